@@ -1,0 +1,38 @@
+"""Precise exceptions. The CLI turns each into one clear line and a non-zero exit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class AtomscopeError(Exception):
+    """Base class of every error atomscope reports to a user without a traceback."""
+
+
+@dataclass
+class DataValidationError(AtomscopeError):
+    """A table (bundled or user-supplied) breaks its data contract at a given line."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.message}"
+
+
+class WarehouseError(AtomscopeError):
+    """The warehouse cannot be opened, created, migrated or written."""
+
+
+class ReadOnlyQueryError(AtomscopeError):
+    """A statement given to `atomscope query` would modify the warehouse."""
+
+
+class UnknownMetricError(AtomscopeError):
+    """A metric name or parameter that does not exist."""
+
+
+class HubUnreachableError(AtomscopeError):
+    """The Hugging Face Hub endpoint could not be reached."""

@@ -1,0 +1,83 @@
+"""Shared Ibis building blocks: origin attribution, size buckets and month keys.
+
+Origins always come from the curated organization registry (`organizations` + `org_aliases`), never
+from a base model. A name the registry does not know keeps the group `UNRESOLVED`, so no metric drops
+it silently.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from atomscope.metrics.base import MetricContext
+
+UNRESOLVED = "unresolved"
+
+
+def org_lookup(ctx: MetricContext, source: str) -> ir.Table:
+    """alias -> org_key, org_name, region, country for one alias source ('hf', 'lmarena', ...)."""
+    aliases = ctx.table("org_aliases")
+    orgs = ctx.table("organizations")
+    aliases = aliases.filter(aliases["source"] == source)
+    joined = aliases.join(orgs, aliases.org_key == orgs.org_key)
+    # bracket access: `alias` is also an Ibis Table method
+    return joined.select(
+        alias=joined["alias"],
+        org_key=joined["org_key"],
+        org_name=joined["display_name"],
+        region=joined["region"],
+        country=joined["country"],
+    )
+
+
+def attribute(table: ir.Table, name_column: str, ctx: MetricContext, source: str) -> ir.Table:
+    """Left-join origin columns (org_key, org_name, region, country) onto `table` by `name_column`.
+
+    Names the registry does not resolve get org_key/org_name = the raw name and region = 'unresolved'.
+    """
+    lookup = org_lookup(ctx, source)
+    joined = table.left_join(lookup, table[name_column] == lookup["alias"])
+    raw = joined[name_column].cast("string")
+    return joined.mutate(
+        org_key=joined.org_key.fill_null(raw),
+        org_name=joined.org_name.fill_null(raw),
+        region=joined.region.fill_null(UNRESOLVED),
+    ).drop("alias")
+
+
+def tracked_models(ctx: MetricContext) -> ir.Table:
+    """Tracked models with origin and facts: model_id, hf_org, list, org_key, org_name, region, country,
+    total_params_b, active_params_b, size_bucket, release_date."""
+    models = ctx.table("models")
+    facts = ctx.table("model_facts")
+    base = models.left_join(facts, models.model_id == facts.model_id).select(
+        models.model_id,
+        models.hf_org,
+        models["list"],
+        facts.total_params_b,
+        facts.active_params_b,
+        facts.size_bucket,
+        facts.release_date,
+    )
+    return attribute(base, "hf_org", ctx, "hf")
+
+
+def hub_namespace(model_id: ir.StringValue) -> ir.StringValue:
+    """The namespace (org or user) part of a Hub model id."""
+    return model_id.split("/")[0]
+
+
+def month_of(value: ir.Value) -> ir.StringValue:
+    """YYYY-MM of a date or timestamp."""
+    return value.cast("date").strftime("%Y-%m")
+
+
+def within(table: ir.Table, column: str, ctx: MetricContext) -> ir.Table:
+    """Apply --since/--until (inclusive) to a date or timestamp column."""
+    col = table[column].cast("date")
+    if ctx.since is not None:
+        table = table.filter(col >= ibis.literal(ctx.since, type="date"))
+    if ctx.until is not None:
+        table = table.filter(col <= ibis.literal(ctx.until, type="date"))
+    return table
