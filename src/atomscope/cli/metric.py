@@ -1,0 +1,79 @@
+"""`atomscope metric NAME`: any registered metric, with grouping, date range and parameters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import ibis
+import typer
+
+from atomscope import metrics
+from atomscope.cli.common import DbOption, open_read
+from atomscope.cli.output import OutputFormat, emit
+from atomscope.errors import UnknownMetricError
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="metric")(metric)
+    app.command(name="metrics")(list_metrics)
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise UnknownMetricError(f"{option} must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UnknownMetricError(f"--param takes key=value, got {pair!r}")
+        params[key] = value
+    return params
+
+
+def metric(
+    name: Annotated[str, typer.Argument(help="Metric name; `atomscope metrics` lists them.")],
+    db: DbOption = None,
+    by: Annotated[str | None, typer.Option("--by", help="Grouping; each metric documents its choices.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="First day, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Last day, YYYY-MM-DD.")] = None,
+    param: Annotated[list[str], typer.Option("--param", "-p", help="Metric parameter key=value.")] = [],  # noqa: B006
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """Compute one metric from the warehouse."""
+    registry = metrics.load_all()
+    spec = metrics.get(name) if registry else None
+    ctx = metrics.MetricContext(
+        backend=None, by=by, since=_parse_date(since, "--since"), until=_parse_date(until, "--until"),
+        params=_parse_params(param),
+    )
+    with open_read(db) as con:
+        ctx.backend = ibis.duckdb.from_connection(con)
+        result = metrics.run(spec, ctx)
+        frame = result.table.to_pandas()
+    emit(frame, format, title=f"{spec.name}: {spec.summary}", notes=result.notes)
+
+
+def list_metrics(format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table) -> None:
+    """List the metrics with their groupings, parameters and documented columns."""
+    import pandas as pd
+
+    rows = [
+        {
+            "metric": m.name,
+            "summary": m.summary,
+            "by": ", ".join(m.by_choices),
+            "params": ", ".join(f"{k}={v[1]}" for k, v in m.params.items()),
+            "columns": ", ".join(m.columns),
+            "source": m.source,
+        }
+        for m in sorted(metrics.load_all().values(), key=lambda m: m.name)
+    ]
+    emit(pd.DataFrame(rows), format, title="Metrics")

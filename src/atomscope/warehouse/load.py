@@ -1,0 +1,167 @@
+"""Load the bundled datasets into the warehouse: validated, transactional and idempotent.
+
+`load_bundled(con)` validates every bundled table against its contract (and the cross-file rules
+below) BEFORE touching the warehouse, then replaces the reference tables in one transaction. A bad
+file raises `DataValidationError` naming file and line, and the warehouse stays as it was. Running it
+twice leaves the same rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from atomscope.catalog.facts import refresh_model_facts
+from atomscope.config import data_dir as bundled_data_dir
+from atomscope.errors import DataValidationError
+from atomscope.sources import atom, epoch, leaderboard, lmarena, mof, osai, registry
+from atomscope.sources.csvtable import TableContract, read_table
+from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
+
+
+@dataclass(frozen=True)
+class BundledTable:
+    source_key: str
+    contract: TableContract
+    table: str  # warehouse table, or '' for a file used only for validation
+
+
+BUNDLED: tuple[BundledTable, ...] = (
+    BundledTable("organizations", registry.ORGANIZATIONS, "organizations"),
+    BundledTable("organization_aliases", registry.ORGANIZATION_ALIASES, "org_aliases"),
+    BundledTable("atom_organization_regions", atom.ORGANIZATION_REGIONS, ""),
+    BundledTable("atom_tracked_models", atom.TRACKED_MODELS, "models"),
+    BundledTable("atom_model_parameters", atom.MODEL_PARAMETERS, "model_parameters"),
+    BundledTable("atom_release_date_corrections", atom.RELEASE_DATE_CORRECTIONS, "release_date_corrections"),
+    BundledTable("lmarena_text_history", lmarena.ARENA_HISTORY, "arena_scores"),
+    BundledTable("epoch_notable_models", epoch.NOTABLE_MODELS, "epoch_models"),
+    BundledTable("osai_openness", osai.OPENNESS, "osai_systems"),
+    BundledTable("mof_components", mof.COMPONENTS, "mof_components"),
+    BundledTable("open_llm_leaderboard_v2", leaderboard.OPEN_LLM_LEADERBOARD, "leaderboard_v2"),
+)
+
+
+@dataclass
+class LoadSummary:
+    run_id: int
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def read_bundled(folder: Path) -> dict[str, list[dict[str, Any]]]:
+    """Validate every bundled file and the rules that span files; returns typed rows per source key."""
+    tables = {t.source_key: read_table(folder / t.contract.file_name, t.contract) for t in BUNDLED}
+    check_registry(folder, tables)
+    return tables
+
+
+def check_registry(folder: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
+    """The organization registry must reproduce ATOM's namespace regions exactly and cover the lists."""
+    orgs = {r["org_key"]: r for r in tables["organizations"]}
+    aliases_file = str(folder / registry.ORGANIZATION_ALIASES.file_name)
+    hf_aliases = {}
+    for row in tables["organization_aliases"]:
+        if row["org_key"] not in orgs:
+            raise DataValidationError(aliases_file, row["_line"], f"unknown org_key {row['org_key']!r}")
+        if row["source"] == "hf":
+            hf_aliases[row["alias"]] = row
+    regions_file = str(folder / atom.ORGANIZATION_REGIONS.file_name)
+    atom_regions = {r["hf_org"]: r for r in tables["atom_organization_regions"]}
+    for namespace, row in atom_regions.items():
+        alias = hf_aliases.get(namespace)
+        if alias is None:
+            raise DataValidationError(regions_file, row["_line"], f"namespace {namespace!r} has no hf alias")
+        org_region = orgs[alias["org_key"]]["region"]
+        if org_region != row["region"]:
+            raise DataValidationError(
+                aliases_file,
+                alias["_line"],
+                f"hf alias {namespace!r} -> {alias['org_key']!r} has region {org_region!r}, "
+                f"ATOM says {row['region']!r}",
+            )
+    for namespace, alias in hf_aliases.items():
+        if namespace not in atom_regions:
+            raise DataValidationError(aliases_file, alias["_line"], f"hf alias {namespace!r} is not in ATOM's regions")
+    models_file = str(folder / atom.TRACKED_MODELS.file_name)
+    for row in tables["atom_tracked_models"]:
+        if row["hf_org"] not in atom_regions:
+            raise DataValidationError(models_file, row["_line"], f"namespace {row['hf_org']!r} has no ATOM region")
+
+
+def _frame(rows: list[dict[str, Any]], contract: TableContract) -> pd.DataFrame:
+    columns = {c.name: (c.rename or c.name) for c in contract.columns}
+    frame = pd.DataFrame.from_records(rows, columns=[*columns, "_line"]) if rows else pd.DataFrame(
+        columns=[*columns, "_line"]
+    )
+    return frame.rename(columns={**columns, "_line": "source_line"})
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    target_cols = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+    cols = [c for c in frame.columns if c in target_cols]
+    con.register("_incoming", frame[cols])
+    try:
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        con.execute(f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM _incoming")
+    finally:
+        con.unregister("_incoming")
+
+
+def load_bundled(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> LoadSummary:
+    """Validate, then replace the bundled reference tables in one transaction."""
+    folder = Path(folder) if folder else bundled_data_dir()
+    tables = read_bundled(folder)
+    run_id = start_run(con, "bundled")
+    summary = LoadSummary(run_id=run_id)
+    try:
+        with transaction(con):
+            for spec in BUNDLED:
+                rows = tables[spec.source_key]
+                summary.rows[spec.source_key] = len(rows)
+                _record_source_file(con, folder, spec, len(rows), run_id)
+                if not spec.table:
+                    continue
+                frame = _frame(rows, spec.contract)
+                if spec.table == "models":
+                    _load_models(con, frame)
+                else:
+                    con.execute(f"DELETE FROM {spec.table}")
+                    _insert(con, spec.table, frame)
+            refresh_model_facts(con)
+    except Exception as exc:
+        finish_run(con, run_id, "failed", {"error": str(exc)})
+        raise
+    finish_run(con, run_id, "ok", {"rows": summary.rows})
+    return summary
+
+
+def _load_models(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
+    """ATOM's lists replace earlier ATOM rows (keeping the day each was first added); models accepted
+    through discovery are kept."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _prev_models AS SELECT model_id, added_on FROM models")
+    con.execute("DELETE FROM models WHERE added_by = 'atom'")
+    con.register("_incoming", frame[["model_id", "hf_org", "list"]])
+    try:
+        con.execute(
+            "INSERT INTO models SELECT i.model_id, i.hf_org, i.list, 'atom', coalesce(p.added_on, ?)"
+            " FROM _incoming i LEFT JOIN _prev_models p USING (model_id)"
+            " WHERE i.model_id NOT IN (SELECT model_id FROM models)",
+            [date.today()],
+        )
+    finally:
+        con.unregister("_incoming")
+        con.execute("DROP TABLE _prev_models")
+
+
+def _record_source_file(con, folder: Path, spec: BundledTable, rows: int, run_id: int) -> None:
+    path = folder / spec.contract.file_name
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    con.execute(
+        "INSERT OR REPLACE INTO source_files VALUES (?, ?, ?, ?, ?, ?)",
+        [spec.source_key, spec.contract.file_name, digest, rows, utcnow(), run_id],
+    )

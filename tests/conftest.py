@@ -1,0 +1,83 @@
+"""Shared fixtures. Network safety first: tests may only talk to loopback.
+
+Before anything imports `huggingface_hub`, the Hub endpoint defaults to a closed loopback port (tests
+that need the Hub start the emulator and point the client at it), telemetry is off, and every socket
+connect to a non-loopback address fails loudly.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+
+import pytest
+
+os.environ.setdefault("HF_ENDPOINT", "http://127.0.0.1:9")
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _check_address(address) -> None:
+    if isinstance(address, tuple) and address:
+        host = address[0]
+        try:
+            ip = ipaddress.ip_address(host)
+        except ValueError:
+            if host in ("localhost",):
+                return
+            raise ConnectionRefusedError(f"tests may only connect to loopback, not {host!r}") from None
+        if not ip.is_loopback:
+            raise ConnectionRefusedError(f"tests may only connect to loopback, not {host}")
+
+
+def _guarded_connect(self, address):
+    _check_address(address)
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self, address):
+    _check_address(address)
+    return _real_connect_ex(self, address)
+
+
+socket.socket.connect = _guarded_connect
+socket.socket.connect_ex = _guarded_connect_ex
+
+
+@pytest.fixture(scope="session")
+def bundled_db(tmp_path_factory):
+    """Path of a warehouse initialised with the bundled data (shared; open it read-only in tests)."""
+    from atomscope.warehouse import db
+    from atomscope.warehouse.load import load_bundled
+
+    path = tmp_path_factory.mktemp("bundled") / "atomscope.duckdb"
+    con = db.connect(path)
+    load_bundled(con)
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def bundled_backend(bundled_db):
+    """An Ibis DuckDB backend over the bundled warehouse (read-only)."""
+    import duckdb
+    import ibis
+
+    con = duckdb.connect(str(bundled_db), read_only=True)
+    yield ibis.duckdb.from_connection(con)
+    con.close()
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    """A fresh, empty (schema only) writable warehouse connection."""
+    from atomscope.warehouse import db
+
+    con = db.connect(tmp_path / "w.duckdb")
+    yield con
+    con.close()
