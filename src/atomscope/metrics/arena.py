@@ -1,0 +1,154 @@
+"""Metric `arena`: the performance race between regions on the LMArena (Chatbot Arena) text leaderboard.
+
+Input: `arena_scores` (every committed version of the public LMArena text leaderboard, one row per
+snapshot_date and model, with the license string LMArena publishes). Origins: `organization` resolved
+through the curated registry (`attribute(..., "lmarena")`); names it does not know form the group
+`unresolved`.
+
+Formula, per snapshot date d (dates filtered by --since/--until):
+
+* open-weight model: its license classifies (catalog/licenses.py) as permissive, open_weight_restricted
+  or non_commercial; closed model: every other one (proprietary, or a license LMArena leaves empty /
+  "N/A" / "Other" - never counted as open);
+* open rank: the models that are open-weight at d ordered by arena_score descending, ties broken by
+  model name; the top 10 open-weight models are the first ten of that order;
+* per group g (region by default, organization with --by org):
+  best_open_model / best_open_org / best_open_score = the first open-weight model of g in that order,
+  open_models = open-weight models of g on the board at d,
+  top10_open_count = how many of the top 10 open-weight models at d belong to g,
+  leads_open = g holds the best open-weight model at d;
+* on every row of date d: best_closed_model / best_closed_score = the best closed model at d, and
+  open_closed_gap = best_closed_score - (best open-weight score at d over all groups), in Arena
+  (Elo-scale) points; positive when a closed model leads.
+
+A group appears at d only when it has at least one open-weight model on the board at d.
+
+Source followed: The ATOM Project (atomproject.ai) compares Chinese and American open models by their
+best LMArena scores and their share of the top open models over time; leaderboard data from
+lmarena.ai via github.com/fboulnois/llm-leaderboard-csv (see data/SOURCES.md).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from atomscope.catalog.licenses import license_class_expr, open_weight_expr
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
+from atomscope.metrics.common import UNRESOLVED, attribute, within
+
+TOP_N = 10
+
+
+def _scored(ctx: MetricContext) -> ir.Table:
+    scores = within(ctx.table("arena_scores"), "snapshot_date", ctx)
+    license_class = license_class_expr(scores["license"])
+    scores = scores.mutate(license_class=license_class, is_open=open_weight_expr(license_class))
+    scores = attribute(scores, "organization", ctx, "lmarena")
+    return scores.select(
+        snapshot_date=scores.snapshot_date.cast("date"),
+        model=scores.model,
+        arena_score=scores.arena_score.cast("float64"),
+        license_class=scores.license_class,
+        is_open=scores.is_open,
+        org_key=scores.org_key,
+        org_name=scores.org_name,
+        region=scores.region,
+    )
+
+
+def _first(table: ir.Table, group: list[str]) -> ir.Table:
+    """Number rows within `group` from 0 by arena_score descending, then model name."""
+    window = ibis.window(group_by=[table[c] for c in group], order_by=[table.arena_score.desc(), table.model])
+    return table.mutate(_pos=ibis.row_number().over(window))
+
+
+def compute(ctx: MetricContext) -> MetricResult:
+    by = ctx.by or "region"
+    scores = _scored(ctx)
+    keys = ["region"] if by == "region" else ["org_key", "org_name", "region"]
+
+    open_models = scores.filter(scores.is_open)
+    open_models = _first(open_models, ["snapshot_date"]).rename(open_rank="_pos")
+    open_models = _first(open_models, ["snapshot_date", *keys]).rename(group_pos="_pos")
+
+    per_group = open_models.group_by(["snapshot_date", *keys]).aggregate(
+        open_models=open_models.count(),
+        top10_open_count=ibis.ifelse(open_models.open_rank < TOP_N, 1, 0).sum(),
+    )
+    best = open_models.filter(open_models.group_pos == 0)
+    best = best.select(
+        "snapshot_date",
+        *keys,
+        best_open_model=best.model,
+        best_open_org=best.org_name,
+        best_open_score=best.arena_score,
+        leads_open=best.open_rank == 0,
+    )
+    leader = open_models.filter(open_models.open_rank == 0)
+    leader = leader.select(leader_date=leader.snapshot_date, leader_score=leader.arena_score)
+
+    closed = scores.filter(~scores.is_open)
+    closed = _first(closed, ["snapshot_date"])
+    closed = closed.filter(closed._pos == 0)
+    closed = closed.select(
+        closed_date=closed.snapshot_date, best_closed_model=closed.model, best_closed_score=closed.arena_score
+    )
+
+    joined = per_group.join(best, ["snapshot_date", *keys])
+    joined = joined.join(leader, joined.snapshot_date == leader.leader_date)
+    joined = joined.left_join(closed, joined.snapshot_date == closed.closed_date)
+    group_cols = ["region"] if by == "region" else [joined.org_name.name("org"), "region"]
+    result = joined.select(
+        "snapshot_date",
+        *group_cols,
+        "best_open_model",
+        "best_open_org",
+        "best_open_score",
+        joined.top10_open_count.cast("int64").name("top10_open_count"),
+        "open_models",
+        "leads_open",
+        "best_closed_model",
+        "best_closed_score",
+        (joined.best_closed_score - joined.leader_score).name("open_closed_gap"),
+    )
+    order = ["snapshot_date", "region"] if by == "region" else ["snapshot_date", "org"]
+    result = result.order_by(order)
+
+    notes = [
+        "open-weight = license classed permissive, open_weight_restricted or non_commercial "
+        "(catalog/licenses.py); closed = proprietary or unknown license",
+        f"top10_open_count: the {TOP_N} best open-weight models at each snapshot (ties by model name)",
+    ]
+    unresolved = scores.filter(scores.region == UNRESOLVED)
+    n_unresolved = ctx.backend.execute(unresolved.count())
+    if n_unresolved:
+        names = ctx.backend.execute(unresolved.org_name.fill_null("(none)").nunique())
+        notes.append(f"{n_unresolved} score rows from {names} organization name(s) not in the registry: 'unresolved'")
+    return MetricResult(result, notes)
+
+
+METRIC = register(
+    Metric(
+        name="arena",
+        summary="LMArena race: best open-weight model and top-10 open share per region, open vs closed gap",
+        source="The ATOM Project (atomproject.ai) LMArena comparisons; LMArena text leaderboard history",
+        columns={
+            "snapshot_date": "LMArena leaderboard snapshot date",
+            "org": "organization (--by org only)",
+            "region": "region of the group (us, china, eu, other, unknown, unresolved)",
+            "best_open_model": "the group's highest-scoring open-weight model at that date",
+            "best_open_org": "organization of best_open_model",
+            "best_open_score": "its Arena score",
+            "top10_open_count": "how many of the 10 best open-weight models at that date are the group's",
+            "open_models": "open-weight models of the group on the board at that date",
+            "leads_open": "the group holds the best open-weight model at that date",
+            "best_closed_model": "best closed (proprietary or unknown-license) model at that date",
+            "best_closed_score": "its Arena score",
+            "open_closed_gap": "best closed score minus best open-weight score at that date (all groups)",
+        },
+        compute=compute,
+        by_choices=("region", "org"),
+        default_by="region",
+    )
+)

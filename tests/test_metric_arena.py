@@ -1,0 +1,133 @@
+"""Metric `arena` on a hand-built warehouse (expected values worked out by hand) and on the bundled data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import pytest
+
+from atomscope.metrics import arena, run
+from atomscope.metrics.base import MetricContext
+from atomscope.warehouse.db import connect
+
+ORGS = [
+    ("openai", "OpenAI", "us", "US"),
+    ("meta", "Meta", "us", "US"),
+    ("deepseek", "DeepSeek", "china", "CN"),
+    ("mistral", "Mistral AI", "eu", "FR"),
+]
+ALIASES = [
+    ("lmarena", "OpenAI", "openai"),
+    ("lmarena", "Meta", "meta"),
+    ("lmarena", "DeepSeek", "deepseek"),
+    ("lmarena", "Mistral", "mistral"),
+]
+
+JAN = "2025-01-01"
+# (snapshot, model, score, organization, license)
+SCORES = [
+    ("2024-12-01", "gpt", 1250, "OpenAI", "Proprietary"),
+    ("2024-12-01", "u1", 1200, "Meta", "Llama 3.1 Community"),
+    # January: closed leader has an empty license -> unknown -> closed, never open
+    (JAN, "mystery", 1310, "OpenAI", ""),
+    (JAN, "gpt", 1300, "OpenAI", "Proprietary"),
+    (JAN, "gpt-typo", 1290, "OpenAI", "Propretary"),
+    (JAN, "c1", 1280, "DeepSeek", "MIT"),
+    (JAN, "c2", 1270, "DeepSeek", "DeepSeek License"),
+    (JAN, "c3", 1260, "DeepSeek", "MIT"),
+    (JAN, "c4", 1250, "DeepSeek", "MIT"),
+    (JAN, "c5", 1240, "DeepSeek", "MIT"),
+    (JAN, "c6", 1230, "DeepSeek", "MIT"),
+    (JAN, "u1", 1275, "Meta", "Llama 3.1 Community"),
+    (JAN, "u2", 1265, "Meta", "Llama-3.3"),
+    (JAN, "u3", 1255, "Meta", "Llama 3.1"),
+    (JAN, "u4", 1245, "Meta", "Llama 3.1"),
+    (JAN, "u5", 1235, "Meta", "Llama 3.1"),
+    (JAN, "e1", 1235, "Mistral", "Apache 2.0"),  # ties u5; 'e1' < 'u5' so e1 is 10th
+    (JAN, "nc1", 1200, "Unknown Lab", "CC-BY-NC-4.0"),
+    # February: no closed model on the board
+    ("2025-02-01", "u1", 1300, "Meta", "Llama 3.1 Community"),
+    ("2025-02-01", "c1", 1290, "DeepSeek", "MIT"),
+]
+
+
+@pytest.fixture
+def backend(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    con.executemany("INSERT INTO organizations VALUES (?, ?, ?, ?)", ORGS)
+    con.executemany("INSERT INTO org_aliases VALUES (?, ?, ?)", ALIASES)
+    con.executemany(
+        "INSERT INTO arena_scores VALUES (?, NULL, ?, ?, NULL, NULL, ?, ?, ?)",
+        [(s, m, score, org, lic, i + 1) for i, (s, m, score, org, lic) in enumerate(SCORES)],
+    )
+    yield ibis.duckdb.from_connection(con)
+    con.close()
+
+
+def _run(backend, **kwargs):
+    result = run(arena.METRIC, MetricContext(backend, **kwargs))
+    return result, backend.execute(result.table)
+
+
+def _rows(frame, key):
+    return {(str(r.snapshot_date)[:10], getattr(r, key)): r for r in frame.itertuples(index=False)}
+
+
+def test_by_region_hand_computed(backend):
+    _, frame = _run(backend)
+    rows = _rows(frame, "region")
+    assert sorted(k for k in rows if k[0] == JAN) == [(JAN, "china"), (JAN, "eu"), (JAN, "unresolved"), (JAN, "us")]
+    china, us, eu, unresolved = (rows[(JAN, r)] for r in ("china", "us", "eu", "unresolved"))
+    # open order: c1 u1 c2 u2 c3 u3 c4 u4 c5 e1 | u5 c6 nc1
+    assert (china.top10_open_count, us.top10_open_count, eu.top10_open_count, unresolved.top10_open_count) == (
+        5,
+        4,
+        1,
+        0,
+    )
+    assert (china.open_models, us.open_models, eu.open_models, unresolved.open_models) == (6, 5, 1, 1)
+    assert (china.best_open_model, china.best_open_org, china.best_open_score) == ("c1", "DeepSeek", 1280)
+    assert (us.best_open_model, us.best_open_score) == ("u1", 1275)
+    assert (eu.best_open_model, unresolved.best_open_model, unresolved.best_open_org) == ("e1", "nc1", "Unknown Lab")
+    assert [bool(r.leads_open) for r in (china, us, eu, unresolved)] == [True, False, False, False]
+    for row in (china, us, eu, unresolved):
+        assert row.best_closed_model == "mystery"
+        assert row.best_closed_score == 1310
+        assert row.open_closed_gap == 30  # 1310 - 1280
+    feb_us, feb_china = rows[("2025-02-01", "us")], rows[("2025-02-01", "china")]
+    assert bool(feb_us.leads_open) and not bool(feb_china.leads_open)
+    assert frame[frame.snapshot_date.astype(str).str[:10] == "2025-02-01"].open_closed_gap.isna().all()
+    dec = rows[("2024-12-01", "us")]
+    assert dec.open_closed_gap == 50 and dec.top10_open_count == 1
+
+
+def test_by_org_hand_computed(backend):
+    _, frame = _run(backend, by="org")
+    rows = _rows(frame, "org")
+    assert {k[1] for k in rows if k[0] == JAN} == {"DeepSeek", "Meta", "Mistral AI", "Unknown Lab"}
+    meta = rows[(JAN, "Meta")]
+    assert (meta.region, meta.best_open_model, meta.top10_open_count, meta.open_models) == ("us", "u1", 4, 5)
+    assert rows[(JAN, "Unknown Lab")].region == "unresolved"
+    assert rows[(JAN, "Mistral AI")].top10_open_count == 1
+    # OpenAI has no open model: no row
+    assert not any(k[1] == "OpenAI" for k in rows)
+
+
+def test_since_until(backend):
+    _, frame = _run(backend, since=date(2025, 1, 1))
+    assert sorted({str(d)[:10] for d in frame.snapshot_date}) == [JAN, "2025-02-01"]
+    _, frame = _run(backend, until=date(2024, 12, 31))
+    assert list(frame.region) == ["us"] and list(frame.open_closed_gap) == [50]
+
+
+def test_notes_name_unresolved(backend):
+    result, _ = _run(backend)
+    assert any("not in the registry" in note and note.startswith("1 score rows") for note in result.notes)
+
+
+def test_rejects_unknown_grouping(backend):
+    from atomscope.errors import UnknownMetricError
+
+    with pytest.raises(UnknownMetricError):
+        run(arena.METRIC, MetricContext(backend, by="country"))
