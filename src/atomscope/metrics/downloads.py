@@ -1,0 +1,300 @@
+"""`downloads`: monthly and cumulative Hugging Face downloads by region, organization, model or size bucket.
+
+Follows the ATOM Project's adoption charts (Lambert & Brand, "The ATOM Report", arXiv:2604.07190, and
+atomproject.ai): monthly downloads of the tracked models grouped by the origin of their organization.
+
+Inputs: `hf_snapshots` (one row per tracked model and day: downloads_all_time, downloads_30d,
+created_at), `models` + `model_facts` + `organizations`/`org_aliases` (via `tracked_models`).
+
+Formula. The Hub only reports a model's all-time total and its last-30-day count, so a month's downloads
+are the growth of `downloads_all_time` across the month:
+
+    downloads(model, M) = V(start of M+1) - V(start of M)
+
+where V(b) at a month boundary b (a date, read as the start of that day) is interpolated linearly between
+the last snapshot on or before b and the first snapshot on or after b:
+
+    V(b) = v0 + (v1 - v0) * days(b - d0) / days(d1 - d0)
+
+Boundaries outside a model's observed range are clipped: after its last snapshot V(b) = the last value,
+so the latest month is month-to-date (a note says so).
+
+First-snapshot estimate. What a model gathered before its first snapshot S0 (all-time total A0) is spread
+over the days since its release R (model_facts.release_date, else the `created_at` of the first
+snapshot) by adding virtual points before S0 and interpolating through them: (R, 0) and, when the model
+is older than 30 days at S0 and the 30-day count D30 is known, (S0 - 30 days, max(A0 - D30, 0)). So D30
+is spread evenly over the 30 days before S0 and the rest evenly from R to S0 - 30. Every month that
+overlaps (R, S0) carries `estimated = true`. With a single snapshot day in the warehouse this estimate is
+all there is: the last-30-day count is the only measured monthly number, and a note says so. A model with
+neither a release date nor a created_at gets no virtual points: its downloads before S0 are not counted
+(noted). Drops of downloads_all_time between snapshots (Hub recounts) are kept as negative growth.
+
+Output columns (`--by region`, the default): month (YYYY-MM), region, downloads, share (of the month's
+total over all groups), cumulative_downloads (running sum of the group's monthly downloads since its first
+month, including months before --since), estimated, models (tracked models contributing).
+`--by org` replaces region with org_key, org_name, region; `--by model` with model_id, org_name, region,
+size_bucket; `--by size_bucket` with size_bucket. ATOM's "model family" has no defensible machine
+definition here, so `--by model` is offered instead. Organizations the registry does not know keep
+region 'unresolved' (their raw Hub namespace as org) and a note gives their share of the total.
+
+`model_month_downloads(ctx)` (per model and month) is reused by `concentration`.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
+from atomscope.metrics.common import UNRESOLVED, month_of, tracked_models
+
+BY_CHOICES = ("region", "org", "model", "size_bucket")
+_GROUPS = {
+    "region": ("region",),
+    "org": ("org_key", "org_name", "region"),
+    "model": ("model_id", "org_name", "region", "size_bucket"),
+    "size_bucket": ("size_bucket",),
+}
+ESTIMATE_WINDOW_DAYS = 30
+POINTS = {"model_id": "string", "d": "date", "v": "float64", "virtual": "boolean"}
+
+
+def _nullable(table: ir.Table, schema: dict[str, str]) -> ir.Table:
+    """Cast to one nullable schema so that unions of key columns and literals line up."""
+    return table.select(**{name: table[name].cast(kind) for name, kind in schema.items()})
+
+
+def days_between(later: ir.Value, earlier: ir.Value) -> ir.IntegerValue:
+    """Whole days from `earlier` to `later` (dates); DATEDIFF on every backend."""
+    return later.cast("date").delta(earlier.cast("date"), unit="day")
+
+
+def _first_snapshots(ctx: MetricContext) -> ir.Table:
+    """Per tracked model: first snapshot date S0, its all-time total A0 and 30-day count D30, and the
+    release anchor R (release_date, else the first snapshot's created_at)."""
+    snaps = ctx.table("hf_snapshots")
+    snaps = snaps.filter(snaps.downloads_all_time.notnull())
+    first = snaps.group_by("model_id").aggregate(s0=snaps.snapshot_date.min())
+    row = snaps.join(first, (snaps.model_id == first.model_id) & (snaps.snapshot_date == first.s0))
+    row = row.select(
+        model_id=row.model_id,
+        s0=row.s0,
+        a0=row.downloads_all_time.cast("float64"),
+        d30=row.downloads_30d.cast("float64"),
+        created=row.created_at.cast("date"),
+    )
+    facts = ctx.table("model_facts")
+    joined = row.left_join(facts, row.model_id == facts.model_id)
+    return joined.select(
+        "model_id",
+        "s0",
+        "a0",
+        "d30",
+        release=ibis.coalesce(joined.release_date, joined.created),
+    )
+
+
+def _points(ctx: MetricContext) -> ir.Table:
+    """model_id, d, v, virtual: observed snapshots plus the virtual points of the first-snapshot estimate."""
+    snaps = ctx.table("hf_snapshots")
+    snaps = snaps.filter(snaps.downloads_all_time.notnull())
+    observed = snaps.select(
+        model_id=snaps.model_id,
+        d=snaps.snapshot_date,
+        v=snaps.downloads_all_time.cast("float64"),
+        virtual=ibis.literal(False),
+    )
+    first = _first_snapshots(ctx)
+    at_release = first.filter(first.release.notnull() & (first.release < first.s0)).select(
+        model_id=first.model_id, d=first.release, v=ibis.literal(0.0), virtual=ibis.literal(True)
+    )
+    window_start = (first.s0 - ibis.interval(days=ESTIMATE_WINDOW_DAYS)).cast("date")
+    month_back = first.filter(first.release.notnull() & first.d30.notnull() & (first.release < window_start))
+    month_back = month_back.select(
+        model_id=month_back.model_id,
+        d=(month_back.s0 - ibis.interval(days=ESTIMATE_WINDOW_DAYS)).cast("date"),
+        v=ibis.greatest(month_back.a0 - month_back.d30, ibis.literal(0.0)),
+        virtual=ibis.literal(True),
+    )
+    return _nullable(observed, POINTS).union(_nullable(at_release, POINTS)).union(_nullable(month_back, POINTS))
+
+
+def interpolate_at(points: ir.Table, targets: ir.Table) -> ir.Table:
+    """Linear interpolation of `points` (model_id, d, v) at `targets` (model_id, b).
+
+    Returns targets with prev_d, next_d and the interpolated value `value` (null where b is not bracketed,
+    i.e. before the first or after the last point). Uses two window passes over the union of points and
+    targets (a running max/min of point dates) and equi-joins back to the points: no non-equi join.
+    """
+    pts = points.select(model_id=points.model_id, d=points.d, pd=points.d, kind=ibis.literal(0))
+    tgs = targets.select(model_id=targets.model_id, d=targets.b, pd=ibis.null().cast("date"), kind=ibis.literal(1))
+    both = pts.union(tgs)
+    before = ibis.window(group_by="model_id", order_by=[both.d, both.kind], preceding=None, following=0)
+    after = ibis.window(group_by="model_id", order_by=[both.d, both.kind.desc()], preceding=0, following=None)
+    both = both.mutate(prev_d=both.pd.max().over(before), next_d=both.pd.min().over(after))
+    found = both.filter(both.kind == 1).select(model_id="model_id", b="d", prev_d="prev_d", next_d="next_d")
+    prev = points.select(model_id=points.model_id, prev_d=points.d, prev_v=points.v)
+    nxt = points.select(model_id=points.model_id, next_d=points.d, next_v=points.v)
+    found = found.left_join(prev, ["model_id", "prev_d"]).drop("model_id_right", "prev_d_right")
+    found = found.left_join(nxt, ["model_id", "next_d"]).drop("model_id_right", "next_d_right")
+    span = days_between(found.next_d, found.prev_d)
+    frac = days_between(found.b, found.prev_d).cast("float64") / span.nullif(0).cast("float64")
+    value = ibis.cases(
+        (found.prev_d.isnull() | found.next_d.isnull(), ibis.null().cast("float64")),
+        (span == 0, found.prev_v),
+        else_=found.prev_v + (found.next_v - found.prev_v) * frac,
+    )
+    return found.mutate(value=value)
+
+
+def model_month_downloads(ctx: MetricContext) -> ir.Table:
+    """Per tracked model and month (all months, before --since/--until): model_id, month_start (date),
+    month (YYYY-MM), downloads, estimated, cumulative (V at the month's end) and the model's origin and
+    size columns from `tracked_models` (org_key, org_name, region, size_bucket, ...)."""
+    points = _points(ctx)
+    span = points.group_by("model_id").aggregate(lo=points.d.min(), hi=points.d.max())
+    lo_m = span.lo.truncate("M")
+    n_months = (span.hi.year() - span.lo.year()) * 12 + span.hi.month() - span.lo.month()
+    bounds = span.select(model_id=span.model_id, lo_m=lo_m, i=ibis.range(0, n_months + 2).unnest())
+    bounds = bounds.select(model_id=bounds.model_id, b=(bounds.lo_m + bounds.i.as_interval("M")).cast("date"))
+
+    at = interpolate_at(points, bounds)
+    # clip outside the observed range: 0 before the first point (release, or S0 without estimate: the
+    # first month then counts from S0), the last value after the last point (month-to-date)
+    first_v = points.group_by("model_id").aggregate(
+        hi_d=points.d.max(), last_v=points.v.argmax(points.d), first_v=points.v.argmin(points.d)
+    )
+    at = at.join(first_v, "model_id")
+    value = ibis.cases(
+        (at.prev_d.isnull(), at.first_v),
+        (at.next_d.isnull(), at.last_v),
+        else_=at.value,
+    )
+    at = at.select("model_id", "b", v=value)
+    by_model = ibis.window(group_by="model_id", order_by="b")
+    at = at.mutate(b_next=at.b.lead().over(by_model), v_next=at.v.lead().over(by_model))
+    months = at.filter(at.b_next.notnull())
+
+    first = _first_snapshots(ctx)
+    months = months.join(first, "model_id")
+    # a month is an estimate when it overlaps (R, S0), the span covered only by virtual points
+    estimated = (months.release.notnull() & (months.release < months.s0)) & (
+        (months.b < months.s0) & (months.b_next > months.release)
+    )
+    months = months.select(
+        model_id=months.model_id,
+        month_start=months.b,
+        month=month_of(months.b),
+        downloads=months.v_next - months.v,
+        cumulative=months.v_next,
+        estimated=estimated,
+    )
+    tracked = tracked_models(ctx)
+    tracked = tracked.mutate(size_bucket=tracked.size_bucket.fill_null("unknown"))
+    return months.join(tracked, "model_id")
+
+
+def month_window(table: ir.Table, ctx: MetricContext) -> ir.Table:
+    """Keep the months that overlap --since/--until (month_start is the first day of the month)."""
+    if ctx.since is not None:
+        start = ibis.literal(ctx.since, type="date").truncate("M")
+        table = table.filter(table.month_start >= start)
+    if ctx.until is not None:
+        table = table.filter(table.month_start <= ibis.literal(ctx.until, type="date"))
+    return table
+
+
+def grouped_downloads(ctx: MetricContext, by: str) -> ir.Table:
+    """The `downloads` output table for a grouping, before notes."""
+    keys = _GROUPS[by]
+    per_model = model_month_downloads(ctx)
+    g = per_model.group_by(["month_start", "month", *keys]).aggregate(
+        downloads=per_model.downloads.sum(),
+        estimated=per_model.estimated.any(),
+        models=per_model.model_id.nunique(),
+    )
+    running = ibis.window(group_by=list(keys), order_by="month_start", preceding=None, following=0)
+    g = g.mutate(cumulative_downloads=g.downloads.sum().over(running))
+    g = month_window(g, ctx)
+    month_total = g.downloads.sum().over(ibis.window(group_by="month_start"))
+    g = g.mutate(share=g.downloads / month_total.nullif(0))
+    return g.select("month", *keys, "downloads", "share", "cumulative_downloads", "estimated", "models").order_by(
+        ["month", ibis.desc("downloads")]
+    )
+
+
+def _notes(ctx: MetricContext) -> list[str]:
+    notes: list[str] = []
+    per_model = month_window(model_month_downloads(ctx), ctx)
+    total = per_model.downloads.sum().execute()
+    unresolved = per_model.filter(per_model.region == UNRESOLVED)
+    unresolved_total = unresolved.downloads.sum().execute()
+    if total and unresolved_total:
+        orgs = sorted(unresolved.select("org_key").distinct().org_key.to_list())
+        shown = ", ".join(orgs[:8]) + (", ..." if len(orgs) > 8 else "")
+        notes.append(
+            f"unresolved organizations hold {unresolved_total / total:.1%} of downloads "
+            f"({len(orgs)} not in the organization registry: {shown}); they are their own group"
+        )
+    else:
+        notes.append("every organization resolved through the registry (unresolved share 0%)")
+
+    snaps = ctx.table("hf_snapshots")
+    days = snaps.snapshot_date.nunique().execute()
+    if days == 1:
+        day = snaps.snapshot_date.max().cast("string").execute()
+        notes.append(
+            f"the warehouse holds a single snapshot day ({day}): its last-30-day counts are the only "
+            "measured monthly figures; every month shown is an estimate (30-day count spread over the 30 "
+            "days before the snapshot, the rest of the all-time total evenly since release)"
+        )
+    elif per_model.estimated.any().execute():
+        notes.append(
+            "estimated=true rows include downloads from before a model's first snapshot, spread evenly "
+            "per day since its release (the last 30-day count over the 30 days before that snapshot)"
+        )
+    last = snaps.snapshot_date.max().cast("string").execute()
+    if last is not None:
+        notes.append(f"the latest month is month-to-date (snapshots up to {last})")
+
+    first = _first_snapshots(ctx)
+    no_anchor = first.filter(first.release.isnull()).count().execute()
+    if no_anchor:
+        notes.append(
+            f"{no_anchor} model(s) have no release date nor created_at: their downloads before their first "
+            "snapshot are not counted"
+        )
+    tracked = ctx.table("models")
+    orphans = snaps.filter(~snaps.model_id.isin(tracked.model_id)).model_id.nunique().execute()
+    if orphans:
+        notes.append(f"{orphans} snapshotted model(s) are no longer tracked (not in `models`) and are left out")
+    return notes
+
+
+def compute(ctx: MetricContext) -> MetricResult:
+    return MetricResult(table=grouped_downloads(ctx, ctx.by or "region"), notes=_notes(ctx))
+
+
+METRIC = register(
+    Metric(
+        name="downloads",
+        summary="Monthly and cumulative Hugging Face downloads of tracked models by region, org, model or size",
+        source="ATOM Project / The ATOM Report (arXiv:2604.07190): monthly downloads by origin",
+        columns={
+            "month": "YYYY-MM",
+            "region": "origin region of the organization ('unresolved' when not in the registry)",
+            "org_key": "organization (--by org; raw Hub namespace when unresolved)",
+            "org_name": "organization display name (--by org, --by model)",
+            "model_id": "tracked model (--by model)",
+            "size_bucket": "ATOM size bucket (--by model, --by size_bucket; 'unknown' when not resolved)",
+            "downloads": "growth of downloads_all_time across the month, interpolated at month boundaries",
+            "share": "share of the month's downloads over all groups",
+            "cumulative_downloads": "running sum of the group's monthly downloads since its first month",
+            "estimated": "true when the month includes downloads from before a model's first snapshot",
+            "models": "number of tracked models contributing",
+        },
+        compute=compute,
+        by_choices=BY_CHOICES,
+        default_by="region",
+    )
+)

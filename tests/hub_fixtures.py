@@ -1,0 +1,97 @@
+"""Hand-built warehouses for the metric tests: a few INSERT helpers over `atomscope.warehouse.db.connect`.
+
+Every value a test asserts on is computed by hand in the test itself; these helpers only write rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import ibis
+
+from atomscope.metrics import MetricContext, get, load_all, run
+from atomscope.warehouse.db import connect
+
+RUN_ID = 1
+SEEN = datetime(2026, 1, 1)
+
+
+class Warehouse:
+    """A fresh warehouse file with row helpers; `metric(name, ...)` runs a metric to a DataFrame."""
+
+    def __init__(self, path):
+        self.con = connect(path / "w.duckdb")
+
+    def org(self, key: str, region: str, *aliases: str, name: str | None = None) -> Warehouse:
+        self.con.execute("INSERT INTO organizations VALUES (?, ?, ?, NULL)", [key, name or key.title(), region])
+        for alias in aliases or (key,):
+            self.con.execute("INSERT INTO org_aliases VALUES ('hf', ?, ?)", [alias, key])
+        return self
+
+    def model(
+        self,
+        model_id: str,
+        *,
+        size_bucket: str | None = None,
+        release: date | None = None,
+        params_b: float | None = None,
+    ) -> Warehouse:
+        hf_org = model_id.split("/")[0]
+        self.con.execute("INSERT INTO models VALUES (?, ?, 'primary', 'atom', DATE '2026-01-01')", [model_id, hf_org])
+        self.con.execute(
+            "INSERT INTO model_facts (model_id, total_params_b, size_bucket, release_date) VALUES (?, ?, ?, ?)",
+            [model_id, params_b, size_bucket, release],
+        )
+        return self
+
+    def snapshot(
+        self,
+        model_id: str,
+        day: date,
+        all_time: int | None,
+        d30: int | None = None,
+        created: datetime | None = None,
+    ) -> Warehouse:
+        self.con.execute(
+            "INSERT INTO hf_snapshots (model_id, snapshot_date, downloads_30d, downloads_all_time, created_at,"
+            " collected_at, source, run_id) VALUES (?, ?, ?, ?, ?, ?, 'api', ?)",
+            [model_id, day, d30, all_time, created, SEEN, RUN_ID],
+        )
+        return self
+
+    def hub_model(self, model_id: str, created: datetime, downloads_30d: int) -> Warehouse:
+        self.con.execute(
+            "INSERT INTO hub_models (model_id, author, created_at, downloads_30d, first_seen_at, last_seen_at,"
+            " run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [model_id, model_id.split("/")[0], created, downloads_30d, SEEN, SEEN, RUN_ID],
+        )
+        return self
+
+    def edge(self, child: str, parent: str, relation: str) -> Warehouse:
+        self.con.execute("INSERT INTO derivative_edges VALUES (?, ?, ?, ?, ?)", [child, parent, relation, SEEN, RUN_ID])
+        return self
+
+    def context(self, by=None, since=None, until=None, **params) -> MetricContext:
+        backend = ibis.duckdb.from_connection(self.con)
+        return MetricContext(backend, by=by, since=since, until=until, params=dict(params))
+
+    def result(self, name: str, by=None, since=None, until=None, **params):
+        load_all()
+        return run(get(name), self.context(by=by, since=since, until=until, **params))
+
+    def metric(self, name: str, by=None, since=None, until=None, **params):
+        frame = self.result(name, by=by, since=since, until=until, **params).table.to_pandas()
+        return frame.reset_index(drop=True)
+
+
+class _SparkOptions(ibis.config.Config):
+    """Stand-in for the options the PySpark backend registers on import (pyspark is not installed)."""
+
+    treat_nan_as_null: bool = False
+
+
+def spark_sql(expr) -> str:
+    """Compile an expression with Ibis' PySpark SQL compiler: proves the metric uses no DuckDB-only op."""
+    if ibis.options.pyspark is None:
+        ibis.options.pyspark = _SparkOptions()
+    return ibis.to_sql(expr, dialect="pyspark")
