@@ -1,0 +1,125 @@
+"""Metric `releases` on hand-built warehouses (expected values worked out by hand) and on the bundled data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import pytest
+
+from atomscope.errors import UnknownMetricError
+from atomscope.metrics import releases, run
+from atomscope.metrics.base import MetricContext
+from atomscope.metrics.releases import country_region
+from atomscope.warehouse.db import connect
+
+US, CN, UK, FR = "United States of America", "China", "United Kingdom of Great Britain and Northern Ireland", "France"
+EPOCH = [
+    # model, publication_date, country_of_organization, model_accessibility
+    ("a", "2024-02-01", "China,China", "Open weights (unrestricted)"),
+    ("b", "2024-05-01", f"{US},{CN}", "Open weights (restricted use)"),
+    ("c", "2024-05-03", f"{US},{UK},{FR}", "Open weights (non-commercial)"),
+    ("d", "2023-05-03", "", "Open weights (unrestricted)"),
+    ("e", "2023-05-03", "Canada", "API access"),
+    ("f", "2023-11-30", "Canada", "Open weights (unrestricted)"),
+    ("g", "2023-12-01", None, "Unreleased"),
+]
+TRACKED = [
+    # model_id, hf_org, release_date
+    ("Qwen/a", "Qwen", "2025-01-10"),
+    ("Qwen/b", "Qwen", "2025-01-20"),
+    ("meta-llama/c", "meta-llama", "2025-01-05"),
+    ("meta-llama/d", "meta-llama", "2025-03-01"),
+    ("someone/e", "someone", "2025-03-02"),
+    ("Qwen/f", "Qwen", None),
+]
+
+
+@pytest.fixture
+def backend(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    con.executemany(
+        "INSERT INTO epoch_models (model, publication_date, country_of_organization, model_accessibility,"
+        " source_line) VALUES (?, ?, ?, ?, ?)",
+        [(*row, i + 1) for i, row in enumerate(EPOCH)],
+    )
+    con.executemany(
+        "INSERT INTO organizations VALUES (?, ?, ?, ?)", [("qwen", "Qwen", "china", "CN"), ("meta", "Meta", "us", "US")]
+    )
+    con.executemany("INSERT INTO org_aliases VALUES ('hf', ?, ?)", [("Qwen", "qwen"), ("meta-llama", "meta")])
+    con.executemany(
+        "INSERT INTO models VALUES (?, ?, 'primary', 'atom', DATE '2025-06-01')", [(m, org) for m, org, _ in TRACKED]
+    )
+    con.executemany(
+        "INSERT INTO model_facts (model_id, release_date) VALUES (?, ?)", [(m, day) for m, _, day in TRACKED]
+    )
+    yield ibis.duckdb.from_connection(con)
+    con.close()
+
+
+def _run(backend, **kwargs):
+    result = run(releases.METRIC, MetricContext(backend, **kwargs))
+    return result, backend.execute(result.table)
+
+
+def test_by_region_per_year(backend):
+    result, frame = _run(backend)
+    got = {
+        (r.period, r.region): (r.releases, r.unrestricted, r.restricted, r.non_commercial)
+        for r in frame.itertuples(index=False)
+    }
+    # a: china once (China,China); b: us + china; c: us + eu (UK and France are one region: once);
+    # d: empty country -> unknown; e: API only, g: unreleased -> out; f: Canada -> other
+    assert got == {
+        ("2023", "other"): (1, 1, 0, 0),
+        ("2023", "unknown"): (1, 1, 0, 0),
+        ("2024", "china"): (2, 1, 1, 0),
+        ("2024", "eu"): (1, 0, 0, 1),
+        ("2024", "us"): (2, 0, 1, 1),
+    }
+    assert "5 distinct open-weight models in the selection" in result.notes
+    assert any("each distinct country" in note for note in result.notes)
+
+
+def test_by_country_per_quarter(backend):
+    _, frame = _run(backend, by="country", params={"period": "quarter"})
+    got = {(r.period, r.country): (r.region, r.releases) for r in frame.itertuples(index=False)}
+    assert got == {
+        ("2023-Q2", "unknown"): ("unknown", 1),
+        ("2023-Q4", "Canada"): ("other", 1),
+        ("2024-Q1", CN): ("china", 1),
+        ("2024-Q2", CN): ("china", 1),
+        ("2024-Q2", FR): ("eu", 1),
+        ("2024-Q2", UK): ("eu", 1),
+        ("2024-Q2", US): ("us", 2),
+    }
+
+
+def test_since_until_filter_publication_date(backend):
+    _, frame = _run(backend, since=date(2023, 12, 1), until=date(2024, 3, 31), params={"period": "month"})
+    assert [(r.period, r.region, r.releases) for r in frame.itertuples(index=False)] == [("2024-02", "china", 1)]
+
+
+def test_tracked_region_per_month(backend):
+    result, frame = _run(backend, by="tracked_region")
+    got = {(r.period, r.region): r.releases for r in frame.itertuples(index=False)}
+    assert got == {("2025-01", "china"): 2, ("2025-01", "us"): 1, ("2025-03", "unresolved"): 1, ("2025-03", "us"): 1}
+    assert "1 tracked models without a known release date are left out" in result.notes
+    _, frame = _run(backend, by="tracked_region", params={"period": "quarter"}, until=date(2025, 2, 1))
+    assert {(r.period, r.region): r.releases for r in frame.itertuples(index=False)} == {
+        ("2025-Q1", "china"): 2,
+        ("2025-Q1", "us"): 1,
+    }
+
+
+def test_bad_period(backend):
+    with pytest.raises(UnknownMetricError):
+        _run(backend, params={"period": "week"})
+
+
+def test_country_region_table():
+    assert country_region(US) == "us"
+    assert country_region("Hong Kong") == "china"
+    assert country_region(UK) == "eu" and country_region("Switzerland") == "eu" and country_region("Germany") == "eu"
+    assert country_region("Korea (Republic of)") == "other" and country_region("Taiwan") == "other"
+    assert country_region("") == "unknown" and country_region(None) == "unknown"
