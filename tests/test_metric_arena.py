@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+from collections import Counter, defaultdict
 from datetime import date
+from importlib import resources
 
 import ibis
 import pytest
 
+from atomscope.catalog.licenses import classify_license, is_open_weight
 from atomscope.metrics import arena, run
 from atomscope.metrics.base import MetricContext
 from atomscope.warehouse.db import connect
@@ -131,3 +135,85 @@ def test_rejects_unknown_grouping(backend):
 
     with pytest.raises(UnknownMetricError):
         run(arena.METRIC, MetricContext(backend, by="country"))
+
+
+# --- real data: expectations derived here from the bundled CSV files ---------------------------------
+
+DATA = resources.files("atomscope") / "data"
+
+
+def _read(name):
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _lmarena_region():
+    regions = {row["org_key"]: row["region"] for row in _read("organizations.csv")}
+    return {
+        row["alias"]: regions[row["org_key"]] for row in _read("organization_aliases.csv") if row["source"] == "lmarena"
+    }
+
+
+def _csv_expectations():
+    """Per snapshot: (region of the best open model, its score, best closed score, {region: top-10 count})."""
+    region_of = _lmarena_region()
+    by_date = defaultdict(list)
+    for row in _read("lmarena_text_history.csv"):
+        by_date[row["snapshot_date"]].append(row)
+    expected = {}
+    for day, rows in by_date.items():
+        opened = sorted(
+            (r for r in rows if is_open_weight(classify_license(r["license"]))),
+            key=lambda r: (-float(r["arena_score"]), r["model"]),
+        )
+        closed = [float(r["arena_score"]) for r in rows if not is_open_weight(classify_license(r["license"]))]
+        top = Counter(region_of.get(r["organization"], "unresolved") for r in opened[:10])
+        best = opened[0]
+        expected[day] = (
+            region_of.get(best["organization"], "unresolved"),
+            float(best["arena_score"]),
+            max(closed),
+            dict(top),
+        )
+    return expected
+
+
+@pytest.fixture(scope="module")
+def real(bundled_backend):
+    result = run(arena.METRIC, MetricContext(bundled_backend))
+    return result, bundled_backend.execute(result.table)
+
+
+def test_real_leader_region_score_and_gap_per_snapshot(real):
+    _, frame = real
+    expected = _csv_expectations()
+    assert len(expected) == 89
+    frame = frame.assign(day=frame.snapshot_date.astype(str).str[:10])
+    assert set(frame.day) == set(expected)
+    leaders = frame[frame.leads_open.astype(bool)]
+    assert leaders.day.is_unique and len(leaders) == len(expected)
+    for row in leaders.itertuples(index=False):
+        region, score, closed, _ = expected[row.day]
+        assert (row.region, row.best_open_score) == (region, score), row.day
+        assert row.open_closed_gap == pytest.approx(closed - score), row.day
+    # the race changes hands: both the US and China have led open models in this history
+    assert {"us", "china"} <= set(leaders.region)
+
+
+def test_real_top10_counts(real):
+    _, frame = real
+    expected = _csv_expectations()
+    frame = frame.assign(day=frame.snapshot_date.astype(str).str[:10])
+    for day, group in frame.groupby("day"):
+        got = {r.region: r.top10_open_count for r in group.itertuples(index=False) if r.top10_open_count}
+        assert got == expected[day][3], day
+        assert group.top10_open_count.sum() == 10
+
+
+def test_real_by_org_leader_matches_region_view(bundled_backend, real):
+    _, by_region = real
+    by_org = bundled_backend.execute(run(arena.METRIC, MetricContext(bundled_backend, by="org")).table)
+    lead_r = by_region[by_region.leads_open.astype(bool)].set_index("snapshot_date")
+    lead_o = by_org[by_org.leads_open.astype(bool)].set_index("snapshot_date")
+    assert (lead_r.best_open_model == lead_o.best_open_model).all()
+    assert (lead_r.region == lead_o.region).all()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+from collections import Counter
 from datetime import date
+from importlib import resources
 
 import ibis
 import pytest
@@ -123,3 +126,61 @@ def test_country_region_table():
     assert country_region(UK) == "eu" and country_region("Switzerland") == "eu" and country_region("Germany") == "eu"
     assert country_region("Korea (Republic of)") == "other" and country_region("Taiwan") == "other"
     assert country_region("") == "unknown" and country_region(None) == "unknown"
+
+
+# --- real data: expectations derived here from the bundled CSV files ---------------------------------
+
+DATA = resources.files("atomscope") / "data"
+
+
+def _read(name):
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _open_epoch():
+    return [r for r in _read("epoch_notable_models.csv") if r["model_accessibility"].startswith("Open weights")]
+
+
+def test_real_china_open_releases_per_year(bundled_backend):
+    expected = Counter(
+        r["publication_date"][:4]
+        for r in _open_epoch()
+        if "China" in {c.strip() for c in r["country_of_organization"].split(",")}
+    )
+    assert sum(expected.values()) > 20
+    frame = bundled_backend.execute(run(releases.METRIC, MetricContext(bundled_backend, by="country")).table)
+    china = frame[frame.country == "China"]
+    assert dict(zip(china.period, china.releases, strict=True)) == dict(expected)
+
+
+def test_real_region_counts_per_quarter(bundled_backend):
+    expected = Counter()
+    for r in _open_epoch():
+        regions = {country_region(c) for c in r["country_of_organization"].split(",")}
+        day = date.fromisoformat(r["publication_date"])
+        for region in regions:
+            expected[(f"{day.year}-Q{(day.month - 1) // 3 + 1}", region)] += 1
+    ctx = MetricContext(bundled_backend, params={"period": "quarter"})
+    result = run(releases.METRIC, ctx)
+    frame = bundled_backend.execute(result.table)
+    assert {(r.period, r.region): r.releases for r in frame.itertuples(index=False)} == dict(expected)
+    assert (frame.releases == frame.unrestricted + frame.restricted + frame.non_commercial).all()
+    assert f"{len(_open_epoch())} distinct open-weight models in the selection" in result.notes
+
+
+def test_real_tracked_releases_per_month(bundled_backend):
+    regions = {row["org_key"]: row["region"] for row in _read("organizations.csv")}
+    hf_region = {r["alias"]: regions[r["org_key"]] for r in _read("organization_aliases.csv") if r["source"] == "hf"}
+    org_of = {r["model_id"]: r["hf_org"] for r in _read("atom_tracked_models.csv")}
+    # without a Hub snapshot, the only release dates are ATOM's corrections of tracked models
+    expected = Counter(
+        (r["actual_release_date"][:7], hf_region.get(org_of[r["model_id"]], "unresolved"))
+        for r in _read("atom_release_date_corrections.csv")
+        if r["model_id"] in org_of
+    )
+    result = run(releases.METRIC, MetricContext(bundled_backend, by="tracked_region"))
+    frame = bundled_backend.execute(result.table)
+    assert {(r.period, r.region): r.releases for r in frame.itertuples(index=False)} == dict(expected)
+    missing = len(org_of) - sum(expected.values())
+    assert f"{missing} tracked models without a known release date are left out" in result.notes
