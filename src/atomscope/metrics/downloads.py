@@ -223,7 +223,8 @@ def grouped_downloads(ctx: MetricContext, by: str) -> ir.Table:
     )
 
 
-def _notes(ctx: MetricContext) -> list[str]:
+def download_notes(ctx: MetricContext) -> list[str]:
+    """Footer notes shared with `concentration`: unresolved share, estimates, month-to-date, gaps."""
     notes: list[str] = []
     per_model = month_window(model_month_downloads(ctx), ctx)
     total = per_model.downloads.sum().execute()
@@ -272,7 +273,7 @@ def _notes(ctx: MetricContext) -> list[str]:
 
 
 def compute(ctx: MetricContext) -> MetricResult:
-    return MetricResult(table=grouped_downloads(ctx, ctx.by or "region"), notes=_notes(ctx))
+    return MetricResult(table=grouped_downloads(ctx, ctx.by or "region"), notes=download_notes(ctx))
 
 
 METRIC = register(
