@@ -22,6 +22,17 @@ _READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
 def register(app: typer.Typer) -> None:
     app.command()(init)
     app.command()(query)
+    app.command(name="run")(run_main)
+
+
+def run_main(db: DbOption = None) -> None:
+    """The main job: initialise the warehouse from the bundled data and summarise the catalog."""
+    init(db)
+    con = open_read(db)
+    try:
+        summary_table(con)
+    finally:
+        con.close()
 
 
 def init(db: DbOption = None) -> None:
@@ -66,3 +77,27 @@ def query(
         emit(frame, format)
     finally:
         con.close()
+
+
+def summary_table(con) -> None:
+    """Print tracked models per region and list, from the warehouse."""
+    from rich.table import Table
+
+    rows = con.execute(
+        """
+        SELECT coalesce(o.region, 'unresolved') AS region,
+               count(*) FILTER (WHERE m.list = 'primary') AS primary_models,
+               count(*) FILTER (WHERE m.list = 'extra') AS extra_models,
+               count(DISTINCT m.hf_org) AS namespaces
+        FROM models m
+        LEFT JOIN org_aliases a ON a.source = 'hf' AND a.alias = m.hf_org
+        LEFT JOIN organizations o ON o.org_key = a.org_key
+        GROUP BY 1 ORDER BY primary_models DESC
+        """
+    ).fetchall()
+    table = Table(title="Tracked open models by ATOM region")
+    for column in ("region", "primary", "extra", "HF namespaces"):
+        table.add_column(column, justify="right" if column != "region" else "left")
+    for row in rows:
+        table.add_row(*(str(v) for v in row))
+    Console().print(table)

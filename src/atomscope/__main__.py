@@ -1,0 +1,3 @@
+from atomscope.cli import main
+
+main()

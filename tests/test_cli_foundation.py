@@ -1,0 +1,88 @@
+"""The CLI end to end in a subprocess: init, catalog filters and formats, read-only query, clear errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from atomscope.config import data_dir
+
+
+def run(*args, db=None, check=True):
+    env = {**os.environ, "ATOMSCOPE_DB": str(db)} if db else dict(os.environ)
+    proc = subprocess.run(
+        [sys.executable, "-m", "atomscope", *args], capture_output=True, text=True, env=env, timeout=300
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}: {proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "w.duckdb"
+    run("init", db=path)
+    return path
+
+
+def test_catalog_models_csv_counts_per_region(db):
+    out = run("catalog", "models", "--list", "primary", "--format", "csv", db=db).stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {"model_id", "hf_org", "list", "region", "total_params_b", "size_bucket"} <= set(rows[0])
+    with (data_dir() / "atom_organization_regions.csv").open() as handle:
+        regions = {r["hf_org"]: r["region"] for r in csv.DictReader(handle)}
+    with (data_dir() / "atom_tracked_models.csv").open() as handle:
+        expected = Counter(regions[r["hf_org"]] for r in csv.DictReader(handle) if r["list"] == "primary")
+    assert Counter(r["region"] for r in rows) == expected
+
+
+def test_catalog_filters_and_json(db):
+    rows = json.loads(run("catalog", "models", "--region", "china", "--org", "Qwen", "--format", "json", db=db).stdout)
+    assert rows and all(r["region"] == "china" and r["hf_org"] == "Qwen" for r in rows)
+    orgs = json.loads(run("catalog", "orgs", "--region", "eu", "--format", "json", db=db).stdout)
+    assert orgs and all(o["region"] == "eu" for o in orgs)
+    assert any(o["org_key"] == "mistral" for o in orgs)
+
+
+def test_catalog_unresolved_lists_names_with_counts(db):
+    rows = list(csv.DictReader(io.StringIO(run("catalog", "unresolved", "--format", "csv", db=db).stdout)))
+    assert rows, "the bundled sources have names the registry leaves unresolved (e.g. collaborations)"
+    assert {r["source"] for r in rows} <= {"hf", "lmarena", "epoch", "osai", "mof"}
+    with (data_dir() / "epoch_notable_models.csv").open() as handle:
+        epoch = Counter(r["organization"] for r in csv.DictReader(handle))
+    for row in rows:
+        if row["source"] == "epoch":
+            assert int(row["rows"]) == epoch[row["name"]]
+
+
+def test_query_reads_and_refuses_writes(db):
+    out = run("query", "SELECT count(*) AS n FROM models", "--format", "json", db=db).stdout
+    with (data_dir() / "atom_tracked_models.csv").open() as handle:
+        assert json.loads(out) == [{"n": sum(1 for _ in csv.DictReader(handle))}]
+    for sql in ("DELETE FROM models", "CREATE TABLE x (a INT)", "COPY models TO '/tmp/leak.csv'",
+                "SELECT 1; DROP TABLE models"):
+        proc = run("query", sql, db=db, check=False)
+        assert proc.returncode == 2
+        assert "read-only" in proc.stderr and "Traceback" not in proc.stderr
+    assert run("query", "SELECT count(*) FROM models", db=db).returncode == 0
+
+
+def test_unwritable_db_path_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    proc = run("init", "--db", str(blocker / "sub" / "w.duckdb"), check=False)
+    assert proc.returncode == 2
+    assert "cannot open the warehouse for writing" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_warehouse_is_a_clear_error(tmp_path):
+    proc = run("catalog", "models", "--db", str(tmp_path / "none.duckdb"), check=False)
+    assert proc.returncode == 2 and "run `atomscope init` first" in proc.stderr
