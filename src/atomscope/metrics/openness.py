@@ -1,0 +1,170 @@
+"""Metric `openness`: how open each generative AI system is, from the European Open Source AI Index.
+
+Input: `osai_systems` (osai-index.eu, one row per system, with `open` / `partial` / `closed` on 12
+dimensions). Origins: `organization` resolved through the curated registry (`attribute(..., "osai")`),
+unresolved names form the group `unresolved`. --since/--until filter the published release month.
+
+Formula, per system:
+
+* each dimension scores open = 1, partial = 0.5, closed = 0 (a missing or other rating scores NULL and
+  counts 0 in the total): datasources_basemodel, datasources_endmodel, weights_basemodel,
+  weights_endmodel, trainingcode, code, hardware_architecture, preprint, paper, modelcard, datasheet,
+  licenses;
+* openness_total = the sum of the 12 scores (0..12); openness_pct = 100 * openness_total / 12;
+  open_dimensions = how many of the 12 are rated open;
+* truly_open - the ATOM Project's "truly open model" (weights, data and code), read on the OSAI
+  ratings as ALL of: open weights (weights_endmodel = open), open training data (datasources_endmodel
+  = open AND datasources_basemodel = open: the data of every training stage, so a fine-tune of a
+  closed-data base model is not truly open) and open training code (trainingcode = open). A `partial`
+  rating on any of the four is not enough;
+* license_class: the end model's license through catalog/licenses.py.
+
+`--by region` summarizes per region: systems, truly_open_systems and their share, mean openness_pct,
+and how many systems have open weights / open training data (both stages) / open training code.
+
+Source followed: Liesenfeld & Dingemanse (2024), "Rethinking open source generative AI: open-washing and
+the EU AI Act", ACM FAccT 2024 (the index's 0/0.5/1 scoring, osai-index.eu, CC BY 4.0); the "truly
+open" definition of The ATOM Project (atomproject.ai: open weights, data and training code).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from atomscope.catalog.licenses import license_class_expr
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
+from atomscope.metrics.common import UNRESOLVED, attribute, within
+
+DIMENSIONS = (
+    "datasources_basemodel",
+    "datasources_endmodel",
+    "weights_basemodel",
+    "weights_endmodel",
+    "trainingcode",
+    "code",
+    "hardware_architecture",
+    "preprint",
+    "paper",
+    "modelcard",
+    "datasheet",
+    "licenses",
+)
+SCORES = {"open": 1.0, "partial": 0.5, "closed": 0.0}
+TRULY_OPEN_REQUIRES = ("weights_endmodel", "datasources_endmodel", "datasources_basemodel", "trainingcode")
+
+
+def _score(rating: ir.StringValue) -> ir.FloatingValue:
+    text = rating.strip().lower()
+    null = ibis.null("float64")
+    return ibis.cases(*((text == name, ibis.literal(value)) for name, value in SCORES.items()), else_=null)
+
+
+def _is_open(rating: ir.StringValue) -> ir.BooleanValue:
+    return (rating.strip().lower() == "open").fill_null(False)
+
+
+def systems(ctx: MetricContext) -> ir.Table:
+    """One row per OSAI system with its scores, total, truly_open flag and origin."""
+    osai = ctx.table("osai_systems")
+    osai = osai.mutate(release_month_start=(osai["release_date"] + "-01").cast("date"))
+    osai = within(osai, "release_month_start", ctx)
+    osai = attribute(osai, "organization", ctx, "osai")
+    scores = {name: _score(osai[name]) for name in DIMENSIONS}
+    total = sum((value.fill_null(0.0) for value in scores.values()), ibis.literal(0.0))
+    open_dims = sum((_is_open(osai[name]).cast("int64") for name in DIMENSIONS), ibis.literal(0))
+    truly_open = _is_open(osai[TRULY_OPEN_REQUIRES[0]])
+    for name in TRULY_OPEN_REQUIRES[1:]:
+        truly_open = truly_open & _is_open(osai[name])
+    return osai.select(
+        system=osai.system,
+        org=osai.org_name,
+        region=osai.region,
+        national_origin=osai.national_origin,
+        type=osai["type"],
+        release_date=osai["release_date"],
+        end_model_license=osai.end_model_license,
+        license_class=license_class_expr(osai.end_model_license),
+        **scores,
+        openness_total=total,
+        openness_pct=total * 100.0 / len(DIMENSIONS),
+        open_dimensions=open_dims,
+        truly_open=truly_open,
+        open_weights=_is_open(osai.weights_endmodel),
+        open_data=_is_open(osai.datasources_endmodel) & _is_open(osai.datasources_basemodel),
+        open_training_code=_is_open(osai.trainingcode),
+    )
+
+
+def _count(flag: ir.BooleanValue) -> ir.IntegerValue:
+    return ibis.ifelse(flag, 1, 0).sum().cast("int64")
+
+
+def compute(ctx: MetricContext) -> MetricResult:
+    table = systems(ctx)
+    notes = [
+        "truly_open = open weights (end model) AND open training data (end model AND base model) "
+        "AND open training code; partial ratings do not count",
+    ]
+    n_unresolved = ctx.backend.execute(table.filter(table.region == UNRESOLVED).count())
+    if n_unresolved:
+        notes.append(f"{n_unresolved} systems from organizations not in the registry: 'unresolved'")
+    if (ctx.by or "system") == "system":
+        ordered = table.order_by([table.truly_open.desc(), table.openness_total.desc(), table.system])
+        return MetricResult(ordered.drop("open_weights", "open_data", "open_training_code"), notes)
+    summary = table.group_by("region").aggregate(
+        systems=table.count(),
+        truly_open_systems=_count(table.truly_open),
+        mean_openness_pct=table.openness_pct.mean(),
+        open_weights_systems=_count(table.open_weights),
+        open_data_systems=_count(table.open_data),
+        open_training_code_systems=_count(table.open_training_code),
+    )
+    summary = summary.mutate(truly_open_share=summary.truly_open_systems / summary.systems)
+    summary = summary.select(
+        "region",
+        "systems",
+        "truly_open_systems",
+        "truly_open_share",
+        "mean_openness_pct",
+        "open_weights_systems",
+        "open_data_systems",
+        "open_training_code_systems",
+    ).order_by([ibis.desc("systems"), "region"])
+    return MetricResult(summary, notes)
+
+
+_DIMENSION_DOCS = {name: f"OSAI rating of {name}: open 1, partial 0.5, closed 0 (--by system)" for name in DIMENSIONS}
+
+METRIC = register(
+    Metric(
+        name="openness",
+        summary="European Open Source AI Index openness per system (12 dimensions) and truly-open systems by region",
+        source="Liesenfeld & Dingemanse (2024), FAccT; osai-index.eu; ATOM Project 'truly open' definition",
+        columns={
+            "system": "OSAI system name (--by system)",
+            "org": "organization, resolved through the registry (--by system)",
+            "region": "region of the organization (us, china, eu, other, unknown, unresolved)",
+            "national_origin": "national origin as OSAI publishes it (--by system)",
+            "type": "modality (--by system)",
+            "release_date": "release month YYYY-MM (--by system)",
+            "end_model_license": "end model license as published (--by system)",
+            "license_class": "its class (catalog/licenses.py) (--by system)",
+            **_DIMENSION_DOCS,
+            "openness_total": "sum of the 12 dimension scores, 0..12 (--by system)",
+            "openness_pct": "100 * openness_total / 12 (--by system)",
+            "open_dimensions": "number of dimensions rated open (--by system)",
+            "truly_open": "open weights, open training data (end and base model) and open training code",
+            "systems": "systems in the region (--by region)",
+            "truly_open_systems": "truly open systems in the region (--by region)",
+            "truly_open_share": "truly_open_systems / systems (--by region)",
+            "mean_openness_pct": "mean openness_pct (--by region)",
+            "open_weights_systems": "systems with open end-model weights (--by region)",
+            "open_data_systems": "systems with open training data, end and base model (--by region)",
+            "open_training_code_systems": "systems with open training code (--by region)",
+        },
+        compute=compute,
+        by_choices=("system", "region"),
+        default_by="system",
+    )
+)

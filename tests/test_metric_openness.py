@@ -1,0 +1,134 @@
+"""Metric `openness` on a hand-built warehouse (expected values worked out by hand) and on the bundled data."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from datetime import date
+from importlib import resources
+
+import ibis
+import pytest
+
+from atomscope.metrics import openness, run
+from atomscope.metrics.base import MetricContext
+from atomscope.metrics.openness import DIMENSIONS
+from atomscope.warehouse.db import connect
+
+OP, PA, CL = "open", "partial", "closed"
+# system, organization, release month, license, ratings in DIMENSIONS order:
+# datasources_base, datasources_end, weights_base, weights_end, trainingcode, code, hardware, preprint,
+# paper, modelcard, datasheet, licenses
+SYSTEMS = [
+    ("Full", "Lab US", "2024-03", "Apache-2.0", [OP] * 12),  # total 12, truly open
+    ("FineTune", "Lab US", "2024-06", "MIT", [CL, OP, OP, OP, OP, OP, PA, PA, CL, OP, CL, OP]),  # base data closed
+    ("PartialData", "Lab CN", "2025-01", "Qwen", [PA, OP, OP, OP, OP, CL, CL, CL, CL, PA, CL, PA]),
+    ("DataOpen", "Lab CN", "2025-02", "", [OP, OP, OP, OP, OP, CL, CL, CL, CL, CL, CL, CL]),  # truly open, 5 open
+    ("Nobody", "Who?", "2023-01", "Proprietary", [CL] * 12),
+]
+# FineTune: 0+1+1+1+1+1+.5+.5+0+1+0+1 = 8 (7 open); PartialData: .5+1+1+1+1+0+0+0+0+.5+0+.5 = 5.5
+EXPECTED_TOTAL = {"Full": 12.0, "FineTune": 8.0, "PartialData": 5.5, "DataOpen": 5.0, "Nobody": 0.0}
+
+
+@pytest.fixture
+def backend(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    con.executemany(
+        "INSERT INTO organizations VALUES (?, ?, ?, ?)",
+        [("lab-us", "Lab US", "us", "US"), ("lab-cn", "Lab CN", "china", "CN")],
+    )
+    con.executemany("INSERT INTO org_aliases VALUES ('osai', ?, ?)", [("Lab US", "lab-us"), ("Lab CN", "lab-cn")])
+    names = ", ".join(DIMENSIONS)
+    marks = ", ".join("?" for _ in DIMENSIONS)
+    con.executemany(
+        f"INSERT INTO osai_systems (system, organization, release_date, end_model_license, {names}, source_line)"
+        f" VALUES (?, ?, ?, ?, {marks}, ?)",
+        [(s, org, month, lic, *ratings, i + 1) for i, (s, org, month, lic, ratings) in enumerate(SYSTEMS)],
+    )
+    yield ibis.duckdb.from_connection(con)
+    con.close()
+
+
+def _run(backend, **kwargs):
+    result = run(openness.METRIC, MetricContext(backend, **kwargs))
+    return result, backend.execute(result.table)
+
+
+def test_by_system_hand_computed(backend):
+    result, frame = _run(backend)
+    rows = {r.system: r for r in frame.itertuples(index=False)}
+    assert {s: r.openness_total for s, r in rows.items()} == EXPECTED_TOTAL
+    assert rows["Full"].openness_pct == 100 and rows["FineTune"].openness_pct == pytest.approx(800 / 12)
+    assert {s for s, r in rows.items() if r.truly_open} == {"Full", "DataOpen"}
+    assert (rows["PartialData"].datasources_basemodel, rows["FineTune"].hardware_architecture) == (0.5, 0.5)
+    assert rows["DataOpen"].open_dimensions == 5 and rows["FineTune"].open_dimensions == 7
+    assert (rows["Full"].region, rows["DataOpen"].region, rows["Nobody"].region) == ("us", "china", "unresolved")
+    assert (rows["FineTune"].license_class, rows["PartialData"].license_class, rows["DataOpen"].license_class) == (
+        "permissive",
+        "open_weight_restricted",
+        "unknown",
+    )
+    # truly open first, then by total
+    assert list(frame.system) == ["Full", "DataOpen", "FineTune", "PartialData", "Nobody"]
+    assert "1 systems from organizations not in the registry: 'unresolved'" in result.notes
+
+
+def test_by_region_hand_computed(backend):
+    _, frame = _run(backend, by="region")
+    rows = {r.region: r for r in frame.itertuples(index=False)}
+    us, cn, unresolved = rows["us"], rows["china"], rows["unresolved"]
+    assert (us.systems, us.truly_open_systems, us.truly_open_share) == (2, 1, 0.5)
+    assert us.mean_openness_pct == pytest.approx((12 + 8) / 2 / 12 * 100)
+    assert (us.open_weights_systems, us.open_data_systems, us.open_training_code_systems) == (2, 1, 2)
+    assert (cn.systems, cn.truly_open_systems, cn.open_data_systems) == (2, 1, 1)
+    assert cn.mean_openness_pct == pytest.approx((5.5 + 5) / 2 / 12 * 100)
+    assert (unresolved.systems, unresolved.truly_open_systems, unresolved.mean_openness_pct) == (1, 0, 0)
+
+
+def test_since_until_on_release_month(backend):
+    _, frame = _run(backend, since=date(2024, 6, 1), until=date(2025, 1, 31))
+    assert sorted(frame.system) == ["FineTune", "PartialData"]
+
+
+# --- real data: expectations derived here from the bundled CSV files ---------------------------------
+
+DATA = resources.files("atomscope") / "data"
+
+
+def _read(name):
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _osai_region():
+    regions = {row["org_key"]: row["region"] for row in _read("organizations.csv")}
+    return {r["alias"]: regions[r["org_key"]] for r in _read("organization_aliases.csv") if r["source"] == "osai"}
+
+
+def _truly_open(row):
+    return all(
+        row[d] == "open" for d in ("weights_endmodel", "datasources_endmodel", "datasources_basemodel", "trainingcode")
+    )
+
+
+def test_real_per_system_totals_and_truly_open(bundled_backend):
+    rows = _read("osai_openness.csv")
+    score = {"open": 1.0, "partial": 0.5, "closed": 0.0}
+    expected_total = {r["system"]: sum(score.get(r[d], 0.0) for d in DIMENSIONS) for r in rows}
+    expected_truly = {r["system"] for r in rows if _truly_open(r)}
+    frame = bundled_backend.execute(run(openness.METRIC, MetricContext(bundled_backend)).table)
+    assert len(frame) == len(rows)
+    assert dict(zip(frame.system, frame.openness_total, strict=True)) == pytest.approx(expected_total)
+    assert set(frame.system[frame.truly_open.astype(bool)]) == expected_truly
+    assert 10 < len(expected_truly) < len(rows) / 2
+
+
+def test_real_truly_open_by_region(bundled_backend):
+    region_of = _osai_region()
+    rows = _read("osai_openness.csv")
+    systems = Counter(region_of.get(r["organization"], "unresolved") for r in rows)
+    truly = Counter(region_of.get(r["organization"], "unresolved") for r in rows if _truly_open(r))
+    frame = bundled_backend.execute(run(openness.METRIC, MetricContext(bundled_backend, by="region")).table)
+    assert dict(zip(frame.region, frame.systems, strict=True)) == dict(systems)
+    assert {r: n for r, n in zip(frame.region, frame.truly_open_systems, strict=True) if n} == dict(truly)
+    assert frame.systems.sum() == len(rows)
