@@ -1,0 +1,170 @@
+"""`derivatives`: new Hub derivatives per month by the region (or organization, or model) of their root.
+
+Follows the ATOM Project's derivative counts (Lambert & Brand, "The ATOM Report", arXiv:2604.07190:
+fine-tunes, adapters, quantizations and merges of each tracked model; a derivative counts only with more
+than 5 downloads; Qwen's derivative share rose from 1% to 69%).
+
+Inputs: `hub_models` (created_at, downloads_30d as of the crawl's last sighting), `derivative_edges`
+(child -> parent with relation), `models` (tracked roots) with their origin through `tracked_models`.
+
+Counting rules:
+- A derivative is a `hub_models` row that is not itself a tracked model, with
+  downloads_30d > min_downloads (param, default 5: ATOM's "more than 5 downloads").
+- Its month is the month of `hub_models.created_at` (--since/--until apply to created_at).
+- Its relation is that of its own (direct) edge; a child whose direct edges disagree takes the most
+  specific one: merge > adapter > quantized > finetune.
+- Its roots are the tracked models reached through `derivative_edges` transitively
+  (`lineage.derivative_roots`: the walk stops at the first tracked model on each path, up to
+  `max_depth` levels, default 10). A derivative with n distinct roots gives each root 1/n: a merge of a
+  Qwen and a Llama model counts 0.5 for China and 0.5 for the US, so every total over roots, regions or
+  organizations equals the number of derivatives (counts can be fractional). Derivatives of
+  derivatives count in their own month like any other.
+- A qualifying derivative that reaches no tracked model (its lineage ends at an untracked base) is left
+  out and counted in a note, as are lineages cut at max_depth.
+
+Output columns by grouping (`--by region`, the default): month (YYYY-MM), region, relation,
+new_derivatives, share (of the month's new derivatives over all regions and relations; summing a
+region's relations gives its share). `--by org`: month, org_key, org_name, region, new_derivatives,
+share. `--by root`: month, root_id, org_name, region, new_derivatives, share, rank (1 = most new
+derivatives that month; param `top`, default 10, keeps ranks <= top, 0 keeps all).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
+from atomscope.metrics.common import month_of, tracked_models, within
+from atomscope.metrics.lineage import DEFAULT_MAX_DEPTH, derivative_roots, lineage_cut
+
+BY_CHOICES = ("region", "org", "root")
+RELATIONS = ("merge", "adapter", "quantized", "finetune")  # precedence: first wins
+
+
+def qualifying_derivatives(ctx: MetricContext) -> ir.Table:
+    """model_id, created_at, month_start, month of hub models above the download floor, not tracked."""
+    hub = ctx.table("hub_models")
+    tracked = ctx.table("models")
+    hub = hub.anti_join(tracked, hub.model_id == tracked.model_id)
+    hub = hub.filter(hub.created_at.notnull() & (hub.downloads_30d > ctx.params["min_downloads"]))
+    hub = within(hub, "created_at", ctx)
+    return hub.select(
+        model_id=hub.model_id,
+        month_start=hub.created_at.cast("date").truncate("M"),
+        month=month_of(hub.created_at),
+    )
+
+
+def direct_relation(ctx: MetricContext) -> ir.Table:
+    """child_id, relation: the most specific relation among a child's direct edges."""
+    edges = ctx.table("derivative_edges")
+    rank = ibis.cases(*((edges.relation == name, i) for i, name in enumerate(RELATIONS)), else_=len(RELATIONS))
+    best = edges.mutate(rank=rank).group_by("child_id").aggregate(rank=ibis._.rank.min())
+    relation = ibis.cases(*((best.rank == i, name) for i, name in enumerate(RELATIONS)), else_="other")
+    return best.select(child_id=best.child_id, relation=relation)
+
+
+def credited_derivatives(ctx: MetricContext) -> ir.Table:
+    """One row per qualifying derivative and root: model_id, month_start, month, relation, root_id,
+    credit (1/number of roots), depth, and the root's org_key, org_name, region."""
+    derivs = qualifying_derivatives(ctx)
+    roots = derivative_roots(ctx, ctx.params["max_depth"])
+    n_roots = roots.group_by("child_id").aggregate(n_roots=roots.root_id.count())
+    roots = roots.join(n_roots, "child_id")
+    relation = direct_relation(ctx).rename(relation_child="child_id")
+    rows = derivs.join(roots, derivs.model_id == roots.child_id)
+    rows = rows.join(relation, rows.model_id == relation.relation_child)
+    tracked = tracked_models(ctx).select("model_id", "org_key", "org_name", "region")
+    tracked = tracked.rename(root_key="model_id")
+    rows = rows.join(tracked, rows.root_id == tracked.root_key)
+    return rows.select(
+        "model_id",
+        "month_start",
+        "month",
+        "relation",
+        "root_id",
+        "depth",
+        "org_key",
+        "org_name",
+        "region",
+        credit=1.0 / rows.n_roots.cast("float64"),
+    )
+
+
+def derivatives_table(ctx: MetricContext, by: str) -> ir.Table:
+    rows = credited_derivatives(ctx)
+    keys = {
+        "region": ["region", "relation"],
+        "org": ["org_key", "org_name", "region"],
+        "root": ["root_id", "org_name", "region"],
+    }[by]
+    g = rows.group_by(["month_start", "month", *keys]).aggregate(new_derivatives=rows.credit.sum())
+    month_total = g.new_derivatives.sum().over(ibis.window(group_by="month_start"))
+    g = g.mutate(share=g.new_derivatives / month_total)
+    columns = ["month", *keys, "new_derivatives", "share"]
+    if by == "root":
+        order = ibis.window(group_by="month_start", order_by=[ibis.desc("new_derivatives"), "root_id"])
+        g = g.mutate(rank=ibis.row_number().over(order) + 1)
+        if ctx.params["top"] > 0:
+            g = g.filter(g.rank <= ctx.params["top"])
+        columns.append("rank")
+        return g.select(*columns).order_by(["month", "rank"])
+    return g.select(*columns).order_by(["month", ibis.desc("new_derivatives"), *keys])
+
+
+def _notes(ctx: MetricContext) -> list[str]:
+    floor = ctx.params["min_downloads"]
+    derivs = qualifying_derivatives(ctx)
+    roots = derivative_roots(ctx, ctx.params["max_depth"])
+    notes = [
+        f"a derivative counts when its last-30-day downloads exceed {floor} (ATOM's rule), as of the crawl's "
+        "last sighting; a derivative with several roots gives each 1/n"
+    ]
+    rootless = derivs.anti_join(roots, derivs.model_id == roots.child_id).count().execute()
+    if rootless:
+        notes.append(f"{rootless} qualifying derivative(s) reach no tracked model and are left out")
+    cut = lineage_cut(ctx, ctx.params["max_depth"])
+    cut_count = derivs.semi_join(cut, derivs.model_id == cut.child_id).count().execute()
+    if cut_count:
+        notes.append(
+            f"{cut_count} derivative(s) have lineage deeper than max_depth={ctx.params['max_depth']} (or a "
+            "cycle): roots beyond it are not followed"
+        )
+    multi = roots.group_by("child_id").aggregate(n=roots.root_id.count())
+    multi = derivs.semi_join(multi.filter(multi.n > 1), derivs.model_id == multi.child_id).count().execute()
+    if multi:
+        notes.append(f"{multi} derivative(s) have several roots and are split between them")
+    return notes
+
+
+def compute(ctx: MetricContext) -> MetricResult:
+    return MetricResult(table=derivatives_table(ctx, ctx.by or "region"), notes=_notes(ctx))
+
+
+METRIC = register(
+    Metric(
+        name="derivatives",
+        summary="New Hub derivatives per month by their root's region, organization or model, and relation",
+        source="ATOM Project / The ATOM Report (arXiv:2604.07190): derivatives with more than 5 downloads",
+        columns={
+            "month": "YYYY-MM of the derivative's hub created_at",
+            "region": "origin region of the root's organization",
+            "relation": "the derivative's own relation: finetune, adapter, quantized or merge (--by region)",
+            "org_key": "root's organization (--by org)",
+            "org_name": "root's organization display name (--by org, --by root)",
+            "root_id": "tracked root model (--by root)",
+            "new_derivatives": "derivatives created that month, 1/n per root for n roots",
+            "share": "share of the month's new derivatives",
+            "rank": "rank of the root within the month (--by root)",
+        },
+        compute=compute,
+        by_choices=BY_CHOICES,
+        default_by="region",
+        params={
+            "min_downloads": (int, 5, "count derivatives with last-30-day downloads above this (ATOM: 5)"),
+            "max_depth": (int, DEFAULT_MAX_DEPTH, "longest derivative chain followed to the root"),
+            "top": (int, 10, "--by root: keep the top N roots per month (0 = all)"),
+        },
+    )
+)
