@@ -69,7 +69,7 @@ def days_between(later: ir.Value, earlier: ir.Value) -> ir.IntegerValue:
     return later.cast("date").delta(earlier.cast("date"), unit="day")
 
 
-def _first_snapshots(ctx: MetricContext) -> ir.Table:
+def first_snapshots(ctx: MetricContext) -> ir.Table:
     """Per tracked model: first snapshot date S0, its all-time total A0 and 30-day count D30, and the
     release anchor R (release_date, else the first snapshot's created_at)."""
     snaps = ctx.table("hf_snapshots")
@@ -104,7 +104,7 @@ def _points(ctx: MetricContext) -> ir.Table:
         v=snaps.downloads_all_time.cast("float64"),
         virtual=ibis.literal(False),
     )
-    first = _first_snapshots(ctx)
+    first = first_snapshots(ctx)
     at_release = first.filter(first.release.notnull() & (first.release < first.s0)).select(
         model_id=first.model_id, d=first.release, v=ibis.literal(0.0), virtual=ibis.literal(True)
     )
@@ -128,7 +128,8 @@ def interpolate_at(points: ir.Table, targets: ir.Table) -> ir.Table:
     """
     pts = points.select(model_id=points.model_id, d=points.d, pd=points.d, kind=ibis.literal(0))
     tgs = targets.select(model_id=targets.model_id, d=targets.b, pd=ibis.null().cast("date"), kind=ibis.literal(1))
-    both = pts.union(tgs)
+    union_schema = {"model_id": "string", "d": "date", "pd": "date", "kind": "int8"}
+    both = _nullable(pts, union_schema).union(_nullable(tgs, union_schema))
     before = ibis.window(group_by="model_id", order_by=[both.d, both.kind], preceding=None, following=0)
     after = ibis.window(group_by="model_id", order_by=[both.d, both.kind.desc()], preceding=0, following=None)
     both = both.mutate(prev_d=both.pd.max().over(before), next_d=both.pd.min().over(after))
@@ -175,7 +176,7 @@ def model_month_downloads(ctx: MetricContext) -> ir.Table:
     at = at.mutate(b_next=at.b.lead().over(by_model), v_next=at.v.lead().over(by_model))
     months = at.filter(at.b_next.notnull())
 
-    first = _first_snapshots(ctx)
+    first = first_snapshots(ctx)
     months = months.join(first, "model_id")
     # a month is an estimate when it overlaps (R, S0), the span covered only by virtual points
     estimated = (months.release.notnull() & (months.release < months.s0)) & (
@@ -258,7 +259,7 @@ def download_notes(ctx: MetricContext) -> list[str]:
     if last is not None:
         notes.append(f"the latest month is month-to-date (snapshots up to {last})")
 
-    first = _first_snapshots(ctx)
+    first = first_snapshots(ctx)
     no_anchor = first.filter(first.release.isnull()).count().execute()
     if no_anchor:
         notes.append(

@@ -1,0 +1,216 @@
+"""`ram_v1` and `ram_v2`: the ATOM Project's Relative Adoption Metric, in both published versions.
+
+Source: Nathan Lambert, "Relative Adoption Metric (RAM)", atomproject.ai/relative-adoption-metric, and
+the ATOM Report (Lambert & Brand, arXiv:2604.07190). RAM puts a model's cumulative Hugging Face downloads
+at a given age next to the models of its size class, so that a new model can be judged within 30-90
+days, whatever its size ("a score over 1 means a model is tracking to be a top 10 downloaded model of
+its size").
+
+- v1 (January 12, 2026): RAM = model's downloads / median downloads of the top 10 models of its size
+  category, both at the same days since release.
+- v2 (May 25, 2026 revision, "RAM baseline 2026-Q2"): RAM_t = model's cumulative downloads at day t /
+  the download count of the 10th-most-downloaded model of its size category at the same days-after-
+  release checkpoint, with that top-10 cutoff made monotonic over t (running maximum over the
+  checkpoints, as the published "monotonic top-10 cutoff" curves are).
+
+Inputs: `hf_snapshots.downloads_all_time`, `model_facts` (size_bucket, release_date), origins via
+`tracked_models`. Release date R = model_facts.release_date, else the first snapshot's created_at.
+
+Cumulative downloads C(t) at a checkpoint t (param `checkpoints`, default 7,14,30,60,90,180,365 days) are
+downloads_all_time at R + t days, interpolated linearly between the snapshots that bracket that date;
+when no snapshot lies on or before and on or after it, the model has no value at t (no extrapolation, no
+first-snapshot estimate). The reference set at (size bucket, t) is every tracked model of the bucket with
+a value at t, the model itself included, ranked by C(t) (ties: model_id).
+
+Fewer than 10 models (param `top`, default 10): v1 takes the median of the k = available models; v2 takes
+the last available one (rank k). Either way `reference_models` = k < top and `reduced_reference` is true.
+The published quarterly freeze of the baseline ("2026-Q2") is not reproduced: references use every
+snapshot in the warehouse.
+
+Output columns: model_id, org_name, region, size_bucket, release_date, days_since_release,
+cumulative_downloads, reference_downloads (v1: the top-k median; v2: the monotonic cutoff),
+ram = cumulative_downloads / reference_downloads, reference_models (v1: models in the median; v2: rank
+of the cutoff model), reduced_reference. --since/--until select models by release date; param `model`
+keeps one model.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from atomscope.errors import UnknownMetricError
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
+from atomscope.metrics.common import tracked_models
+from atomscope.metrics.downloads import first_snapshots, interpolate_at
+
+DEFAULT_CHECKPOINTS = "7,14,30,60,90,180,365"
+SOURCE = "atomproject.ai/relative-adoption-metric (Lambert); The ATOM Report, arXiv:2604.07190"
+
+
+def parse_checkpoints(text: str) -> list[int]:
+    try:
+        days = sorted({int(part) for part in str(text).split(",") if part.strip()})
+    except ValueError:
+        raise UnknownMetricError(f"checkpoints must be comma-separated days, got {text!r}") from None
+    if not days or days[0] < 0:
+        raise UnknownMetricError(f"checkpoints must be days >= 0, got {text!r}")
+    return days
+
+
+def checkpoint_downloads(ctx: MetricContext) -> ir.Table:
+    """model_id, size_bucket, release_date, days_since_release, cumulative_downloads (bracketed only)."""
+    first = first_snapshots(ctx).select(model_id="model_id", release="release")
+    facts = ctx.table("model_facts").select("model_id", "size_bucket")
+    models = first.join(facts, "model_id")
+    models = models.filter(models.release.notnull() & models.size_bucket.notnull())
+    days = ibis.array(parse_checkpoints(ctx.params["checkpoints"])).unnest()
+    targets = models.select("model_id", "size_bucket", "release", t=days)
+    targets = targets.mutate(b=(targets.release + targets.t.as_interval("D")).cast("date"))
+
+    snaps = ctx.table("hf_snapshots")
+    snaps = snaps.filter(snaps.downloads_all_time.notnull())
+    points = snaps.select(model_id=snaps.model_id, d=snaps.snapshot_date, v=snaps.downloads_all_time.cast("float64"))
+    values = interpolate_at(points, targets.select("model_id", "b"))
+    values = values.filter(values.value.notnull()).select("model_id", "b", "value")
+    joined = targets.join(values, ["model_id", "b"])
+    return joined.select(
+        model_id=joined.model_id,
+        size_bucket=joined.size_bucket,
+        release_date=joined.release,
+        days_since_release=joined.t,
+        cumulative_downloads=joined.value,
+    )
+
+
+def references(values: ir.Table, version: str, top: int) -> ir.Table:
+    """size_bucket, days_since_release, reference_downloads, reference_models."""
+    keys = ["size_bucket", "days_since_release"]
+    ranked = values.mutate(
+        rank=ibis.row_number().over(
+            ibis.window(group_by=keys, order_by=[ibis.desc("cumulative_downloads"), "model_id"])
+        )
+        + 1,
+        available=values.model_id.count().over(ibis.window(group_by=keys)),
+    )
+    ranked = ranked.mutate(k=ibis.least(ranked.available, top))
+    if version == "v1":
+        lo, hi = (ranked.k + 1) // 2, (ranked.k + 2) // 2  # the middle one or two of the top k
+        ref = ranked.group_by(keys).aggregate(
+            reference_downloads=ranked.cumulative_downloads.mean(where=(ranked.rank == lo) | (ranked.rank == hi)),
+            reference_models=ranked.k.max(),
+        )
+        return ref
+    cut = ranked.filter(ranked.rank == ranked.k)
+    cut = cut.select(*keys, raw_cutoff=cut.cumulative_downloads, reference_models=cut.k)
+    monotonic = ibis.window(group_by="size_bucket", order_by="days_since_release", preceding=None, following=0)
+    return cut.select(
+        *keys,
+        reference_downloads=cut.raw_cutoff.max().over(monotonic),
+        reference_models=cut.reference_models,
+    )
+
+
+def ram_table(ctx: MetricContext, version: str) -> ir.Table:
+    top = ctx.params["top"]
+    if top < 1:
+        raise UnknownMetricError("parameter 'top' must be at least 1")
+    values = checkpoint_downloads(ctx)
+    ref = references(values, version, top)
+    out = values.join(ref, ["size_bucket", "days_since_release"])
+    origin = tracked_models(ctx).select("model_id", "org_name", "region")
+    out = out.join(origin, "model_id")
+    if ctx.since is not None:
+        out = out.filter(out.release_date >= ibis.literal(ctx.since, type="date"))
+    if ctx.until is not None:
+        out = out.filter(out.release_date <= ibis.literal(ctx.until, type="date"))
+    if ctx.params.get("model"):
+        out = out.filter(out.model_id == ctx.params["model"])
+    out = out.mutate(
+        ram=out.cumulative_downloads / out.reference_downloads.nullif(0),
+        reduced_reference=out.reference_models < top,
+    )
+    return out.select(
+        "model_id",
+        "org_name",
+        "region",
+        "size_bucket",
+        "release_date",
+        "days_since_release",
+        "cumulative_downloads",
+        "reference_downloads",
+        "ram",
+        "reference_models",
+        "reduced_reference",
+    ).order_by(["size_bucket", "model_id", "days_since_release"])
+
+
+def _notes(ctx: MetricContext, table: ir.Table, version: str) -> list[str]:
+    top = ctx.params["top"]
+    rule = f"the median of the top {top}" if version == "v1" else f"the monotonic cutoff at rank {top}"
+    notes = [
+        f"RAM {version}: cumulative downloads at each checkpoint over {rule} of the same size bucket at the "
+        "same days since release; values exist only where snapshots bracket release + t days"
+    ]
+    reduced = table.filter(table.reduced_reference)
+    groups = reduced.select("size_bucket", "days_since_release").distinct().count().execute()
+    if groups:
+        notes.append(
+            f"{groups} (size bucket, checkpoint) reference(s) rest on fewer than {top} models "
+            "(reduced_reference = true; reference_models says how many)"
+        )
+    facts = ctx.table("model_facts")
+    tracked = ctx.table("models")
+    no_bucket = tracked.anti_join(facts.filter(facts.size_bucket.notnull()), "model_id").count().execute()
+    if no_bucket:
+        notes.append(f"{no_bucket} tracked model(s) without a size bucket are left out")
+    return notes
+
+
+def _compute(version: str):
+    def compute(ctx: MetricContext) -> MetricResult:
+        table = ram_table(ctx, version)
+        return MetricResult(table=table, notes=_notes(ctx, table, version))
+
+    return compute
+
+
+PARAMS = {
+    "checkpoints": (str, DEFAULT_CHECKPOINTS, "days since release, comma-separated"),
+    "top": (int, 10, "size of the top group (10 in both published versions)"),
+    "model": (str, None, "keep only this model id"),
+}
+COLUMNS = {
+    "model_id": "tracked model",
+    "org_name": "organization display name",
+    "region": "origin region",
+    "size_bucket": "ATOM size bucket",
+    "release_date": "release date (model_facts, else the first snapshot's created_at)",
+    "days_since_release": "checkpoint t",
+    "cumulative_downloads": "downloads_all_time at release + t, interpolated between bracketing snapshots",
+    "reference_downloads": "v1: median of the bucket's top-10 at t; v2: monotonic 10th-model cutoff at t",
+    "ram": "cumulative_downloads / reference_downloads",
+    "reference_models": "v1: models in the median; v2: rank of the cutoff model (< 10 when fewer exist)",
+    "reduced_reference": "true when fewer than 10 models of the bucket have a value at t",
+}
+
+RAM_V1 = register(
+    Metric(
+        name="ram_v1",
+        summary="Relative Adoption Metric v1 (Jan 2026): downloads / median of the size bucket's top 10",
+        source=SOURCE + " (version of January 12, 2026)",
+        columns=COLUMNS,
+        compute=_compute("v1"),
+        params=dict(PARAMS),
+    )
+)
+RAM_V2 = register(
+    Metric(
+        name="ram_v2",
+        summary="Relative Adoption Metric v2 (May 2026): downloads / monotonic 10th-most-downloaded cutoff",
+        source=SOURCE + " (revision of May 25, 2026, baseline 2026-Q2)",
+        columns=COLUMNS,
+        compute=_compute("v2"),
+        params=dict(PARAMS),
+    )
+)
