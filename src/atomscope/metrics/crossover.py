@@ -1,0 +1,183 @@
+"""`crossover`: the first period from which region A stays ahead of region B on a series.
+
+The ATOM Project's headline is such a crossover: Chinese open models overtook US ones in adoption in
+the summer of 2025 and stayed ahead (Lambert & Brand, "The ATOM Report", arXiv:2604.07190). This metric
+makes the claim checkable for any two regions and several series.
+
+Series (param `series`), each computed by another metric with `--by region` over --since/--until:
+
+* downloads_share - `downloads`: each region's share of the month's downloads (period YYYY-MM);
+* derivative_share - `derivatives`: each root region's share of the month's new derivatives, summed over
+  relations (period YYYY-MM; ATOM's floor of more than 5 downloads);
+* best_arena_score - `arena`: the best open-weight model's LMArena score per region (period = the
+  leaderboard snapshot date);
+* releases - `releases`: open-weight releases per period (`releases_by`: region (Epoch notable models,
+  the default) or tracked_region (ATOM's tracked models); `release_period`: year, quarter or month,
+  default that of `releases`).
+
+Formula: over the periods present in the series (any region), in order, A is ahead in a period when
+value_A > value_B (a tie is not ahead; a region absent from a period counts 0: no downloads, no
+derivatives, no open model on the board, no release). The crossover period is the first period of the
+first run of at least N consecutive periods with A ahead (param `periods`, default 3). When A is already
+ahead in the first period of the series the crossover is that period and a note says it may predate the
+data.
+
+Those series are tiny (one value per region and period), so after the source metric's Ibis expression is
+executed the detection runs as a small pure Python function (`find_crossover`) and the one-row answer
+is returned as an Ibis memtable - the only metric that post-processes in Python.
+
+Output columns (one row): series, region_a, region_b, crossover_period (null = no crossover),
+periods_ahead (length of A's run from the crossover period; with no crossover, the length of A's
+current run at the end of the series, shorter than N), a_value, b_value (at the crossover period; with
+no crossover, at the last period).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import ibis
+
+from atomscope.errors import UnknownMetricError
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, get, register, run
+
+SERIES = ("downloads_share", "derivative_share", "best_arena_score", "releases")
+SCHEMA = {
+    "series": "string",
+    "region_a": "string",
+    "region_b": "string",
+    "crossover_period": "string",
+    "periods_ahead": "int64",
+    "a_value": "float64",
+    "b_value": "float64",
+}
+
+
+@dataclass(frozen=True)
+class Crossover:
+    period: str | None
+    periods_ahead: int
+    a_value: float | None
+    b_value: float | None
+    from_start: bool = False
+
+
+def find_crossover(points: Sequence[tuple[str, float, float]], periods: int) -> Crossover:
+    """First period starting a run of >= `periods` consecutive periods with a > b.
+
+    `points` are (period, a, b) in period order."""
+    if periods < 1:
+        raise ValueError("periods must be at least 1")
+    start = None
+    for i, (_period, a, b) in enumerate(points):
+        if a > b:
+            start = i if start is None else start
+            if i - start + 1 >= periods:
+                end = i
+                while end + 1 < len(points) and points[end + 1][1] > points[end + 1][2]:
+                    end += 1
+                period, a0, b0 = points[start]
+                return Crossover(period, end - start + 1, a0, b0, from_start=start == 0)
+        else:
+            start = None
+    if not points:
+        return Crossover(None, 0, None, None)
+    trailing = 0 if start is None else len(points) - start
+    _period, a_last, b_last = points[-1]
+    return Crossover(None, trailing, a_last, b_last)
+
+
+def _source(ctx: MetricContext, name: str, by: str, params: dict) -> tuple[list[dict], list[str]]:
+    from atomscope.metrics import load_all
+
+    load_all()
+    metric = get(name)
+    sub = MetricContext(ctx.backend, by=by, since=ctx.since, until=ctx.until, params=dict(params))
+    result = run(metric, sub)
+    return result.table.to_pyarrow().to_pylist(), [f"{name}: {note}" for note in result.notes]
+
+
+def series_values(ctx: MetricContext, series: str) -> tuple[dict[str, dict[str, float]], list[str]]:
+    """period -> region -> value for a series, plus the source metric's notes."""
+    if series == "downloads_share":
+        rows, notes = _source(ctx, "downloads", "region", {})
+        period_key, value_key = "month", "share"
+    elif series == "derivative_share":
+        rows, notes = _source(ctx, "derivatives", "region", {})
+        period_key, value_key = "month", "share"
+    elif series == "best_arena_score":
+        rows, notes = _source(ctx, "arena", "region", {})
+        period_key, value_key = "snapshot_date", "best_open_score"
+    else:
+        params = {"period": ctx.params["release_period"]} if ctx.params.get("release_period") else {}
+        rows, notes = _source(ctx, "releases", ctx.params["releases_by"], params)
+        period_key, value_key = "period", "releases"
+    values: dict[str, dict[str, float]] = {}
+    for row in rows:
+        period = str(row[period_key])
+        by_region = values.setdefault(period, {})
+        value = row[value_key]
+        if value is None:
+            continue
+        if series == "best_arena_score":  # one row per region and date; keep the best if repeated
+            by_region[row["region"]] = max(by_region.get(row["region"], float("-inf")), float(value))
+        else:  # shares are split by relation, releases may be split further: add them up
+            by_region[row["region"]] = by_region.get(row["region"], 0.0) + float(value)
+    return values, notes
+
+
+def compute(ctx: MetricContext) -> MetricResult:
+    series = ctx.params["series"]
+    if series not in SERIES:
+        raise UnknownMetricError(f"series must be one of: {', '.join(SERIES)} (got {series!r})")
+    a, b, n = ctx.params["a"], ctx.params["b"], ctx.params["periods"]
+    if n < 1:
+        raise UnknownMetricError("parameter 'periods' must be at least 1")
+    values, source_notes = series_values(ctx, series)
+    points = [(p, values[p].get(a, 0.0), values[p].get(b, 0.0)) for p in sorted(values)]
+    found = find_crossover(points, n)
+    row = {
+        "series": series,
+        "region_a": a,
+        "region_b": b,
+        "crossover_period": found.period,
+        "periods_ahead": found.periods_ahead,
+        "a_value": found.a_value,
+        "b_value": found.b_value,
+    }
+    table = ibis.memtable({k: [v] for k, v in row.items()}, schema=SCHEMA)
+    span = f"{points[0][0]} to {points[-1][0]}" if points else "no data"
+    notes = [f"{series}: {len(points)} period(s), {span}; ahead = strictly greater, {n} consecutive periods"]
+    if found.period is None:
+        notes.append(f"no crossover: {a} was never ahead of {b} for {n} consecutive periods")
+    elif found.from_start:
+        notes.append(f"{a} was already ahead in the first period of the series: the crossover may be earlier")
+    return MetricResult(table=table, notes=notes + source_notes)
+
+
+METRIC = register(
+    Metric(
+        name="crossover",
+        summary="First period from which region A stays ahead of region B for N consecutive periods",
+        source="The ATOM Report (arXiv:2604.07190): Chinese open models overtook US ones in summer 2025",
+        columns={
+            "series": "downloads_share, derivative_share, best_arena_score or releases",
+            "region_a": "region expected to lead (param a)",
+            "region_b": "region compared against (param b)",
+            "crossover_period": "first period of A's first run of >= N periods ahead (null: none)",
+            "periods_ahead": "length of that run (no crossover: A's current run at the end)",
+            "a_value": "A's value at the crossover period (no crossover: at the last period)",
+            "b_value": "B's value at the same period",
+        },
+        compute=compute,
+        params={
+            "a": (str, "china", "region A"),
+            "b": (str, "us", "region B"),
+            "series": (str, "downloads_share", "downloads_share, derivative_share, best_arena_score, releases"),
+            "periods": (int, 3, "consecutive periods A must stay ahead"),
+            "releases_by": (str, "region", "releases series: region (Epoch) or tracked_region (ATOM models)"),
+            "release_period": (str, None, "releases series: year, quarter or month"),
+        },
+    )
+)
