@@ -159,3 +159,22 @@ def test_every_source_string_is_classified_sensibly():
             assert cls is P, s
         if "llama" in low and low != "llama license agreement":  # LLaMA-1: research-only, still open weight
             assert is_open_weight(cls), s
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [
+        ("arena_scores", "license"),
+        ("osai_systems", "end_model_license"),
+        ("mof_components", "component_license"),
+        ("leaderboard_v2", "hub_license"),
+    ],
+)
+def test_python_and_ibis_agree_inside_the_bundled_warehouse(bundled_backend, table, column):
+    t = bundled_backend.table(table)
+    distinct = t.select(lic=t[column]).distinct()
+    frame = bundled_backend.execute(distinct.mutate(cls=license_class_expr(distinct.lic)))
+    assert len(frame) > 1
+    for row in frame.itertuples(index=False):
+        raw = row.lic if isinstance(row.lic, str) else None
+        assert row.cls == classify_license(raw).value, raw
