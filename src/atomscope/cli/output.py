@@ -26,7 +26,11 @@ def _plain(value):
         return None
     if value is pd.NaT:
         return None
-    if isinstance(value, datetime | date | pd.Timestamp):
+    if isinstance(value, datetime | pd.Timestamp):
+        if value.hour == value.minute == value.second == value.microsecond == 0:
+            return value.date().isoformat()  # a DATE column read back through pandas
+        return value.isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
