@@ -66,3 +66,51 @@ def unresolved(db: DbOption = None, format: FormatOption = OutputFormat.table) -
     with open_read(db) as con:
         frame = queries.unresolved(con)
     emit(frame, format, title="Unresolved organization names")
+
+
+class CandidateDecision(str, Enum):
+    primary = "primary"
+    extra = "extra"
+    rejected = "rejected"
+
+
+class AcceptList(str, Enum):
+    primary = "primary"
+    extra = "extra"
+
+
+@app.command()
+def candidates(
+    db: DbOption = None,
+    decision: Annotated[CandidateDecision | None, typer.Option("--decision", help="Only this decision.")] = None,
+    format: FormatOption = OutputFormat.table,
+    accept: Annotated[list[str] | None, typer.Option(
+        "--accept", metavar="MODEL_ID", help="Track this candidate (repeatable).")] = None,
+    accept_all_kept: Annotated[bool, typer.Option(
+        "--accept-all-kept", help="Track every candidate the policy keeps (primary or extra).")] = False,
+    list_: Annotated[AcceptList | None, typer.Option(
+        "--list", help="With --accept: the list to add to (overrides the policy, e.g. for a rejected one).")] = None,
+) -> None:
+    """Untracked models of tracked organizations found by `collect hf`, with the policy's decision and rule.
+
+    With --accept / --accept-all-kept they join the tracked models (added_by=discovery, added_on=today).
+    """
+    from atomscope.cli.common import open_write
+    from atomscope.cli.output import stderr
+    from atomscope.sources.hf import discovery
+    from atomscope.warehouse.db import utcnow
+
+    if accept or accept_all_kept:
+        con = open_write(db)
+        try:
+            added = discovery.accept(con, list(accept or []), today=utcnow().date(), all_kept=accept_all_kept,
+                                     as_list=list_.value if list_ else None)  # fmt: skip
+        finally:
+            con.close()
+        for model_id, list_name in added:
+            stderr.print(f"tracking {model_id} ({list_name})", highlight=False)
+        stderr.print(f"{len(added)} model(s) added to the tracked list", highlight=False)
+        return
+    with open_read(db) as con:
+        frame = discovery.list_candidates(con, decision.value if decision else None)
+    emit(frame, format, title="Discovery candidates")
