@@ -1,0 +1,41 @@
+"""`atomscope report`: the static "State of the open-model ecosystem" site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from atomscope.cli.common import DbOption
+from atomscope.cli.output import stderr
+from atomscope.config import resolve_db_path
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="report")(report)
+
+
+def report(
+    db: DbOption = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("atomscope-report"),
+    base_url: Annotated[
+        str, typer.Option("--base-url", help="Where the site will be published; makes summary.md links absolute.")
+    ] = "",
+) -> None:
+    """Write the static report (index.html, charts as SVG/PNG/CSV, summary.md) from the warehouse."""
+    from atomscope.report.build import build_report
+
+    with stderr.status("computing metrics and rendering charts"):
+        result = build_report(resolve_db_path(db), out, base_url=base_url)
+    for problem in result.problems:
+        stderr.print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
+    for section in result.sections:
+        for note in section.missing:
+            stderr.print(f"  {section.title}: {note}", highlight=False, soft_wrap=True)
+    charts = sum(len(s.charts) for s in result.sections)
+    stderr.print(
+        f"report written to [bold]{result.index}[/bold]: {len(result.findings)} findings, {charts} charts; "
+        f"newsletter summary {result.summary}",
+        highlight=False,
+    )

@@ -1,0 +1,166 @@
+"""Assemble the static report: run the metrics, render each chart to SVG / PNG with its CSV, write
+`index.html` (self-contained: CSS and charts inline, no script, no network) and `summary.md`."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import ibis
+import jinja2
+from markupsafe import Markup, escape
+
+from atomscope import __version__
+from atomscope.report import charts, findings, provenance
+from atomscope.report.data import MetricData
+from atomscope.report.findings import Finding
+from atomscope.report.sections import Section, build_sections
+from atomscope.warehouse import db as warehouse
+
+TITLE = "State of the open-model ecosystem"
+CHART_SUFFIXES = (".svg", ".png", ".csv")
+
+
+@dataclass
+class Report:
+    out_dir: Path
+    sections: list[Section]
+    findings: list[Finding]
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def index(self) -> Path:
+        return self.out_dir / "index.html"
+
+    @property
+    def summary(self) -> Path:
+        return self.out_dir / "summary.md"
+
+    @property
+    def charts(self) -> list:
+        return [c for s in self.sections for c in s.charts]
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.1f}".rstrip("0").rstrip(".") if value != round(value) else f"{value:,.0f}"
+    return str(value)
+
+
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _codify(text: str) -> Markup:
+    """Escape, then show `backticked` names as code."""
+    return Markup(_CODE.sub(r"<code>\1</code>", str(escape(text))))
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("atomscope.report", "templates"),
+        autoescape=True,  # every value from external data is escaped; inline SVG is checked (charts.inline_svg)
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cell"] = _cell
+    env.filters["codify"] = _codify
+    return env
+
+
+def _clear_charts(folder: Path) -> None:
+    """Remove the chart files of an earlier run so a section that lost its chart leaves no stale file."""
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.is_file() and path.suffix in CHART_SUFFIXES:
+                path.unlink()
+
+
+def write_charts(sections: list[Section], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    _clear_charts(folder)
+    for section in sections:
+        for chart in section.charts:
+            svg = charts.render_svg(chart.spec)
+            (folder / f"{chart.name}.svg").write_text(svg, encoding="utf-8")
+            (folder / f"{chart.name}.png").write_bytes(charts.render_png(chart.spec))
+            chart.data.to_csv(folder / f"{chart.name}.csv", index=False)
+            chart.svg = Markup(charts.inline_svg(svg, chart.name))  # checked: no script, no handlers
+        for table in section.tables:
+            table.data.to_csv(folder / f"{table.name}.csv", index=False)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+_MD_SPECIAL_TEXT = re.compile(r"([\\*_\[\]<>#|])")
+
+
+def md_escape(text: str, *, code: bool = False) -> str:
+    """Plain text safe inside Markdown: no markup, no raw HTML (model names come from external data).
+    `code=True` keeps `backticks` (for atomscope's own notes that name commands)."""
+    return (_MD_SPECIAL_TEXT if code else _MD_SPECIAL).sub(r"\\\1", text)
+
+
+def summary_markdown(report: Report, generated_at: str, base_url: str = "") -> str:
+    base = base_url.rstrip("/") + "/" if base_url else ""
+    lines = [f"# {TITLE}", "", f"_atomscope report generated {generated_at}._", "", "## Headline findings", ""]
+    if not report.findings:
+        lines.append("No finding could be computed from this warehouse.")
+    for f in report.findings:
+        lines.append(f"- {md_escape(f.text)} ([chart]({base}index.html#{f.anchor}))")
+    lines += ["", "## Charts", ""]
+    for section in report.sections:
+        for chart in section.charts:
+            lines.append(f"- {md_escape(chart.title)}: [PNG]({base}charts/{chart.name}.png), "
+                         f"[SVG]({base}charts/{chart.name}.svg), data [CSV]({base}charts/{chart.name}.csv)")
+        for note in section.missing:
+            lines.append(f"- {md_escape(section.title)}: {md_escape(note, code=True)}")
+    lines += ["", "## Sources and attributions", ""]
+    for a in provenance.ATTRIBUTIONS:
+        lines.append(f"- [{md_escape(a['source'])}]({a['url']}) ({a['license']}): {md_escape(a['text'])}")
+    lines.append("- Tracked models: The ATOM Project, github.com/Interconnects-AI/tracked-models (Apache-2.0); "
+                 "LMArena scores via github.com/fboulnois/llm-leaderboard-csv.")
+    lines += ["", f"Full report: [{base}index.html]({base}index.html)", ""]
+    return "\n".join(lines)
+
+
+def build_report(db_path: str | Path, out_dir: str | Path, *, base_url: str = "") -> Report:
+    """Build the report from the warehouse at `db_path` (opened read-only) into `out_dir`."""
+    db_path, out_dir = Path(db_path), Path(out_dir)
+    con = warehouse.connect(db_path, read_only=True)
+    try:
+        md = MetricData(ibis.duckdb.from_connection(con))
+        hub = provenance.hub_status(con)
+        sections = build_sections(md, con, hub)
+        found = findings.collect(md, con, hub)
+        sources = provenance.source_files(con)
+    finally:
+        con.close()
+    report = Report(out_dir, sections, found, md.problems)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_charts(sections, out_dir / "charts")
+
+    generated_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    html = _environment().get_template("index.html.j2").render(
+        title=TITLE,
+        version=__version__,
+        generated_at=generated_at,
+        db_name=db_path.name,
+        regions=[(r, charts.REGION_COLORS[r], charts.REGION_LABELS[r]) for r in charts.REGION_ORDER],
+        findings=found,
+        sections=sections,
+        source_files=sources,
+        hub=hub,
+        collect_hint=provenance.COLLECT_HINT,
+        attributions=provenance.ATTRIBUTIONS,
+    )
+    report.index.write_text(html, encoding="utf-8")
+    report.summary.write_text(summary_markdown(report, generated_at, base_url), encoding="utf-8")
+    return report

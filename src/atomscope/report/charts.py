@@ -1,0 +1,197 @@
+"""Altair (Vega-Lite) chart specs for the report, and their rendering to SVG / PNG without a browser.
+
+Every chart is built from one pandas frame and nothing else: that frame is what `build` writes as the
+chart's CSV, so the CSV is exactly the data plotted. Regions keep one colour across all charts.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+
+REGION_ORDER: tuple[str, ...] = ("us", "china", "eu", "other", "unknown", "unresolved")
+REGION_COLORS: dict[str, str] = {
+    "us": "#2563eb",
+    "china": "#dc2626",
+    "eu": "#d99a00",
+    "other": "#7c3aed",
+    "unknown": "#94a3b8",
+    "unresolved": "#475569",
+}
+REGION_LABELS: dict[str, str] = {
+    "us": "US",
+    "china": "China",
+    "eu": "Europe",
+    "other": "Other",
+    "unknown": "Unknown",
+    "unresolved": "Unresolved",
+}
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+WIDTH, HEIGHT = 780, 300
+PNG_SCALE = 2
+
+
+def region_label(region: str) -> str:
+    return REGION_LABELS.get(region, region)
+
+
+def _label_expr(labels: dict[str, str]) -> str:
+    pairs = ", ".join(f"'{k}': '{v}'" for k, v in labels.items())
+    return f"({{{pairs}}})[datum.label] || datum.label"
+
+
+def region_color(df: pd.DataFrame, field: str = "region", title: str = "Region") -> alt.Color:
+    """Colour by region with the fixed palette, listing only the regions present (in a fixed order)."""
+    present = set(df[field].dropna().astype(str))
+    domain = [r for r in REGION_ORDER if r in present] + sorted(present - set(REGION_ORDER))
+    palette = [REGION_COLORS.get(r, "#a3a3a3") for r in domain]
+    return alt.Color(
+        f"{field}:N",
+        title=title,
+        scale=alt.Scale(domain=domain, range=palette),
+        sort=domain,
+        legend=alt.Legend(labelExpr=_label_expr(REGION_LABELS), orient="top", direction="horizontal"),
+    )
+
+
+def _with_region_order(chart: alt.Chart, field: str) -> tuple[alt.Chart, alt.Order]:
+    """Stack in REGION_ORDER. The rank is a calculate transform in the spec, not a column of the frame, so
+    the CSV stays exactly the data plotted."""
+    listed = ", ".join(f"'{r}'" for r in REGION_ORDER)
+    chart = chart.transform_calculate(region_rank=f"indexof([{listed}], datum['{field}'])")
+    return chart, alt.Order("region_rank:Q", sort="ascending")
+
+
+def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    return (
+        chart.configure(font=FONT, background="white")
+        .configure_view(stroke=None)
+        .configure_axis(labelFontSize=11, titleFontSize=12, titleFontWeight="normal", gridColor="#e5e7eb",
+                        domainColor="#9ca3af", tickColor="#9ca3af", labelColor="#374151", titleColor="#374151")
+        .configure_legend(labelFontSize=12, titleFontSize=12, titleFontWeight="normal", symbolType="circle")
+        .configure_title(fontSize=14, anchor="start", color="#111827")
+    )
+
+
+def _time_axis(field: str, kind: str, title: str) -> alt.X:
+    if kind == "T":
+        return alt.X(f"{field}:T", title=title, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8))
+    return alt.X(f"{field}:O", title=title, axis=alt.Axis(labelAngle=-45 if kind == "month" else 0))
+
+
+def lines(
+    df: pd.DataFrame, x: str, y: str, *, y_title: str, x_title: str = "", color: str | None = "region",
+    x_kind: str = "T", y_format: str = ",.0f", zero: bool = False, tooltip: list[str] | None = None,
+) -> alt.TopLevelMixin:
+    """One line per region (or a single line when color is None) over time."""
+    enc = {
+        "x": _time_axis(x, x_kind, x_title),
+        "y": alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=zero), axis=alt.Axis(format=y_format)),
+    }
+    if color:
+        enc["color"] = region_color(df, color)
+    if tooltip:
+        enc["tooltip"] = tooltip
+    style = {} if color else {"color": "#111827"}
+    mark = alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=18, **style), strokeWidth=2, **style)
+    return _configure(mark.encode(**enc).properties(width=WIDTH, height=HEIGHT))
+
+
+def stacked_bars(
+    df: pd.DataFrame, x: str, y: str, *, y_title: str, x_title: str = "", color: str = "region",
+    x_kind: str = "year", normalize: bool = False, x_sort: list[str] | None = None, horizontal: bool = False,
+) -> alt.TopLevelMixin:
+    """Bars per period (or category), stacked by region."""
+    stack = "normalize" if normalize else "zero"
+    value = alt.Y(f"{y}:Q", title=y_title, stack=stack, axis=alt.Axis(format=".0%" if normalize else ",.0f"))
+    if x_kind == "T":
+        category = alt.X(f"{x}:T", title=x_title, timeUnit="yearmonth",
+                         axis=alt.Axis(format="%b %Y", labelAngle=0))
+    else:
+        category = alt.X(f"{x}:O", title=x_title, sort=x_sort,
+                         axis=alt.Axis(labelAngle=-45 if x_kind == "month" else 0))
+    if horizontal:
+        value = alt.X(f"{y}:Q", title=y_title, stack=stack, axis=alt.Axis(format=".0%" if normalize else ",.0f"))
+        category = alt.Y(f"{x}:N", title=x_title, sort=x_sort)
+        enc = {"y": category, "x": value}
+    else:
+        enc = {"x": category, "y": value}
+    chart, order = _with_region_order(alt.Chart(df).mark_bar(), color)
+    chart = chart.encode(color=region_color(df, color), order=order, **enc)
+    height = max(HEIGHT, 26 * df[x].nunique()) if horizontal else HEIGHT
+    return _configure(chart.properties(width=WIDTH, height=height))
+
+
+def region_bars(
+    df: pd.DataFrame, y: str, *, x_title: str, label: str | None = None, value_format: str = ",.0f",
+    axis_format: str = ",.0f",
+) -> alt.TopLevelMixin:
+    """One horizontal bar per region, labelled at its end with `label` (a Vega expression over the row) or
+    the value itself; the axis names the regions, so there is no legend."""
+    present = set(df["region"].astype(str))
+    order = [r for r in REGION_ORDER if r in present] + sorted(present - set(REGION_ORDER))
+    base = alt.Chart(df).encode(
+        y=alt.Y("region:N", title=None, sort=order,
+                axis=alt.Axis(labelExpr=_label_expr(REGION_LABELS), labelFontSize=12, ticks=False, domain=False)),
+        x=alt.X(f"{y}:Q", title=x_title, axis=alt.Axis(format=axis_format, tickMinStep=1)),
+    )
+    bars = base.mark_bar(height={"band": 0.7}).encode(color=region_color(df).legend(None))
+    text = label or f"format(datum['{y}'], '{value_format}')"
+    labels = base.mark_text(align="left", dx=4, fontSize=12, color="#374151").transform_calculate(
+        bar_label=text
+    ).encode(text="bar_label:N")
+    return _configure((bars + labels).properties(width=WIDTH, height=34 * len(order)))
+
+
+def stacked_area(
+    df: pd.DataFrame, x: str, y: str, *, y_title: str, x_title: str = "", color: str = "region",
+    normalize: bool = False,
+) -> alt.TopLevelMixin:
+    stack = "normalize" if normalize else "zero"
+    chart, order = _with_region_order(alt.Chart(df).mark_area(interpolate="step-after", opacity=0.9), color)
+    chart = chart.encode(
+        x=_time_axis(x, "T", x_title),
+        y=alt.Y(f"{y}:Q", title=y_title, stack=stack, axis=alt.Axis(format=".0%" if normalize else ",.0f")),
+        color=region_color(df, color),
+        order=order,
+    )
+    return _configure(chart.properties(width=WIDTH, height=HEIGHT))
+
+
+# --- rendering -----------------------------------------------------------------------------------------
+
+_FORBIDDEN_TAGS = {"script", "foreignobject", "iframe", "object", "embed"}
+
+
+def render_svg(chart: alt.TopLevelMixin) -> str:
+    return vlc.vegalite_to_svg(chart.to_dict())
+
+
+def render_png(chart: alt.TopLevelMixin) -> bytes:
+    return vlc.vegalite_to_png(chart.to_dict(), scale=PNG_SCALE)
+
+
+def inline_svg(svg: str, prefix: str) -> str:
+    """The SVG made safe to paste into the HTML page: ids namespaced per chart (several inline SVGs share one
+    document) and checked to hold no script, foreign content or event handler. Text from external data
+    is already XML-escaped by the renderer; the check refuses the SVG rather than trusting that."""
+    ids = set(re.findall(r'\bid="([^"]+)"', svg))
+    for old in sorted(ids, key=len, reverse=True):
+        new = f"{prefix}-{old}"
+        svg = svg.replace(f'id="{old}"', f'id="{new}"').replace(f"url(#{old})", f"url(#{new})")
+        svg = svg.replace(f'href="#{old}"', f'href="#{new}"')
+    root = ET.fromstring(svg)
+    for element in root.iter():
+        tag = element.tag.rsplit("}", 1)[-1].lower()
+        if tag in _FORBIDDEN_TAGS:
+            raise ValueError(f"chart {prefix}: SVG holds a <{tag}> element")
+        for name, value in element.attrib.items():
+            local = name.rsplit("}", 1)[-1].lower()
+            if local.startswith("on") or (local == "href" and not value.startswith("#")):
+                raise ValueError(f"chart {prefix}: SVG attribute {local}={value!r} refused")
+    svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
+    return svg.replace("<svg ", f'<svg role="img" aria-labelledby="{prefix}-title" ', 1)

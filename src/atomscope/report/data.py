@@ -1,0 +1,83 @@
+"""Metric results for the report: each metric computed once, as a pandas frame with its notes.
+
+A metric module that is missing (not written yet), fails to import or fails to compute does not stop the
+report: its sections show a short note instead, and `problems` lists what went wrong so the CLI can warn.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from atomscope import metrics
+from atomscope.metrics.base import MetricContext, get, run
+
+
+class Unavailable(Exception):
+    """The metric cannot feed the report (absent, broken or empty); the message says why, for readers."""
+
+
+@dataclass
+class Outcome:
+    frame: pd.DataFrame
+    notes: list[str]
+
+
+@dataclass
+class MetricData:
+    backend: Any
+    problems: list[str] = field(default_factory=list)
+    _cache: dict[tuple, Outcome | Unavailable] = field(default_factory=dict)
+    _loaded: bool = False
+
+    def _load(self) -> None:
+        """Import each metric module on its own, so one broken module does not hide the others."""
+        if self._loaded:
+            return
+        self._loaded = True
+        skip = {"base", "common"}
+        for info in pkgutil.iter_modules(metrics.__path__):
+            if info.name in skip or info.name.startswith("_"):
+                continue
+            try:
+                importlib.import_module(f"{metrics.__name__}.{info.name}")
+            except Exception as exc:  # a colleague's module in progress must not sink the report
+                self.problems.append(f"metric module {info.name!r} failed to import: {exc}")
+
+    def has(self, name: str) -> bool:
+        self._load()
+        return name in metrics.REGISTRY
+
+    def get(self, name: str, by: str | None = None, **params: Any) -> Outcome:
+        """The metric's table as a frame; raises Unavailable (cached) when it cannot be had."""
+        key = (name, by, tuple(sorted(params.items())))
+        if key not in self._cache:
+            self._cache[key] = self._compute(name, by, params)
+        found = self._cache[key]
+        if isinstance(found, Unavailable):
+            raise found
+        return found
+
+    def _compute(self, name: str, by: str | None, params: dict[str, Any]) -> Outcome | Unavailable:
+        if not self.has(name):
+            return Unavailable(f"the `{name}` metric is not available in this version of atomscope")
+        try:
+            result = run(get(name), MetricContext(self.backend, by=by, params=dict(params)))
+            frame = result.table.to_pandas()
+        except Exception as exc:
+            label = f"{name} --by {by}" if by else name
+            self.problems.append(f"metric {label} failed: {exc}")
+            return Unavailable(f"the `{name}` metric could not be computed ({type(exc).__name__})")
+        return Outcome(frame, [str(n) for n in result.notes])
+
+
+def to_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Copy with date columns as datetime64 (what Altair serialises and CSV writes as YYYY-MM-DD)."""
+    frame = frame.copy()
+    for column in columns:
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
