@@ -1,0 +1,41 @@
+"""`atomscope serve`: the JSON API and the dashboard over the warehouse (read-only)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from atomscope.cli.common import DbOption
+from atomscope.config import resolve_db_path
+from atomscope.errors import AtomscopeError
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="serve")(serve)
+
+
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port (0: any free port).")] = 8000,
+) -> None:
+    """Serve the JSON API (/api, docs at /docs) and the dashboard (/) over the warehouse, read-only.
+
+    The warehouse is opened per request and read-only, so `atomscope collect` can write beside a running
+    server; while a writer holds the lock, requests get the last cached answer or 503 with Retry-After.
+    """
+    import uvicorn
+
+    from atomscope.warehouse import db as warehouse
+    from atomscope.web.app import create_app
+
+    path = resolve_db_path(db)
+    warehouse.connect(path, read_only=True).close()  # fail now, clearly, when there is no usable warehouse
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(f"warning: listening on {host}: the API and dashboard will be reachable from the network", err=True)
+    typer.echo(f"atomscope: serving {path} on http://{host}:{port}/ (API docs at /docs)", err=True)
+    try:
+        uvicorn.run(create_app(path, warm_cache=True), host=host, port=port, log_level="info", access_log=False)
+    except OSError as exc:
+        raise AtomscopeError(f"cannot listen on {host}:{port}: {exc}") from exc

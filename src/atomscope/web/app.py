@@ -1,0 +1,120 @@
+"""The FastAPI application: JSON API, dashboard pages, static files and offline API docs.
+
+`create_app(db_path)` builds the app over one warehouse file. Nothing leaves the machine: the dashboard's
+Vega, Vega-Lite and vega-embed and the Swagger UI of `/docs` are served from `web/static/` (see
+THIRD_PARTY.txt there); Redoc, which FastAPI loads from a CDN, is disabled. Every response carries a
+Content-Security-Policy that only allows this origin. The warehouse is opened read-only per request
+(web/store.py), so a collector can write beside a running server.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from atomscope import __version__
+from atomscope.errors import UnknownMetricError, WarehouseError
+from atomscope.web.api import build_router, warm
+from atomscope.web.metricapi import endpoints
+from atomscope.web.pages import build_pages
+from atomscope.web.store import RETRY_AFTER_SECONDS, Store, WarehouseBusy
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+# vega compiles its expressions with Function(): 'unsafe-eval' for scripts; no inline script anywhere.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# FastAPI's Swagger UI page starts the bundle with an inline script.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware (cheap): CSP, nosniff, no referrer, no framing."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        csp = DOCS_CSP if scope.get("path") == "/docs" else PAGE_CSP
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", csp.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(db_path: str | Path, *, cache_size: int = 512, warm_cache: bool = False) -> FastAPI:
+    """The app over the warehouse at `db_path`. `warm_cache`: compute every metric's default view in a
+    background thread at start-up, so the dashboard's first requests are cache hits."""
+    store = Store(db_path, cache_size=cache_size)
+    metric_endpoints = endpoints()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if warm_cache:
+            threading.Thread(target=warm, args=(store, metric_endpoints), name="atomscope-warm", daemon=True).start()
+        yield
+
+    app = FastAPI(
+        title="atomscope",
+        version=__version__,
+        description="JSON API over the atomscope warehouse: every ATOM Project metric, the model catalog and "
+        "per-model lineage, downloads and availability. Read-only.",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.metric_endpoints = metric_endpoints
+
+    @app.exception_handler(UnknownMetricError)
+    async def _unknown(request: Request, exc: UnknownMetricError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(WarehouseBusy)
+    async def _busy(request: Request, exc: WarehouseBusy) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+    @app.exception_handler(WarehouseError)
+    async def _warehouse(request: Request, exc: WarehouseError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title="atomscope API",
+            swagger_js_url="/static/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-favicon.png",
+            swagger_ui_parameters={"validatorUrl": None, "tryItOutEnabled": True},
+        )
+
+    app.include_router(build_router(store, metric_endpoints))
+    app.include_router(build_pages(store, metric_endpoints))
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(SecurityHeaders)
+    return app

@@ -1,0 +1,69 @@
+"""Turn query results into JSON-safe rows and into JSON / CSV bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+
+def clean(value: Any) -> Any:
+    """A JSON-safe version of one cell: NaN/inf -> None, dates -> ISO strings, numpy/Decimal -> Python."""
+    if value is None:
+        return None
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, Decimal):
+        return clean(float(value))
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    if hasattr(value, "item"):  # numpy scalar
+        return clean(value.item())
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return str(value)
+
+
+def arrow_rows(table: pa.Table) -> list[dict[str, Any]]:
+    return [{k: clean(v) for k, v in row.items()} for row in table.to_pylist()]
+
+
+def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    frame = frame.astype(object).where(frame.notna(), None)
+    return [{str(k): clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def to_json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
+def to_csv(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else _csv_cell(row.get(c)) for c in columns])
+    return out.getvalue().encode("utf-8")
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value

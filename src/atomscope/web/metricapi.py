@@ -1,0 +1,244 @@
+"""One validated endpoint per registered metric, built from the registry at start-up.
+
+For each `Metric` the server builds a Pydantic query model (extra parameters forbidden, so an unknown
+parameter is a 422) from what the metric declares: `by` (its choices), `since` / `until` (YYYY-MM-DD),
+its own `params` (typed), the output filters its columns allow (`region`, `org`, `size_bucket`) and
+`format` (json or csv). The OpenAPI schema therefore documents every metric's exact parameters.
+
+Filters. `MetricContext` has no region / organization / size filters, so the server applies them to the
+metric's output rows: `region=` keeps rows whose `region` column equals it, `org=` rows whose `org_key`,
+`org_name` or `org` matches (case-insensitive), `size_bucket=` rows whose `size_bucket` matches. A filter
+is offered only to metrics that document that column; when the chosen grouping does not output it (e.g.
+`downloads?by=size_bucket&region=us`) the request is refused with 422 rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated, Any, Literal
+
+import ibis
+import ibis.expr.types as ir
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+
+from atomscope import metrics
+from atomscope.catalog.params import BUCKET_ORDER
+from atomscope.errors import UnknownMetricError
+from atomscope.metrics.base import Metric, MetricContext
+from atomscope.metrics.common import UNRESOLVED
+from atomscope.sources.atom import REGIONS
+from atomscope.warehouse import db
+from atomscope.warehouse.load import BUNDLED
+from atomscope.web import charts
+from atomscope.web.encode import arrow_rows
+
+log = logging.getLogger(__name__)
+
+REGION_CHOICES: tuple[str, ...] = (*sorted(REGIONS), UNRESOLVED)
+SIZE_BUCKETS: tuple[str, ...] = (*BUCKET_ORDER, "unknown")
+ORG_COLUMNS = ("org_key", "org_name", "org")
+FILTERS = ("region", "org", "size_bucket")
+RESERVED = {"by", "since", "until", "format", *FILTERS}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# How to fill a table a metric found empty (shown instead of an empty chart).
+HOW_TO_FILL = {
+    "hf_snapshots": "no Hugging Face download snapshots yet: run `atomscope collect` (or `atomscope run`) "
+    "with the Hub reachable; each run adds one snapshot day",
+    "hub_models": "no Hub crawl yet: run `atomscope collect` with the Hub reachable to crawl new models",
+    "derivative_edges": "no derivative edges yet: run `atomscope collect` with the Hub reachable to crawl "
+    "derivatives of the tracked models",
+    "availability_events": "no availability checks yet: run `atomscope collect` with the Hub reachable",
+}
+_BUNDLED_SOURCE = {spec.table: spec.source_key for spec in BUNDLED if spec.table}
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError("expected a date YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+class RecordingContext(MetricContext):
+    """A MetricContext that remembers which warehouse tables the metric read (for provenance)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.tables_read: set[str] = set()
+
+    def table(self, name: str) -> ir.Table:
+        self.tables_read.add(name)
+        return super().table(name)
+
+
+@dataclass
+class MetricEndpoint:
+    metric: Metric
+    query_model: type[BaseModel]
+    filters: tuple[str, ...]
+    params: dict[str, tuple[type, Any, str]] = field(default_factory=dict)
+
+
+def filters_for(metric: Metric) -> tuple[str, ...]:
+    cols = set(metric.columns)
+    found = []
+    if "region" in cols:
+        found.append("region")
+    if cols & set(ORG_COLUMNS):
+        found.append("org")
+    if "size_bucket" in cols:
+        found.append("size_bucket")
+    return tuple(found)
+
+
+def _param_type(kind: type) -> Any:
+    return kind if kind in (int, float, bool, str) else str
+
+
+def build_endpoint(metric: Metric) -> MetricEndpoint:
+    fields: dict[str, Any] = {}
+    if metric.by_choices:
+        by_type = Literal[metric.by_choices]  # type: ignore[valid-type]
+        fields["by"] = (by_type, Field(None, description=f"grouping (default {metric.default_by})"))
+    fields["since"] = (IsoDate, Field(None, description="first day, YYYY-MM-DD (inclusive)"))
+    fields["until"] = (IsoDate, Field(None, description="last day, YYYY-MM-DD (inclusive)"))
+    filters = filters_for(metric)
+    if "region" in filters:
+        fields["region"] = (Literal[REGION_CHOICES], Field(None, description="keep rows of this region"))
+    if "org" in filters:
+        fields["org"] = (str, Field(None, min_length=1, max_length=200, description="organization key or name"))
+    if "size_bucket" in filters:
+        fields["size_bucket"] = (Literal[SIZE_BUCKETS], Field(None, description="keep rows of this size bucket"))
+    params = {}
+    for name, (kind, default, help_text) in metric.params.items():
+        if name in RESERVED or not name.isidentifier():
+            log.warning("metric %s: parameter %r clashes with an API query parameter; not offered", metric.name, name)
+            continue
+        params[name] = (kind, default, help_text)
+        fields[name] = (_param_type(kind), Field(None, description=f"{help_text} (default {default})"))
+    fields["format"] = (Literal["json", "csv"], Field("json", description="json (default) or csv"))
+    model_name = "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", metric.name)) + "Query"
+    model = create_model(model_name, __config__=ConfigDict(extra="forbid"), **fields)
+    return MetricEndpoint(metric=metric, query_model=model, filters=filters, params=params)
+
+
+def endpoints() -> dict[str, MetricEndpoint]:
+    registry = metrics.load_all()
+    return {name: build_endpoint(registry[name]) for name in sorted(registry, key=charts.order_key)}
+
+
+def describe(ep: MetricEndpoint) -> dict[str, Any]:
+    m = ep.metric
+    return {
+        "name": m.name,
+        "summary": m.summary,
+        "source": m.source,
+        "url": f"/api/metrics/{m.name}",
+        "columns": [{"name": k, "description": v} for k, v in m.columns.items()],
+        "by_choices": list(m.by_choices),
+        "default_by": m.default_by,
+        "params": [
+            {"name": k, "type": v[0].__name__, "default": v[1], "description": v[2]} for k, v in ep.params.items()
+        ],
+        "filters": list(ep.filters),
+    }
+
+
+def _apply_filters(table: ir.Table, query: BaseModel, ep: MetricEndpoint, by: str | None) -> ir.Table:
+    cols = set(table.columns)
+    for name in ep.filters:
+        value = getattr(query, name, None)
+        if value is None:
+            continue
+        if name == "org":
+            present = [c for c in ORG_COLUMNS if c in cols]
+            if not present:
+                raise UnknownMetricError(f"filter org does not apply to {ep.metric.name} with by={by}")
+            wanted = ibis.literal(value.lower())
+            cond = None
+            for c in present:
+                term = table[c].cast("string").lower() == wanted
+                cond = term if cond is None else cond | term
+            table = table.filter(cond.fill_null(False))
+            continue
+        if name not in cols:
+            raise UnknownMetricError(f"filter {name} does not apply to {ep.metric.name} with by={by}")
+        table = table.filter(table[name].cast("string") == ibis.literal(value))
+    return table
+
+
+def provenance(con, tables: set[str]) -> dict[str, Any]:
+    """What the result was computed from: tables (with their bundled file or last collection run), the
+    schema version and the latest load run."""
+    existing = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    run = con.execute(
+        "SELECT max(run_id), max(finished_at) FILTER (WHERE status = 'ok') FROM load_runs"
+    ).fetchone()
+    info = []
+    for name in sorted(tables & existing):
+        entry: dict[str, Any] = {"name": name}
+        entry["rows"] = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+        source = _BUNDLED_SOURCE.get(name)
+        if source:
+            row = con.execute(
+                "SELECT file_name, sha256, loaded_at, run_id FROM source_files WHERE source_key = ?", [source]
+            ).fetchone()
+            if row:
+                entry.update(file=row[0], sha256=row[1], loaded_at=row[2].isoformat(), run_id=row[3])
+        else:
+            has_run = con.execute(
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = 'run_id'",
+                [name],
+            ).fetchone()[0]
+            if has_run:
+                entry["last_run_id"] = con.execute(f'SELECT max(run_id) FROM "{name}"').fetchone()[0]
+        info.append(entry)
+    return {
+        "tables": info,
+        "warehouse_version": db.schema_version(con),
+        "last_run_id": run[0],
+        "loaded_at": run[1].isoformat() if run[1] else None,
+    }
+
+
+def empty_hints(prov: dict[str, Any]) -> list[str]:
+    return [HOW_TO_FILL[t["name"]] for t in prov["tables"] if t["rows"] == 0 and t["name"] in HOW_TO_FILL]
+
+
+def run_metric(con, ep: MetricEndpoint, query: BaseModel) -> dict[str, Any]:
+    """Compute the metric for a validated query; returns the JSON document (rows already JSON-safe)."""
+    params = {k: getattr(query, k) for k in ep.params if getattr(query, k, None) is not None}
+    ctx = RecordingContext(
+        backend=ibis.duckdb.from_connection(con),
+        by=getattr(query, "by", None),
+        since=query.since,
+        until=query.until,
+        params=params,
+    )
+    result = metrics.run(ep.metric, ctx)
+    table = _apply_filters(result.table, query, ep, ctx.by)
+    arrow = table.to_pyarrow()
+    rows = arrow_rows(arrow)
+    columns = [
+        {"name": f.name, "type": str(f.type), "description": ep.metric.columns.get(f.name, "")}
+        for f in arrow.schema
+    ]
+    prov = provenance(con, ctx.tables_read)
+    notes = list(result.notes)
+    if not rows:
+        notes.extend(empty_hints(prov) or ["no rows for these filters"])
+    return {
+        "metric": ep.metric.name,
+        "by": ctx.by,
+        "columns": columns,
+        "rows": rows,
+        "notes": notes,
+        "provenance": prov,
+        "chart": charts.hint(ep.metric, ctx.by, columns),
+    }

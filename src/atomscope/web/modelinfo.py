@@ -1,0 +1,216 @@
+"""Catalog and per-model queries for the API and the model page (parameterised SQL only).
+
+A model page covers any model the warehouse knows: tracked (`models`), crawled (`hub_models`) or seen in
+a derivative edge. Its lineage follows `derivative_edges` child -> parent up to the root with the rule of
+`metrics/lineage.py`: the walk stops at the first tracked model on each path (a tracked model is a root,
+its origin is never inherited from its base) and at `MAX_DEPTH` edges (cycles end there too).
+
+License: the first of the latest Hub snapshot's `license:` tag, the crawl's `license:` tag, the Open LLM
+Leaderboard's hub_license, the OSAI index's end-model license; classified by catalog/licenses.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from atomscope.catalog.licenses import classify_license, is_open_weight, license_key
+from atomscope.warehouse import catalog
+from atomscope.web.encode import frame_rows
+
+MAX_DEPTH = 10
+CHILDREN_SHOWN = 20
+
+
+def list_models(con: duckdb.DuckDBPyConnection, *, search: str | None, region: str | None, list_name: str | None,
+                org: str | None, limit: int, offset: int) -> dict[str, Any]:
+    frame = catalog.models(con, list_name=list_name, region=region, org=org)
+    if search:
+        frame = frame[frame["model_id"].str.contains(search, case=False, regex=False)]
+    total = len(frame)
+    page = frame.iloc[offset: offset + limit]
+    return {"total": total, "limit": limit, "offset": offset, "models": frame_rows(page)}
+
+
+def list_orgs(con: duckdb.DuckDBPyConnection, region: str | None) -> dict[str, Any]:
+    rows = frame_rows(catalog.organizations(con, region=region))
+    return {"total": len(rows), "organizations": rows}
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> dict[str, Any] | None:
+    rows = frame_rows(con.execute(sql, params).df())
+    return rows[0] if rows else None
+
+
+def _all(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    return frame_rows(con.execute(sql, params).df())
+
+
+def _license_tag(tags: list[str] | None) -> str | None:
+    for tag in tags or []:
+        if isinstance(tag, str) and tag.startswith("license:"):
+            return tag.split(":", 1)[1]
+    return None
+
+
+def _license(con, model_id: str, latest: dict | None, hub: dict | None) -> dict[str, Any] | None:
+    candidates = [
+        ("hub snapshot tag", _license_tag(latest.get("tags")) if latest else None),
+        ("hub crawl tag", _license_tag(hub.get("tags")) if hub else None),
+    ]
+    row = con.execute(
+        "SELECT hub_license FROM leaderboard_v2 WHERE model_name = ? AND hub_license IS NOT NULL LIMIT 1", [model_id]
+    ).fetchone()
+    candidates.append(("Open LLM Leaderboard", row[0] if row else None))
+    row = con.execute(
+        "SELECT end_model_license FROM osai_systems WHERE lower(link) = lower(?) LIMIT 1",
+        ["https://huggingface.co/" + model_id],
+    ).fetchone()
+    candidates.append(("European Open Source AI Index", row[0] if row else None))
+    for source, raw in candidates:
+        if raw:
+            cls = classify_license(raw)
+            return {"raw": raw, "key": license_key(raw), "class": str(cls), "open_weight": is_open_weight(cls),
+                    "source": source}
+    return None
+
+
+def _openness(con, model_id: str) -> dict[str, Any] | None:
+    url = "https://huggingface.co/" + model_id
+    osai = _one(
+        con,
+        "SELECT system, organization, end_model, end_model_license, weights_basemodel, weights_endmodel,"
+        " datasources_basemodel, datasources_endmodel, trainingcode, code, hardware_architecture, preprint,"
+        " paper, modelcard, datasheet, licenses FROM osai_systems WHERE lower(link) = lower(?) LIMIT 1",
+        [url],
+    )
+    mof = _all(
+        con,
+        "SELECT release, component, component_license FROM mof_components"
+        " WHERE lower(rtrim(huggingface, '/')) = lower(?) ORDER BY source_line",
+        [url],
+    )
+    if not osai and not mof:
+        return None
+    return {"osai": osai, "mof_components": mof}
+
+
+LINEAGE_SQL = f"""
+WITH RECURSIVE walk(child_id, parent_id, relation, depth, path) AS (
+    SELECT e.child_id, e.parent_id, e.relation, 1, [e.child_id, e.parent_id]
+    FROM derivative_edges e WHERE e.child_id = ?
+    UNION ALL
+    SELECT e.child_id, e.parent_id, e.relation, w.depth + 1, list_append(w.path, e.parent_id)
+    FROM walk w JOIN derivative_edges e ON e.child_id = w.parent_id
+    WHERE w.depth < {MAX_DEPTH} AND NOT list_contains(w.path, e.parent_id)
+      AND w.parent_id NOT IN (SELECT model_id FROM models)
+)
+SELECT child_id, parent_id, relation, min(depth) AS depth,
+       parent_id IN (SELECT model_id FROM models) AS parent_tracked
+FROM walk GROUP BY ALL ORDER BY depth, child_id, parent_id, relation
+"""
+
+
+def lineage(con, model_id: str, tracked: bool) -> dict[str, Any]:
+    """Edges from the model up to its roots, the roots, and its direct derivatives."""
+    if tracked:
+        edges: list[dict[str, Any]] = []
+        roots = [model_id]
+        built_on = _all(
+            con, "SELECT parent_id, relation FROM derivative_edges WHERE child_id = ? ORDER BY parent_id", [model_id]
+        )
+    else:
+        edges = _all(con, LINEAGE_SQL, [model_id])
+        parents = {e["parent_id"] for e in edges}
+        children = {e["child_id"] for e in edges}
+        roots = sorted(p for p in parents if p not in children)
+        built_on = []
+    kids = _all(
+        con,
+        "SELECT e.child_id, e.relation, h.downloads_30d FROM derivative_edges e"
+        " LEFT JOIN hub_models h ON h.model_id = e.child_id WHERE e.parent_id = ?"
+        " ORDER BY h.downloads_30d DESC NULLS LAST, e.child_id LIMIT ?",
+        [model_id, CHILDREN_SHOWN],
+    )
+    counts = _all(
+        con,
+        "SELECT relation, count(DISTINCT child_id) AS children FROM derivative_edges WHERE parent_id = ?"
+        " GROUP BY relation ORDER BY children DESC, relation",
+        [model_id],
+    )
+    truncated = any(e["depth"] >= MAX_DEPTH for e in edges)
+    return {"edges": edges, "roots": roots, "built_on": built_on, "children": kids,
+            "children_by_relation": counts, "truncated_at_depth": MAX_DEPTH if truncated else None}
+
+
+def model_detail(con: duckdb.DuckDBPyConnection, model_id: str) -> dict[str, Any] | None:
+    base = _one(
+        con,
+        """SELECT m.model_id, m.hf_org, m.list, m.added_by, m.added_on,
+                  coalesce(o.region, 'unresolved') AS region, o.country, o.org_key, o.display_name AS org_name,
+                  f.total_params_b, f.active_params_b, f.is_moe, f.params_source, f.size_bucket,
+                  f.release_date, f.release_date_source
+           FROM models m
+           LEFT JOIN org_aliases a ON a.source = 'hf' AND a.alias = m.hf_org
+           LEFT JOIN organizations o ON o.org_key = a.org_key
+           LEFT JOIN model_facts f ON f.model_id = m.model_id
+           WHERE m.model_id = ?""",
+        [model_id],
+    )
+    hub = _one(
+        con,
+        "SELECT author, created_at, downloads_30d, likes, pipeline_tag, tags, first_seen_at, last_seen_at"
+        " FROM hub_models WHERE model_id = ?",
+        [model_id],
+    )
+    in_edges = con.execute(
+        "SELECT count(*) FROM derivative_edges WHERE child_id = ? OR parent_id = ?", [model_id, model_id]
+    ).fetchone()[0]
+    if base is None and hub is None and not in_edges:
+        return None
+    tracked = base is not None
+    if base is None:  # an untracked Hub model: origin from its namespace, when the registry knows it
+        namespace = model_id.split("/", 1)[0]
+        base = _one(
+            con,
+            """SELECT ? AS model_id, ? AS hf_org, NULL AS list, coalesce(o.region, 'unresolved') AS region,
+                      o.country, o.org_key, o.display_name AS org_name
+               FROM (SELECT 1) LEFT JOIN org_aliases a ON a.source = 'hf' AND a.alias = ?
+               LEFT JOIN organizations o ON o.org_key = a.org_key""",
+            [model_id, namespace, namespace],
+        )
+    downloads = _all(
+        con,
+        "SELECT snapshot_date, downloads_30d, downloads_all_time, likes FROM hf_snapshots"
+        " WHERE model_id = ? ORDER BY snapshot_date",
+        [model_id],
+    )
+    latest = _one(
+        con,
+        "SELECT snapshot_date, pipeline_tag, library_name, gated, safetensors_total, tags, created_at, last_modified"
+        " FROM hf_snapshots WHERE model_id = ? ORDER BY snapshot_date DESC LIMIT 1",
+        [model_id],
+    )
+    availability = _all(
+        con,
+        "SELECT observed_on, status, new_model_id, http_status FROM availability_events"
+        " WHERE model_id = ? ORDER BY observed_on",
+        [model_id],
+    )
+    return {
+        "model_id": model_id,
+        "tracked": tracked,
+        "origin": {k: base.get(k) for k in ("hf_org", "org_key", "org_name", "region", "country")},
+        "catalog": {k: base.get(k) for k in ("list", "added_by", "added_on")} if tracked else None,
+        "parameters": {k: base.get(k) for k in ("total_params_b", "active_params_b", "is_moe", "params_source",
+                                                "size_bucket", "release_date", "release_date_source")}
+        if tracked else None,
+        "hub": hub,
+        "latest_snapshot": latest,
+        "license": _license(con, model_id, latest, hub),
+        "openness": _openness(con, model_id),
+        "lineage": lineage(con, model_id, tracked),
+        "downloads": downloads,
+        "availability": availability,
+    }

@@ -1,0 +1,105 @@
+"""HTML pages: the dashboard (`/`) and a model page (`/models/{model_id}`).
+
+Templates are Jinja2 with autoescape on, so model ids and any text from the Hub are escaped; data for
+the charts is embedded as `<script type="application/json">` through `tojson` (which escapes `<`, `>`,
+`&` and quotes) and read with `JSON.parse(el.textContent)`. The pages' JavaScript builds DOM with
+`textContent` only. No inline script: the Content-Security-Policy forbids it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from atomscope.web.api import NoParams, warehouse_status
+from atomscope.web.metricapi import REGION_CHOICES, SIZE_BUCKETS, MetricEndpoint, describe
+from atomscope.web.modelinfo import model_detail
+from atomscope.web.store import Store
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def _num(value: Any) -> str:
+    """12345.0 -> '12,345'; non-numbers unchanged."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+TEMPLATES.env.filters["num"] = _num
+MAX_PATHS = 12
+
+# OSAI dimensions in the order the index publishes them, with readable labels.
+OSAI_DIMENSIONS = (
+    ("weights_basemodel", "Base model weights"),
+    ("weights_endmodel", "End model weights"),
+    ("datasources_basemodel", "Base model training data"),
+    ("datasources_endmodel", "End model training data"),
+    ("trainingcode", "Training code"),
+    ("code", "Code"),
+    ("hardware_architecture", "Architecture"),
+    ("preprint", "Preprint"),
+    ("paper", "Paper"),
+    ("modelcard", "Model card"),
+    ("datasheet", "Datasheet"),
+    ("licenses", "Licenses"),
+)
+
+
+def lineage_paths(model_id: str, edges: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Paths model -> ... -> root as lists of steps {id, relation (to the previous id), tracked}."""
+    parents: dict[str, list[dict[str, Any]]] = {}
+    for edge in edges:
+        parents.setdefault(edge["child_id"], []).append(edge)
+    paths: list[list[dict[str, Any]]] = []
+
+    def walk(node: str, path: list[dict[str, Any]], seen: set[str]) -> None:
+        if len(paths) >= MAX_PATHS:
+            return
+        ups = [e for e in parents.get(node, []) if e["parent_id"] not in seen]
+        if not ups:
+            if len(path) > 1:
+                paths.append(path)
+            return
+        for edge in ups:
+            step = {"id": edge["parent_id"], "relation": edge["relation"], "tracked": bool(edge["parent_tracked"])}
+            walk(edge["parent_id"], [*path, step], seen | {edge["parent_id"]})
+
+    walk(model_id, [{"id": model_id, "relation": None, "tracked": False}], {model_id})
+    return paths
+
+
+def build_pages(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    described = [describe(ep) for ep in metric_endpoints.values()]
+
+    @router.get("/", response_class=HTMLResponse)
+    def dashboard(request: Request, _: Annotated[NoParams, Query()]) -> HTMLResponse:
+        with store.connect() as con:
+            status = warehouse_status(store, con)
+        return TEMPLATES.TemplateResponse(
+            request,
+            "dashboard.html",
+            {"metrics": described, "status": status, "regions": REGION_CHOICES, "size_buckets": SIZE_BUCKETS},
+        )
+
+    @router.get("/models/{model_id:path}", response_class=HTMLResponse)
+    def model_page(request: Request, model_id: str, _: Annotated[NoParams, Query()]) -> HTMLResponse:
+        with store.connect() as con:
+            detail = model_detail(con, model_id)
+        if detail is None:
+            return TEMPLATES.TemplateResponse(
+                request, "not_found.html", {"model_id": model_id}, status_code=404
+            )
+        paths = lineage_paths(model_id, detail["lineage"]["edges"])
+        return TEMPLATES.TemplateResponse(
+            request,
+            "model.html",
+            {"m": detail, "paths": paths, "osai_dimensions": OSAI_DIMENSIONS},
+        )
+
+    return router

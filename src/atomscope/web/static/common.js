@@ -1,0 +1,94 @@
+/* atomscope: helpers shared by the pages. DOM is built with textContent only: never innerHTML with data. */
+"use strict";
+
+const Atomscope = (() => {
+  const REGION_COLORS = {
+    us: "#2563eb", china: "#dc2626", eu: "#f59e0b", other: "#10b981", unknown: "#94a3b8", unresolved: "#a855f7",
+  };
+  const EMBED_OPTIONS = {
+    actions: { export: true, source: false, compiled: false, editor: false },
+    renderer: "svg",
+    ast: true, // expressions interpreted, not compiled with Function(): works under a strict CSP
+    tooltip: { theme: "light" },
+  };
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else node.setAttribute(k, v);
+    }
+    for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return node;
+  }
+
+  function modelHref(id) {
+    return "/models/" + id.split("/").map(encodeURIComponent).join("/");
+  }
+
+  function baseConfig() {
+    return {
+      font: "Inter, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif",
+      view: { stroke: null },
+      axis: { labelColor: "#475569", titleColor: "#334155", gridColor: "#e2e8f0", domainColor: "#cbd5e1",
+              tickColor: "#cbd5e1", labelFontSize: 11, titleFontSize: 11, titleFontWeight: 600 },
+      legend: { labelColor: "#334155", titleColor: "#334155", labelFontSize: 11, titleFontSize: 11,
+                symbolType: "circle", labelLimit: 180 },
+      range: { category: ["#2563eb", "#dc2626", "#f59e0b", "#10b981", "#a855f7", "#0ea5e9", "#ec4899",
+                          "#84cc16", "#f97316", "#64748b", "#14b8a6", "#8b5cf6"] },
+    };
+  }
+
+  function colorScale(field, values) {
+    if (field === "region" && values.every((v) => v in REGION_COLORS)) {
+      return { domain: values, range: values.map((v) => REGION_COLORS[v]) };
+    }
+    return undefined;
+  }
+
+  function embed(container, spec) {
+    container.replaceChildren();
+    return vegaEmbed(container, spec, EMBED_OPTIONS);
+  }
+
+  function setupSearch() {
+    const input = document.getElementById("model-search");
+    const list = document.getElementById("search-results");
+    if (!input || !list) return;
+    let timer = null;
+    let seq = 0;
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const q = input.value.trim();
+        const mine = ++seq;
+        if (!q) { list.hidden = true; list.replaceChildren(); return; }
+        const resp = await fetch("/api/models?limit=12&search=" + encodeURIComponent(q));
+        if (mine !== seq) return;
+        list.replaceChildren();
+        if (!resp.ok) { list.hidden = true; return; }
+        const data = await resp.json();
+        for (const m of data.models) {
+          const a = el("a", { href: modelHref(m.model_id) });
+          a.append(el("span", { class: "id", text: m.model_id }),
+                   el("span", { class: "meta", text: [m.region, m.size_bucket].filter(Boolean).join(" · ") }));
+          list.append(el("li", {}, a));
+        }
+        if (!data.models.length) list.append(el("li", { class: "none", text: "No tracked model matches." }));
+        else if (data.total > data.models.length) {
+          list.append(el("li", { class: "none", text: `${data.total - data.models.length} more…` }));
+        }
+        list.hidden = false;
+      }, 150);
+    });
+    input.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") { list.hidden = true; input.blur(); }
+      if (e.key === "Enter") { const first = list.querySelector("a"); if (first) window.location = first.href; }
+    });
+    document.addEventListener("click", (e) => { if (!e.target.closest(".search")) list.hidden = true; });
+  }
+
+  document.addEventListener("DOMContentLoaded", setupSearch);
+  return { el, embed, modelHref, baseConfig, colorScale, REGION_COLORS };
+})();

@@ -1,0 +1,199 @@
+/* atomscope dashboard: one card per registered metric; filters re-fetch the JSON API and re-embed. */
+"use strict";
+
+(() => {
+  const { el, embed, baseConfig, colorScale } = Atomscope;
+  const MAX_SERIES = 10;
+  const MAX_BARS = 25;
+  const form = document.getElementById("filters");
+
+  function filters() {
+    const data = new FormData(form);
+    const out = {};
+    for (const [k, v] of data.entries()) if (v) out[k] = v;
+    return out;
+  }
+
+  function urlFor(card, withRowFilters) {
+    const params = new URLSearchParams();
+    const by = card.querySelector("select.by");
+    if (by) params.set("by", by.value);
+    const f = filters();
+    for (const k of ["since", "until"]) if (f[k]) params.set(k, f[k]);
+    if (withRowFilters) {
+      const allowed = (card.dataset.filters || "").split(",");
+      for (const k of ["region", "size_bucket"]) if (f[k] && allowed.includes(k)) params.set(k, f[k]);
+    }
+    const qs = params.toString();
+    return "/api/metrics/" + encodeURIComponent(card.dataset.metric) + (qs ? "?" + qs : "");
+  }
+
+  function isShare(name) { return /share|pct$/.test(name); }
+
+  function topSeries(rows, colorField, y) {
+    const totals = new Map();
+    for (const r of rows) totals.set(r[colorField], (totals.get(r[colorField]) || 0) + Math.abs(Number(r[y]) || 0));
+    const keep = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_SERIES).map((e) => e[0]);
+    return { keep, total: totals.size };
+  }
+
+  function colorEncoding(field, rows) {
+    const values = [...new Set(rows.map((r) => r[field]))].sort();
+    const enc = { field, type: "nominal", title: field.replaceAll("_", " ") };
+    const scale = colorScale(field, values);
+    if (scale) enc.scale = scale;
+    return enc;
+  }
+
+  function table(doc) {
+    const head = el("tr", {}, ...doc.columns.map((c) => el("th", { text: c.name.replaceAll("_", " "), title: c.description })));
+    const body = doc.rows.slice(0, 200).map((r) => el("tr", {}, ...doc.columns.map((c) => {
+      const v = r[c.name];
+      return el("td", { text: v === null || v === undefined ? "—" : (typeof v === "number" ? v.toLocaleString() : String(v)) });
+    })));
+    return el("div", { class: "data-table-wrap" }, el("table", { class: "table" }, el("thead", {}, head), el("tbody", {}, ...body)));
+  }
+
+  function buildSpec(doc, measure) {
+    const hint = doc.chart;
+    const y = measure || hint.y;
+    const notes = [];
+    let rows = doc.rows.filter((r) => r[y] !== null && r[y] !== undefined);
+    const yAxis = { field: y, type: "quantitative", title: y.replaceAll("_", " "),
+                    axis: isShare(y) && !/pct$/.test(y) ? { format: ".0%" } : { format: "~s" } };
+    const tooltip = doc.columns.slice(0, 8).map((c) => ({ field: c.name, title: c.name }));
+    const spec = {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      width: "container", height: 280, autosize: { type: "fit-x", contains: "padding" },
+      config: baseConfig(),
+    };
+    if (hint.mark === "bar" && hint.x) {
+      rows = [...rows].sort((a, b) => Number(b[y]) - Number(a[y]));
+      if (rows.length > MAX_BARS) { notes.push(`showing the ${MAX_BARS} largest of ${rows.length} rows`); rows = rows.slice(0, MAX_BARS); }
+      spec.height = Math.max(120, rows.length * 18);
+      spec.mark = { type: "bar", cornerRadiusEnd: 2, tooltip: true };
+      spec.encoding = {
+        y: { field: hint.x, type: "nominal", sort: "-x", title: null, axis: { labelLimit: 220 } },
+        x: yAxis, tooltip,
+      };
+      if (hint.color) spec.encoding.color = colorEncoding(hint.color, rows);
+    } else {
+      const color = hint.color;
+      if (color) {
+        const { keep, total } = topSeries(rows, color, y);
+        if (total > keep.length) {
+          notes.push(`showing the ${keep.length} largest of ${total} ${color} series`);
+          const set = new Set(keep);
+          rows = rows.filter((r) => set.has(r[color]));
+        }
+      }
+      const temporal = hint.x_type === "temporal";
+      const continuous = temporal || hint.x_type === "quantitative";
+      spec.mark = continuous
+        ? { type: "line", strokeWidth: 2, point: { size: 18 }, tooltip: true }
+        : { type: "bar", tooltip: true };
+      spec.encoding = {
+        x: continuous ? { field: hint.x, type: hint.x_type, title: hint.x.replaceAll("_", " ") }
+                    : { field: hint.x, type: "ordinal", title: hint.x.replaceAll("_", " "), axis: { labelAngle: -40 } },
+        y: yAxis, tooltip,
+      };
+      if (continuous) spec.encoding.y.scale = { zero: false };
+      if (color) spec.encoding.color = colorEncoding(color, rows);
+    }
+    spec.data = { values: rows };
+    return { spec, notes, rows: rows.length };
+  }
+
+  function showNotes(card, doc, extra) {
+    const list = card.querySelector(".note-list");
+    list.replaceChildren(...[...extra, ...doc.notes].map((n) => el("li", { text: n })));
+    const p = doc.provenance;
+    const tables = p.tables.map((t) => `${t.name} (${t.rows} rows${t.file ? ", " + t.file : ""})`).join("; ");
+    card.querySelector(".prov").textContent =
+      `Computed from: ${tables || "—"}. Warehouse schema v${p.warehouse_version}, last load run ${p.last_run_id ?? "—"}.`;
+  }
+
+  function fillMeasures(card, doc) {
+    const select = card.querySelector("select.measure");
+    const current = select.value;
+    const options = doc.chart.measures;
+    select.replaceChildren(...options.map((m) => el("option", { value: m, text: m.replaceAll("_", " ") })));
+    if (options.includes(current)) select.value = current;
+    select.disabled = options.length < 2;
+    select.closest("label").hidden = doc.chart.mark === "table";
+  }
+
+  function render(card) {
+    const doc = card._doc;
+    const vis = card.querySelector(".vis");
+    const empty = card.querySelector(".empty");
+    if (!doc.rows.length || !doc.chart.x || (!doc.chart.y && doc.chart.mark !== "table")) {
+      vis.hidden = true;
+      empty.hidden = false;
+      const reason = doc.rows.length ? "nothing numeric to chart in this grouping" : (doc.notes.at(-1) || "no data");
+      empty.replaceChildren(el("strong", { text: "No data to chart. " }), el("span", { text: reason }));
+      card.dataset.state = "empty";
+      return;
+    }
+    empty.hidden = true;
+    vis.hidden = false;
+    if (doc.chart.mark === "table") {
+      showNotes(card, doc, card._extraNotes || []);
+      vis.replaceChildren(table(doc));
+      card.dataset.rows = String(doc.rows.length);
+      card.dataset.state = "ready";
+      return;
+    }
+    const measure = card.querySelector("select.measure").value;
+    const { spec, notes, rows } = buildSpec(doc, measure);
+    showNotes(card, doc, [...(card._extraNotes || []), ...notes]);
+    card.dataset.rows = String(rows);
+    embed(vis, spec).then(() => { card.dataset.state = "ready"; })
+      .catch((err) => { card.dataset.state = "error"; vis.replaceChildren(el("p", { class: "error", text: String(err) })); });
+  }
+
+  async function load(card) {
+    card.dataset.state = "loading";
+    card.classList.add("busy");
+    const extra = [];
+    let url = urlFor(card, true);
+    let resp = await fetch(url);
+    if (resp.status === 422 && url !== urlFor(card, false)) {
+      const body = await resp.json().catch(() => ({}));
+      extra.push(`Filter not applied with this grouping: ${typeof body.detail === "string" ? body.detail : "not applicable"}.`);
+      url = urlFor(card, false);
+      resp = await fetch(url);
+    }
+    card.classList.remove("busy");
+    card.dataset.url = url;
+    card.querySelector(".json-link").href = url;
+    card.querySelector(".csv-link").href = url + (url.includes("?") ? "&" : "?") + "format=csv";
+    if (!resp.ok) {
+      const body = await resp.json().catch(() => ({}));
+      card.dataset.state = "error";
+      card.querySelector(".vis").hidden = true;
+      const empty = card.querySelector(".empty");
+      empty.hidden = false;
+      empty.replaceChildren(el("strong", { text: `Error ${resp.status}. ` }),
+                            el("span", { text: typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail) }));
+      return;
+    }
+    const doc = await resp.json();
+    card._doc = doc;
+    card._extraNotes = extra;
+    fillMeasures(card, doc);
+    showNotes(card, doc, extra);
+    render(card);
+  }
+
+  const cards = [...document.querySelectorAll("article.metric")];
+  for (const card of cards) {
+    const by = card.querySelector("select.by");
+    if (by) by.addEventListener("change", () => load(card));
+    card.querySelector("select.measure").addEventListener("change", () => render(card));
+  }
+  form.addEventListener("change", () => cards.forEach(load));
+  form.addEventListener("reset", () => setTimeout(() => cards.forEach(load), 0));
+  form.addEventListener("submit", (e) => e.preventDefault());
+  cards.forEach(load);
+})();
