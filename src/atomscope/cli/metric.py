@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
 from typing import Annotated
 
 import ibis
@@ -12,6 +14,11 @@ from atomscope import metrics
 from atomscope.cli.common import DbOption, open_read
 from atomscope.cli.output import OutputFormat, emit
 from atomscope.errors import UnknownMetricError
+
+
+class Engine(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
 
 
 def register(app: typer.Typer) -> None:
@@ -46,18 +53,37 @@ def metric(
     until: Annotated[str | None, typer.Option("--until", help="Last day, YYYY-MM-DD.")] = None,
     param: Annotated[list[str], typer.Option("--param", "-p", help="Metric parameter key=value.")] = [],  # noqa: B006
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="duckdb: the warehouse; spark: a Parquet lake (--lake).")
+    ] = Engine.duckdb,
+    lake: Annotated[
+        Path | None, typer.Option("--lake", help="Parquet lake for --engine spark (`atomscope export --parquet`).")
+    ] = None,
+    spark_master: Annotated[
+        str | None,
+        typer.Option("--spark-master", envvar="SPARK_MASTER", help="Spark master URL [default: local[2]]."),
+    ] = None,
 ) -> None:
-    """Compute one metric from the warehouse."""
+    """Compute one metric from the warehouse (DuckDB), or from its Parquet lake on Spark."""
     registry = metrics.load_all()
     spec = metrics.get(name) if registry else None
     ctx = metrics.MetricContext(
         backend=None, by=by, since=_parse_date(since, "--since"), until=_parse_date(until, "--until"),
         params=_parse_params(param),
     )
-    with open_read(db) as con:
-        ctx.backend = ibis.duckdb.from_connection(con)
+    if engine is Engine.spark:
+        from atomscope.warehouse.engines import spark_backend
+
+        if lake is None:
+            raise UnknownMetricError("--engine spark reads a Parquet lake: give --lake DIR (see `atomscope export`)")
+        ctx.backend = spark_backend(lake, spark_master)
         result = metrics.run(spec, ctx)
         frame = result.table.to_pandas()
+    else:
+        with open_read(db) as con:
+            ctx.backend = ibis.duckdb.from_connection(con)
+            result = metrics.run(spec, ctx)
+            frame = result.table.to_pandas()
     emit(frame, format, title=f"{spec.name}: {spec.summary}", notes=result.notes)
 
 
