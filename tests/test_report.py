@@ -297,3 +297,32 @@ def test_cli_writes_the_report(bundled_db, tmp_path):
     result = CliRunner().invoke(app, ["report", "--db", str(bundled_db), "--out", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "site" / "index.html").is_file() and (tmp_path / "site" / "summary.md").is_file()
+
+
+# The hub sections cannot be drawn from the bundled data (no Hub snapshot can be fetched here, and synthetic
+# data must never reach a report): check what they rely on instead.
+HUB_COLUMNS = {
+    "downloads": {"month", "region", "downloads", "share", "estimated"},
+    "concentration": {"month", "hhi"},
+    "derivatives": {"month", "region", "new_derivatives"},
+    "ram_v2": {"model_id", "org_name", "region", "size_bucket", "release_date", "cumulative_downloads", "ram"},
+    "crossover": {"crossover_period", "periods_ahead"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(HUB_COLUMNS))
+def test_hub_sections_use_documented_columns(name):
+    load_all()
+    assert HUB_COLUMNS[name] <= set(get(name).columns)
+
+
+def test_monthly_charts_render(metric):
+    """The month axis the hub charts use, drawn from real (Epoch, monthly) data."""
+    from atomscope.report import charts
+
+    monthly = metric("releases", "region", period="month")[["period", "region", "releases"]]
+    for spec in (charts.stacked_bars(monthly, "period", "releases", y_title="n", x_kind="month"),
+                 charts.stacked_bars(monthly, "period", "releases", y_title="n", x_kind="month", normalize=True),
+                 charts.lines(monthly.groupby("period", as_index=False)["releases"].sum(), "period", "releases",
+                              y_title="n", color=None, x_kind="month")):
+        assert charts.render_svg(spec).startswith("<svg")

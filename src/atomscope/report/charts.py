@@ -33,6 +33,7 @@ REGION_LABELS: dict[str, str] = {
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 WIDTH, HEIGHT = 780, 300
 PNG_SCALE = 2
+LABEL_ROOM = 1.3  # horizontal bars: the axis runs 30% past the longest bar so its label fits
 
 
 def region_label(region: str) -> str:
@@ -137,7 +138,8 @@ def region_bars(
     base = alt.Chart(df).encode(
         y=alt.Y("region:N", title=None, sort=order,
                 axis=alt.Axis(labelExpr=_label_expr(REGION_LABELS), labelFontSize=12, ticks=False, domain=False)),
-        x=alt.X(f"{y}:Q", title=x_title, axis=alt.Axis(format=axis_format, tickMinStep=1)),
+        x=alt.X(f"{y}:Q", title=x_title, axis=alt.Axis(format=axis_format, tickMinStep=1, tickCount=6),
+                scale=alt.Scale(domain=[0, float(df[y].max()) * LABEL_ROOM or 1])),  # room for the labels
     )
     bars = base.mark_bar(height={"band": 0.7}).encode(color=region_color(df).legend(None))
     text = label or f"format(datum['{y}'], '{value_format}')"

@@ -19,7 +19,10 @@ from atomscope.report.provenance import COLLECT_HINT, HubStatus
 from atomscope.warehouse import catalog
 
 SRC_ARENA = "metric `arena` over table `arena_scores` (lmarena_text_history.csv: LMArena text leaderboard history)"
-SRC_EPOCH = "metric `releases` over table `epoch_models` (epoch_notable_models.csv: Epoch AI, CC BY 4.0)"
+SRC_EPOCH = (
+    "metric `releases --by region -p period=year` over table `epoch_models` (epoch_notable_models.csv: Epoch AI, "
+    "CC BY 4.0)"
+)
 SRC_OSAI = (
     "metric `openness --by region` over table `osai_systems` (osai_openness.csv: European Open Source AI "
     "Index, CC BY 4.0)"
@@ -146,7 +149,7 @@ def releases(md: MetricData) -> Section:
         section.tables.append(Table(
             "releases_country", f"Top countries, {years[0]}–{years[-1]}",
             "Open-weight notable releases per country credited by Epoch AI.",
-            SRC_EPOCH.replace("`releases`", "`releases --by country`"), wide,
+            SRC_EPOCH.replace("--by region", "--by country"), wide,
         ))
     return section
 
