@@ -112,3 +112,11 @@ def test_release_window_model_filter_and_checkpoints(bucket):
 def test_compiles_for_spark(bucket):
     ctx = bucket.context(checkpoints="7,14,30", top=10)
     assert "EXPLODE" in spark_sql(ram_table(ctx, "v1")) and "MAX" in spark_sql(ram_table(ctx, "v2"))
+
+
+def test_v2_reference_at_one_checkpoint_does_not_depend_on_the_others_requested(bucket):
+    # top = 3: raw cutoffs 350 (t = 7), 280 (t = 14): the running max over ATOM's grid keeps 350 at 14
+    # even when only 14 is asked for
+    alone = cells(bucket.metric("ram_v2", top=3, checkpoints="14"))
+    assert {t for _m, t in alone} == {14}
+    assert alone[("Qwen/D", 14)].reference_downloads == pytest.approx(350)

@@ -11,7 +11,9 @@ its size").
 - v2 (May 25, 2026 revision, "RAM baseline 2026-Q2"): RAM_t = model's cumulative downloads at day t /
   the download count of the 10th-most-downloaded model of its size category at the same days-after-
   release checkpoint, with that top-10 cutoff made monotonic over t (running maximum over the
-  checkpoints, as the published "monotonic top-10 cutoff" curves are).
+  checkpoints, as the published "monotonic top-10 cutoff" curves are). The running maximum always runs
+  over ATOM's grid (7, 14, 30, 60, 90, 180, 365) plus any requested checkpoint, so asking for
+  `checkpoints=30` alone gives the same reference at 30 days as the full grid does.
 
 Inputs: `hf_snapshots.downloads_all_time`, `model_facts` (size_bucket, release_date), origins via
 `tracked_models`. Release date R = model_facts.release_date, else the first snapshot's created_at.
@@ -58,13 +60,13 @@ def parse_checkpoints(text: str) -> list[int]:
     return days
 
 
-def checkpoint_downloads(ctx: MetricContext) -> ir.Table:
+def checkpoint_downloads(ctx: MetricContext, days_list: list[int]) -> ir.Table:
     """model_id, size_bucket, release_date, days_since_release, cumulative_downloads (bracketed only)."""
     first = first_snapshots(ctx).select(model_id="model_id", release="release")
     facts = ctx.table("model_facts").select("model_id", "size_bucket")
     models = first.join(facts, "model_id")
     models = models.filter(models.release.notnull() & models.size_bucket.notnull())
-    days = ibis.array(parse_checkpoints(ctx.params["checkpoints"])).unnest()
+    days = ibis.array(days_list).unnest()
     targets = models.select("model_id", "size_bucket", "release", t=days)
     targets = targets.mutate(b=(targets.release + targets.t.as_interval("D")).cast("date"))
 
@@ -115,9 +117,12 @@ def ram_table(ctx: MetricContext, version: str) -> ir.Table:
     top = ctx.params["top"]
     if top < 1:
         raise UnknownMetricError("parameter 'top' must be at least 1")
-    values = checkpoint_downloads(ctx)
+    requested = parse_checkpoints(ctx.params["checkpoints"])
+    grid = sorted(set(parse_checkpoints(DEFAULT_CHECKPOINTS)) | set(requested))
+    values = checkpoint_downloads(ctx, grid)
     ref = references(values, version, top)
     out = values.join(ref, ["size_bucket", "days_since_release"])
+    out = out.filter(out.days_since_release.isin(requested))
     origin = tracked_models(ctx).select("model_id", "org_name", "region")
     out = out.join(origin, "model_id")
     if ctx.since is not None:
