@@ -326,3 +326,19 @@ def test_monthly_charts_render(metric):
                  charts.lines(monthly.groupby("period", as_index=False)["releases"].sum(), "period", "releases",
                               y_title="n", color=None, x_kind="month")):
         assert charts.render_svg(spec).startswith("<svg")
+
+
+@pytest.mark.parametrize(("kind", "endpoint"), [("synthetic", None), ("hf_snapshot", "http://127.0.0.1:8123")])
+def test_refuses_synthetic_or_emulated_warehouse(bundled_db, tmp_path, kind, endpoint):
+    from atomscope.report.provenance import NotPublishableError
+
+    path = tmp_path / "marked.duckdb"
+    shutil.copy(bundled_db, path)
+    con = warehouse.connect(path)
+    try:
+        warehouse.start_run(con, kind, endpoint=endpoint)
+    finally:
+        con.close()
+    with pytest.raises(NotPublishableError):
+        build_report(path, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

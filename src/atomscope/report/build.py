@@ -136,6 +136,7 @@ def build_report(db_path: str | Path, out_dir: str | Path, *, base_url: str = ""
     db_path, out_dir = Path(db_path), Path(out_dir)
     con = warehouse.connect(db_path, read_only=True)
     try:
+        provenance.refuse_unpublishable(con)
         md = MetricData(ibis.duckdb.from_connection(con))
         hub = provenance.hub_status(con)
         sections = build_sections(md, con, hub)

@@ -3,11 +3,15 @@ Hugging Face collection runs, and the attributions the CC BY sources require."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from importlib import resources
+from urllib.parse import urlparse
 
 import duckdb
+
+from atomscope.errors import AtomscopeError
 
 # Required credits (data/SOURCES.md). Shown on every report: both sources are part of the bundled data.
 ATTRIBUTIONS: tuple[dict[str, str], ...] = (
@@ -34,6 +38,42 @@ COLLECT_HINT = "atomscope collect hf"
 _ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|(.*?)\|(.*?)\|")
 _ORIGIN = re.compile(r"((?:github\.com|gitlab\.com)/[\w.-]+/[\w.-]+)\s*@\s*([0-9a-f]{7,40})\s*(?:\(([^)]*)\))?")
 _COMMIT = re.compile(r"@\s*([0-9a-f]{7,40})\s*(?:\(([^)]*)\))?")
+
+
+class NotPublishableError(AtomscopeError):
+    """The warehouse holds data a report must never show (synthetic, or collected from a local emulator)."""
+
+
+def _loopback(endpoint: str) -> bool:
+    host = urlparse(endpoint if "//" in endpoint else f"//{endpoint}").hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse_unpublishable(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise NotPublishableError before anything is rendered when the warehouse holds synthetic data
+    (the labelled benchmark generator, `testing.synthetic_history`) or Hub data collected from a loopback
+    endpoint (where the test emulator of `testing.hub` serves a synthetic hub)."""
+    from atomscope.testing.synthetic_history import is_synthetic_warehouse
+
+    if is_synthetic_warehouse(con):
+        raise NotPublishableError(
+            "this warehouse contains SYNTHETIC benchmark/test data; refusing to build a report from it"
+        )
+    endpoints = con.execute(
+        "SELECT endpoint FROM load_runs WHERE endpoint IS NOT NULL"
+        " UNION SELECT DISTINCT endpoint FROM hf_snapshots WHERE endpoint IS NOT NULL"
+    ).fetchall()
+    local = sorted({e for (e,) in endpoints if _loopback(e)})
+    if local:
+        raise NotPublishableError(
+            f"this warehouse holds Hub data collected from a local endpoint ({', '.join(local)}), where the "
+            "test emulator serves a synthetic hub; refusing to build a report from it"
+        )
 
 
 @dataclass
