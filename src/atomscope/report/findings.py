@@ -296,8 +296,9 @@ def downloads(md: MetricData, hub: HubStatus) -> list[Finding]:
         text += " (partly estimated from the first snapshot)"
     cross = crossover(md, "downloads_share", lead["region"], rival)
     if cross is not None:
-        text += (f"; {adjective(lead['region'])} models have taken a larger share than {adjective(rival)} ones "
-                 f"since {cross['crossover_period']} ({int(cross['periods_ahead'])} months in a row)")
+        text += (f"; by the crossover rule ({CROSSOVER_PERIODS}+ consecutive months ahead), their share first "
+                 f"overtook {adjective(rival)} models' in {cross['crossover_period']} and stayed ahead "
+                 f"{int(cross['periods_ahead'])} months")
         values.update(crossover=cross["crossover_period"], crossover_months=int(cross["periods_ahead"]))
     return [Finding("downloads_share", text + ".", "downloads_share", values)]
 
@@ -320,6 +321,12 @@ def derivatives(md: MetricData, hub: HubStatus) -> list[Finding]:
     if rival is not None:
         text += f", {number(now[rival])} on {adjective(rival)} ones"
         values.update(rival=rival, rival_count=float(now[rival]))
+    cross = crossover(md, "derivative_share", lead, rival)
+    if cross is not None:
+        text += (f"; by the crossover rule ({CROSSOVER_PERIODS}+ consecutive months ahead), {adjective(lead)} "
+                 f"models first drew more new derivatives than {adjective(rival)} ones in "
+                 f"{cross['crossover_period']} and stayed ahead {int(cross['periods_ahead'])} months")
+        values.update(crossover=cross["crossover_period"], crossover_months=int(cross["periods_ahead"]))
     return [Finding("derivatives_month", text + ".", "derivatives_monthly", values)]
 
 
