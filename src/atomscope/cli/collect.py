@@ -40,8 +40,8 @@ def hf(
         "--endpoint", help="Hub endpoint [default: $HF_ENDPOINT or https://huggingface.co].")] = None,
     since: Annotated[datetime | None, typer.Option(
         "--since", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
-        help="Derivative crawl: models created since this day (first run's backfill; default: one day). "
-             "Later runs continue from the stored watermark; an earlier --since reaches further back.")] = None,
+        help="Derivative crawl, first run only: backfill models created since this day [default: one day]. "
+             "Later runs continue from the stored watermark.")] = None,
     max_requests: Annotated[int | None, typer.Option(
         "--max-requests", min=1, help="Stop cleanly after this many HTTP requests (exit 3); a rerun resumes.")] = None,
     only: Annotated[str | None, typer.Option(

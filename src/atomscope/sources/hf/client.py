@@ -23,6 +23,7 @@ reset: the collector paces itself instead of collecting 429s.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -279,13 +280,17 @@ class HubClient:
                     raise self._unreachable(_describe(exc)) from None
                 self._wait(self._backoff(failures), f"retry after {_describe(exc)}")
                 continue
-            except ValueError:  # a body that is not JSON, or an item ModelInfo cannot parse
+            except json.JSONDecodeError:  # a truncated body: worth another try
                 failures += 1
                 self.stats.retries["malformed_json"] += 1
                 if failures > self.policy.max_retries:
                     return Probe("error", 200)
                 self._wait(self._backoff(failures), "retry after a malformed JSON body")
                 continue
+            except (ValueError, TypeError, KeyError, AttributeError):  # an item ModelInfo cannot parse
+                return Probe("error", 200)
+            if not isinstance(info.id, str) or not info.id:
+                return Probe("error", 200)  # an answer without a usable id: nothing to record
             if info.id != model_id:
                 self.stats.requests += 1  # the redirect the client followed was a request too
                 if info.id.casefold() != model_id.casefold():

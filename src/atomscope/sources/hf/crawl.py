@@ -3,11 +3,11 @@
 The crawl pages through `/api/models?sort=createdAt&expand=...` (the query of
 `HfApi.list_models(sort="created_at", expand=CRAWL_EXPAND)`; the Hub sorts descending, and huggingface_hub
 2.4.0 has no `direction` argument any more) from the newest model back to a floor: the watermark of the
-last finished crawl, or `--since` on a first run (or to reach further back). Every model is stored in
-`hub_models` (with its own downloads: ATOM's "> 5 downloads" filter is applied in the metrics) and every
-`base_model:<relation>:<parent>` tag in `derivative_edges`; a parent id that differs only in case from a
-known model is stored with the known spelling (the Hub's ids are case-insensitive, the roll-up joins are
-not).
+last finished crawl, or `--since` on a first run (later runs ignore it: the crawl is incremental).
+Every model is stored in `hub_models` with its own downloads (ATOM's "> 5 downloads" filter is applied
+in the metrics) and every `base_model:<relation>:<parent>` tag in `derivative_edges`. A parent id that
+differs only in case from a known model is stored with the known spelling (the Hub's ids are
+case-insensitive, the roll-up joins are not).
 
 `crawl_state` (crawl 'hf_new_models') is written in the same transaction as each page: the next-page
 cursor, the newest createdAt seen by the run in progress and its floor. A killed run resumes at the
@@ -49,8 +49,8 @@ def crawl_new_models(run: Run, since: datetime | None) -> None:
             floor = since or datetime.combine(run.day, datetime.min.time()) - DEFAULT_FIRST_WINDOW
             if since is None:
                 run.summary.notes.append(f"first crawl without --since: new models since {floor:%Y-%m-%d %H:%M}")
-        elif since is not None and since < floor:
-            floor = since
+        elif since is not None:
+            run.summary.notes.append(f"--since ignored: the crawl continues from its watermark {floor:%Y-%m-%d %H:%M}")
         run_wm = None
         url, params = _first_page(run)
     run.progress.part("crawl", f"new models since {floor:%Y-%m-%d}", None)

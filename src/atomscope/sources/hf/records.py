@@ -48,8 +48,10 @@ class SkipCounter(Counter):
 
 
 def valid_model_id(value: Any) -> bool:
-    """An `owner/name` Hub id (huggingface_hub's validator, plus a mandatory namespace)."""
-    if not isinstance(value, str) or value.count("/") != 1:
+    """A Hub model id as huggingface_hub's validator accepts it: `owner/name`, or a legacy namespace-less
+    canonical id such as `gpt2` (old repos and old `base_model:` tags still use them). URLs, spaces,
+    several slashes, empty or non-string ids are not."""
+    if not isinstance(value, str) or value.count("/") > 1:
         return False
     try:
         validate_repo_id(value)

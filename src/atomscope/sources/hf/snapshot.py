@@ -120,15 +120,16 @@ def _write_page(run: Run, org: str, items: list, malformed: bool, next_url: str 
     if malformed:
         run.summary.skipped["malformed_json_page"] += 1
     for item in items:
+        raw_id = item.get("id") if isinstance(item, dict) else None
+        if isinstance(raw_id, str) and (listed := run.tracked.resolve(raw_id)) is not None:
+            run.seen.add(listed)  # listed, hence available, even if its item is unusable
         try:
             info = model_info(item)
         except Skip as skip:
             run.summary.skipped[skip.reason] += 1
             continue
         tracked_id = run.tracked.resolve(info.id)
-        if tracked_id is not None:
-            run.seen.add(tracked_id)
-        elif "discovery" not in run.parts:
+        if tracked_id is None and "discovery" not in run.parts:
             continue
         try:
             row = snapshot_row(info)
