@@ -118,15 +118,9 @@ def _write_page(run: Run, rows: list[CrawlRow], state: store.CrawlState, floor: 
         edges.extend((row.model_id, parent, relation) for parent, relation in found)
     now = run.now()
     with transaction(run.con):
-        canonical = store.canonical_ids(run.con, [p for _, p, _ in edges] + [r.model_id for r in rows])
-        own = {r.model_id.casefold(): r.model_id for r in rows}
-        fixed = []
-        for child, parent, relation in edges:
-            known = own.get(parent.casefold()) or canonical.get(parent.casefold())
-            if known and known != parent:
-                run.summary.rows["edges with parent case normalized"] += 1
-                parent = known
-            fixed.append((child, parent, relation))
+        fixed, respelled = store.canonical_edges(run.con, edges, [r.model_id for r in rows])
+        if respelled:
+            run.summary.rows["edges with parent case normalized"] += respelled
         run.summary.rows["hub_models"] += store.upsert_hub_models(run.con, rows, now=now, run_id=run.run_id)
         run.summary.rows["derivative_edges"] += store.insert_edges(run.con, fixed, now=now, run_id=run.run_id)
         if next_url is None:

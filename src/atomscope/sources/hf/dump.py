@@ -39,6 +39,7 @@ class ImportSummary:
     rows_read: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     skipped: SkipCounter = field(default_factory=SkipCounter)
+    respelled: int = 0  # parent ids stored with the known model's spelling (case differs)
 
 
 class _Bad(Exception):
@@ -191,6 +192,8 @@ def import_hub_dump(con: duckdb.DuckDBPyConnection, path: Path, snapshot_date: d
                     con, snaps, day=snapshot_date, collected_at=utcnow(), endpoint=None, source=source, run_id=run_id
                 )
                 counts["hub_models"] += store.insert_hub_models_if_absent(con, hubs, seen_at=seen_at, run_id=run_id)
+                edges, respelled = store.canonical_edges(con, edges, [h.model_id for h in hubs])
+                summary.respelled += respelled
                 counts["derivative_edges"] += store.insert_edges(con, edges, now=seen_at, run_id=run_id)
             if counts["hf_snapshots"]:
                 refresh_model_facts(con)

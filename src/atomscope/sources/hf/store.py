@@ -228,6 +228,19 @@ def canonical_ids(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[st
     return dict(rows)
 
 
+def canonical_edges(con, edges: list[tuple[str, str, str]], own: Iterable[str] = ()) -> tuple[list, int]:
+    """Edges with each parent spelled as the known model it names (ids are case-insensitive on the Hub);
+    `own` adds ids of the batch being written. Returns (edges, how many parents were respelled)."""
+    known = canonical_ids(con, [p for _, p, _ in edges])
+    known.update({m.casefold(): m for m in own})
+    fixed, respelled = [], 0
+    for child, parent, relation in edges:
+        spelled = known.get(parent.casefold(), parent)
+        respelled += spelled != parent
+        fixed.append((child, spelled, relation))
+    return fixed, respelled
+
+
 def insert_edges(con, edges: list[tuple[str, str, str]], *, now: datetime, run_id: int) -> int:
     """(child, parent, relation) triples; an edge already stored keeps its first_seen_at."""
     unique = sorted(set(edges))
