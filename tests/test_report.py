@@ -342,3 +342,24 @@ def test_refuses_synthetic_or_emulated_warehouse(bundled_db, tmp_path, kind, end
     with pytest.raises(NotPublishableError):
         build_report(path, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_hub_sections_without_rows_say_so(bundled_backend, bundled_db):
+    """Hub sections wired to their metrics: with the Hub flagged as collected but no rows for the metrics,
+    each says so in a note (no empty chart, no crash)."""
+    import duckdb
+
+    from atomscope.report import findings, sections
+    from atomscope.report.data import MetricData
+    from atomscope.report.provenance import HubStatus
+
+    hub = HubStatus(snapshot_rows=1, snapshot_days=1, derivative_edges=1)
+    md = MetricData(bundled_backend)
+    built = [sections.adoption(md, hub), sections.ram(md, hub), sections.derivatives(md, hub)]
+    for section in built:
+        assert section.charts == [] and section.missing, section.key
+        assert all("atomscope collect hf" not in note for note in section.missing)
+    assert md.problems == []
+    with duckdb.connect(str(bundled_db), read_only=True) as con:
+        assert findings.downloads(md, hub) == [] and findings.derivatives(md, hub) == []
+        assert findings.tracked(con)
