@@ -113,7 +113,8 @@ def references(values: ir.Table, version: str, top: int) -> ir.Table:
     )
 
 
-def ram_table(ctx: MetricContext, version: str) -> ir.Table:
+def ram_rows(ctx: MetricContext, version: str) -> ir.Table:
+    """The output rows, unordered (a DISTINCT over an ordered relation keeps the sort keys on Spark)."""
     top = ctx.params["top"]
     if top < 1:
         raise UnknownMetricError("parameter 'top' must be at least 1")
@@ -147,7 +148,11 @@ def ram_table(ctx: MetricContext, version: str) -> ir.Table:
         "ram",
         "reference_models",
         "reduced_reference",
-    ).order_by(["size_bucket", "model_id", "days_since_release"])
+    )
+
+
+def ram_table(ctx: MetricContext, version: str) -> ir.Table:
+    return ram_rows(ctx, version).order_by(["size_bucket", "model_id", "days_since_release"])
 
 
 def _notes(ctx: MetricContext, table: ir.Table, version: str) -> list[str]:
@@ -174,8 +179,9 @@ def _notes(ctx: MetricContext, table: ir.Table, version: str) -> list[str]:
 
 def _compute(version: str):
     def compute(ctx: MetricContext) -> MetricResult:
-        table = ram_table(ctx, version)
-        return MetricResult(table=table, notes=_notes(ctx, table, version))
+        rows = ram_rows(ctx, version)
+        table = rows.order_by(["size_bucket", "model_id", "days_since_release"])
+        return MetricResult(table=table, notes=_notes(ctx, rows, version))
 
     return compute
 
