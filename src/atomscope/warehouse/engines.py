@@ -79,7 +79,7 @@ def spark_session(master: str | None = None, *, app_name: str = "atomscope", con
 
 def register_lake(session, lake_dir: str | Path) -> dict[str, str]:
     """Register every table of a Parquet lake as a temporary view; returns table -> path."""
-    from atomscope.warehouse.export import lake_tables
+    from atomscope.warehouse.export import lake_manifest, lake_tables
 
     lake = Path(lake_dir)
     if not lake.is_dir():
@@ -87,12 +87,16 @@ def register_lake(session, lake_dir: str | Path) -> dict[str, str]:
     found = lake_tables(lake)
     if "hf_snapshots" not in found:
         raise EngineError(f"{lake}: not an atomscope lake (no hf_snapshots); use `atomscope export --parquet`")
+    columns = lake_manifest(lake).get("columns", {})
     paths = {}
     for name, path in found.items():
         reader = session.read
         if path.is_dir():
-            reader = reader.option("basePath", str(path)).option("recursiveFileLookup", "false")
-        reader.parquet(str(path)).createOrReplaceTempView(name)
+            reader = reader.option("basePath", str(path))
+        frame = reader.parquet(str(path))
+        if columns.get(name) and set(columns[name]) == set(frame.columns):
+            frame = frame.select(*columns[name])  # the warehouse's column order (partition keys come last)
+        frame.createOrReplaceTempView(name)
         paths[name] = str(path)
     return paths
 

@@ -71,6 +71,10 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _columns(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, list[str]]:
+    return {name: [r[0] for r in con.execute(f"DESCRIBE {_ident(name)}").fetchall()] for name in tables}
+
+
 def _write(con: duckdb.DuckDBPyConnection, target: Path, write_all: Callable[[Path], dict[str, int]]) -> dict:
     tmp = _staging(target)
     try:
@@ -80,6 +84,7 @@ def _write(con: duckdb.DuckDBPyConnection, target: Path, write_all: Callable[[Pa
             "schema_version": schema_version(con),
             "tables": counts,
             "partitioned": PARTITIONED,
+            "columns": _columns(con, list(counts)),  # warehouse column order (hive moves partition keys last)
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
         _swap_into_place(tmp, target)
@@ -148,6 +153,12 @@ def export_csv(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, tables: l
         return counts
 
     return _write(con, Path(out_dir), write_all)
+
+
+def lake_manifest(lake_dir: str | Path) -> dict:
+    """The lake's `_MANIFEST.json` ({} when absent)."""
+    path = Path(lake_dir) / MANIFEST
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def lake_tables(lake_dir: str | Path) -> dict[str, Path]:
