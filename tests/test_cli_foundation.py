@@ -86,3 +86,14 @@ def test_unwritable_db_path_is_a_clear_error(tmp_path):
 def test_missing_warehouse_is_a_clear_error(tmp_path):
     proc = run("catalog", "models", "--db", str(tmp_path / "none.duckdb"), check=False)
     assert proc.returncode == 2 and "run `atomscope init` first" in proc.stderr
+
+
+def test_main_job_skips_an_unreachable_hub_and_builds_the_report(tmp_path):
+    env_endpoint = os.environ["HF_ENDPOINT"]
+    assert env_endpoint.startswith("http://127.0.0.1:"), "conftest points the Hub at a closed loopback port"
+    proc = run("run", "--out", str(tmp_path / "report"), db=tmp_path / "w.duckdb")
+    assert "skipped the Hub collection" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    index = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    assert "State of the open-model ecosystem" in index
+    assert (tmp_path / "report" / "summary.md").exists()

@@ -334,12 +334,32 @@ def test_refuses_synthetic_or_emulated_warehouse(bundled_db, tmp_path, kind, end
     shutil.copy(bundled_db, path)
     con = warehouse.connect(path)
     try:
-        warehouse.start_run(con, kind, endpoint=endpoint)
+        run_id = warehouse.start_run(con, kind, endpoint=endpoint)
+        if endpoint:  # a snapshot row collected from the (loopback) emulator
+            con.execute(
+                "INSERT INTO hf_snapshots (model_id, snapshot_date, downloads_all_time, collected_at, endpoint,"
+                " source, run_id) SELECT model_id, DATE '2026-06-01', 10, now(), ?, 'api', ? FROM models LIMIT 1",
+                [endpoint, run_id],
+            )
     finally:
         con.close()
     with pytest.raises(NotPublishableError):
         build_report(path, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_failed_local_run_that_stored_nothing_does_not_block_the_report(bundled_db, tmp_path):
+    """`atomscope run` with an unreachable (loopback) HF_ENDPOINT records a failed run but no data."""
+    path = tmp_path / "failed-run.duckdb"
+    shutil.copy(bundled_db, path)
+    con = warehouse.connect(path)
+    try:
+        run_id = warehouse.start_run(con, "hf_snapshot", endpoint="http://127.0.0.1:9")
+        warehouse.finish_run(con, run_id, "failed", {"error": "connection refused"})
+    finally:
+        con.close()
+    result = build_report(path, tmp_path / "out")
+    assert result.index.exists()
 
 
 def test_hub_sections_without_rows_say_so(bundled_backend, bundled_db):

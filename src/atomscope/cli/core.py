@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import duckdb
@@ -11,7 +12,7 @@ from rich.console import Console
 from atomscope.cli.common import DbOption, open_read, open_write
 from atomscope.cli.output import OutputFormat, emit
 from atomscope.config import resolve_db_path
-from atomscope.errors import ReadOnlyQueryError
+from atomscope.errors import HubUnreachableError, ReadOnlyQueryError
 from atomscope.warehouse.load import load_bundled
 
 console = Console(stderr=True)
@@ -25,14 +26,48 @@ def register(app: typer.Typer) -> None:
     app.command(name="run")(run_main)
 
 
-def run_main(db: DbOption = None) -> None:
-    """The main job: initialise the warehouse from the bundled data and summarise the catalog."""
+def run_main(
+    db: DbOption = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report folder.")] = Path("atomscope-report"),
+    collect: Annotated[
+        bool, typer.Option("--collect/--no-collect", help="Try a bounded Hub collection before the report.")
+    ] = True,
+    max_requests: Annotated[
+        int, typer.Option("--max-requests", min=1, help="Request cap of the Hub collection (resumable).")
+    ] = 300,
+) -> None:
+    """The main job: initialise the warehouse, collect from the Hub when reachable, build the report."""
     init(db)
     con = open_read(db)
     try:
         summary_table(con)
     finally:
         con.close()
+    if collect:
+        _try_collect(db, max_requests)
+    from atomscope.cli.report import report
+
+    report(db=db, out=out)
+
+
+def _try_collect(db, max_requests: int) -> None:
+    """A bounded Hub collection; an unreachable Hub is a one-line skip, not a failure of the main job."""
+    from atomscope.sources.hf.client import RetryPolicy
+    from atomscope.sources.hf.collect import CollectOptions, collect_hf
+    from atomscope.sources.hf.progress import render_summary
+
+    options = CollectOptions(max_requests=max_requests, policy=RetryPolicy(max_retries=1, timeout=20.0))
+    con = open_write(db)
+    try:
+        summary = collect_hf(con, options, console=console)
+    except HubUnreachableError as exc:
+        console.print(f"[yellow]skipped the Hub collection:[/yellow] {exc}", highlight=False, soft_wrap=True)
+        return
+    finally:
+        con.close()
+    render_summary(console, summary)
+    if summary.stopped:
+        console.print(f"collection stopped at {max_requests} requests; `atomscope collect hf` continues it")
 
 
 def init(db: DbOption = None) -> None:

@@ -64,9 +64,12 @@ def refuse_unpublishable(con: duckdb.DuckDBPyConnection) -> None:
         raise NotPublishableError(
             "this warehouse contains SYNTHETIC benchmark/test data; refusing to build a report from it"
         )
+    # Only runs that stored something count: a run that failed to reach a local endpoint wrote no data.
     endpoints = con.execute(
-        "SELECT endpoint FROM load_runs WHERE endpoint IS NOT NULL"
-        " UNION SELECT DISTINCT endpoint FROM hf_snapshots WHERE endpoint IS NOT NULL"
+        "SELECT DISTINCT endpoint FROM hf_snapshots WHERE endpoint IS NOT NULL"
+        " UNION SELECT r.endpoint FROM load_runs r WHERE r.endpoint IS NOT NULL AND ("
+        "   r.run_id IN (SELECT run_id FROM hub_models) OR r.run_id IN (SELECT run_id FROM derivative_edges)"
+        "   OR r.run_id IN (SELECT run_id FROM availability_events))"
     ).fetchall()
     local = sorted({e for (e,) in endpoints if _loopback(e)})
     if local:
