@@ -35,21 +35,8 @@ import ibis.expr.types as ir
 from atomscope.catalog.licenses import license_class_expr
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
 from atomscope.metrics.common import UNRESOLVED, attribute, within
+from atomscope.sources.osai import DIMENSIONS
 
-DIMENSIONS = (
-    "datasources_basemodel",
-    "datasources_endmodel",
-    "weights_basemodel",
-    "weights_endmodel",
-    "trainingcode",
-    "code",
-    "hardware_architecture",
-    "preprint",
-    "paper",
-    "modelcard",
-    "datasheet",
-    "licenses",
-)
 SCORES = {"open": 1.0, "partial": 0.5, "closed": 0.0}
 TRULY_OPEN_REQUIRES = ("weights_endmodel", "datasources_endmodel", "datasources_basemodel", "trainingcode")
 
