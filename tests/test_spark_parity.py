@@ -1,0 +1,102 @@
+"""Every registered metric gives the same result on DuckDB (the warehouse) and on Spark (its Parquet lake).
+
+Fixture: the bundled data plus a small SYNTHETIC hub history (atomscope.testing.synthetic_history:
+120 models x 75 days, labelled synthetic), exported with `export_parquet`. Spark runs locally
+(`local[2]`, bound to 127.0.0.1). Rows are compared in any order, floats to 1e-9 relative; notes must
+match exactly. Every `--by` choice of every metric is checked; set ATOMSCOPE_SPARK_PARITY=quick to
+check only each metric's default grouping.
+
+Skipped (with the reason) only when PySpark or Java is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date
+
+import pytest
+
+from atomscope import metrics
+from atomscope.testing.compare import frame_differences
+
+pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'pyspark>=3.5,<4.1')")
+if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+    pytest.skip("Java is not installed (Spark needs Java 17+)", allow_module_level=True)
+
+QUICK = os.environ.get("ATOMSCOPE_SPARK_PARITY") == "quick"
+
+# Known engine differences in metric code (reported to the metric's author; remove when fixed).
+_MOF_DECIMAL = (
+    "mof: `(met_iii + met_ii + met_i) * 100.0 / 14` - Ibis emits the float literal 100.0 as-is and Spark SQL "
+    "types it DECIMAL(4,1), so progress_pct is a decimal rounded to 6 places (7.142857 vs 7.142857142857143); "
+    "fix: cast the sum to float64 before multiplying"
+)
+KNOWN_DIFFERENCES = {("mof", "release"): _MOF_DECIMAL, ("mof", "region"): _MOF_DECIMAL}
+
+
+def _cases() -> list:
+    cases = []
+    for name, metric in sorted(metrics.load_all().items()):
+        choices = metric.by_choices if (metric.by_choices and not QUICK) else (metric.default_by,)
+        for by in choices:
+            reason = KNOWN_DIFFERENCES.get((name, by))
+            marks = [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
+            cases.append(pytest.param(name, by, marks=marks, id=f"{name}-{by}"))
+    return cases
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory):
+    """(duckdb backend, spark backend) over the same data."""
+    import duckdb
+    import ibis
+
+    from atomscope.testing.synthetic_history import HistorySpec, generate_history, is_synthetic_lake
+    from atomscope.warehouse import db
+    from atomscope.warehouse.engines import spark_backend, spark_session
+    from atomscope.warehouse.export import export_parquet
+    from atomscope.warehouse.load import load_bundled
+
+    folder = tmp_path_factory.mktemp("parity")
+    con = db.connect(folder / "w.duckdb")
+    load_bundled(con)
+    generate_history(con, HistorySpec(models=120, days=75, start=date(2025, 1, 10), real_ids=False, seed=7))
+    export_parquet(con, folder / "lake")
+    con.close()
+    assert is_synthetic_lake(folder / "lake")
+
+    session = spark_session("local[2]", app_name="atomscope-parity")
+    ro = duckdb.connect(str(folder / "w.duckdb"), read_only=True)
+    try:
+        yield ibis.duckdb.from_connection(ro), spark_backend(folder / "lake", session=session)
+    finally:
+        ro.close()
+        session.stop()
+
+
+def test_lake_tables_match_warehouse_schema(engines):
+    duck, spark = engines
+    for name in ("hf_snapshots", "models", "model_facts", "organizations", "org_aliases", "derivative_edges"):
+        left, right = duck.table(name).schema(), spark.table(name).schema()
+        assert list(left.names) == list(right.names), name
+        for column in left.names:
+            # nullability and timestamp precision differ between the engines; the kind must not
+            assert type(left[column]) is type(right[column]), (name, column, left[column], right[column])
+        assert duck.table(name).count().execute() == spark.table(name).count().execute(), name
+
+
+@pytest.mark.parametrize(("name", "by"), _cases())
+def test_metric_same_on_duckdb_and_spark(engines, name, by):
+    duck, spark = engines
+    spec = metrics.get(name)
+    results = {}
+    for engine, backend in (("duckdb", duck), ("spark", spark)):
+        ctx = metrics.MetricContext(backend=backend, by=by)
+        result = metrics.run(spec, ctx)
+        results[engine] = (result.table.to_pandas(), result.notes)
+    (left, left_notes), (right, right_notes) = results["duckdb"], results["spark"]
+    assert len(left) > 0, f"{name} --by {by}: no rows on the fixture, parity would be vacuous"
+    problems = frame_differences(left, right)
+    assert not problems, f"{name} --by {by}: DuckDB and Spark differ:\n" + "\n".join(problems)
+    assert left_notes == right_notes
