@@ -48,6 +48,8 @@ class Run:
     tracked: store.Tracked | None = None
     policy: TrackingPolicy | None = None
     listed_orgs: list[str] = field(default_factory=list)  # orgs whose listing is complete for `day`
+    fresh_orgs: set[str] = field(default_factory=set)  # orgs listed from their first page by this process
+    resumed_orgs: set[str] = field(default_factory=set)  # orgs this process listed from a stored cursor
     seen: set[str] = field(default_factory=set)  # tracked ids shown by a listing in this process
 
     @property
@@ -104,6 +106,7 @@ def list_orgs(run: Run, orgs: list[str]) -> None:
                 url, params = page.next_url, None
             listed.append((org, this_run))
             run.listed_orgs.append(org)
+            (run.fresh_orgs if this_run == items else run.resumed_orgs).add(org)
             run.progress.advance("orgs", info=f"{org}: {items} models")
     finally:
         per_page = max(page_sizes, default=0)
@@ -173,7 +176,15 @@ def _listed_status(tracked_id: str, row: SnapshotRow) -> tuple[str, str | None]:
 def probe_missing(run: Run) -> None:
     """One `model_info` per tracked model of a fully listed org that no listing showed today."""
     assert run.tracked is not None
-    orgs = {o.casefold() for o in run.listed_orgs}
+    # A model counts as listed when this process saw it, or when it has today's snapshot row. Without
+    # snapshot rows, an org whose listing an earlier (interrupted) process did in part cannot tell which
+    # of its models were listed: its probes wait for the next day rather than probing every model.
+    # (Orgs listed completely by an earlier process today were probed by it.)
+    eligible = run.listed_orgs if "snapshot" in run.parts else [o for o in run.listed_orgs if o in run.fresh_orgs]
+    if run.resumed_orgs and "snapshot" not in run.parts:
+        run.summary.notes.append(f"availability of {len(run.resumed_orgs)} org(s) listed partly by an interrupted "
+                                 "run is not probed today (the snapshot part would cover them)")  # fmt: skip
+    orgs = {o.casefold() for o in eligible}
     have = store.snapshotted_on(run.con, run.day) | store.probed_on(run.con, run.day) | run.seen
     missing = [m for m, org in sorted(run.tracked.ids.items()) if org.casefold() in orgs and m not in have]
     run.progress.part("probes", "availability probes", len(missing))
