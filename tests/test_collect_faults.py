@@ -7,7 +7,7 @@ import pytest
 from hub_helpers import FAST, cli_env, collect, contents, fast_cli_args, rows, run_cli, small_hub, warehouse
 
 from atomscope.errors import HubUnreachableError
-from atomscope.sources.hf.client import RetryPolicy
+from atomscope.sources.hf.client import HubRequestError, RetryPolicy
 from atomscope.testing.hub import HubEmulator
 from atomscope.testing.hub_faults import ManualClock, SchemaDrift
 from atomscope.warehouse.db import connect
@@ -155,7 +155,9 @@ def test_unreachable_endpoint_exits_non_zero_with_one_line(tmp_path, hub, bundle
         url = "http://127.0.0.1:9"
 
     args = fast_cli_args(Closed, hub, tmp_path / "w.duckdb", "--retries", "1")
-    done = run_cli(args, cli_env(tmp_path))
+    at = args.index("--endpoint")
+    del args[at:at + 2]  # the endpoint comes from HF_ENDPOINT
+    done = run_cli(args, cli_env(tmp_path, HF_ENDPOINT=Closed.url))
     assert done.returncode == 2
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: cannot reach the Hub at http://127.0.0.1:9"), done.stderr
@@ -176,3 +178,14 @@ def test_request_cap_exit_code_from_the_cli(tmp_path, hub, bundled_db):
             assert collect(con, emu, hub).stopped is None  # and the rest is collected
         finally:
             con.close()
+
+
+def test_a_refused_token_is_one_clear_error_that_never_shows_the_token(con, hub):
+    secret = "hf_not_a_valid_token_0123456789"
+    with HubEmulator(hub) as emu:
+        with pytest.raises(HubRequestError) as caught:
+            collect(con, emu, hub, token=secret)
+    message = str(caught.value)
+    assert "HTTP 401" in message and "HF_TOKEN" in message and secret not in message
+    details = con.execute("SELECT string_agg(CAST(details AS VARCHAR), ' ') FROM load_runs").fetchall()[0][0]
+    assert secret not in (details or "")

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from huggingface_hub.hf_api import ModelInfo
-from huggingface_hub.utils import HFValidationError, validate_repo_id
+from huggingface_hub.utils import HFValidationError, parse_datetime, validate_repo_id
 
 RELATIONS = frozenset({"finetune", "adapter", "quantized", "merge"})
 
@@ -82,8 +82,11 @@ def _culprit(item: dict) -> str:
         value = item.get(key)
         if key == "safetensors" and value is not None and not (isinstance(value, dict) and "total" in value):
             return key
-        if key in ("createdAt", "lastModified") and value is not None and not isinstance(value, str):
-            return key
+        if key in ("createdAt", "lastModified") and value:
+            try:
+                parse_datetime(value)
+            except (AttributeError, TypeError, ValueError):
+                return key
     return "unknown"
 
 
