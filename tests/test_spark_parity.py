@@ -69,14 +69,14 @@ def engines(tmp_path_factory):
     session = spark_session("local[2]", app_name="atomscope-parity")
     ro = duckdb.connect(str(folder / "w.duckdb"), read_only=True)
     try:
-        yield ibis.duckdb.from_connection(ro), spark_backend(folder / "lake", session=session)
+        yield ibis.duckdb.from_connection(ro), spark_backend(folder / "lake", session=session), folder / "lake"
     finally:
         ro.close()
         session.stop()
 
 
 def test_lake_tables_match_warehouse_schema(engines):
-    duck, spark = engines
+    duck, spark, _ = engines
     for name in ("hf_snapshots", "models", "model_facts", "organizations", "org_aliases", "derivative_edges"):
         left, right = duck.table(name).schema(), spark.table(name).schema()
         assert list(left.names) == list(right.names), name
@@ -86,9 +86,20 @@ def test_lake_tables_match_warehouse_schema(engines):
         assert duck.table(name).count().execute() == spark.table(name).count().execute(), name
 
 
+def test_lake_by_uri_reads_the_manifest(engines):
+    """A lake given as a URI (s3a://, hdfs://, here file://) is found through _MANIFEST.json."""
+    from atomscope.warehouse.engines import spark_backend
+
+    duck, spark, lake = engines
+    by_uri = spark_backend(lake.resolve().as_uri(), session=spark._session)
+    snaps = by_uri.table("hf_snapshots")
+    assert list(snaps.columns) == list(duck.table("hf_snapshots").columns)
+    assert snaps.count().execute() == duck.table("hf_snapshots").count().execute()
+
+
 @pytest.mark.parametrize(("name", "by"), _cases())
 def test_metric_same_on_duckdb_and_spark(engines, name, by):
-    duck, spark = engines
+    duck, spark, _ = engines
     spec = metrics.get(name)
     results = {}
     for engine, backend in (("duckdb", duck), ("spark", spark)):

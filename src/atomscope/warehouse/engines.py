@@ -61,6 +61,7 @@ def spark_session(master: str | None = None, *, app_name: str = "atomscope", con
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4" if local else "200")
         .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.ui.showConsoleProgress", "false")
         # Ibis compiles some expressions to ANSI-strict forms; keep Spark's legacy null-on-error casts
         .config("spark.sql.ansi.enabled", "false")
     )
@@ -78,27 +79,57 @@ def spark_session(master: str | None = None, *, app_name: str = "atomscope", con
 
 
 def register_lake(session, lake_dir: str | Path) -> dict[str, str]:
-    """Register every table of a Parquet lake as a temporary view; returns table -> path."""
-    from atomscope.warehouse.export import lake_manifest, lake_tables
+    """Register every table of a Parquet lake as a temporary view; returns table -> path.
 
-    lake = Path(lake_dir)
-    if not lake.is_dir():
-        raise EngineError(f"{lake}: no Parquet lake here; write one with `atomscope export --parquet {lake}`")
-    found = lake_tables(lake)
+    A local directory is listed; a URI (`s3a://`, `gs://`, `hdfs://`, ...) is read through its
+    `_MANIFEST.json` (tables, partitioned tables, column order), fetched by Spark itself."""
+    import json
+
+    from atomscope.warehouse.export import MANIFEST, PARTITIONED, lake_manifest, lake_tables
+
+    text = str(lake_dir)
+    if "://" in text:
+        base = text.rstrip("/")
+        try:
+            manifest = json.loads(_read_text(session, f"{base}/{MANIFEST}"))
+        except Exception as exc:
+            raise EngineError(f"{base}: cannot read {MANIFEST}; is this an `atomscope export --parquet` lake?") from exc
+        partitioned = manifest.get("partitioned", PARTITIONED)
+        found = {
+            name: (f"{base}/{name}", True) if name in partitioned else (f"{base}/{name}.parquet", False)
+            for name in manifest.get("tables", {})
+        }
+    else:
+        lake = Path(lake_dir)
+        if not lake.is_dir():
+            raise EngineError(f"{lake}: no Parquet lake here; write one with `atomscope export --parquet {lake}`")
+        manifest = lake_manifest(lake)
+        found = {name: (str(path), path.is_dir()) for name, path in lake_tables(lake).items()}
     if "hf_snapshots" not in found:
-        raise EngineError(f"{lake}: not an atomscope lake (no hf_snapshots); use `atomscope export --parquet`")
-    columns = lake_manifest(lake).get("columns", {})
+        raise EngineError(f"{lake_dir}: not an atomscope lake (no hf_snapshots); use `atomscope export --parquet`")
+    columns = manifest.get("columns", {})
     paths = {}
-    for name, path in found.items():
+    for name, (path, is_dir) in found.items():
         reader = session.read
-        if path.is_dir():
-            reader = reader.option("basePath", str(path))
-        frame = reader.parquet(str(path))
+        if is_dir:
+            reader = reader.option("basePath", path)
+        frame = reader.parquet(path)
         if columns.get(name) and set(columns[name]) == set(frame.columns):
             frame = frame.select(*columns[name])  # the warehouse's column order (partition keys come last)
         frame.createOrReplaceTempView(name)
-        paths[name] = str(path)
+        paths[name] = path
     return paths
+
+
+def _read_text(session, uri: str) -> str:
+    """A small file through Hadoop's FileSystem (Spark's readers skip `_`-prefixed files as hidden)."""
+    jvm = session.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    stream = path.getFileSystem(session.sparkContext._jsc.hadoopConfiguration()).open(path)
+    try:
+        return jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")
+    finally:
+        stream.close()
 
 
 def spark_backend(lake_dir: str | Path, master: str | None = None, *, session=None):
