@@ -91,3 +91,15 @@ def test_a_same_day_rerun_does_not_probe_again(con, hub):
         emu.clear_log()
         summary = collect(con, emu, hub, parts={"snapshot", "availability", "discovery"})
         assert emu.request_count("/api/") == 0 and summary.requests == 0
+
+
+def test_a_private_model_the_token_can_see_is_removed_for_the_public_and_not_snapshotted(con, hub):
+    model_id = hub.tracked_ids()[0]
+    with HubEmulator(hub, page_size=50) as emu:
+        hub.make_private(model_id)
+        hub.make_private(next(m for m in hub.ids_of_kind("first_party") if m.endswith("-Next")))
+        summary = collect(con, emu, hub)  # the emulator shows private repos to any valid token
+    assert _events(con)[model_id] == [(hub.today, "removed", None, None)]
+    assert summary.skipped["private"] == 2
+    assert not con.execute("SELECT count(*) FROM hf_snapshots WHERE model_id = ?", [model_id]).fetchall()[0][0]
+    assert con.execute("SELECT count(*) FROM candidates WHERE model_id LIKE '%-Next'").fetchall()[0][0] == 1

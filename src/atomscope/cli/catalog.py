@@ -85,7 +85,7 @@ def candidates(
     decision: Annotated[CandidateDecision | None, typer.Option("--decision", help="Only this decision.")] = None,
     format: FormatOption = OutputFormat.table,
     accept: Annotated[list[str] | None, typer.Option(
-        "--accept", metavar="MODEL_ID", help="Track this candidate (repeatable).")] = None,
+        "--accept", metavar="MODEL_ID", help="Track this candidate (repeatable, or comma-separated).")] = None,
     accept_all_kept: Annotated[bool, typer.Option(
         "--accept-all-kept", help="Track every candidate the policy keeps (primary or extra).")] = False,
     list_: Annotated[AcceptList | None, typer.Option(
@@ -103,7 +103,8 @@ def candidates(
     if accept or accept_all_kept:
         con = open_write(db)
         try:
-            added = discovery.accept(con, list(accept or []), today=utcnow().date(), all_kept=accept_all_kept,
+            ids = [m.strip() for value in accept or [] for m in value.split(",") if m.strip()]
+            added = discovery.accept(con, ids, today=utcnow().date(), all_kept=accept_all_kept,
                                      as_list=list_.value if list_ else None)  # fmt: skip
         finally:
             con.close()

@@ -295,6 +295,8 @@ class HubClient:
                 self.stats.requests += 1  # the redirect the client followed was a request too
                 if info.id.casefold() != model_id.casefold():
                     return Probe("renamed", 200, info, new_model_id=info.id)
+            if info.private is True:  # visible to this token only: removed, as the public sees it
+                return Probe("removed", 200)
             if info.gated:
                 return Probe("gated", 200, info)
             return Probe("available", 200, info)

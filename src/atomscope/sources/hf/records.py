@@ -26,7 +26,7 @@ RELATIONS = frozenset({"finetune", "adapter", "quantized", "merge"})
 #: Fields listed per tracked organization (the snapshot and discovery).
 SNAPSHOT_EXPAND = [
     "createdAt", "lastModified", "downloads", "downloadsAllTime", "likes", "pipeline_tag", "library_name",
-    "gated", "safetensors", "tags",
+    "gated", "safetensors", "tags", "private",
 ]  # fmt: skip
 #: Fields of the new-model crawl (derivatives).
 CRAWL_EXPAND = ["author", "createdAt", "downloads", "likes", "pipeline_tag", "tags"]

@@ -7,6 +7,9 @@ with the organization's progress record (next-page cursor, pages, items): tracke
 available), and untracked models of the organization are classified into `candidates`. A killed run
 resumes at the stored cursor; an organization finished today is not listed again.
 
+A model the listing shows as private (a token that belongs to the organization sees its private repos)
+is neither snapshotted nor a candidate; a tracked one is recorded as removed, as the public sees it.
+
 `probe_missing` then calls `model_info` once for each tracked model of a fully listed organization that
 the listing did not show (and that has no row, nor a probe, today): removed (404, or private), gated
 (GatedRepo), renamed (the Hub redirects; the new id is recorded) or available. A probe that answers with
@@ -120,6 +123,7 @@ def _write_page(run: Run, org: str, items: list, malformed: bool, next_url: str 
     tracked_rows: list[tuple[str, SnapshotRow]] = []
     listed_ids: list[tuple[str, SnapshotRow]] = []
     untracked: list[SnapshotRow] = []
+    private: list[str] = []
     if malformed:
         run.summary.skipped["malformed_json_page"] += 1
     for item in items:
@@ -132,6 +136,11 @@ def _write_page(run: Run, org: str, items: list, malformed: bool, next_url: str 
             run.summary.skipped[skip.reason] += 1
             continue
         tracked_id = run.tracked.resolve(info.id)
+        if info.private is True:  # listed only because the token can see it: not open, not public
+            run.summary.skipped["private"] += 1
+            if tracked_id is not None:
+                private.append(tracked_id)
+            continue
         if tracked_id is None and "discovery" not in run.parts:
             continue
         try:
@@ -157,6 +166,9 @@ def _write_page(run: Run, org: str, items: list, malformed: bool, next_url: str 
             for tracked_id, row in listed_ids:
                 status, new_id = _listed_status(tracked_id, row)
                 if store.record_status(run.con, tracked_id, run.day, status, new_id, 200, now, run.run_id, latest):
+                    run.summary.rows["availability_events"] += 1
+            for tracked_id in private:
+                if store.record_status(run.con, tracked_id, run.day, "removed", None, None, now, run.run_id, latest):
                     run.summary.rows["availability_events"] += 1
         if "discovery" in run.parts and untracked:
             assert run.policy is not None
