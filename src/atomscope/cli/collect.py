@@ -37,17 +37,17 @@ def _csv(value: str | None) -> list[str] | None:
 def hf(
     db: DbOption = None,
     endpoint: Annotated[str | None, typer.Option(
-        "--endpoint", help="Hub endpoint [default: $HF_ENDPOINT or https://huggingface.co].")] = None,
+        "--endpoint", help="Hub endpoint (default: $HF_ENDPOINT, else https://huggingface.co).")] = None,
     since: Annotated[datetime | None, typer.Option(
         "--since", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
-        help="Derivative crawl, first run only: backfill models created since this day [default: one day]. "
+        help="Derivative crawl, first run only: backfill models created since this day (default: one day). "
              "Later runs continue from the stored watermark.")] = None,
     max_requests: Annotated[int | None, typer.Option(
         "--max-requests", min=1, help="Stop cleanly after this many HTTP requests (exit 3); a rerun resumes.")] = None,
     only: Annotated[str | None, typer.Option(
-        "--only", help="Comma-separated parts: snapshot,availability,derivatives,discovery [default: all].")] = None,
+        "--only", help="Comma-separated parts: snapshot,availability,derivatives,discovery (default: all).")] = None,
     orgs: Annotated[str | None, typer.Option(
-        "--orgs", help="Comma-separated tracked organizations to list [default: all tracked].")] = None,
+        "--orgs", help="Comma-separated tracked organizations to list (default: all tracked).")] = None,
     retries: Annotated[int, typer.Option(
         "--retries", min=0, help="Retries of a request on 5xx, timeouts and network errors.")] = 5,
     backoff_base: Annotated[float, typer.Option("--backoff-base", hidden=True, min=0.0)] = 1.0,
@@ -55,7 +55,7 @@ def hf(
     snapshot_date: Annotated[datetime | None, typer.Option(
         "--snapshot-date", formats=["%Y-%m-%d"], hidden=True)] = None,
     progress: Annotated[bool | None, typer.Option(
-        "--progress/--no-progress", help="Live progress [default: when stderr is a terminal].")] = None,
+        "--progress/--no-progress", help="Live progress (default: when stderr is a terminal).")] = None,
 ) -> None:
     """Snapshot tracked models, watch their availability, crawl new derivatives and discover candidates.
 
