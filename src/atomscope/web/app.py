@@ -27,9 +27,9 @@ from atomscope.web.store import RETRY_AFTER_SECONDS, Store, WarehouseBusy
 
 STATIC_DIR = Path(__file__).parent / "static"
 
-# vega compiles its expressions with Function(): 'unsafe-eval' for scripts; no inline script anywhere.
+# No inline script and no eval: vega-embed runs with ast=true (expressions interpreted, not compiled).
 PAGE_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )

@@ -34,8 +34,8 @@ def clean(value: Any) -> Any:
         return {str(k): clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [clean(v) for v in value]
-    if hasattr(value, "item"):  # numpy scalar
-        return clean(value.item())
+    if hasattr(value, "tolist"):  # numpy scalar or array
+        return clean(value.tolist())
     if value is pd.NA or value is pd.NaT:
         return None
     return str(value)
@@ -48,6 +48,12 @@ def arrow_rows(table: pa.Table) -> list[dict[str, Any]]:
 def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     frame = frame.astype(object).where(frame.notna(), None)
     return [{str(k): clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def cursor_rows(cursor) -> list[dict[str, Any]]:
+    """Rows of an executed DuckDB statement as JSON-safe dicts (no pandas round trip)."""
+    names = [d[0] for d in cursor.description]
+    return [{n: clean(v) for n, v in zip(names, row, strict=True)} for row in cursor.fetchall()]
 
 
 def to_json(data: Any) -> bytes:

@@ -43,6 +43,11 @@ ORG_COLUMNS = ("org_key", "org_name", "org")
 FILTERS = ("region", "org", "size_bucket")
 RESERVED = {"by", "since", "until", "format", *FILTERS}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Bounds the API puts on metric parameters (a metric declares only type and default). Integers stay within
+# +-1e6 (DuckDB int overflow); a `max_depth` is unrolled into one join per level, so a huge one would
+# keep a worker busy building the expression: capped at 50.
+INT_BOUNDS = (-1_000_000, 1_000_000)
+PARAM_BOUNDS = {"max_depth": (1, 50)}
 
 # How to fill a table a metric found empty (shown instead of an empty chart).
 HOW_TO_FILL = {
@@ -65,16 +70,22 @@ def _iso_date(value: Any) -> Any:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
-class RecordingContext(MetricContext):
-    """A MetricContext that remembers which warehouse tables the metric read (for provenance)."""
+class RecordingBackend:
+    """Wraps an Ibis backend and remembers which warehouse tables were read through it (provenance).
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    Wrapping the backend rather than the context also sees tables read by sub-contexts that a metric
+    builds from `ctx.backend` (e.g. `crossover` running other metrics)."""
+
+    def __init__(self, backend) -> None:
+        self._backend = backend
         self.tables_read: set[str] = set()
 
-    def table(self, name: str) -> ir.Table:
+    def table(self, name: str, *args, **kwargs) -> ir.Table:
         self.tables_read.add(name)
-        return super().table(name)
+        return self._backend.table(name, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._backend, name)
 
 
 @dataclass
@@ -97,8 +108,16 @@ def filters_for(metric: Metric) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _param_type(kind: type) -> Any:
-    return kind if kind in (int, float, bool, str) else str
+def _param_field(name: str, kind: type, default: Any, help_text: str) -> tuple[Any, Any]:
+    description = f"{help_text} (default {default})"
+    if kind is int:
+        lo, hi = PARAM_BOUNDS.get(name, INT_BOUNDS)
+        return int, Field(None, ge=lo, le=hi, description=description)
+    if kind is float:
+        return float, Field(None, allow_inf_nan=False, description=description)
+    if kind is bool:
+        return bool, Field(None, description=description)
+    return str, Field(None, max_length=200, description=description)
 
 
 def build_endpoint(metric: Metric) -> MetricEndpoint:
@@ -121,7 +140,7 @@ def build_endpoint(metric: Metric) -> MetricEndpoint:
             log.warning("metric %s: parameter %r clashes with an API query parameter; not offered", metric.name, name)
             continue
         params[name] = (kind, default, help_text)
-        fields[name] = (_param_type(kind), Field(None, description=f"{help_text} (default {default})"))
+        fields[name] = _param_field(name, kind, default, help_text)
     fields["format"] = (Literal["json", "csv"], Field("json", description="json (default) or csv"))
     model_name = "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", metric.name)) + "Query"
     model = create_model(model_name, __config__=ConfigDict(extra="forbid"), **fields)
@@ -214,22 +233,31 @@ def empty_hints(prov: dict[str, Any]) -> list[str]:
 def run_metric(con, ep: MetricEndpoint, query: BaseModel) -> dict[str, Any]:
     """Compute the metric for a validated query; returns the JSON document (rows already JSON-safe)."""
     params = {k: getattr(query, k) for k in ep.params if getattr(query, k, None) is not None}
-    ctx = RecordingContext(
-        backend=ibis.duckdb.from_connection(con),
+    backend = RecordingBackend(ibis.duckdb.from_connection(con))
+    ctx = MetricContext(
+        backend=backend,
         by=getattr(query, "by", None),
         since=query.since,
         until=query.until,
         params=params,
     )
-    result = metrics.run(ep.metric, ctx)
-    table = _apply_filters(result.table, query, ep, ctx.by)
-    arrow = table.to_pyarrow()
+    try:
+        try:
+            result = metrics.run(ep.metric, ctx)
+        except ValueError as exc:  # a metric refusing a parameter value while it builds its expression
+            raise UnknownMetricError(f"{ep.metric.name}: {exc}") from None
+        table = _apply_filters(result.table, query, ep, ctx.by)
+        arrow = table.to_pyarrow()
+    except RecursionError:  # e.g. a depth parameter unrolled into more joins than the compiler can nest
+        raise UnknownMetricError(
+            f"{ep.metric.name}: these parameter values build a query too deep to compile; use smaller values"
+        ) from None
     rows = arrow_rows(arrow)
     columns = [
         {"name": f.name, "type": str(f.type), "description": ep.metric.columns.get(f.name, "")}
         for f in arrow.schema
     ]
-    prov = provenance(con, ctx.tables_read)
+    prov = provenance(con, backend.tables_read)
     notes = list(result.notes)
     if not rows:
         notes.extend(empty_hints(prov) or ["no rows for these filters"])

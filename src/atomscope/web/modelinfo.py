@@ -17,7 +17,7 @@ import duckdb
 
 from atomscope.catalog.licenses import classify_license, is_open_weight, license_key
 from atomscope.warehouse import catalog
-from atomscope.web.encode import frame_rows
+from atomscope.web.encode import cursor_rows, frame_rows
 
 MAX_DEPTH = 10
 CHILDREN_SHOWN = 20
@@ -39,12 +39,12 @@ def list_orgs(con: duckdb.DuckDBPyConnection, region: str | None) -> dict[str, A
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> dict[str, Any] | None:
-    rows = frame_rows(con.execute(sql, params).df())
+    rows = cursor_rows(con.execute(sql, params))
     return rows[0] if rows else None
 
 
 def _all(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    return frame_rows(con.execute(sql, params).df())
+    return cursor_rows(con.execute(sql, params))
 
 
 def _license_tag(tags: list[str] | None) -> str | None:

@@ -1,0 +1,224 @@
+"""The dashboard in a real browser: Debian's Chromium driven by Playwright, against uvicorn servers on
+127.0.0.1 in threads: one over a copy of the bundled real data (the dashboard), one over a copy with the
+web test-fixture rows (tests/web_fixtures.py: lineage and escaping on model pages).
+
+Checks: no request leaves localhost (every request is intercepted; a non-local one is aborted and
+recorded), the charts render (an SVG inside each vega-embed container), a filter changes the chart data,
+the model page shows the lineage up to the root, a script-tag model id stays text, and screenshots land
+in test-artifacts/ (gitignored). Skipped only when /usr/bin/chromium or the playwright package is
+missing; `playwright install` is never used (no browser download).
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from web_fixtures import EVIL_ID, ROOT, SCRIPT, fixture_copy
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+if not CHROMIUM.exists():
+    pytest.skip("Debian's chromium is not installed (/usr/bin/chromium): apt-get install -y chromium",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+SETTLED = """() => [...document.querySelectorAll('article.metric')]
+    .every(c => ['ready', 'empty', 'error'].includes(c.dataset.state))"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(db: Path, warm: bool):
+    import uvicorn
+
+    from atomscope.web.app import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(db, warm_cache=warm), host="127.0.0.1", port=port, log_level="warning",
+                            access_log=False)
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    return srv, thread, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def server(bundled_db, tmp_path_factory):
+    """The dashboard over a copy of the bundled real data (no Hub observations: downloads are empty)."""
+    db = tmp_path_factory.mktemp("browser-real") / "atomscope.duckdb"
+    shutil.copy(bundled_db, db)
+    srv, thread, url = _serve(db, warm=True)
+    yield url
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def fixture_server(bundled_db, tmp_path_factory):
+    """Over a copy with the web test-fixture rows (derivative chain, script-tag model id, snapshots)."""
+    db = fixture_copy(bundled_db, tmp_path_factory.mktemp("browser-fixture"))
+    srv, thread, url = _serve(db, warm=False)
+    yield url
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A page whose every request is checked: non-local requests are aborted and recorded."""
+
+    def __init__(self, browser, width: int = 1400, height: int = 900) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.page = self.context.new_page()
+        self.external: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        host = urlsplit(url).hostname
+        if url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            self.external.append(url)
+            route.abort()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def tab(browser):
+    page = Page(browser)
+    yield page
+    page.close()
+
+
+def _screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def _card(page, metric: str):
+    return page.locator(f'article.metric[data-metric="{metric}"]')
+
+
+def test_dashboard_renders_offline(server, tab):
+    page = tab.page
+    page.goto(server + "/")
+    page.wait_for_function(SETTLED, timeout=90_000)
+    states = page.eval_on_selector_all("article.metric", "cs => cs.map(c => [c.dataset.metric, c.dataset.state])")
+    assert states and not [m for m, s in states if s == "error"], states
+    for metric in ("arena", "releases", "openness"):
+        assert _card(page, metric).get_attribute("data-state") == "ready"
+        assert _card(page, metric).locator(".vis svg, .vis canvas").count() >= 1, metric
+        assert _card(page, metric).locator(".vis svg .mark-line path, .vis svg .mark-rect path").count() >= 1
+    # a metric without data shows how to collect it instead of an empty chart
+    downloads = _card(page, "downloads")
+    assert downloads.get_attribute("data-state") == "empty"
+    assert "atomscope collect" in downloads.locator(".empty").inner_text()
+    assert downloads.locator(".vis svg").count() == 0
+    _screenshot(page, "dashboard.png")
+    assert tab.external == [], tab.external
+    assert tab.errors == [], tab.errors
+
+
+def _legend(card) -> set[str]:
+    texts = card.locator(".vis svg.marks .role-legend-label text")
+    return set(texts.evaluate_all("nodes => nodes.map(n => n.textContent)"))
+
+
+def test_filter_changes_chart_data(server, tab):
+    page = tab.page
+    page.goto(server + "/")
+    page.wait_for_function(SETTLED, timeout=90_000)
+    card = _card(page, "releases")
+    before_rows = card.get_attribute("data-rows")
+    before_svg = card.locator(".vis svg.marks").inner_html()
+    legend_before = _legend(card)
+    assert {"china", "us"} <= legend_before
+
+    with page.expect_response(lambda r: "/api/metrics/releases" in r.url and "region=china" in r.url) as info:
+        page.select_option("#filters select[name=region]", "china")
+    rows = info.value.json()["rows"]
+    assert rows and {r["region"] for r in rows} == {"china"}
+    page.wait_for_function(
+        """() => { const c = document.querySelector('article.metric[data-metric="releases"]');
+                   return c.dataset.url.includes('region=china') && c.dataset.state === 'ready'; }"""
+    )
+    page.wait_for_function(SETTLED, timeout=90_000)
+    assert card.get_attribute("data-rows") != before_rows
+    assert card.locator(".vis svg.marks").inner_html() != before_svg
+    assert _legend(card) == {"china"}
+
+    # grouping: the per-card selector re-fetches with by=
+    with page.expect_response(lambda r: "/api/metrics/arena" in r.url and "by=org" in r.url):
+        _card(page, "arena").locator("select.by").select_option("org")
+    assert tab.external == []
+
+
+def test_search_box_finds_models(fixture_server, tab):
+    page = tab.page
+    page.goto(fixture_server + "/")
+    page.fill("#model-search", "qwen3-8b")
+    page.wait_for_selector("#search-results a")
+    ids = page.locator("#search-results a .id").all_inner_texts()
+    assert ROOT in ids
+    page.locator("#search-results a", has_text=ROOT).first.click()
+    page.wait_for_url("**/models/Qwen/Qwen3-8B")
+    assert page.locator("h1").inner_text() == ROOT
+
+
+def test_model_page_shows_lineage_and_downloads(fixture_server, tab):
+    page = tab.page
+    page.goto(fixture_server + "/models/test-fixture/Qwen3-8B-ft-GGUF")
+    path = page.locator("#lineage .lineage-path").first
+    nodes = path.locator(".node").all_inner_texts()
+    assert nodes == ["test-fixture/Qwen3-8B-ft-GGUF", "test-fixture/Qwen3-8B-ft", ROOT]
+    assert "root" in path.locator(".root-badge").inner_text()
+    _screenshot(page, "model-lineage.png")
+    path.locator("a.root").click()
+    page.wait_for_url("**/models/Qwen/Qwen3-8B")
+    page.wait_for_selector("#downloads-chart[data-state=ready] svg")
+    assert page.locator("#downloads-chart svg .mark-line path").count() >= 1
+    _screenshot(page, "model-root.png")
+    assert tab.external == [] and tab.errors == []
+
+
+def test_script_model_id_stays_text(fixture_server, tab):
+    page = tab.page
+    page.goto(fixture_server + "/models/" + EVIL_ID)
+    assert page.locator("h1").inner_text() == EVIL_ID
+    assert page.locator("script:not([src]):not([type='application/json'])").count() == 0
+    page.goto(fixture_server + "/models/" + ROOT)
+    assert page.get_by_text(SCRIPT).first.is_visible()
+    time.sleep(0.3)
+    assert tab.dialogs == [] and tab.external == []

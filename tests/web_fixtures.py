@@ -1,0 +1,54 @@
+"""Test-fixture rows for the web tests: a copy of the bundled warehouse plus a few clearly labelled rows.
+
+Added by the tests only (never by the loader): a two-step derivative chain `test-fixture/...` up to the
+tracked model Qwen/Qwen3-8B, a model id carrying a script tag (`evil/<script>...`, also as author,
+pipeline tag and license tag), three download snapshots and one availability event of Qwen/Qwen3-8B.
+The bundled data itself has no Hub observations.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+SCRIPT = "<script>alert('xss')</script>"
+EVIL_ID = f"evil/{SCRIPT}"
+CHAIN = [  # child, parent, relation: test fixtures, not real Hub data
+    ("test-fixture/Qwen3-8B-ft-GGUF", "test-fixture/Qwen3-8B-ft", "quantized"),
+    ("test-fixture/Qwen3-8B-ft", "Qwen/Qwen3-8B", "finetune"),
+    (EVIL_ID, "Qwen/Qwen3-8B", "adapter"),
+]
+ROOT = "Qwen/Qwen3-8B"
+
+
+def add_test_fixture_rows(path) -> None:
+    """Insert the test-fixture rows described in the module docstring into the warehouse at `path`."""
+    con = duckdb.connect(str(path))
+    seen = datetime(2025, 6, 1)
+    for child, parent, relation in CHAIN:
+        con.execute("INSERT INTO derivative_edges VALUES (?, ?, ?, ?, 0)", [child, parent, relation, seen])
+        con.execute(
+            "INSERT INTO hub_models (model_id, author, created_at, downloads_30d, likes, pipeline_tag, tags,"
+            " first_seen_at, last_seen_at, run_id) VALUES (?, ?, ?, 42, 1, ?, ?, ?, ?, 0)",
+            [child, SCRIPT, seen, SCRIPT, [f"license:{SCRIPT}"], seen, seen],
+        )
+    for day, total in [("2025-05-01", 1000), ("2025-05-15", 5000), ("2025-06-01", 9000)]:
+        con.execute(
+            "INSERT INTO hf_snapshots (model_id, snapshot_date, downloads_30d, downloads_all_time, collected_at,"
+            " source, run_id, tags) VALUES (?, ?, ?, ?, ?, 'test-fixture', 0, ['license:apache-2.0'])",
+            [ROOT, day, total // 2, total, seen],
+        )
+    con.execute("INSERT INTO availability_events VALUES (?, '2025-05-01', 'available', NULL, 200, ?, 0)", [ROOT, seen])
+    con.close()
+
+
+
+def fixture_copy(bundled_db, folder: Path) -> Path:
+    """A copy of the bundled warehouse in `folder` with the test-fixture rows added."""
+    path = Path(folder) / "fixture.duckdb"
+    shutil.copy(bundled_db, path)
+    add_test_fixture_rows(path)
+    return path
