@@ -20,6 +20,7 @@ from datetime import datetime as dt
 import pytest
 from hub_fixtures import Warehouse, spark_sql
 
+from atomscope.errors import UnknownMetricError
 from atomscope.metrics.derivatives import derivatives_table
 from atomscope.metrics.lineage import derivative_roots, lineage_cut
 
@@ -133,3 +134,9 @@ def test_conflicting_direct_edges_take_the_most_specific_relation(tmp_path):
 def test_compiles_for_spark(tree):
     ctx = tree.context(min_downloads=5, max_depth=10, top=10)
     assert "LEFT ANTI JOIN" in spark_sql(derivatives_table(ctx, "region")).upper()
+
+
+@pytest.mark.parametrize("params", [{"max_depth": 0}, {"max_depth": 51}, {"top": -1}])
+def test_out_of_range_parameters_are_refused(tree, params):
+    with pytest.raises(UnknownMetricError, match="must be"):
+        tree.metric("derivatives", **params)

@@ -19,6 +19,7 @@ from datetime import date
 import pytest
 from hub_fixtures import Warehouse, spark_sql
 
+from atomscope.errors import UnknownMetricError
 from atomscope.metrics.ram import ram_table
 
 RELEASE = date(2025, 1, 1)
@@ -120,3 +121,11 @@ def test_v2_reference_at_one_checkpoint_does_not_depend_on_the_others_requested(
     alone = cells(bucket.metric("ram_v2", top=3, checkpoints="14"))
     assert {t for _m, t in alone} == {14}
     assert alone[("Qwen/D", 14)].reference_downloads == pytest.approx(350)
+
+
+@pytest.mark.parametrize(
+    "params", [{"checkpoints": "7,x"}, {"checkpoints": "-1"}, {"checkpoints": "99999"}, {"top": 0}]
+)
+def test_bad_parameters_are_refused(bucket, params):
+    with pytest.raises(UnknownMetricError):
+        bucket.metric("ram_v2", **params)

@@ -47,6 +47,7 @@ from atomscope.metrics.common import tracked_models
 from atomscope.metrics.downloads import first_snapshots, interpolate_at
 
 DEFAULT_CHECKPOINTS = "7,14,30,60,90,180,365"
+MAX_CHECKPOINT = 36_500  # a century: keeps release + t a valid date
 SOURCE = "atomproject.ai/relative-adoption-metric (Lambert); The ATOM Report, arXiv:2604.07190"
 
 
@@ -55,8 +56,8 @@ def parse_checkpoints(text: str) -> list[int]:
         days = sorted({int(part) for part in str(text).split(",") if part.strip()})
     except ValueError:
         raise UnknownMetricError(f"checkpoints must be comma-separated days, got {text!r}") from None
-    if not days or days[0] < 0:
-        raise UnknownMetricError(f"checkpoints must be days >= 0, got {text!r}")
+    if not days or days[0] < 0 or days[-1] > MAX_CHECKPOINT:
+        raise UnknownMetricError(f"checkpoints must be days between 0 and {MAX_CHECKPOINT}, got {text!r}")
     return days
 
 
