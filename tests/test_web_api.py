@@ -331,6 +331,42 @@ def test_write_locked_warehouse_serves_stale_or_503(fixture_db, tmp_path):
     assert c.get("/api/orgs?region=eu").status_code == 200
 
 
+def test_concurrent_misses_compute_once_and_cache_is_bounded(tmp_path):
+    import threading
+
+    from atomscope.web.store import Payload, Store
+
+    store = Store(tmp_path / "none.duckdb", cache_size=100, cache_bytes=25)
+    calls = []
+
+    def produce():
+        calls.append(1)
+        time.sleep(0.2)
+        return Payload(b"0123456789", "text/plain", '"x"')
+
+    threads = [threading.Thread(target=store.cached, args=("k", produce)) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1
+    for key in ("a", "b", "c"):
+        store.cached(key, lambda: Payload(b"0123456789", "text/plain", '"y"'))
+    assert store._bytes <= 25 and list(store._cache) == ["b", "c"]
+
+
+def test_serve_command(tmp_path):
+    from typer.testing import CliRunner
+
+    from atomscope.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0 and "--port" in result.output and "--host" in result.output
+    missing = runner.invoke(app, ["serve", "--db", str(tmp_path / "nothing.duckdb"), "--port", "0"])
+    assert missing.exit_code != 0 and "atomscope init" in str(missing.exception)
+
+
 # -- fuzz -------------------------------------------------------------------------------------------------
 # Bounded: 3 generated cases per metric operation (a metric takes about a second on the real warehouse)
 # and 25 per other operation, so the whole pass stays under a minute. Driven through Hypothesis directly:

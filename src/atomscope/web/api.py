@@ -4,10 +4,13 @@
 time for each metric, and those name per-metric query models that exist only in a closure.)
 """
 
+import json
 import logging
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -133,6 +136,15 @@ def respond(request: Request, payload: Payload, stale: bool) -> Response:
     return Response(payload.body, media_type=payload.media_type, headers=headers)
 
 
+async def serve_cached(request: Request, store: Store, key: Any,
+                       compute: Callable[[], tuple[Payload, bool]]) -> Response:
+    """A cache hit is answered on the event loop (no worker thread); a miss computes in the thread pool."""
+    hit = store.peek(key)
+    if hit is not None:
+        return respond(request, hit, False)
+    return respond(request, *await run_in_threadpool(compute))
+
+
 def json_payload(data: Any) -> Payload:
     body = to_json(data)
     return Payload(body, "application/json", etag_of(body))
@@ -143,7 +155,7 @@ def build_router(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> A
     listing = json_payload({"metrics": [describe(ep) for ep in metric_endpoints.values()]})
 
     @router.get("/metrics", response_model=MetricList, responses=ERRORS, summary="List the metrics")
-    def metrics_list(request: Request, _: Annotated[NoParams, Query()]) -> Response:
+    async def metrics_list(request: Request, _: Annotated[NoParams, Query()]) -> Response:
         """Every registered metric with its documented columns, groupings, parameters and filters."""
         return respond(request, listing, False)
 
@@ -155,7 +167,7 @@ def build_router(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> A
         raise HTTPException(404, f"unknown metric {name!r}; known metrics: {', '.join(metric_endpoints)}")
 
     @router.get("/models", response_model=ModelList, responses=ERRORS, summary="Tracked models (catalog)")
-    def models(request: Request, q: Annotated[ModelsQuery, Query()]) -> Response:
+    async def models(request: Request, q: Annotated[ModelsQuery, Query()]) -> Response:
         """Tracked models with origin, size and release facts; `search` matches a substring of the id."""
         key = ("models", tuple(q.model_dump().items()))
 
@@ -164,40 +176,63 @@ def build_router(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> A
                 return json_payload(list_models(con, search=q.search, region=q.region, list_name=q.list,
                                                 org=q.org, limit=q.limit, offset=q.offset))
 
-        return respond(request, *store.cached(key, produce))
+        return await serve_cached(request, store, key, lambda: store.cached(key, produce))
 
     @router.get("/models/{model_id:path}", response_model=ModelDetail,
                 responses={404: {"model": Error, "description": "unknown model"}, **ERRORS},
                 summary="One model: origin, size, license, lineage, downloads and availability history")
-    def model(request: Request, model_id: str, _: Annotated[NoParams, Query()]) -> Response:
-        def produce() -> Payload:
-            with store.connect() as con:
-                detail = model_detail(con, model_id)
-            if detail is None:
-                raise HTTPException(404, f"unknown model {model_id!r}")
-            return json_payload(detail)
-
-        return respond(request, *store.cached(("model", model_id), produce))
+    async def model(request: Request, model_id: str, _: Annotated[NoParams, Query()]) -> Response:
+        payload = store.peek(("model", model_id))
+        stale = False
+        if payload is None:
+            payload, stale = await run_in_threadpool(model_payload, store, model_id)
+        if payload is None or payload is NOT_FOUND:
+            raise HTTPException(404, f"unknown model {model_id!r}")
+        return respond(request, payload, stale)
 
     @router.get("/orgs", response_model=OrgList, responses=ERRORS, summary="Organizations of the registry")
-    def orgs(request: Request, q: Annotated[OrgsQuery, Query()]) -> Response:
+    async def orgs(request: Request, q: Annotated[OrgsQuery, Query()]) -> Response:
         def produce() -> Payload:
             with store.connect() as con:
                 return json_payload(list_orgs(con, q.region))
 
-        return respond(request, *store.cached(("orgs", q.region), produce))
+        key = ("orgs", q.region)
+        return await serve_cached(request, store, key, lambda: store.cached(key, produce))
 
     @router.get("/status", response_model=Status, responses=ERRORS, summary="Warehouse status")
-    def status(request: Request, _: Annotated[NoParams, Query()]) -> Response:
+    async def status(request: Request, _: Annotated[NoParams, Query()]) -> Response:
         """Schema version, latest load run and row counts of the main tables."""
-
-        def produce() -> Payload:
-            with store.connect() as con:
-                return json_payload(warehouse_status(store, con))
-
-        return respond(request, *store.cached(("status",), produce))
+        return await serve_cached(request, store, ("status",), lambda: status_payload(store))
 
     return router
+
+
+def status_payload(store: Store) -> tuple[Payload, bool]:
+    def produce() -> Payload:
+        with store.connect() as con:
+            return json_payload(warehouse_status(store, con))
+
+    return store.cached(("status",), produce)
+
+
+NOT_FOUND = Payload(b"null", "application/json", '"none"')
+
+
+def model_payload(store: Store, model_id: str) -> tuple[Payload | None, bool]:
+    """The model's detail document, cached (an unknown model is cached too, as NOT_FOUND)."""
+
+    def produce() -> Payload:
+        with store.connect() as con:
+            detail = model_detail(con, model_id)
+        return NOT_FOUND if detail is None else json_payload(detail)
+
+    payload, stale = store.cached(("model", model_id), produce)
+    return (None if payload is NOT_FOUND else payload), stale
+
+
+def cached_model_detail(store: Store, model_id: str) -> dict[str, Any] | None:
+    payload, _stale = model_payload(store, model_id)
+    return None if payload is None else json.loads(payload.body)
 
 
 STATUS_TABLES = ("models", "organizations", "arena_scores", "epoch_models", "osai_systems", "mof_components",
@@ -257,8 +292,8 @@ def _add_metric_route(router: APIRouter, store: Store, ep: MetricEndpoint) -> No
     query_model = ep.query_model
     name = ep.metric.name
 
-    def handler(request: Request, q: Annotated[query_model, Query()]) -> Response:  # type: ignore[valid-type]
-        return respond(request, *metric_payload(store, ep, q))
+    async def handler(request: Request, q: Annotated[query_model, Query()]) -> Response:  # type: ignore[valid-type]
+        return await serve_cached(request, store, metric_key(ep, q), lambda: metric_payload(store, ep, q))
 
     handler.__name__ = f"metric_{name}"
     router.add_api_route(

@@ -8,6 +8,7 @@ the charts is embedded as `<script type="application/json">` through `tojson` (w
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,9 +16,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from atomscope.web.api import NoParams, warehouse_status
+from atomscope.web.api import NoParams, cached_model_detail, status_payload
 from atomscope.web.metricapi import REGION_CHOICES, SIZE_BUCKETS, MetricEndpoint, describe
-from atomscope.web.modelinfo import model_detail
 from atomscope.web.store import Store
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -79,8 +79,7 @@ def build_pages(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> AP
 
     @router.get("/", response_class=HTMLResponse)
     def dashboard(request: Request, _: Annotated[NoParams, Query()]) -> HTMLResponse:
-        with store.connect() as con:
-            status = warehouse_status(store, con)
+        status = json.loads(status_payload(store)[0].body)
         return TEMPLATES.TemplateResponse(
             request,
             "dashboard.html",
@@ -89,8 +88,7 @@ def build_pages(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> AP
 
     @router.get("/models/{model_id:path}", response_class=HTMLResponse)
     def model_page(request: Request, model_id: str, _: Annotated[NoParams, Query()]) -> HTMLResponse:
-        with store.connect() as con:
-            detail = model_detail(con, model_id)
+        detail = cached_model_detail(store, model_id)
         if detail is None:
             return TEMPLATES.TemplateResponse(
                 request, "not_found.html", {"model_id": model_id}, status_code=404
