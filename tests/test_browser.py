@@ -222,3 +222,25 @@ def test_script_model_id_stays_text(fixture_server, tab):
     assert page.get_by_text(SCRIPT).first.is_visible()
     time.sleep(0.3)
     assert tab.dialogs == [] and tab.external == []
+
+
+def test_api_docs_render_offline(server, tab):
+    page = tab.page
+    page.goto(server + "/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=30_000)
+    paths = page.locator(".opblock-summary-path").evaluate_all("ns => ns.map(n => n.textContent.trim())")
+    assert "/api/metrics/arena" in paths and "/api/models/{model_id}" in paths
+    assert tab.external == [], tab.external
+
+
+def test_date_filter_narrows_arena(server, tab):
+    page = tab.page
+    page.goto(server + "/")
+    page.wait_for_function(SETTLED, timeout=90_000)
+    with page.expect_response(lambda r: "/api/metrics/arena" in r.url and "since=2025-03-01" in r.url) as info:
+        page.fill("#filters input[name=since]", "2025-03-01")
+        page.dispatch_event("#filters input[name=since]", "change")
+    rows = info.value.json()["rows"]
+    assert rows and min(r["snapshot_date"] for r in rows) >= "2025-03-01"
+    page.wait_for_function(SETTLED, timeout=90_000)
+    assert _card(page, "arena").get_attribute("data-state") == "ready"

@@ -66,6 +66,9 @@ def test_every_metric_has_an_endpoint(client, name):
     assert prov["tables"] and prov["warehouse_version"] >= 1 and prov["last_run_id"] >= 1
     if not doc["rows"]:
         assert doc["notes"], "an empty result says why"
+    chart = doc["chart"]
+    assert chart["x"] in names and chart["mark"] in ("line", "bar", "table")
+    assert chart["mark"] == "table" or chart["y"] in names
 
 
 def test_arena_by_org_and_filters(client):

@@ -260,7 +260,7 @@ def run_metric(con, ep: MetricEndpoint, query: BaseModel) -> dict[str, Any]:
     prov = provenance(con, backend.tables_read)
     notes = list(result.notes)
     if not rows:
-        notes.extend(empty_hints(prov) or ["no rows for these filters"])
+        notes.extend(empty_hints(prov) or ["no rows for this selection"])
     return {
         "metric": ep.metric.name,
         "by": ctx.by,

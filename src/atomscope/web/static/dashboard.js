@@ -59,8 +59,9 @@
     const y = measure || hint.y;
     const notes = [];
     let rows = doc.rows.filter((r) => r[y] !== null && r[y] !== undefined);
-    const yAxis = { field: y, type: "quantitative", title: y.replaceAll("_", " "),
-                    axis: isShare(y) && !/pct$/.test(y) ? { format: ".0%" } : { format: "~s" } };
+    const maxY = Math.max(0, ...rows.map((r) => Math.abs(Number(r[y])) || 0));
+    const format = isShare(y) && !/pct$/.test(y) ? ".0%" : (maxY >= 10000 ? "~s" : undefined);
+    const yAxis = { field: y, type: "quantitative", title: y.replaceAll("_", " "), axis: format ? { format } : {} };
     const tooltip = doc.columns.slice(0, 8).map((c) => ({ field: c.name, title: c.name }));
     const spec = {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -87,18 +88,27 @@
           rows = rows.filter((r) => set.has(r[color]));
         }
       }
+      const distinctX = new Set(rows.map((r) => r[hint.x])).size;
       const temporal = hint.x_type === "temporal";
-      const continuous = temporal || hint.x_type === "quantitative";
+      // one or two x values make no line: draw them as (grouped) bars
+      const continuous = distinctX > 2 && (temporal || hint.x_type === "quantitative");
       spec.mark = continuous
         ? { type: "line", strokeWidth: 2, point: { size: 18 }, tooltip: true }
-        : { type: "bar", tooltip: true };
+        : { type: "bar", tooltip: true, ...(distinctX <= 2 ? { width: { band: 0.5 } } : {}) };
       spec.encoding = {
         x: continuous ? { field: hint.x, type: hint.x_type, title: hint.x.replaceAll("_", " ") }
-                    : { field: hint.x, type: "ordinal", title: hint.x.replaceAll("_", " "), axis: { labelAngle: -40 } },
+                    : { field: hint.x, type: "ordinal", title: hint.x.replaceAll("_", " "),
+                        axis: { labelAngle: distinctX > 6 ? -40 : 0 } },
         y: yAxis, tooltip,
       };
       if (continuous) spec.encoding.y.scale = { zero: false };
-      if (color) spec.encoding.color = colorEncoding(color, rows);
+      if (continuous && temporal && hint.x === "month") {
+        Object.assign(spec.encoding.x, { timeUnit: "yearmonth", axis: { format: "%b %Y" } });
+      }
+      if (color) {
+        spec.encoding.color = colorEncoding(color, rows);
+        if (!continuous && distinctX <= 2) spec.encoding.xOffset = { field: color };
+      }
     }
     spec.data = { values: rows };
     return { spec, notes, rows: rows.length };

@@ -18,7 +18,7 @@
     mark: { type: "line", strokeWidth: 2, point: { size: 30 }, tooltip: true },
     encoding: {
       x: { field: "date", type: "temporal", title: "snapshot date" },
-      y: { field: "value", type: "quantitative", title: "downloads", axis: { format: "~s" } },
+      y: { field: "value", type: "quantitative", title: "downloads", axis: { format: "~s" }, scale: { zero: false } },
       color: { field: "series", type: "nominal", title: null, scale: { range: ["#2563eb", "#f59e0b"] } },
     },
   };
