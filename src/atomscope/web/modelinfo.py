@@ -6,7 +6,8 @@ a derivative edge. Its lineage follows `derivative_edges` child -> parent up to 
 its origin is never inherited from its base) and at `MAX_DEPTH` edges (cycles end there too).
 
 License: the first of the latest Hub snapshot's `license:` tag, the crawl's `license:` tag, the Open LLM
-Leaderboard's hub_license, the OSAI index's end-model license; classified by catalog/licenses.py.
+Leaderboard's hub_license, the OSAI index's end-model license, the MOF license of the final weights;
+classified by catalog/licenses.py.
 """
 
 from __future__ import annotations
@@ -68,6 +69,12 @@ def _license(con, model_id: str, latest: dict | None, hub: dict | None) -> dict[
         ["https://huggingface.co/" + model_id],
     ).fetchone()
     candidates.append(("European Open Source AI Index", row[0] if row else None))
+    row = con.execute(
+        "SELECT component_license FROM mof_components WHERE lower(rtrim(huggingface, '/')) = lower(?)"
+        " AND component = 'Model parameters (Final)' AND component_license IS NOT NULL LIMIT 1",
+        ["https://huggingface.co/" + model_id],
+    ).fetchone()
+    candidates.append(("Model Openness Framework (final weights)", row[0] if row else None))
     for source, raw in candidates:
         if raw:
             cls = classify_license(raw)
