@@ -328,6 +328,8 @@ def test_write_locked_warehouse_serves_stale_or_503(fixture_db, tmp_path):
         assert stale.status_code == 200 and stale.headers.get("x-atomscope-stale") == "true"
         busy = c.get("/api/orgs?region=eu")
         assert busy.status_code == 503 and busy.headers["retry-after"]
+        page = c.get("/models/allenai/OLMo-7B")  # an HTML page says so in HTML
+        assert page.status_code == 503 and "cannot be read right now" in page.text
     finally:
         holder.kill()
         holder.wait()

@@ -16,9 +16,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from atomscope.errors import WarehouseError
 from atomscope.web.api import NoParams, cached_model_detail, status_payload
 from atomscope.web.metricapi import REGION_CHOICES, SIZE_BUCKETS, MetricEndpoint, describe
-from atomscope.web.store import Store
+from atomscope.web.store import RETRY_AFTER_SECONDS, Store, WarehouseBusy
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -77,9 +78,18 @@ def build_pages(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> AP
     router = APIRouter(include_in_schema=False)
     described = [describe(ep) for ep in metric_endpoints.values()]
 
+    def unavailable(request: Request, exc: WarehouseError) -> HTMLResponse:
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(exc, WarehouseBusy) else None
+        return TEMPLATES.TemplateResponse(
+            request, "unavailable.html", {"message": str(exc)}, status_code=503, headers=headers
+        )
+
     @router.get("/", response_class=HTMLResponse)
     def dashboard(request: Request, _: Annotated[NoParams, Query()]) -> HTMLResponse:
-        status = json.loads(status_payload(store)[0].body)
+        try:
+            status = json.loads(status_payload(store)[0].body)
+        except WarehouseError as exc:
+            return unavailable(request, exc)
         return TEMPLATES.TemplateResponse(
             request,
             "dashboard.html",
@@ -88,7 +98,10 @@ def build_pages(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> AP
 
     @router.get("/models/{model_id:path}", response_class=HTMLResponse)
     def model_page(request: Request, model_id: str, _: Annotated[NoParams, Query()]) -> HTMLResponse:
-        detail = cached_model_detail(store, model_id)
+        try:
+            detail = cached_model_detail(store, model_id)
+        except WarehouseError as exc:
+            return unavailable(request, exc)
         if detail is None:
             return TEMPLATES.TemplateResponse(
                 request, "not_found.html", {"model_id": model_id}, status_code=404
