@@ -216,12 +216,8 @@ def run(args) -> dict:
                 "days": args.days, "generated_s": gen.get("generated_s"), "load_before": os.getloadavg()[0],
                 "all_metrics": [], "compared": []}  # fmt: skip
         print(f"== {size['snapshot_rows']:,} snapshot rows ({size['models']:,} models x {args.days} days)", flush=True)
-        if not args.skip_all:
-            for name in names:
-                res = measure(path, "ibis-full", name, None, 1, None)
-                size["all_metrics"].append(res)
-                print(f"  all   {name:<14} {res.get('best_s', res.get('error'))} s  {res.get('peak_rss_mib')} MiB",
-                      flush=True)  # fmt: skip
+        repeat = args.repeat if rows <= args.repeat_max_rows else 1
+        size["repeat"] = repeat
         for metric, by in COMPARED:
             with tempfile.TemporaryDirectory() as tmp:
                 frames, results = {}, {}
@@ -233,7 +229,7 @@ def run(args) -> dict:
                         results[impl] = {"impl": impl, "skipped": f"> --ibis-max-rows {args.ibis_max_rows:.0e}"}
                         continue
                     save = Path(tmp) / f"{impl}.pkl"
-                    res = measure(path, impl, metric, by, args.repeat, save)
+                    res = measure(path, impl, metric, by, repeat, save)
                     results[impl] = res
                     if save.exists():
                         import pandas as pd
@@ -248,6 +244,14 @@ def run(args) -> dict:
                     if diffs:
                         print(f"    MISMATCH {impl}: {diffs[:2]}", flush=True)
                 size["compared"].append({"metric": metric, "by": by, "results": results})
+        if args.skip_all or rows > args.all_max_rows:
+            size["all_skipped"] = f"every-metric pass skipped above --all-max-rows {args.all_max_rows:.0e}"
+        else:
+            for name in names:
+                res = measure(path, "ibis-full", name, None, 1, None)
+                size["all_metrics"].append(res)
+                print(f"  all   {name:<14} {res.get('best_s', res.get('error'))} s  {res.get('peak_rss_mib')} MiB",
+                      flush=True)  # fmt: skip
         size["load_after"] = os.getloadavg()[0]
         report["sizes"].append(size)
     return report
@@ -276,12 +280,14 @@ def markdown(report: dict) -> str:
         "(bench/impls.py); `pandas` = load + compute (bench/impls.py). Every result was compared with the "
         "metric's own output (`=` same rows, floats within 1e-9).",
         "",
+        *summary(report),
     ]
     for size in report["sizes"]:
         load = f"load average {size['load_before']:.1f} before, {size['load_after']:.1f} after"
         gen = f", generated in {size['generated_s']} s" if size.get("generated_s") else ""
+        runs = f"; best of {size.get('repeat', 1)} run(s)"
         lines += [f"### {size['snapshot_rows']:,} snapshot rows ({size['models']:,} models x {size['days']} days)",
-                  "", f"({load}{gen})", ""]  # fmt: skip
+                  "", f"({load}{gen}{runs})", ""]  # fmt: skip
         lines += ["| metric | impl | best s | peak MiB | vs sql | pandas / impl | same result |",
                   "|---|---|---:|---:|---:|---:|:-:|"]  # fmt: skip
         for comp in size["compared"]:
@@ -307,8 +313,53 @@ def markdown(report: dict) -> str:
                       "| metric | seconds | peak MiB |", "|---|---:|---:|"]  # fmt: skip
             for r in size["all_metrics"]:
                 lines.append(f"| {r['metric']} | {r.get('best_s', r.get('error'))} | {r.get('peak_rss_mib')} |")
+        elif size.get("all_skipped"):
+            lines += ["", f"({size['all_skipped']}.)"]
         lines.append("")
     return "\n".join(lines)
+
+
+def summary(report: dict) -> list[str]:
+    """Targets (<= 1.25x SQL, >= 10x pandas, 100M rows < 60 s and < 8 GiB) checked against this run."""
+
+    def get(size, metric, impl, key="best_s"):
+        for comp in size["compared"]:
+            if comp["metric"] == metric:
+                return comp["results"].get(impl, {}).get(key)
+        return None
+
+    lines = ["Targets against this run (`downloads --by region`):", ""]
+    for size in report["sizes"]:
+        n = f"{size['snapshot_rows'] / 1e6:,.0f}M rows"
+        parts = []
+        for impl in ("ibis", "ibis-ends"):
+            t, sql_s, pd_s = (
+                get(size, "downloads", impl),
+                get(size, "downloads", "sql"),
+                get(size, "downloads", "pandas"),
+            )
+            mem = get(size, "downloads", impl, "peak_rss_mib")
+            if t is None:
+                continue
+            text = f"`{impl}` {t:.1f} s = {t / sql_s:.2f}x SQL" if sql_s else f"`{impl}` {t:.1f} s"
+            text += f", {pd_s / t:.1f}x faster than pandas" if pd_s else ""
+            text += f", peak {mem / 1024:.1f} GiB" if mem else ""
+            parts.append(text)
+        lines.append(f"* {n}: " + "; ".join(parts) + ".")
+    measured = [s for s in report["sizes"] if get(s, "downloads", "pandas")]
+    skipped = [s for s in report["sizes"] if not get(s, "downloads", "pandas")]
+    if measured and skipped:
+        big = measured[-1]
+        peak = get(big, "downloads", "pandas", "peak_rss_mib") or 0
+        scale = skipped[-1]["snapshot_rows"] / big["snapshot_rows"]
+        lines.append(
+            f"* pandas is not run at {skipped[-1]['snapshot_rows'] / 1e6:,.0f}M rows: it peaked at "
+            f"{peak / 1024:.1f} GiB "
+            f"for {big['snapshot_rows'] / 1e6:,.0f}M rows and grows linearly (about {peak * scale / 1024:.0f} GiB "
+            f"needed; the machine has {report['machine']['ram_gib']} GiB), so it does not fit."
+        )
+    lines.append("")
+    return lines
 
 
 def write_section(md_path: Path, section: str, body: str) -> None:
@@ -332,9 +383,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pandas-max-rows", type=float, default=2e7)
     parser.add_argument("--ibis-max-rows", type=float, default=1e9)
+    parser.add_argument("--repeat-max-rows", type=float, default=2e7, help="above this, run each once")
+    parser.add_argument("--all-max-rows", type=float, default=2e7, help="every-metric pass up to this size")
     parser.add_argument("--skip-all", action="store_true", help="skip the every-metric pass")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md and bench/results/")
     # child mode
+    parser.add_argument("--render", type=Path, help="re-render a bench/results/metrics-*.json (no run)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--metric", help=argparse.SUPPRESS)
@@ -344,6 +398,13 @@ def main() -> None:
     if args.child:
         args.impl = args.child
         child(args)
+        return
+    if args.render:
+        report = json.loads(args.render.read_text(encoding="utf-8"))
+        text = markdown(report)
+        print(text)
+        if args.write:
+            write_section(ROOT / "BENCHMARKS.md", "Metrics", text)
         return
     args.rows = args.rows or [1e6]
     report = run(args)

@@ -111,3 +111,21 @@ def test_metric_same_on_duckdb_and_spark(engines, name, by):
     problems = frame_differences(left, right)
     assert not problems, f"{name} --by {by}: DuckDB and Spark differ:\n" + "\n".join(problems)
     assert left_notes == right_notes
+
+
+def test_cli_engine_spark(engines, tmp_path):
+    """`atomscope metric NAME --engine spark --lake DIR` prints what the DuckDB engine prints."""
+    from typer.testing import CliRunner
+
+    from atomscope.cli import app
+
+    duck, _spark, lake = engines
+    db_path = duck.con.execute("SELECT path FROM duckdb_databases() WHERE NOT internal").fetchone()[0]
+    runner = CliRunner()
+    on_duckdb = runner.invoke(app, ["metric", "releases", "--db", db_path, "-f", "csv"])
+    on_spark = runner.invoke(app, ["metric", "releases", "--engine", "spark", "--lake", str(lake), "-f", "csv"])
+    assert on_duckdb.exit_code == 0, on_duckdb.output
+    assert on_spark.exit_code == 0, on_spark.output
+    assert on_spark.stdout == on_duckdb.stdout
+    missing = runner.invoke(app, ["metric", "releases", "--engine", "spark"])
+    assert missing.exit_code != 0
