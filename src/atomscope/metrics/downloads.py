@@ -227,6 +227,11 @@ def grouped_downloads(ctx: MetricContext, by: str) -> ir.Table:
 def download_notes(ctx: MetricContext) -> list[str]:
     """Footer notes shared with `concentration`: unresolved share, estimates, month-to-date, gaps."""
     notes: list[str] = []
+    snaps = ctx.table("hf_snapshots")
+    days = snaps.snapshot_date.nunique().execute()
+    if not days:
+        return ["no Hugging Face snapshots in the warehouse yet: run `atomscope collect hf` "
+                "(or `atomscope import hub-dump`) to collect them"]
     per_model = month_window(model_month_downloads(ctx), ctx)
     total = per_model.downloads.sum().execute()
     unresolved = per_model.filter(per_model.region == UNRESOLVED)
@@ -241,8 +246,6 @@ def download_notes(ctx: MetricContext) -> list[str]:
     else:
         notes.append("every organization resolved through the registry (unresolved share 0%)")
 
-    snaps = ctx.table("hf_snapshots")
-    days = snaps.snapshot_date.nunique().execute()
     if days == 1:
         day = snaps.snapshot_date.max().cast("string").execute()
         notes.append(

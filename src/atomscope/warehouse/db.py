@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -71,7 +72,19 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     return applied
 
 
-def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def _connect_waiting_for_lock(path: Path, wait_s: float) -> duckdb.DuckDBPyConnection:
+    """A writer waits a little for a reader's short-lived connection (the web server's) to close."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.2)
+
+
+def connect(path: str | Path, *, read_only: bool = False, lock_wait_s: float = 10.0) -> duckdb.DuckDBPyConnection:
     """Open (and, when writable, create and migrate) the warehouse at `path`."""
     path = Path(path)
     if read_only:
@@ -90,7 +103,7 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         return con
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path))
+        con = _connect_waiting_for_lock(path, lock_wait_s)
     except (OSError, duckdb.Error) as exc:
         raise WarehouseError(f"{path}: cannot open the warehouse for writing: {exc}") from exc
     try:
