@@ -13,7 +13,7 @@ from atomscope.warehouse import db as warehouse
 DbOption = Annotated[
     Path | None,
     typer.Option(
-        "--db", envvar=DB_ENV_VAR, help="Warehouse file [default: $XDG_DATA_HOME/atomscope/atomscope.duckdb]."
+        "--db", envvar=DB_ENV_VAR, help="Warehouse file (default: $XDG_DATA_HOME/atomscope/atomscope.duckdb)."
     ),
 ]
 
