@@ -401,3 +401,19 @@ def test_fuzz_no_server_error(fixture_db):
             case.call_and_validate(checks=[not_a_server_error, status_code_conformance, response_schema_conformance])
 
         run()
+
+
+def test_serve_refuses_a_synthetic_warehouse(fixture_db, tmp_path):
+    from typer.testing import CliRunner
+
+    from atomscope.cli import app
+    from atomscope.warehouse import db as warehouse
+
+    path = tmp_path / "synthetic.duckdb"
+    shutil.copy(fixture_db, path)
+    con = warehouse.connect(path)
+    warehouse.start_run(con, "synthetic")
+    con.close()
+    result = CliRunner().invoke(app, ["serve", "--db", str(path), "--port", "0"])
+    assert result.exit_code != 0
+    assert "SYNTHETIC" in str(result.exception)
