@@ -6,14 +6,16 @@ For each size: generate (or reuse) a synthetic warehouse in bench/.data/, then i
 per measurement, so that peak RSS is that process's own: VmHWM from /proc/self/status):
 
 * every registered metric through Ibis on DuckDB (what `atomscope metric NAME` runs: build + notes + table);
-* for `downloads --by region` and `concentration --by all`: the Ibis metric's table alone, the proposed
-  engine-neutral rewrite (bench/proposed.py, `ibis-ends`), hand-written DuckDB SQL (bench/impls.py) and
-  pandas (load + compute; skipped above --pandas-max-rows, see the note it prints).
+* for `downloads --by region` and `concentration --by all`: the Ibis metric's table alone (as committed),
+  hand-written DuckDB SQL (bench/impls.py) and pandas (load + compute; skipped above --pandas-max-rows,
+  see the note it prints).
 
 Every implementation's result is compared with the Ibis metric's (rows in any order, floats 1e-9) and a
 mismatch is reported. Times are the best of --repeat runs inside one process. Ratios in the output are
 from the same run. With --write the tables go to BENCHMARKS.md under `## Metrics` (other sections kept)
-and the raw JSON to bench/results/.
+and the raw JSON to bench/results/. --before bench/results/metrics-<stamp>.json adds that earlier run's
+sizes that this run does not measure, under a heading that says they were measured before (what the
+metric then was is given with --before-label).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -34,7 +37,7 @@ ROOT = HERE.parent
 DATA = HERE / ".data"
 RESULTS = HERE / "results"
 COMPARED = [("downloads", "region"), ("concentration", "all")]
-IMPLS = ("ibis", "ibis-ends", "sql", "pandas")
+IMPLS = ("ibis", "sql", "pandas")
 
 
 # ------------------------------------------------------------------------------------------- machine
@@ -118,21 +121,16 @@ def child(args) -> None:
     times, frame = [], None
     for _ in range(args.repeat):
         started = time.perf_counter()
-        if args.impl in ("ibis", "ibis-ends", "ibis-full"):
-            import contextlib
-
-            import proposed
-
+        if args.impl in ("ibis", "ibis-full"):
             backend = ibis.duckdb.from_connection(con)
             spec = metrics.load_all()[args.metric]
             ctx = metrics.MetricContext(backend=backend, by=args.by or None)
-            with proposed.patched() if args.impl == "ibis-ends" else contextlib.nullcontext():
-                if args.impl == "ibis-full":  # what the CLI does: build, notes, table
-                    result = metrics.run(spec, ctx)
-                    frame = result.table.to_pandas()
-                else:  # the table alone (no notes), comparable with the SQL and pandas versions
-                    ctx.by = ctx.by or spec.default_by
-                    frame = _table_only(args.metric, ctx).to_pandas()
+            if args.impl == "ibis-full":  # what the CLI does: build, notes, table
+                result = metrics.run(spec, ctx)
+                frame = result.table.to_pandas()
+            else:  # the table alone (no notes), comparable with the SQL and pandas versions
+                ctx.by = ctx.by or spec.default_by
+                frame = _table_only(args.metric, ctx).to_pandas()
         elif args.impl == "sql":
             import impls
 
@@ -207,7 +205,7 @@ def run(args) -> dict:
     from atomscope import metrics
     from atomscope.testing.compare import frame_differences
 
-    report = {"machine": machine(), "command": " ".join(["python", "bench/bench_metrics.py", *sys.argv[1:]]),
+    report = {"machine": machine(), "command": shlex.join(["python", "bench/bench_metrics.py", *sys.argv[1:]]),
               "sizes": []}  # fmt: skip
     names = sorted(metrics.load_all())
     for rows in args.rows:
@@ -269,24 +267,55 @@ def markdown(report: dict) -> str:
     lines = [
         "## Metrics",
         "",
-        f"Command: `{report['command']}`  ",
+        f"Command: `` {report['command']} ``  ",
         f"Machine: {m['nproc']} vCPU ({m['cpu']}), {m['ram_gib']} GiB RAM; Python {m['python']}, DuckDB "
         f"{m['duckdb']}, Ibis {m['ibis']}; run on {m['date']}. Data: SYNTHETIC histories "
         "(atomscope.testing.synthetic_history, seed 42, 730 days); DuckDB warehouse file, 2 threads.",
         "",
         "Best of the repeated runs inside one process; peak = that process's peak resident memory (VmHWM). Ratios are "
-        "from the same run. `ibis` = the metric as committed (table only, no notes); `ibis-ends` = the "
-        "proposed engine-neutral rewrite in bench/proposed.py; `sql` = hand-written DuckDB SQL "
+        "from the same run. `ibis` = the metric as committed (table only, no notes); `sql` = hand-written DuckDB SQL "
         "(bench/impls.py); `pandas` = load + compute (bench/impls.py). Every result was compared with the "
         "metric's own output (`=` same rows, floats within 1e-9).",
         "",
         *summary(report),
     ]
-    for size in report["sizes"]:
+    lines += sizes_markdown(report["sizes"])
+    before = report.get("before")
+    if before:
+        done = {size["target_rows"] for size in report["sizes"]}
+        older = [size for size in before["report"]["sizes"] if size["target_rows"] not in done]
+        if older:
+            m = before["report"]["machine"]
+            lines += [
+                "### Measured BEFORE this change (not re-run)",
+                "",
+                f"From {before['path']}: command `` {before['report']['command']} ``, run on {m['date']}; {m['nproc']} "
+                f"vCPU, {m['ram_gib']} GiB RAM, DuckDB {m['duckdb']}, Ibis {m['ibis']}. {before.get('label', '')}",
+                "",
+                *summary({"sizes": older, "machine": m}, impls=_impls(older))[2:],
+                *sizes_markdown(older, heading_note=" - measured BEFORE this change"),
+            ]
+    return "\n".join(lines)
+
+
+def _impls(sizes: list[dict]) -> list[str]:
+    """The implementations measured in these sizes, in the order they were run."""
+    seen: list[str] = []
+    for size in sizes:
+        for comp in size["compared"]:
+            seen += [impl for impl in comp["results"] if impl not in seen]
+    return seen
+
+
+def sizes_markdown(sizes: list[dict], heading_note: str = "") -> list[str]:
+    lines: list[str] = []
+    impls = _impls(sizes)
+    for size in sizes:
         load = f"load average {size['load_before']:.1f} before, {size['load_after']:.1f} after"
         gen = f", generated in {size['generated_s']} s" if size.get("generated_s") else ""
         runs = f"; best of {size.get('repeat', 1)} run(s)"
-        lines += [f"### {size['snapshot_rows']:,} snapshot rows ({size['models']:,} models x {size['days']} days)",
+        lines += [f"### {size['snapshot_rows']:,} snapshot rows ({size['models']:,} models x {size['days']} days)"
+                  f"{heading_note}",
                   "", f"({load}{gen}{runs})", ""]  # fmt: skip
         lines += ["| metric | impl | best s | peak MiB | vs sql | pandas / impl | same result |",
                   "|---|---|---:|---:|---:|---:|:-:|"]  # fmt: skip
@@ -294,7 +323,7 @@ def markdown(report: dict) -> str:
             res = comp["results"]
             sql_s = res.get("sql", {}).get("best_s")
             pd_s = res.get("pandas", {}).get("best_s")
-            for impl in IMPLS:
+            for impl in impls:
                 r = res.get(impl, {})
                 if "skipped" in r:
                     lines.append(f"| {comp['metric']} --by {comp['by']} | {impl} | skipped: {r['skipped']} | | | | |")
@@ -316,10 +345,10 @@ def markdown(report: dict) -> str:
         elif size.get("all_skipped"):
             lines += ["", f"({size['all_skipped']}.)"]
         lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
-def summary(report: dict) -> list[str]:
+def summary(report: dict, impls: tuple | list = ("ibis",)) -> list[str]:
     """Targets (<= 1.25x SQL, >= 10x pandas, 100M rows < 60 s and < 8 GiB) checked against this run."""
 
     def get(size, metric, impl, key="best_s"):
@@ -332,14 +361,14 @@ def summary(report: dict) -> list[str]:
     for size in report["sizes"]:
         n = f"{size['snapshot_rows'] / 1e6:,.0f}M rows"
         parts = []
-        for impl in ("ibis", "ibis-ends"):
+        for impl in impls:
             t, sql_s, pd_s = (
                 get(size, "downloads", impl),
                 get(size, "downloads", "sql"),
                 get(size, "downloads", "pandas"),
             )
             mem = get(size, "downloads", impl, "peak_rss_mib")
-            if t is None:
+            if t is None or impl not in ("ibis", "ibis-ends"):
                 continue
             text = f"`{impl}` {t:.1f} s = {t / sql_s:.2f}x SQL" if sql_s else f"`{impl}` {t:.1f} s"
             text += f", {pd_s / t:.1f}x faster than pandas" if pd_s else ""
@@ -387,6 +416,8 @@ def main() -> None:
     parser.add_argument("--all-max-rows", type=float, default=2e7, help="every-metric pass up to this size")
     parser.add_argument("--skip-all", action="store_true", help="skip the every-metric pass")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md and bench/results/")
+    parser.add_argument("--before", type=Path, help="an earlier bench/results/metrics-*.json to append")
+    parser.add_argument("--before-label", default="", help="what the metric was in that earlier run")
     # child mode
     parser.add_argument("--render", type=Path, help="re-render a bench/results/metrics-*.json (no run)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -408,6 +439,10 @@ def main() -> None:
         return
     args.rows = args.rows or [1e6]
     report = run(args)
+    if args.before:
+        earlier = json.loads(args.before.read_text(encoding="utf-8"))
+        report["before"] = {"path": str(args.before.resolve().relative_to(ROOT)), "label": args.before_label,
+                            "report": {k: earlier[k] for k in ("machine", "command", "sizes")}}  # fmt: skip
     text = markdown(report)
     print(text)
     if args.write:

@@ -37,7 +37,14 @@ size_bucket; `--by size_bucket` with size_bucket. ATOM's "model family" has no d
 definition here, so `--by model` is offered instead. Organizations the registry does not know keep
 region 'unresolved' (their raw Hub namespace as org) and a note gives their share of the total.
 
-`model_month_downloads(ctx)` (per model and month) is reused by `concentration`.
+Evaluation. V(b) only ever reads the last snapshot on or before b and the first on or after it, and for a
+month start b both are the first or last snapshot of some month of that model. So hf_snapshots is reduced
+once (one aggregation per model and month: first and last point, plus D30 and created_at at the first
+point, from which `first_snapshots` also comes) and the interpolation runs over those two points per
+model-month plus the virtual points, not over every snapshot day. Same numbers as over all snapshots.
+
+`model_month_downloads(ctx)` (per model and month) is reused by `concentration`; `first_snapshots` and
+`interpolate_at` by `ram`.
 """
 
 from __future__ import annotations
@@ -69,22 +76,37 @@ def days_between(later: ir.Value, earlier: ir.Value) -> ir.IntegerValue:
     return later.cast("date").delta(earlier.cast("date"), unit="day")
 
 
-def first_snapshots(ctx: MetricContext) -> ir.Table:
-    """Per tracked model: first snapshot date S0, its all-time total A0 and 30-day count D30, and the
-    release anchor R (release_date, else the first snapshot's created_at)."""
+def observed_ends(ctx: MetricContext) -> ir.Table:
+    """Per model and month of hf_snapshots (non-null all-time counts): the first point (fd, fv) with its
+    30-day count d30 and created_at, and the last point (ld, lv). The only scan of hf_snapshots here: one
+    hash aggregation, so the filtered snapshots are neither materialized nor sorted. argmin/argmax keep a
+    NULL value (FIRST(x ORDER BY d) on DuckDB, MIN_BY/MAX_BY on Spark)."""
     snaps = ctx.table("hf_snapshots")
     snaps = snaps.filter(snaps.downloads_all_time.notnull())
-    first = snaps.group_by("model_id").aggregate(s0=snaps.snapshot_date.min())
-    row = snaps.join(first, (snaps.model_id == first.model_id) & (snaps.snapshot_date == first.s0))
-    row = row.select(
-        model_id=row.model_id,
-        s0=row.s0,
-        a0=row.downloads_all_time.cast("float64"),
-        d30=row.downloads_30d.cast("float64"),
-        created=row.created_at.cast("date"),
+    d = snaps.snapshot_date
+    total = snaps.downloads_all_time.cast("float64")
+    return snaps.group_by([snaps.model_id, d.truncate("M").name("m")]).aggregate(
+        fd=d.min(),
+        fv=total.argmin(d),
+        ld=d.max(),
+        lv=total.argmax(d),
+        d30=snaps.downloads_30d.cast("float64").argmin(d),
+        created=snaps.created_at.cast("date").argmin(d),
+    )
+
+
+def first_snapshots(ctx: MetricContext) -> ir.Table:
+    """Per tracked model: first snapshot date S0, its all-time total A0 and 30-day count D30, and the
+    release anchor R (release_date, else the first snapshot's created_at). From `observed_ends`."""
+    ends = observed_ends(ctx)
+    first = ends.group_by("model_id").aggregate(
+        s0=ends.fd.min(),
+        a0=ends.fv.argmin(ends.fd),
+        d30=ends.d30.argmin(ends.fd),
+        created=ends.created.argmin(ends.fd),
     )
     facts = ctx.table("model_facts")
-    joined = row.left_join(facts, row.model_id == facts.model_id)
+    joined = first.left_join(facts, first.model_id == facts.model_id)
     return joined.select(
         "model_id",
         "s0",
@@ -95,14 +117,13 @@ def first_snapshots(ctx: MetricContext) -> ir.Table:
 
 
 def _points(ctx: MetricContext) -> ir.Table:
-    """model_id, d, v, virtual: observed snapshots plus the virtual points of the first-snapshot estimate."""
-    snaps = ctx.table("hf_snapshots")
-    snaps = snaps.filter(snaps.downloads_all_time.notnull())
-    observed = snaps.select(
-        model_id=snaps.model_id,
-        d=snaps.snapshot_date,
-        v=snaps.downloads_all_time.cast("float64"),
-        virtual=ibis.literal(False),
+    """model_id, d, v, virtual: the first and last observed snapshot of each model and month (all that
+    interpolating at month starts reads: the last point on or before a boundary and the first on or after
+    it) plus the virtual points of the first-snapshot estimate."""
+    ends = observed_ends(ctx)
+    first_pt = ends.select(model_id=ends.model_id, d=ends.fd, v=ends.fv, virtual=ibis.literal(False))
+    last_pt = ends.filter(ends.ld != ends.fd).select(
+        model_id=ends.model_id, d=ends.ld, v=ends.lv, virtual=ibis.literal(False)
     )
     first = first_snapshots(ctx)
     at_release = first.filter(first.release.notnull() & (first.release < first.s0)).select(
@@ -116,7 +137,10 @@ def _points(ctx: MetricContext) -> ir.Table:
         v=ibis.greatest(month_back.a0 - month_back.d30, ibis.literal(0.0)),
         virtual=ibis.literal(True),
     )
-    return _nullable(observed, POINTS).union(_nullable(at_release, POINTS)).union(_nullable(month_back, POINTS))
+    out = _nullable(first_pt, POINTS)
+    for part in (last_pt, at_release, month_back):
+        out = out.union(_nullable(part, POINTS))
+    return out
 
 
 def interpolate_at(points: ir.Table, targets: ir.Table) -> ir.Table:
@@ -228,16 +252,24 @@ def download_notes(ctx: MetricContext) -> list[str]:
     """Footer notes shared with `concentration`: unresolved share, estimates, month-to-date, gaps."""
     notes: list[str] = []
     snaps = ctx.table("hf_snapshots")
-    days = snaps.snapshot_date.nunique().execute()
+    span = snaps.aggregate(days=snaps.snapshot_date.nunique(), last=snaps.snapshot_date.max().cast("string"))
+    span = span.execute().iloc[0]
+    days, last = span["days"], span["last"]
     if not days:
         return ["no Hugging Face snapshots in the warehouse yet: run `atomscope collect hf` "
                 "(or `atomscope import hub-dump`) to collect them"]
+    # the per-model monthly table runs once: one small aggregate per organization, reused below
     per_model = month_window(model_month_downloads(ctx), ctx)
-    total = per_model.downloads.sum().execute()
-    unresolved = per_model.filter(per_model.region == UNRESOLVED)
-    unresolved_total = unresolved.downloads.sum().execute()
+    by_org = (
+        per_model.group_by(["org_key", "region"])
+        .aggregate(downloads=per_model.downloads.sum(), estimated=per_model.estimated.any())
+        .execute()
+    )
+    total = by_org["downloads"].sum()
+    unresolved = by_org[by_org["region"] == UNRESOLVED]
+    unresolved_total = unresolved["downloads"].sum()
     if total and unresolved_total:
-        orgs = sorted(unresolved.select("org_key").distinct().org_key.to_list())
+        orgs = sorted(unresolved["org_key"].unique().tolist())
         shown = ", ".join(orgs[:8]) + (", ..." if len(orgs) > 8 else "")
         notes.append(
             f"unresolved organizations hold {unresolved_total / total:.1%} of downloads "
@@ -247,18 +279,16 @@ def download_notes(ctx: MetricContext) -> list[str]:
         notes.append("every organization resolved through the registry (unresolved share 0%)")
 
     if days == 1:
-        day = snaps.snapshot_date.max().cast("string").execute()
         notes.append(
-            f"the warehouse holds a single snapshot day ({day}): its last-30-day counts are the only "
+            f"the warehouse holds a single snapshot day ({last}): its last-30-day counts are the only "
             "measured monthly figures; every month shown is an estimate (30-day count spread over the 30 "
             "days before the snapshot, the rest of the all-time total evenly since release)"
         )
-    elif per_model.estimated.any().execute():
+    elif by_org["estimated"].fillna(False).astype(bool).any():
         notes.append(
             "estimated=true rows include downloads from before a model's first snapshot, spread evenly "
             "per day since its release (the last 30-day count over the 30 days before that snapshot)"
         )
-    last = snaps.snapshot_date.max().cast("string").execute()
     if last is not None:
         notes.append(f"the latest month is month-to-date (snapshots up to {last})")
 
