@@ -81,3 +81,14 @@ def within(table: ir.Table, column: str, ctx: MetricContext) -> ir.Table:
     if ctx.until is not None:
         table = table.filter(col <= ibis.literal(ctx.until, type="date"))
     return table
+
+
+def count_true(flag: ir.BooleanValue) -> ir.IntegerValue:
+    """Number of rows where `flag` holds, as an aggregate (NULL counts as false)."""
+    return ibis.ifelse(flag, 1, 0).sum().cast("int64")
+
+
+def unresolved_note(ctx: MetricContext, table: ir.Table, what: str) -> list[str]:
+    """The footer note for rows whose organization the registry does not resolve (none when there are none)."""
+    n = ctx.backend.execute(table.filter(table.region == UNRESOLVED).count())
+    return [f"{n} {what} from organizations not in the registry: 'unresolved'"] if n else []

@@ -45,7 +45,7 @@ import ibis.expr.types as ir
 
 from atomscope.catalog.licenses import license_class_expr, license_kind_expr, open_weight_expr
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
-from atomscope.metrics.common import UNRESOLVED, attribute, within
+from atomscope.metrics.common import attribute, count_true, unresolved_note, within
 
 # component -> (MOF class that requires it, or None when optional; content types)
 COMPONENT_TYPES: dict[str, tuple[int | None, tuple[str, ...]]] = {
@@ -133,10 +133,6 @@ def releases(ctx: MetricContext) -> ir.Table:
     )
 
 
-def _count(flag: ir.BooleanValue) -> ir.IntegerValue:
-    return ibis.ifelse(flag, 1, 0).sum().cast("int64")
-
-
 def compute(ctx: MetricContext) -> MetricResult:
     table = releases(ctx)
     notes = [
@@ -145,20 +141,18 @@ def compute(ctx: MetricContext) -> MetricResult:
         "release-wide licenses of the MOF YAML files are not in the bundled data: components relying on them "
         "count as unlicensed, so classes can be lower than on mot.isitopen.ai",
     ]
-    n_unresolved = ctx.backend.execute(table.filter(table.region == UNRESOLVED).count())
-    if n_unresolved:
-        notes.append(f"{n_unresolved} releases from producers not in the registry: 'unresolved'")
+    notes += unresolved_note(ctx, table, "releases")
     if (ctx.by or "release") == "release":
         rank = table.mof_class.cases(*((name, i) for i, name in enumerate(CLASS_ORDER)), else_=len(CLASS_ORDER))
         return MetricResult(table.order_by([rank, table.progress_pct.desc(), table["release"]]), notes)
     summary = table.group_by("region").aggregate(
         releases=table.count(),
-        class_i=_count(table.mof_class == "I"),
-        class_ii=_count(table.mof_class == "II"),
-        class_iii=_count(table.mof_class == "III"),
-        unclassified=_count(table.mof_class == "none"),
-        open_weights=_count(table.open_weights),
-        conditional_iii=_count(table.conditional_iii),
+        class_i=count_true(table.mof_class == "I"),
+        class_ii=count_true(table.mof_class == "II"),
+        class_iii=count_true(table.mof_class == "III"),
+        unclassified=count_true(table.mof_class == "none"),
+        open_weights=count_true(table.open_weights),
+        conditional_iii=count_true(table.conditional_iii),
         mean_progress_pct=table.progress_pct.mean(),
     )
     return MetricResult(summary.order_by([ibis.desc("releases"), "region"]), notes)

@@ -34,7 +34,7 @@ import ibis.expr.types as ir
 
 from atomscope.catalog.licenses import license_class_expr
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
-from atomscope.metrics.common import UNRESOLVED, attribute, within
+from atomscope.metrics.common import attribute, count_true, unresolved_note, within
 from atomscope.sources.osai import DIMENSIONS
 
 SCORES = {"open": 1.0, "partial": 0.5, "closed": 0.0}
@@ -83,29 +83,23 @@ def systems(ctx: MetricContext) -> ir.Table:
     )
 
 
-def _count(flag: ir.BooleanValue) -> ir.IntegerValue:
-    return ibis.ifelse(flag, 1, 0).sum().cast("int64")
-
-
 def compute(ctx: MetricContext) -> MetricResult:
     table = systems(ctx)
     notes = [
         "truly_open = open weights (end model) AND open training data (end model AND base model) "
         "AND open training code; partial ratings do not count",
     ]
-    n_unresolved = ctx.backend.execute(table.filter(table.region == UNRESOLVED).count())
-    if n_unresolved:
-        notes.append(f"{n_unresolved} systems from organizations not in the registry: 'unresolved'")
+    notes += unresolved_note(ctx, table, "systems")
     if (ctx.by or "system") == "system":
         ordered = table.order_by([table.truly_open.desc(), table.openness_total.desc(), table.system])
         return MetricResult(ordered.drop("open_weights", "open_data", "open_training_code"), notes)
     summary = table.group_by("region").aggregate(
         systems=table.count(),
-        truly_open_systems=_count(table.truly_open),
+        truly_open_systems=count_true(table.truly_open),
         mean_openness_pct=table.openness_pct.mean(),
-        open_weights_systems=_count(table.open_weights),
-        open_data_systems=_count(table.open_data),
-        open_training_code_systems=_count(table.open_training_code),
+        open_weights_systems=count_true(table.open_weights),
+        open_data_systems=count_true(table.open_data),
+        open_training_code_systems=count_true(table.open_training_code),
     )
     summary = summary.mutate(truly_open_share=summary.truly_open_systems / summary.systems)
     summary = summary.select(
