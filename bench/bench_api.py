@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import socket
 import statistics
@@ -24,8 +23,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
+
+from benchio import save
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -222,7 +222,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
 
-    from bench_metrics import machine, write_section
+    from bench_metrics import machine
 
     scenarios = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -260,11 +260,7 @@ def main() -> None:
     text = markdown(report)
     print(text)
     if args.write:
-        results = HERE / "results"
-        results.mkdir(exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        (results / f"api-{stamp}.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-        write_section(ROOT / "BENCHMARKS.md", "API", text)
+        save("api", report, "API", text)
 
 
 def markdown(r: dict) -> str:

@@ -21,7 +21,6 @@ import argparse
 import math
 import os
 import platform
-import re
 import shutil
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+from benchio import write_section
 from rich.console import Console
 
 from atomscope.sources.hf.client import RetryPolicy
@@ -180,17 +180,6 @@ def render(r: dict) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace (or append) the `## Collection` section; other sections stay byte for byte."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Collection\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section, text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", type=Path, help="Markdown file whose '## Collection' section to replace.")
@@ -199,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     section = render(run())
     print(section)
     if args.write:
-        write_section(args.write, section)
+        write_section(args.write, "Collection", section)
     return 0
 
 

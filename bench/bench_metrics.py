@@ -32,10 +32,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchio import save, write_section
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DATA = HERE / ".data"
-RESULTS = HERE / "results"
 COMPARED = [("downloads", "region"), ("concentration", "all")]
 IMPLS = ("ibis", "sql", "pandas")
 
@@ -391,20 +392,6 @@ def summary(report: dict, impls: tuple | list = ("ibis",)) -> list[str]:
     return lines
 
 
-def write_section(md_path: Path, section: str, body: str) -> None:
-    """Replace `## <section>` (up to the next `## ` heading) in BENCHMARKS.md, keeping every other section."""
-    text = md_path.read_text(encoding="utf-8") if md_path.exists() else "# Benchmarks\n"
-    lines = text.splitlines()
-    head = f"## {section}"
-    try:
-        start = next(i for i, line in enumerate(lines) if line.strip() == head)
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        lines[start:end] = body.rstrip("\n").splitlines() + [""]
-    except StopIteration:
-        lines += ["", *body.rstrip("\n").splitlines()]
-    md_path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=float, action="append", help="snapshot rows (repeatable), e.g. 1e6")
@@ -446,10 +433,7 @@ def main() -> None:
     text = markdown(report)
     print(text)
     if args.write:
-        RESULTS.mkdir(exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        (RESULTS / f"metrics-{stamp}.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-        write_section(ROOT / "BENCHMARKS.md", "Metrics", text)
+        save("metrics", report, "Metrics", text)
 
 
 if __name__ == "__main__":

@@ -10,15 +10,15 @@ to BENCHMARKS.md under `## Report` (other sections kept).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
+
+from benchio import save
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
-    from bench_metrics import machine, write_section
+    from bench_metrics import machine
 
     exe = str(Path(sys.executable).with_name("atomscope"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -71,11 +71,7 @@ def main() -> None:
     text = markdown(report)
     print(text)
     if args.write:
-        results = HERE / "results"
-        results.mkdir(exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        (results / f"report-{stamp}.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-        write_section(ROOT / "BENCHMARKS.md", "Report", text)
+        save("report", report, "Report", text)
 
 
 def markdown(r: dict) -> str:
