@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from atomscope.cli import catalog, core, metric
+from atomscope.cli import catalog, collect, core, export, metric, report, serve
 from atomscope.cli.output import stderr
 from atomscope.errors import AtomscopeError
 
@@ -19,14 +19,8 @@ core.register(app)
 app.add_typer(catalog.app, name="catalog")
 metric.register(app)
 
-for _optional in ("collect", "report", "serve", "export"):
-    try:  # command groups that later parts of the pipeline add; absent ones are simply not offered
-        module = __import__(f"atomscope.cli.{_optional}", fromlist=["register"])
-    except ModuleNotFoundError as exc:
-        if exc.name != f"atomscope.cli.{_optional}":
-            raise
-        continue
-    module.register(app)
+for _module in (report, serve, export, collect):
+    _module.register(app)
 
 
 def main() -> None:
