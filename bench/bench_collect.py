@@ -32,8 +32,8 @@ from pathlib import Path
 from benchio import write_section
 from rich.console import Console
 
-from atomscope.sources.hf.client import RetryPolicy
-from atomscope.sources.hf.collect import CollectOptions, collect_hf
+from atomscope.collect.hub.client import RetryPolicy
+from atomscope.collect.hub.collect import CollectOptions, collect_hf
 from atomscope.testing.hub import DEFAULT_TOKEN, HubEmulator
 from atomscope.testing.synthetic_hub import SyntheticHub
 from atomscope.warehouse import db

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from atomscope.sources.hf.client import RetryPolicy
-from atomscope.sources.hf.collect import CollectOptions, collect_hf
+from atomscope.collect.hub.client import RetryPolicy
+from atomscope.collect.hub.collect import CollectOptions, collect_hf
 from atomscope.testing.hub import DEFAULT_TOKEN
 from atomscope.testing.synthetic_hub import SyntheticHub
 from atomscope.warehouse import db

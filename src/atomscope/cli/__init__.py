@@ -8,7 +8,7 @@ import typer
 
 from atomscope.cli import catalog, collect, core, export, metric, report, serve
 from atomscope.cli.output import stderr
-from atomscope.errors import AtomscopeError
+from atomscope.domain.errors import AtomscopeError
 
 app = typer.Typer(
     help="atomscope: an open, re-runnable observatory of the open-model ecosystem.",

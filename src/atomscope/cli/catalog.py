@@ -9,7 +9,7 @@ import typer
 
 from atomscope.cli.common import DbOption, open_read
 from atomscope.cli.output import OutputFormat, emit
-from atomscope.warehouse import catalog as queries
+from atomscope.warehouse import queries
 
 app = typer.Typer(help="The curated catalog: organizations, tracked models, unresolved names.", no_args_is_help=True)
 
@@ -97,7 +97,7 @@ def candidates(
     """
     from atomscope.cli.common import open_write
     from atomscope.cli.output import stderr
-    from atomscope.sources.hf import discovery
+    from atomscope.collect.hub import discovery
     from atomscope.warehouse.db import utcnow
 
     if accept or accept_all_kept:

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from atomscope.cli.common import DbOption, open_write
-from atomscope.errors import AtomscopeError
+from atomscope.domain.errors import AtomscopeError
 
 collect_app = typer.Typer(help="Collect observations from live sources.", no_args_is_help=True)
 import_app = typer.Typer(help="Import history you did not collect yourself.", no_args_is_help=True)
@@ -62,9 +62,9 @@ def hf(
     Uses huggingface_hub with your token (HF_TOKEN or `hf auth login`; never printed). Every page is
     committed with its cursor: after an interruption, rerun the same command to continue.
     """
-    from atomscope.sources.hf.client import RetryPolicy
-    from atomscope.sources.hf.collect import CollectOptions, collect_hf, parse_parts
-    from atomscope.sources.hf.progress import render_summary
+    from atomscope.collect.hub.client import RetryPolicy
+    from atomscope.collect.hub.collect import CollectOptions, collect_hf, parse_parts
+    from atomscope.collect.hub.progress import render_summary
 
     options = CollectOptions(
         endpoint=endpoint or os.environ.get("HF_ENDPOINT") or None,
@@ -96,7 +96,7 @@ def hub_dump(
         "--tracked-only", help="Only snapshot rows of tracked models (no hub_models, no edges).")] = False,
 ) -> None:
     """Import a dump of Hub model metadata as snapshots of that day (schema: docs/imports.md)."""
-    from atomscope.sources.hf.dump import import_hub_dump
+    from atomscope.collect.hub.dump import import_hub_dump
 
     con = open_write(db)
     try:

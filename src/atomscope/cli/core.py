@@ -12,7 +12,7 @@ from rich.console import Console
 from atomscope.cli.common import DbOption, open_read, open_write
 from atomscope.cli.output import OutputFormat, emit
 from atomscope.config import resolve_db_path
-from atomscope.errors import HubUnreachableError, ReadOnlyQueryError
+from atomscope.domain.errors import HubUnreachableError, ReadOnlyQueryError
 from atomscope.warehouse.load import load_bundled
 
 console = Console(stderr=True)
@@ -52,9 +52,9 @@ def run_main(
 
 def _try_collect(db, max_requests: int) -> None:
     """A bounded Hub collection; an unreachable Hub is a one-line skip, not a failure of the main job."""
-    from atomscope.sources.hf.client import RetryPolicy
-    from atomscope.sources.hf.collect import CollectOptions, collect_hf
-    from atomscope.sources.hf.progress import render_summary
+    from atomscope.collect.hub.client import RetryPolicy
+    from atomscope.collect.hub.collect import CollectOptions, collect_hf
+    from atomscope.collect.hub.progress import render_summary
 
     options = CollectOptions(max_requests=max_requests, policy=RetryPolicy(max_retries=1, timeout=20.0))
     con = open_write(db)

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from atomscope.cli.common import DbOption, open_read
-from atomscope.errors import AtomscopeError
+from atomscope.domain.errors import AtomscopeError
 from atomscope.warehouse.export import export_csv, export_parquet
 
 console = Console(stderr=True)

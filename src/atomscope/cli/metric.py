@@ -13,7 +13,7 @@ import typer
 from atomscope import metrics
 from atomscope.cli.common import DbOption, open_read
 from atomscope.cli.output import OutputFormat, emit
-from atomscope.errors import UnknownMetricError
+from atomscope.domain.errors import UnknownMetricError
 
 
 class Engine(str, Enum):

@@ -8,7 +8,7 @@ import typer
 
 from atomscope.cli.common import DbOption
 from atomscope.config import resolve_db_path
-from atomscope.errors import AtomscopeError
+from atomscope.domain.errors import AtomscopeError
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ through the curated registry (`attribute(..., "lmarena")`); names it does not kn
 
 Formula, per snapshot date d (dates filtered by --since/--until):
 
-* open-weight model: its license classifies (catalog/licenses.py) as permissive, open_weight_restricted
+* open-weight model: its license classifies (domain/licenses.py) as permissive, open_weight_restricted
   or non_commercial; closed model: every other one (proprietary, or a license LMArena leaves empty /
   "N/A" / "Other" - never counted as open);
 * open rank: the models that are open-weight at d ordered by arena_score descending, ties broken by
@@ -33,7 +33,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.catalog.licenses import license_class_expr, open_weight_expr
+from atomscope.domain.licenses import license_class_expr, open_weight_expr
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
 from atomscope.metrics.common import UNRESOLVED, attribute, within
 
@@ -117,7 +117,7 @@ def compute(ctx: MetricContext) -> MetricResult:
 
     notes = [
         "open-weight = license classed permissive, open_weight_restricted or non_commercial "
-        "(catalog/licenses.py); closed = proprietary or unknown license",
+        "(domain/licenses.py); closed = proprietary or unknown license",
         f"top10_open_count: the {TOP_N} best open-weight models at each snapshot (ties by model name)",
     ]
     unresolved = scores.filter(scores.region == UNRESOLVED)

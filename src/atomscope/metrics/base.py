@@ -17,7 +17,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.errors import UnknownMetricError
+from atomscope.domain.errors import UnknownMetricError
 
 
 @dataclass

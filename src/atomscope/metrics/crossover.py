@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import ibis
 
-from atomscope.errors import UnknownMetricError
+from atomscope.domain.errors import UnknownMetricError
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, get, register, run
 
 SERIES = ("downloads_share", "derivative_share", "best_arena_score", "releases")

@@ -34,7 +34,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.errors import UnknownMetricError
+from atomscope.domain.errors import UnknownMetricError
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
 from atomscope.metrics.common import month_of, tracked_models, within
 from atomscope.metrics.lineage import DEFAULT_MAX_DEPTH, derivative_roots, lineage_cut

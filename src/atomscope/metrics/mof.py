@@ -17,7 +17,7 @@ Class III component too, Class I every Class II and III component.
 
 A required component counts as met when the release lists it with an open license acceptable for its
 content type (COMPONENT_TYPES below, from mof.settings.yml). Licenses are normalised by
-catalog/licenses.py: an OSI-approved license (kind `code`) meets any component - the tool accepts it and
+domain/licenses.py: an OSI-approved license (kind `code`) meets any component - the tool accepts it and
 only warns that a type-appropriate license should be used; an open data / content license (kind
 `content`: CC-BY, CC-BY-SA, CC0, CDLA-Permissive, ODC-By, PDDL) meets components whose content type
 includes data or documentation, not pure code; OpenMDW meets any. A release (name + version) listed
@@ -43,7 +43,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.catalog.licenses import license_class_expr, license_kind_expr, open_weight_expr
+from atomscope.domain.licenses import license_class_expr, license_kind_expr, open_weight_expr
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
 from atomscope.metrics.common import attribute, count_true, unresolved_note, within
 
@@ -177,7 +177,7 @@ METRIC = register(
             "class_i_met": f"further Class I components met, of {len(REQUIRED[1])} (--by release)",
             "progress_pct": "required components met, % of all 14 (--by release)",
             "weights_license": "license of Model parameters (Final) as published (--by release)",
-            "weights_license_class": "its class (catalog/licenses.py) (--by release)",
+            "weights_license_class": "its class (domain/licenses.py) (--by release)",
             "open_weights": "weights license is an open-weight class (--by release)",
             "conditional_iii": "the tool's conditional Class III pass (OSI license on a Class III artifact)",
             "releases": "releases in the region (--by region)",

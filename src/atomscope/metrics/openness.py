@@ -17,7 +17,7 @@ Formula, per system:
   = open AND datasources_basemodel = open: the data of every training stage, so a fine-tune of a
   closed-data base model is not truly open) and open training code (trainingcode = open). A `partial`
   rating on any of the four is not enough;
-* license_class: the end model's license through catalog/licenses.py.
+* license_class: the end model's license through domain/licenses.py.
 
 `--by region` summarizes per region: systems, truly_open_systems and their share, mean openness_pct,
 and how many systems have open weights / open training data (both stages) / open training code.
@@ -32,7 +32,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.catalog.licenses import license_class_expr
+from atomscope.domain.licenses import license_class_expr
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
 from atomscope.metrics.common import attribute, count_true, unresolved_note, within
 from atomscope.sources.osai import DIMENSIONS
@@ -130,7 +130,7 @@ METRIC = register(
             "type": "modality (--by system)",
             "release_date": "release month YYYY-MM (--by system)",
             "end_model_license": "end model license as published (--by system)",
-            "license_class": "its class (catalog/licenses.py) (--by system)",
+            "license_class": "its class (domain/licenses.py) (--by system)",
             **_DIMENSION_DOCS,
             "openness_total": "sum of the 12 dimension scores, 0..12 (--by system)",
             "openness_pct": "100 * openness_total / 12 (--by system)",

@@ -41,7 +41,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.errors import UnknownMetricError
+from atomscope.domain.errors import UnknownMetricError
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
 from atomscope.metrics.common import tracked_models
 from atomscope.metrics.downloads import first_snapshots, interpolate_at

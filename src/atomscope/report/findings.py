@@ -15,7 +15,7 @@ import pandas as pd
 from atomscope.report.charts import REGION_ORDER
 from atomscope.report.data import MetricData, Unavailable
 from atomscope.report.provenance import HubStatus
-from atomscope.warehouse import catalog
+from atomscope.warehouse import queries
 
 NOUNS = {"us": "the US", "china": "China", "eu": "Europe", "other": "other countries", "unknown": "unknown origins",
          "unresolved": "unresolved organizations"}
@@ -255,7 +255,7 @@ def openness(md: MetricData) -> list[Finding]:
 
 
 def tracked(con: duckdb.DuckDBPyConnection) -> list[Finding]:
-    models = catalog.models(con)
+    models = queries.models(con)
     if models.empty:
         return []
     counts = models.groupby("region").size().sort_values(ascending=False)

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 import duckdb
 
-from atomscope.errors import AtomscopeError
+from atomscope.domain.errors import AtomscopeError
 
 # Required credits (data/SOURCES.md). Shown on every report: both sources are part of the bundled data.
 ATTRIBUTIONS: tuple[dict[str, str], ...] = (

@@ -12,11 +12,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from atomscope.catalog.params import BUCKET_ORDER
+from atomscope.domain.params import BUCKET_ORDER
 from atomscope.report import charts
 from atomscope.report.data import MetricData, Unavailable, to_dates
 from atomscope.report.provenance import COLLECT_HINT, HubStatus
-from atomscope.warehouse import catalog
+from atomscope.warehouse import queries
 
 SRC_ARENA = "metric `arena` over table `arena_scores` (lmarena_text_history.csv: LMArena text leaderboard history)"
 SRC_EPOCH = (
@@ -210,7 +210,7 @@ def catalog_section(con: duckdb.DuckDBPyConnection) -> Section:
         "The tracked catalog",
         "The open models the ATOM Project tracks on Hugging Face, by region of the organization and by size.",
     )
-    models = catalog.models(con)
+    models = queries.models(con)
     if models.empty:
         section.missing.append("No tracked models in this warehouse; run `atomscope init`.")
         return section

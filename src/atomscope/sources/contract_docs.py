@@ -21,7 +21,7 @@ and the warehouse is left as it was. Cross-file rules: every Hugging Face namesp
 `atom_organization_regions.csv` has exactly one `hf` alias, whose organization has ATOM's region; every
 alias names a known organization; every tracked model's namespace has an ATOM region.
 
-The tracking policy `atom_tracking_policy.yml` is ATOM's file verbatim; `catalog/policy.py` documents how
+The tracking policy `atom_tracking_policy.yml` is ATOM's file verbatim; `domain/policy.py` documents how
 its rules apply.
 """
 

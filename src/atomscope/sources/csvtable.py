@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from atomscope.errors import DataValidationError
+from atomscope.domain.errors import DataValidationError
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}

@@ -15,7 +15,7 @@ ARENA_HISTORY = TableContract(
         Column("ci_95", description="95% confidence interval as published, e.g. +3/-3."),
         Column("votes", type="int", description="Number of votes."),
         Column("organization", description="Organization string as published (see organization_aliases)."),
-        Column("license", description="License string as published (messy; see catalog/licenses.py)."),
+        Column("license", description="License string as published (messy; see domain/licenses.py)."),
     ),
     key=("snapshot_date", "model"),
     drop_duplicates_ignoring=("rank",),

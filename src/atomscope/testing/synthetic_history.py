@@ -172,7 +172,7 @@ def generate_history(con: duckdb.DuckDBPyConnection, spec: HistorySpec | None = 
         rows = con.execute("SELECT count(*) FROM hf_snapshots WHERE run_id = ?", [run_id]).fetchone()[0]
         with transaction(con):
             derivs = _build_derivatives(con, spec, run_id) if spec.derivatives else 0
-            from atomscope.catalog.facts import refresh_model_facts
+            from atomscope.warehouse.facts import refresh_model_facts
 
             refresh_model_facts(con)
     except BaseException as exc:
@@ -210,7 +210,7 @@ def write_parquet_lake(lake_dir: str | Path, spec: HistorySpec | None = None, **
             f"INSERT INTO hf_snapshots SELECT * FROM ({_snapshot_sql(spec, run_id, 0, spec.days)}) s "
             "QUALIFY row_number() OVER (PARTITION BY model_id ORDER BY snapshot_date) = 1"
         )
-        from atomscope.catalog.facts import refresh_model_facts
+        from atomscope.warehouse.facts import refresh_model_facts
 
         refresh_model_facts(con)
         con.execute("DELETE FROM hf_snapshots")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from atomscope.errors import WarehouseError
+from atomscope.domain.errors import WarehouseError
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from atomscope.errors import AtomscopeError
+from atomscope.domain.errors import AtomscopeError
 
 ENGINES = ("duckdb", "spark")
 SPARK_MASTER_ENV = "SPARK_MASTER"

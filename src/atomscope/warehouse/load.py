@@ -17,12 +17,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from atomscope.catalog.facts import refresh_model_facts
 from atomscope.config import data_dir as bundled_data_dir
-from atomscope.errors import DataValidationError
+from atomscope.domain.errors import DataValidationError
 from atomscope.sources import atom, epoch, leaderboard, lmarena, mof, osai, registry
 from atomscope.sources.csvtable import TableContract, read_table
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
+from atomscope.warehouse.facts import refresh_model_facts
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from atomscope import __version__
-from atomscope.errors import UnknownMetricError, WarehouseError
+from atomscope.domain.errors import UnknownMetricError, WarehouseError
 from atomscope.web.api import build_router, warm
 from atomscope.web.metricapi import endpoints
 from atomscope.web.pages import build_pages

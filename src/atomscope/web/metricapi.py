@@ -25,8 +25,8 @@ import ibis.expr.types as ir
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from atomscope import metrics
-from atomscope.catalog.params import BUCKET_ORDER
-from atomscope.errors import UnknownMetricError
+from atomscope.domain.errors import UnknownMetricError
+from atomscope.domain.params import BUCKET_ORDER
 from atomscope.metrics.base import Metric, MetricContext
 from atomscope.metrics.common import UNRESOLVED
 from atomscope.sources.atom import REGIONS

@@ -7,7 +7,7 @@ its origin is never inherited from its base) and at `MAX_DEPTH` edges (cycles en
 
 License: the first of the latest Hub snapshot's `license:` tag, the crawl's `license:` tag, the Open LLM
 Leaderboard's hub_license, the OSAI index's end-model license, the MOF license of the final weights;
-classified by catalog/licenses.py.
+classified by domain/licenses.py.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 
 import duckdb
 
-from atomscope.catalog.licenses import classify_license, is_open_weight, license_key
-from atomscope.warehouse import catalog
+from atomscope.domain.licenses import classify_license, is_open_weight, license_key
+from atomscope.warehouse import queries
 from atomscope.web.encode import cursor_rows, frame_rows
 
 MAX_DEPTH = 10
@@ -26,7 +26,7 @@ CHILDREN_SHOWN = 20
 
 def list_models(con: duckdb.DuckDBPyConnection, *, search: str | None, region: str | None, list_name: str | None,
                 org: str | None, limit: int, offset: int) -> dict[str, Any]:
-    frame = catalog.models(con, list_name=list_name, region=region, org=org)
+    frame = queries.models(con, list_name=list_name, region=region, org=org)
     if search:
         frame = frame[frame["model_id"].str.contains(search, case=False, regex=False)]
     total = len(frame)
@@ -35,7 +35,7 @@ def list_models(con: duckdb.DuckDBPyConnection, *, search: str | None, region: s
 
 
 def list_orgs(con: duckdb.DuckDBPyConnection, region: str | None) -> dict[str, Any]:
-    rows = frame_rows(catalog.organizations(con, region=region))
+    rows = frame_rows(queries.organizations(con, region=region))
     return {"total": len(rows), "organizations": rows}
 
 

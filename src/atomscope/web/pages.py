@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from atomscope.errors import WarehouseError
+from atomscope.domain.errors import WarehouseError
 from atomscope.web.api import NoParams, cached_model_detail, status_payload
 from atomscope.web.metricapi import REGION_CHOICES, SIZE_BUCKETS, MetricEndpoint, describe
 from atomscope.web.store import RETRY_AFTER_SECONDS, Store, WarehouseBusy

@@ -28,7 +28,7 @@ from typing import Any
 
 import duckdb
 
-from atomscope.errors import WarehouseError
+from atomscope.domain.errors import WarehouseError
 from atomscope.warehouse import db
 
 RETRY_DELAYS = (0.05, 0.1, 0.2, 0.3, 0.4)  # seconds between attempts to open a write-locked warehouse

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from hub_helpers import collect, rows, small_hub, warehouse
 
-from atomscope.sources.hf import discovery
+from atomscope.collect.hub import discovery
 from atomscope.testing.hub import HubEmulator
 
 PAGE = 4  # a small page size so every org needs several pages

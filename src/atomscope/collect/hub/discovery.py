@@ -15,11 +15,11 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from atomscope.catalog.facts import refresh_model_facts
-from atomscope.catalog.policy import TrackingPolicy
-from atomscope.errors import AtomscopeError
-from atomscope.sources.hf.records import SnapshotRow
+from atomscope.collect.hub.records import SnapshotRow
+from atomscope.domain.errors import AtomscopeError
+from atomscope.domain.policy import TrackingPolicy
 from atomscope.warehouse.db import transaction
+from atomscope.warehouse.facts import refresh_model_facts
 
 
 def classify(policy: TrackingPolicy, rows: Iterable[SnapshotRow]) -> list[tuple]:

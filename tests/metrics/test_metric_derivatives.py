@@ -20,7 +20,7 @@ from datetime import datetime as dt
 import pytest
 from hub_fixtures import Warehouse, spark_sql
 
-from atomscope.errors import UnknownMetricError
+from atomscope.domain.errors import UnknownMetricError
 from atomscope.metrics.derivatives import derivatives_table
 from atomscope.metrics.lineage import derivative_roots, lineage_cut
 

@@ -15,15 +15,15 @@ from datetime import date, datetime
 import duckdb
 from rich.console import Console
 
-from atomscope.catalog.facts import refresh_model_facts
-from atomscope.catalog.policy import TrackingPolicy
-from atomscope.errors import AtomscopeError
-from atomscope.sources.hf import store
-from atomscope.sources.hf.client import HubClient, RequestCapReached, RetryPolicy, public_endpoint
-from atomscope.sources.hf.crawl import crawl_new_models
-from atomscope.sources.hf.progress import CollectProgress, Summary
-from atomscope.sources.hf.snapshot import LISTING_PARTS, Run, list_orgs, probe_missing
+from atomscope.collect.hub import store
+from atomscope.collect.hub.client import HubClient, RequestCapReached, RetryPolicy, public_endpoint
+from atomscope.collect.hub.crawl import crawl_new_models
+from atomscope.collect.hub.progress import CollectProgress, Summary
+from atomscope.collect.hub.snapshot import LISTING_PARTS, Run, list_orgs, probe_missing
+from atomscope.domain.errors import AtomscopeError
+from atomscope.domain.policy import TrackingPolicy
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
+from atomscope.warehouse.facts import refresh_model_facts
 
 ALL_PARTS = ("snapshot", "availability", "derivatives", "discovery")
 

@@ -6,9 +6,9 @@ import csv
 
 import pytest
 
-from atomscope.catalog.params import BUCKET_ORDER, parse_size_from_name, size_bucket
-from atomscope.catalog.policy import TrackingPolicy
 from atomscope.config import data_dir
+from atomscope.domain.params import BUCKET_ORDER, parse_size_from_name, size_bucket
+from atomscope.domain.policy import TrackingPolicy
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,7 @@ def test_size_buckets_use_atom_edges(total, bucket):
 
 
 def test_resolution_order_curated_then_safetensors_then_name(warehouse):
-    from atomscope.catalog.facts import refresh_model_facts
+    from atomscope.warehouse.facts import refresh_model_facts
 
     warehouse.execute("""
         INSERT INTO models VALUES ('a/Curated-7B', 'a', 'primary', 'atom', DATE '2025-01-01'),

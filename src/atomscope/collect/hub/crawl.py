@@ -22,10 +22,10 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from atomscope.sources.hf import store
-from atomscope.sources.hf.client import HubRequestError
-from atomscope.sources.hf.records import CRAWL_EXPAND, CrawlRow, Skip, crawl_row, lineage, model_info
-from atomscope.sources.hf.snapshot import Run
+from atomscope.collect.hub import store
+from atomscope.collect.hub.client import HubRequestError
+from atomscope.collect.hub.records import CRAWL_EXPAND, CrawlRow, Skip, crawl_row, lineage, model_info
+from atomscope.collect.hub.snapshot import Run
 from atomscope.warehouse.db import transaction
 
 CRAWL_NAME = "hf_new_models"

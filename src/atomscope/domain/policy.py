@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from atomscope.config import data_dir
-from atomscope.errors import DataValidationError
+from atomscope.domain.errors import DataValidationError
 
 POLICY_FILE = "atom_tracking_policy.yml"
 

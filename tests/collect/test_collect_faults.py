@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from hub_helpers import FAST, cli_env, collect, contents, fast_cli_args, rows, run_cli, small_hub, warehouse
 
-from atomscope.errors import HubUnreachableError
-from atomscope.sources.hf.client import HubRequestError, RetryPolicy
+from atomscope.collect.hub.client import HubRequestError, RetryPolicy
+from atomscope.domain.errors import HubUnreachableError
 from atomscope.testing.hub import HubEmulator
 from atomscope.testing.hub_faults import ManualClock, SchemaDrift
 from atomscope.warehouse.db import connect

@@ -22,11 +22,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from atomscope.catalog.facts import refresh_model_facts
-from atomscope.errors import DataValidationError
-from atomscope.sources.hf import store
-from atomscope.sources.hf.records import CrawlRow, SkipCounter, SnapshotRow, lineage, valid_model_id
+from atomscope.collect.hub import store
+from atomscope.collect.hub.records import CrawlRow, SkipCounter, SnapshotRow, lineage, valid_model_id
+from atomscope.domain.errors import DataValidationError
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
+from atomscope.warehouse.facts import refresh_model_facts
 
 REQUIRED = ("id", "author", "createdAt", "downloads", "downloadsAllTime", "likes", "tags", "pipeline_tag")
 OPTIONAL = ("lastModified", "library_name", "gated", "safetensors_total")

@@ -1,7 +1,7 @@
 """Recompute `model_facts` (parameters, size bucket, release date) for every tracked model.
 
 Parameters: curated table → latest safetensors total from `hf_snapshots` → name parsing
-(see `catalog/params.py`). Release date: ATOM's corrections table first, else the Hub's `createdAt`
+(see `domain/params.py`). Release date: ATOM's corrections table first, else the Hub's `createdAt`
 from the earliest snapshot. `created_at_placeholder` flags the Hub's placeholder creation time
 2022-03-02T23:29:04Z, given to repositories migrated from the pre-2022 Hub: such a date is not a
 release date and is not used as one.
@@ -14,7 +14,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from atomscope.catalog.params import parse_size_from_name, size_bucket
+from atomscope.domain.params import parse_size_from_name, size_bucket
 
 HF_PLACEHOLDER_CREATED_AT = datetime(2022, 3, 2, 23, 29, 4)
 

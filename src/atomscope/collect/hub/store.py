@@ -15,7 +15,7 @@ from datetime import date, datetime
 import duckdb
 import pyarrow as pa
 
-from atomscope.sources.hf.records import CrawlRow, SnapshotRow
+from atomscope.collect.hub.records import CrawlRow, SnapshotRow
 
 SNAPSHOT_COLUMNS = (
     "model_id", "snapshot_date", "downloads_30d", "downloads_all_time", "likes", "created_at", "last_modified",

@@ -11,8 +11,8 @@ from hub_helpers import collect, small_hub, warehouse
 from typer.testing import CliRunner
 
 from atomscope.cli import app
-from atomscope.errors import DataValidationError
-from atomscope.sources.hf.dump import import_hub_dump
+from atomscope.collect.hub.dump import import_hub_dump
+from atomscope.domain.errors import DataValidationError
 from atomscope.testing.hub import HubEmulator
 
 

@@ -10,7 +10,7 @@ from importlib import resources
 import ibis
 import pytest
 
-from atomscope.catalog.licenses import classify_license, is_open_weight
+from atomscope.domain.licenses import classify_license, is_open_weight
 from atomscope.metrics import arena, run
 from atomscope.metrics.base import MetricContext
 from atomscope.warehouse.db import connect
@@ -131,7 +131,7 @@ def test_notes_name_unresolved(backend):
 
 
 def test_rejects_unknown_grouping(backend):
-    from atomscope.errors import UnknownMetricError
+    from atomscope.domain.errors import UnknownMetricError
 
     with pytest.raises(UnknownMetricError):
         run(arena.METRIC, MetricContext(backend, by="country"))

@@ -9,10 +9,10 @@ from collections import Counter
 import pytest
 
 from atomscope.config import data_dir
-from atomscope.errors import DataValidationError
+from atomscope.domain.errors import DataValidationError
 from atomscope.warehouse import db
-from atomscope.warehouse.catalog import models as catalog_models
 from atomscope.warehouse.load import load_bundled
+from atomscope.warehouse.queries import models as catalog_models
 
 
 def _csv(name):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from hub_fixtures import Warehouse
 
-from atomscope.errors import UnknownMetricError
+from atomscope.domain.errors import UnknownMetricError
 from atomscope.metrics.crossover import find_crossover
 
 

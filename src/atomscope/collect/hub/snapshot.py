@@ -26,11 +26,11 @@ from datetime import date, datetime
 
 import duckdb
 
-from atomscope.catalog.policy import TrackingPolicy
-from atomscope.sources.hf import discovery, store
-from atomscope.sources.hf.client import HubClient, HubRequestError, public_endpoint
-from atomscope.sources.hf.progress import CollectProgress, Summary
-from atomscope.sources.hf.records import SNAPSHOT_EXPAND, Skip, SnapshotRow, model_info, snapshot_row
+from atomscope.collect.hub import discovery, store
+from atomscope.collect.hub.client import HubClient, HubRequestError, public_endpoint
+from atomscope.collect.hub.progress import CollectProgress, Summary
+from atomscope.collect.hub.records import SNAPSHOT_EXPAND, Skip, SnapshotRow, model_info, snapshot_row
+from atomscope.domain.policy import TrackingPolicy
 from atomscope.warehouse.db import transaction
 
 LISTING_PARTS = ("availability", "discovery", "snapshot")

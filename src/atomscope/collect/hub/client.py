@@ -38,7 +38,7 @@ from huggingface_hub.hf_api import ModelInfo
 from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status, parse_ratelimit_headers
 
 from atomscope import __version__
-from atomscope.errors import AtomscopeError, HubUnreachableError
+from atomscope.domain.errors import AtomscopeError, HubUnreachableError
 
 RETRY_STATUSES = frozenset({408, 500, 502, 503, 504})
 _NETWORK_ERRORS = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)

@@ -10,7 +10,7 @@ from importlib import resources
 import ibis
 import pytest
 
-from atomscope.errors import UnknownMetricError
+from atomscope.domain.errors import UnknownMetricError
 from atomscope.metrics import releases, run
 from atomscope.metrics.base import MetricContext
 from atomscope.metrics.releases import country_region

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from atomscope.sources.hf.records import Skip, crawl_row, lineage, model_info, snapshot_row, valid_model_id
+from atomscope.collect.hub.records import Skip, crawl_row, lineage, model_info, snapshot_row, valid_model_id
 
 ITEM = {
     "_id": "x", "id": "Qwen/Qwen2.5-7B", "createdAt": "2024-09-16T11:55:40.000Z",

@@ -9,7 +9,7 @@ import time
 import duckdb
 import pytest
 
-from atomscope.errors import WarehouseError
+from atomscope.domain.errors import WarehouseError
 from atomscope.warehouse import db
 
 

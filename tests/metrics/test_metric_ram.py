@@ -19,7 +19,7 @@ from datetime import date
 import pytest
 from hub_fixtures import Warehouse, spark_sql
 
-from atomscope.errors import UnknownMetricError
+from atomscope.domain.errors import UnknownMetricError
 from atomscope.metrics.ram import ram_table
 
 RELEASE = date(2025, 1, 1)

@@ -10,7 +10,7 @@ from importlib import resources
 import ibis
 import pytest
 
-from atomscope.catalog.licenses import license_rule
+from atomscope.domain.licenses import license_rule
 from atomscope.metrics import mof, run
 from atomscope.metrics.base import MetricContext
 from atomscope.metrics.mof import COMPONENT_TYPES, REQUIRED

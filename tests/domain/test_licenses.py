@@ -8,7 +8,7 @@ from importlib import resources
 import ibis
 import pytest
 
-from atomscope.catalog.licenses import (
+from atomscope.domain.licenses import (
     RULES,
     LicenseClass,
     classify_license,
