@@ -164,7 +164,7 @@ def test_filter_changes_chart_data(server, tab):
     before_rows = card.get_attribute("data-rows")
     before_svg = card.locator(".vis svg.marks").inner_html()
     legend_before = _legend(card)
-    assert {"china", "us"} <= legend_before
+    assert {"China", "US"} <= legend_before
 
     with page.expect_response(lambda r: "/api/metrics/releases" in r.url and "region=china" in r.url) as info:
         page.select_option("#filters select[name=region]", "china")
@@ -177,7 +177,7 @@ def test_filter_changes_chart_data(server, tab):
     page.wait_for_function(SETTLED, timeout=90_000)
     assert card.get_attribute("data-rows") != before_rows
     assert card.locator(".vis svg.marks").inner_html() != before_svg
-    assert _legend(card) == {"china"}
+    assert _legend(card) == {"China"}
 
     # grouping: the per-card selector re-fetches with by=
     with page.expect_response(lambda r: "/api/metrics/arena" in r.url and "by=org" in r.url):

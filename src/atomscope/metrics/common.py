@@ -10,9 +10,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from atomscope.domain.regions import UNRESOLVED
 from atomscope.metrics.base import MetricContext
-
-UNRESOLVED = "unresolved"
 
 
 def org_lookup(ctx: MetricContext, source: str) -> ir.Table:

@@ -15,6 +15,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from atomscope import __version__
+from atomscope.domain import regions
 from atomscope.report import charts, findings, provenance
 from atomscope.report.data import MetricData
 from atomscope.report.findings import Finding
@@ -154,7 +155,7 @@ def build_report(db_path: str | Path, out_dir: str | Path, *, base_url: str = ""
         version=__version__,
         generated_at=generated_at,
         db_name=db_path.name,
-        regions=[(r, charts.REGION_COLORS[r], charts.REGION_LABELS[r]) for r in charts.REGION_ORDER],
+        regions=[(r.key, r.color, r.label) for r in regions.REGIONS],
         findings=found,
         sections=sections,
         source_files=sources,

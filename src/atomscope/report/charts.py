@@ -1,7 +1,8 @@
 """Altair (Vega-Lite) chart specs for the report, and their rendering to SVG / PNG without a browser.
 
 Every chart is built from one pandas frame and nothing else: that frame is what `build` writes as the
-chart's CSV, so the CSV is exactly the data plotted. Regions keep one colour across all charts.
+chart's CSV, so the CSV is exactly the data plotted. Regions keep one colour across all charts, from
+domain/regions.py (the dashboard reads the same definition).
 """
 
 from __future__ import annotations
@@ -13,31 +14,12 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-REGION_ORDER: tuple[str, ...] = ("us", "china", "eu", "other", "unknown", "unresolved")
-REGION_COLORS: dict[str, str] = {
-    "us": "#2563eb",
-    "china": "#dc2626",
-    "eu": "#d99a00",
-    "other": "#7c3aed",
-    "unknown": "#94a3b8",
-    "unresolved": "#475569",
-}
-REGION_LABELS: dict[str, str] = {
-    "us": "US",
-    "china": "China",
-    "eu": "Europe",
-    "other": "Other",
-    "unknown": "Unknown",
-    "unresolved": "Unresolved",
-}
+from atomscope.domain import regions
+
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 WIDTH, HEIGHT = 780, 300
 PNG_SCALE = 2
 LABEL_ROOM = 1.3  # horizontal bars: the axis runs 30% past the longest bar so its label fits
-
-
-def region_label(region: str) -> str:
-    return REGION_LABELS.get(region, region)
 
 
 def _label_expr(labels: dict[str, str]) -> str:
@@ -47,22 +29,21 @@ def _label_expr(labels: dict[str, str]) -> str:
 
 def region_color(df: pd.DataFrame, field: str = "region", title: str = "Region") -> alt.Color:
     """Colour by region with the fixed palette, listing only the regions present (in a fixed order)."""
-    present = set(df[field].dropna().astype(str))
-    domain = [r for r in REGION_ORDER if r in present] + sorted(present - set(REGION_ORDER))
-    palette = [REGION_COLORS.get(r, "#a3a3a3") for r in domain]
+    domain = regions.ordered(df[field].dropna())
+    palette = [regions.color(r) for r in domain]
     return alt.Color(
         f"{field}:N",
         title=title,
         scale=alt.Scale(domain=domain, range=palette),
         sort=domain,
-        legend=alt.Legend(labelExpr=_label_expr(REGION_LABELS), orient="top", direction="horizontal"),
+        legend=alt.Legend(labelExpr=_label_expr(regions.LABELS), orient="top", direction="horizontal"),
     )
 
 
 def _with_region_order(chart: alt.Chart, field: str) -> tuple[alt.Chart, alt.Order]:
-    """Stack in REGION_ORDER. The rank is a calculate transform in the spec, not a column of the frame, so
+    """Stack in the regions' fixed order. The rank is a calculate transform in the spec, not a column of the frame, so
     the CSV stays exactly the data plotted."""
-    listed = ", ".join(f"'{r}'" for r in REGION_ORDER)
+    listed = ", ".join(f"'{r}'" for r in regions.ORDER)
     chart = chart.transform_calculate(region_rank=f"indexof([{listed}], datum['{field}'])")
     return chart, alt.Order("region_rank:Q", sort="ascending")
 
@@ -133,11 +114,10 @@ def region_bars(
 ) -> alt.TopLevelMixin:
     """One horizontal bar per region, labelled at its end with `label` (a Vega expression over the row) or
     the value itself; the axis names the regions, so there is no legend."""
-    present = set(df["region"].astype(str))
-    order = [r for r in REGION_ORDER if r in present] + sorted(present - set(REGION_ORDER))
+    order = regions.ordered(df["region"].dropna())
     base = alt.Chart(df).encode(
         y=alt.Y("region:N", title=None, sort=order,
-                axis=alt.Axis(labelExpr=_label_expr(REGION_LABELS), labelFontSize=12, ticks=False, domain=False)),
+                axis=alt.Axis(labelExpr=_label_expr(regions.LABELS), labelFontSize=12, ticks=False, domain=False)),
         x=alt.X(f"{y}:Q", title=x_title, axis=alt.Axis(format=axis_format, tickMinStep=1, tickCount=6),
                 scale=alt.Scale(domain=[0, float(df[y].max()) * LABEL_ROOM or 1])),  # room for the labels
     )

@@ -12,15 +12,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from atomscope.report.charts import REGION_ORDER
+from atomscope.domain import regions
 from atomscope.report.data import MetricData, Unavailable
 from atomscope.report.provenance import HubStatus
 from atomscope.warehouse import queries
 
-NOUNS = {"us": "the US", "china": "China", "eu": "Europe", "other": "other countries", "unknown": "unknown origins",
-         "unresolved": "unresolved organizations"}
-ADJECTIVES = {"us": "US", "china": "Chinese", "eu": "European", "other": "other", "unknown": "unknown-origin",
-              "unresolved": "unresolved"}
 RIVALS = ("china", "us")  # the comparison the ATOM Project is about
 
 
@@ -33,12 +29,12 @@ class Finding:
 
 
 def noun(region: str, capital: bool = False) -> str:
-    text = NOUNS.get(region, region)
+    text = regions.BY_KEY[region].noun if region in regions.BY_KEY else region
     return text[0].upper() + text[1:] if capital else text
 
 
 def adjective(region: str) -> str:
-    return ADJECTIVES.get(region, region)
+    return regions.BY_KEY[region].adjective if region in regions.BY_KEY else region
 
 
 def number(value: float) -> str:
@@ -66,7 +62,7 @@ def rival_of(region: str, ranked: list[str]) -> str | None:
 
 
 def _rank_key(region: str) -> int:
-    return REGION_ORDER.index(region) if region in REGION_ORDER else len(REGION_ORDER)
+    return regions.rank(region)
 
 
 def leader_streak(leaders: list[tuple[Any, str]]) -> tuple[Any, int, tuple[Any, str] | None]:

@@ -6,9 +6,10 @@ corrections. Column meanings follow the upstream `metadata/README.md`.
 
 from __future__ import annotations
 
+from atomscope.domain.regions import ATOM_BUCKETS
 from atomscope.sources.csvtable import Column, TableContract
 
-REGIONS = frozenset({"us", "china", "eu", "other", "unknown"})
+REGIONS = ATOM_BUCKETS
 HF_ID = r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*"
 HF_NAMESPACE = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 

@@ -25,11 +25,10 @@ import ibis.expr.types as ir
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from atomscope import metrics
+from atomscope.domain import regions
 from atomscope.domain.errors import UnknownMetricError
 from atomscope.domain.params import BUCKET_ORDER
 from atomscope.metrics.base import Metric, MetricContext
-from atomscope.metrics.common import UNRESOLVED
-from atomscope.sources.atom import REGIONS
 from atomscope.warehouse import db
 from atomscope.warehouse.load import BUNDLED
 from atomscope.web import charts
@@ -37,7 +36,7 @@ from atomscope.web.encode import arrow_rows
 
 log = logging.getLogger(__name__)
 
-REGION_CHOICES: tuple[str, ...] = (*sorted(REGIONS), UNRESOLVED)
+REGION_CHOICES: tuple[str, ...] = regions.ORDER
 SIZE_BUCKETS: tuple[str, ...] = (*BUCKET_ORDER, "unknown")
 ORG_COLUMNS = ("org_key", "org_name", "org")
 FILTERS = ("region", "org", "size_bucket")

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from atomscope.domain import regions
 from atomscope.domain.errors import WarehouseError
 from atomscope.web.api import NoParams, cached_model_detail, status_payload
 from atomscope.web.metricapi import REGION_CHOICES, SIZE_BUCKETS, MetricEndpoint, describe
@@ -32,6 +33,11 @@ def _num(value: Any) -> str:
 
 
 TEMPLATES.env.filters["num"] = _num
+# region order, labels and colours: one definition (domain/regions.py), handed to the pages' JavaScript as
+# a JSON data block in base.html (no inline script under the CSP) and to the templates as filters
+TEMPLATES.env.globals["region_styles"] = regions.styles()
+TEMPLATES.env.filters["region_label"] = regions.label
+TEMPLATES.env.filters["region_color"] = regions.color
 MAX_PATHS = 12
 
 # OSAI dimensions in the order the index publishes them, with readable labels.

@@ -2,9 +2,9 @@
 "use strict";
 
 const Atomscope = (() => {
-  const REGION_COLORS = {
-    us: "#2563eb", china: "#dc2626", eu: "#f59e0b", other: "#10b981", unknown: "#94a3b8", unresolved: "#a855f7",
-  };
+  // Region order, labels and colours come from the server (domain/regions.py) as a JSON data block in
+  // base.html: no copy of them lives in this file.
+  const REGION_STYLES = JSON.parse(document.getElementById("region-styles").textContent);
   const EMBED_OPTIONS = {
     actions: { export: true, source: false, compiled: false, editor: false },
     renderer: "svg",
@@ -40,11 +40,34 @@ const Atomscope = (() => {
     };
   }
 
-  function colorScale(field, values) {
-    if (field === "region" && values.every((v) => v in REGION_COLORS)) {
-      return { domain: values, range: values.map((v) => REGION_COLORS[v]) };
-    }
-    return undefined;
+  function regionLabel(key) {
+    const region = REGION_STYLES.regions[key];
+    return region ? region.label : String(key);
+  }
+
+  /** The distinct region keys in the fixed order, unknown ones last (alphabetically). */
+  function orderedRegions(values) {
+    const present = new Set(values.map(String));
+    const known = REGION_STYLES.order.filter((k) => present.has(k));
+    return [...known, ...[...present].filter((k) => !REGION_STYLES.order.includes(k)).sort()];
+  }
+
+  /** A Vega expression mapping a legend or axis label (a region key) to its display label. Nested
+   * conditionals, not an object literal: vega-embed runs with the AST interpreter (strict CSP). */
+  function regionLabelExpr() {
+    const quote = (s) => "'" + String(s).replaceAll("\\", "\\\\").replaceAll("'", "\\'") + "'";
+    return REGION_STYLES.order.reduceRight(
+      (rest, k) => `datum.label === ${quote(k)} ? ${quote(regionLabel(k))} : (${rest})`, "datum.label");
+  }
+
+  /** Colour encoding for a region field: the fixed palette and order, legend labels instead of keys. */
+  function regionColor(field, values, title) {
+    const domain = orderedRegions(values);
+    const range = domain.map((k) => (REGION_STYLES.regions[k] || {}).color || REGION_STYLES.fallback_color);
+    return {
+      field, type: "nominal", title: title || "region", sort: domain, scale: { domain, range },
+      legend: { labelExpr: regionLabelExpr() },
+    };
   }
 
   function embed(container, spec) {
@@ -72,7 +95,7 @@ const Atomscope = (() => {
         for (const m of data.models) {
           const a = el("a", { href: modelHref(m.model_id) });
           a.append(el("span", { class: "id", text: m.model_id }),
-                   el("span", { class: "meta", text: [m.region, m.size_bucket].filter(Boolean).join(" · ") }));
+                   el("span", { class: "meta", text: [m.region && regionLabel(m.region), m.size_bucket].filter(Boolean).join(" · ") }));
           list.append(el("li", {}, a));
         }
         if (!data.models.length) list.append(el("li", { class: "none", text: "No tracked model matches." }));
@@ -90,5 +113,5 @@ const Atomscope = (() => {
   }
 
   document.addEventListener("DOMContentLoaded", setupSearch);
-  return { el, embed, modelHref, baseConfig, colorScale, REGION_COLORS };
+  return { el, embed, modelHref, baseConfig, regionColor, regionLabel, regionLabelExpr, orderedRegions, REGION_STYLES };
 })();

@@ -2,7 +2,7 @@
 "use strict";
 
 (() => {
-  const { el, embed, baseConfig, colorScale } = Atomscope;
+  const { el, embed, baseConfig, regionColor, regionLabelExpr } = Atomscope;
   const MAX_SERIES = 10;
   const MAX_BARS = 25;
   const form = document.getElementById("filters");
@@ -39,10 +39,8 @@
 
   function colorEncoding(field, rows) {
     const values = [...new Set(rows.map((r) => r[field]))].sort();
-    const enc = { field, type: "nominal", title: field.replaceAll("_", " ") };
-    const scale = colorScale(field, values);
-    if (scale) enc.scale = scale;
-    return enc;
+    if (field === "region") return regionColor(field, values);
+    return { field, type: "nominal", title: field.replaceAll("_", " ") };
   }
 
   function table(doc) {
@@ -74,7 +72,8 @@
       spec.height = Math.max(120, rows.length * 18);
       spec.mark = { type: "bar", cornerRadiusEnd: 2, tooltip: true };
       spec.encoding = {
-        y: { field: hint.x, type: "nominal", sort: "-x", title: null, axis: { labelLimit: 220 } },
+        y: { field: hint.x, type: "nominal", sort: "-x", title: null,
+             axis: { labelLimit: 220, ...(hint.x === "region" ? { labelExpr: regionLabelExpr() } : {}) } },
         x: yAxis, tooltip,
       };
       if (hint.color) spec.encoding.color = colorEncoding(hint.color, rows);
