@@ -114,17 +114,17 @@ def test_orgs_and_regions_come_from_the_catalog(synthetic_db):
     assert _rows(path, "SELECT count(*) FROM derivative_edges")[0][0] > 0
 
 
-def test_export_parquet_layout_and_atomic_replace(synthetic_db, tmp_path):
+def test_export_parquet_layout_and_overwrite_of_own_files(synthetic_db, tmp_path):
     path, summary = synthetic_db
     out = tmp_path / "lake"
-    out.mkdir()
-    (out / "stale.txt").write_text("old export")
     with duckdb.connect(str(path), read_only=True) as con:
-        counts = export_parquet(con, out)
+        export_parquet(con, out)
+        (out / "notes.txt").write_text("the user's file")
+        counts = export_parquet(con, out, overwrite=True)
         tables = warehouse_tables(con)
     assert set(counts) == set(tables)
-    assert not (out / "stale.txt").exists()  # replaced as a whole
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp dirs left
+    assert (out / "notes.txt").read_text() == "the user's file"  # only the previous export's files replaced
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging folder left
     days = sorted(p.name for p in (out / "hf_snapshots").iterdir())
     assert days[0].startswith("snapshot_date=2025-03-01")
     manifest = lake_manifest(out)
@@ -142,11 +142,13 @@ def test_export_parquet_layout_and_atomic_replace(synthetic_db, tmp_path):
 def test_export_failure_leaves_previous_export(synthetic_db, tmp_path):
     path, _ = synthetic_db
     out = tmp_path / "lake"
-    out.mkdir()
-    (out / "keep.txt").write_text("previous export")
-    with duckdb.connect(str(path), read_only=True) as con, pytest.raises(duckdb.Error):
-        export_parquet(con, out, tables=["models", "no_such_table"])
-    assert (out / "keep.txt").read_text() == "previous export"
+    with duckdb.connect(str(path), read_only=True) as con:
+        export_parquet(con, out, tables=["models"])
+        before = sorted(p.relative_to(out) for p in out.rglob("*"))
+        with pytest.raises(duckdb.Error):
+            export_parquet(con, out, tables=["models", "no_such_table"], overwrite=True)
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert lake_manifest(out)["files"] == ["models.parquet"]
     assert [p.name for p in tmp_path.iterdir()] == ["lake"]
 
 

@@ -225,14 +225,14 @@ def write_parquet_lake(lake_dir: str | Path, spec: HistorySpec | None = None, **
                     f"PARTITION_BY (snapshot_date), FILENAME_PATTERN 'part_{i}_{{i}}', OVERWRITE_OR_IGNORE)"
                 ).fetchone()
                 rows += int(res[0]) if res else 0
+            (tmp / LAKE_MARKER).write_text(  # inside the export, so its manifest lists the marker
+                "SYNTHETIC benchmark/test data from atomscope.testing.synthetic_history; never publish.\n"
+                + json.dumps(_spec_json(spec)) + "\n",
+                encoding="utf-8",
+            )
             return rows
 
-        counts = export_parquet(con, lake, hf_snapshots_writer=snapshots)
-        (lake / LAKE_MARKER).write_text(
-            "SYNTHETIC benchmark/test data from atomscope.testing.synthetic_history; never publish.\n"
-            + json.dumps(_spec_json(spec)) + "\n",
-            encoding="utf-8",
-        )
+        counts = export_parquet(con, lake, hf_snapshots_writer=snapshots, overwrite=True)
     finally:
         con.close()
     return {"run_id": run_id, "models": spec.models, "snapshot_rows": counts.get("hf_snapshots", 0),

@@ -10,26 +10,28 @@ The partition column `snapshot_date` lives in the directory names (hive style), 
 filters on it (`--since/--until`) skips whole days. An empty `hf_snapshots` is written as one empty
 file `hf_snapshots/empty.parquet` carrying the schema.
 
-Transactional-ish: everything is written into a temporary sibling directory, then renamed into place
-(an existing DIR is moved aside first and removed only after the rename), so readers never see a half
-export. The source connection may be read-only.
+Where it writes (warehouse/export_target.py): a new or empty DIR, or with `overwrite=True` over a
+previous export there, replacing only the files its manifest lists. Nothing else is ever deleted; a DIR
+holding the warehouse is refused. Files are written to a staging folder first and moved in at the end.
+The source connection may be read-only.
+
+CSV cells that a spreadsheet would run as a formula get a leading `'` (domain/spreadsheet.py) unless
+`raw=True`; list, struct and map columns are always quoted.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
+from atomscope.domain.spreadsheet import sql_neutralise
 from atomscope.warehouse.db import schema_version, utcnow
+from atomscope.warehouse.export_target import MANIFEST, write_export
 
 PARTITIONED = {"hf_snapshots": "snapshot_date"}
-MANIFEST = "_MANIFEST.json"
 
 
 def warehouse_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -49,49 +51,30 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _staging(target: Path) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    return tmp
-
-
-def _swap_into_place(tmp: Path, target: Path) -> None:
-    old = None
-    if target.exists():
-        old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
-        os.rename(target, old)
-    try:
-        os.rename(tmp, target)
-    except BaseException:
-        if old is not None:
-            os.rename(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def _columns(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, list[str]]:
     return {name: [r[0] for r in con.execute(f"DESCRIBE {_ident(name)}").fetchall()] for name in tables}
 
 
-def _write(con: duckdb.DuckDBPyConnection, target: Path, write_all: Callable[[Path], dict[str, int]]) -> dict:
-    tmp = _staging(target)
-    try:
-        counts = write_all(tmp)
-        manifest = {
+def warehouse_file(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The file behind `con` (None in memory): an export may never write where it lives."""
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return Path(row[0]) if row and row[0] else None
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection, target: Path, write_all: Callable[[Path], dict[str, int]], overwrite: bool
+) -> dict:
+    def manifest_of(counts: dict[str, int]) -> dict:
+        return {
             "exported_at": utcnow().isoformat(timespec="seconds"),
             "schema_version": schema_version(con),
             "tables": counts,
             "partitioned": PARTITIONED,
             "columns": _columns(con, list(counts)),  # warehouse column order (hive moves partition keys last)
         }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-        _swap_into_place(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return counts
+
+    held = warehouse_file(con)
+    return write_export(target, write_all, manifest_of, overwrite=overwrite, protect=(held,) if held else ())
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -104,6 +87,7 @@ def export_parquet(
     *,
     tables: list[str] | None = None,
     hf_snapshots_writer: Callable[[Path], int] | None = None,
+    overwrite: bool = False,
 ) -> dict[str, int]:
     """Write every table (or `tables`) to the Parquet lake `out_dir`; returns rows per table.
 
@@ -125,7 +109,7 @@ def export_parquet(
                 counts[name] = _rows(con, name)
         return counts
 
-    return _write(con, Path(out_dir), write_all)
+    return _write(con, Path(out_dir), write_all, overwrite)
 
 
 def _copy_partitioned(con: duckdb.DuckDBPyConnection, table: str, column: str, out: Path) -> int:
@@ -141,18 +125,42 @@ def _copy_partitioned(con: duckdb.DuckDBPyConnection, table: str, column: str, o
     return rows
 
 
-def export_csv(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *, tables: list[str] | None = None) -> dict:
+def export_csv(
+    con: duckdb.DuckDBPyConnection,
+    out_dir: str | Path,
+    *,
+    tables: list[str] | None = None,
+    overwrite: bool = False,
+    raw: bool = False,
+) -> dict:
     """Write every table (or `tables`) to `out_dir/<table>.csv` with a header; returns rows per table."""
     names = tables or warehouse_tables(con)
 
     def write_all(tmp: Path) -> dict[str, int]:
         counts = {}
         for name in names:
-            con.execute(f"COPY {_ident(name)} TO {_quote(tmp / (name + '.csv'))} (FORMAT csv, HEADER)")
+            select, quoted = _csv_select(con, name, raw)
+            force = f", FORCE_QUOTE ({', '.join(map(_ident, quoted))})" if quoted else ""
+            con.execute(f"COPY ({select}) TO {_quote(tmp / (name + '.csv'))} (FORMAT csv, HEADER{force})")
             counts[name] = _rows(con, name)
         return counts
 
-    return _write(con, Path(out_dir), write_all)
+    return _write(con, Path(out_dir), write_all, overwrite)
+
+
+def _csv_select(con: duckdb.DuckDBPyConnection, table: str, raw: bool) -> tuple[str, list[str]]:
+    """SELECT of `table` with text cells neutralised (unless `raw`), and the nested columns to quote."""
+    parts, quoted = [], []
+    for name, kind, *_ in con.execute(f"DESCRIBE {_ident(table)}").fetchall():
+        col = _ident(name)
+        if kind.endswith("]") or kind.startswith(("STRUCT", "MAP", "UNION")):
+            quoted.append(name)
+            parts.append(col)
+        elif not raw and kind in ("VARCHAR", "JSON"):
+            parts.append(f"{sql_neutralise(col + '::VARCHAR')} AS {col}")
+        else:
+            parts.append(col)
+    return f"SELECT {', '.join(parts)} FROM {_ident(table)}", quoted
 
 
 def lake_manifest(lake_dir: str | Path) -> dict:
@@ -162,8 +170,13 @@ def lake_manifest(lake_dir: str | Path) -> dict:
 
 
 def lake_tables(lake_dir: str | Path) -> dict[str, Path]:
-    """table name -> file or directory of a lake written by `export_parquet`."""
+    """table name -> file or directory of a lake written by `export_parquet` (the manifest's tables; other
+    files a user keeps in the folder are no tables)."""
     lake = Path(lake_dir)
+    listed = lake_manifest(lake).get("tables")
+    if isinstance(listed, dict):
+        paths = {name: lake / name if name in PARTITIONED else lake / f"{name}.parquet" for name in listed}
+        return {name: path for name, path in sorted(paths.items()) if path.exists()}
     found = {}
     for entry in sorted(lake.iterdir()):
         if entry.name.startswith((".", "_")):
