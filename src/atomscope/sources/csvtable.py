@@ -9,6 +9,7 @@ number or date, a value outside its allowed set, an empty required value or a du
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -88,24 +89,33 @@ def read_table(path: str | Path, contract: TableContract) -> list[dict[str, Any]
     except OSError as exc:
         raise DataValidationError(label, None, f"cannot read: {exc.strerror or exc}") from exc
     with handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = [c.name for c in contract.columns if c.name not in header]
-        if missing:
-            raise DataValidationError(label, 1, f"missing column(s): {', '.join(missing)}")
-        if not contract.extra_columns_allowed:
-            extra = [h for h in header if h not in {c.name for c in contract.columns}]
-            if extra:
-                raise DataValidationError(label, 1, f"unexpected column(s): {', '.join(extra)}")
-        seen: dict[tuple, tuple[int, dict]] = {}
-        rows = []
-        try:
-            for raw in reader:
-                row = _parse_row(raw, reader.line_num, label, contract, seen)
-                if row is not None:
-                    rows.append(row)
-        except csv.Error as exc:
-            raise DataValidationError(label, reader.line_num, f"malformed CSV: {exc}") from exc
+        return _read_rows(handle, label, contract)
+
+
+def read_table_text(text: str, contract: TableContract, label: str) -> list[dict[str, Any]]:
+    """Like `read_table`, for content held in memory (a source version); errors name `label`."""
+    return _read_rows(io.StringIO(text, newline=""), label, contract)
+
+
+def _read_rows(handle, label: str, contract: TableContract) -> list[dict[str, Any]]:
+    reader = csv.DictReader(handle)
+    header = reader.fieldnames or []
+    missing = [c.name for c in contract.columns if c.name not in header]
+    if missing:
+        raise DataValidationError(label, 1, f"missing column(s): {', '.join(missing)}")
+    if not contract.extra_columns_allowed:
+        extra = [h for h in header if h not in {c.name for c in contract.columns}]
+        if extra:
+            raise DataValidationError(label, 1, f"unexpected column(s): {', '.join(extra)}")
+    seen: dict[tuple, tuple[int, dict]] = {}
+    rows = []
+    try:
+        for raw in reader:
+            row = _parse_row(raw, reader.line_num, label, contract, seen)
+            if row is not None:
+                rows.append(row)
+    except csv.Error as exc:
+        raise DataValidationError(label, reader.line_num, f"malformed CSV: {exc}") from exc
     return rows
 
 

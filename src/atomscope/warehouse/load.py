@@ -8,7 +8,6 @@ twice leaves the same rows.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,9 +19,12 @@ import pandas as pd
 from atomscope.config import data_dir as bundled_data_dir
 from atomscope.domain.errors import DataValidationError
 from atomscope.sources import atom, epoch, leaderboard, lmarena, mof, osai, registry
-from atomscope.sources.csvtable import TableContract, read_table
+from atomscope.sources.csvtable import TableContract, read_table, read_table_text
+from atomscope.sources.registry_sync import align_registry_with_atom
+from atomscope.sources.upstream.catalog import upstream_of
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
 from atomscope.warehouse.facts import refresh_model_facts
+from atomscope.warehouse.versions import SourceContent, current_fetched, record_version
 
 
 @dataclass(frozen=True)
@@ -51,11 +53,31 @@ BUNDLED: tuple[BundledTable, ...] = (
 class LoadSummary:
     run_id: int
     rows: dict[str, int] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)  # source key -> source_versions.version_id
+    registry_changes: list[str] = field(default_factory=list)
 
 
-def read_bundled(folder: Path) -> dict[str, list[dict[str, Any]]]:
-    """Validate every bundled file and the rules that span files; returns typed rows per source key."""
-    tables = {t.source_key: read_table(folder / t.contract.file_name, t.contract) for t in BUNDLED}
+def read_bundled(
+    folder: Path, contents: dict[str, SourceContent] | None = None, registry_changes: list[str] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Validate every bundled table and the rules that span them; returns typed rows per source key.
+
+    `contents` replaces some bundled files by fetched versions (validated with the same contracts). When
+    ATOM's region registry is a fetched one, the organization registry follows it first (see
+    `align_registry_with_atom`; what changed is appended to `registry_changes`)."""
+    contents = contents or {}
+    tables = {}
+    for spec in BUNDLED:
+        content = contents.get(spec.source_key)
+        if content is None:
+            tables[spec.source_key] = read_table(folder / spec.contract.file_name, spec.contract)
+        else:
+            label = f"{content.origin} -> {spec.contract.file_name}"
+            tables[spec.source_key] = read_table_text(content.text, spec.contract, label)
+    if "atom_organization_regions" in contents:
+        changes = align_registry_with_atom(tables)
+        if registry_changes is not None:
+            registry_changes.extend(changes)
     check_registry(folder, tables)
     return tables
 
@@ -112,18 +134,33 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
         con.unregister("_incoming")
 
 
-def load_bundled(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> LoadSummary:
-    """Validate, then replace the bundled reference tables in one transaction."""
+def load_bundled(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path | None = None,
+    contents: dict[str, SourceContent] | None = None,
+    kind: str = "bundled",
+) -> LoadSummary:
+    """Validate, then replace the reference tables in one transaction, recording the version of each.
+
+    Tables come from the bundled files, except those in `contents` (default: the fetched versions the
+    warehouse already holds, so `init` keeps what `sources update` loaded)."""
     folder = Path(folder) if folder else bundled_data_dir()
-    tables = read_bundled(folder)
-    run_id = start_run(con, "bundled")
-    summary = LoadSummary(run_id=run_id)
+    if contents is None:
+        contents = current_fetched(con)
+    changes: list[str] = []
+    tables = read_bundled(folder, contents, changes)
+    run_id = start_run(con, kind)
+    summary = LoadSummary(run_id=run_id, registry_changes=changes)
     try:
         with transaction(con):
+            now = utcnow()
             for spec in BUNDLED:
                 rows = tables[spec.source_key]
                 summary.rows[spec.source_key] = len(rows)
-                _record_source_file(con, folder, spec, len(rows), run_id)
+                content = contents.get(spec.source_key) or _bundled_content(folder, spec)
+                version_id = record_version(con, content, len(rows), run_id, now)
+                summary.versions[spec.source_key] = version_id
+                _record_source_file(con, spec, content, len(rows), run_id, version_id, now)
                 if not spec.table:
                     continue
                 frame = _frame(rows, spec.contract)
@@ -136,7 +173,8 @@ def load_bundled(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> 
     except Exception as exc:
         finish_run(con, run_id, "failed", {"error": str(exc)})
         raise
-    finish_run(con, run_id, "ok", {"rows": summary.rows})
+    details = {"rows": summary.rows, "versions": summary.versions, "registry_changes": changes}
+    finish_run(con, run_id, "ok", details)
     return summary
 
 
@@ -158,10 +196,28 @@ def _load_models(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
         con.execute("DROP TABLE _prev_models")
 
 
-def _record_source_file(con, folder: Path, spec: BundledTable, rows: int, run_id: int) -> None:
-    path = folder / spec.contract.file_name
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+def _bundled_content(folder: Path, spec: BundledTable) -> SourceContent:
+    """The packaged file as a version: its upstream and commit as SOURCES.md names them."""
+    from atomscope.report.provenance import upstream_origins
+
+    upstream = upstream_of(spec.source_key)
+    origin = upstream_origins().get(spec.contract.file_name, {})
+    text = (folder / spec.contract.file_name).read_bytes().decode("utf-8")
+    return SourceContent(
+        source_key=spec.source_key,
+        text=text,
+        upstream=upstream.name,
+        origin=upstream.origin_of(spec.source_key),
+        kind="bundled",
+        upstream_version=origin.get("commit"),
+    )
+
+
+def _record_source_file(
+    con, spec: BundledTable, content: SourceContent, rows: int, run_id: int, version_id: int, now
+) -> None:
     con.execute(
-        "INSERT OR REPLACE INTO source_files VALUES (?, ?, ?, ?, ?, ?)",
-        [spec.source_key, spec.contract.file_name, digest, rows, utcnow(), run_id],
+        "INSERT OR REPLACE INTO source_files (source_key, file_name, sha256, row_count, loaded_at, run_id, version_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [spec.source_key, spec.contract.file_name, content.sha256, rows, now, run_id, version_id],
     )

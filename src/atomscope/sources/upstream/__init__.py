@@ -1,0 +1,1 @@
+"""Refreshing the bundled tables from their upstreams: catalog, fetching, transforms, updates, diffs."""

@@ -1,0 +1,48 @@
+"""What `atomscope sources list` shows: per table, its upstream, the version loaded, license and rows."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from atomscope.sources.upstream.catalog import UPSTREAMS
+from atomscope.warehouse.versions import current_versions
+
+
+def _when(value) -> str | None:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else None
+
+
+def sources_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per table of every upstream: where it comes from, the version the warehouse holds (commit or
+    ETag, content hash, bundled or fetched, when), the last check of its upstream, license and rows."""
+    versions = current_versions(con)
+    checks = {
+        row[0]: row[1:]
+        for row in con.execute("SELECT upstream, checked_at, status, message FROM source_checks").fetchall()
+    }
+    records = []
+    for upstream in UPSTREAMS:
+        checked_at, status, message = checks.get(upstream.name, (None, None, None))
+        for key in upstream.produces:
+            version = versions.get(key)
+            records.append(
+                {
+                    "source": upstream.name,
+                    "table": key,
+                    "origin": upstream.origin_of(key),
+                    "version": f"v{version.version_id}" if version else None,
+                    "kind": version.kind if version else "not loaded",
+                    "upstream_version": version.upstream_version if version else None,
+                    "sha256": version.sha256[:12] if version else None,
+                    "loaded": _when(version.created_at) if version else None,
+                    "rows": version.row_count if version else None,
+                    "license": upstream.license,
+                    "refresh": "yes" if upstream.refresh else "no",
+                    "last_check": f"{status} {_when(checked_at)}" if status else None,
+                    "check_message": message,
+                }
+            )
+    frame = pd.DataFrame.from_records(records)
+    frame["rows"] = frame["rows"].astype("Int64")
+    return frame
