@@ -124,7 +124,7 @@ def child(args) -> None:
         started = time.perf_counter()
         if args.impl in ("ibis", "ibis-full"):
             backend = ibis.duckdb.from_connection(con)
-            spec = metrics.load_all()[args.metric]
+            spec = metrics.get(args.metric)
             ctx = metrics.MetricContext(backend=backend, by=args.by or None)
             if args.impl == "ibis-full":  # what the CLI does: build, notes, table
                 result = metrics.run(spec, ctx)
@@ -179,7 +179,7 @@ def _table_only(metric: str, ctx):
         return concentration_table(ctx, ctx.by)
     from atomscope import metrics
 
-    return metrics.run(metrics.load_all()[metric], ctx).table
+    return metrics.run(metrics.get(metric), ctx).table
 
 
 def measure(db: Path, impl: str, metric: str, by: str | None, repeat: int, save: Path | None) -> dict:
@@ -208,7 +208,7 @@ def run(args) -> dict:
 
     report = {"machine": machine(), "command": shlex.join(["python", "bench/bench_metrics.py", *sys.argv[1:]]),
               "sizes": []}  # fmt: skip
-    names = sorted(metrics.load_all())
+    names = sorted(metrics.REGISTRY)
     for rows in args.rows:
         path, gen = warehouse_for(int(rows), args.days)
         size = {"target_rows": int(rows), "snapshot_rows": gen.get("snapshot_rows"), "models": gen.get("models"),

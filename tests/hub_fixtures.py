@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import ibis
 
-from atomscope.metrics import MetricContext, get, load_all, run
+from atomscope.metrics import MetricContext, get, run
 from atomscope.warehouse.db import connect
 
 RUN_ID = 1
@@ -76,7 +76,6 @@ class Warehouse:
         return MetricContext(backend, by=by, since=since, until=until, params=dict(params))
 
     def result(self, name: str, by=None, since=None, until=None, **params):
-        load_all()
         return run(get(name), self.context(by=by, since=since, until=until, **params))
 
     def metric(self, name: str, by=None, since=None, until=None, **params):

@@ -131,9 +131,9 @@ def test_notes_name_unresolved(backend):
 
 
 def test_rejects_unknown_grouping(backend):
-    from atomscope.domain.errors import UnknownMetricError
+    from atomscope.domain.errors import MetricRequestError
 
-    with pytest.raises(UnknownMetricError):
+    with pytest.raises(MetricRequestError):
         run(arena.METRIC, MetricContext(backend, by="country"))
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from hub_fixtures import Warehouse
 
-from atomscope.domain.errors import UnknownMetricError
+from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics.crossover import find_crossover
 
 
@@ -147,5 +147,5 @@ def test_releases_crossover_by_year(tmp_path):
 
 
 def test_unknown_series_is_refused(regions):
-    with pytest.raises(UnknownMetricError, match="series must be one of"):
+    with pytest.raises(MetricRequestError, match="series must be one of"):
         regions.metric("crossover", series="vibes")

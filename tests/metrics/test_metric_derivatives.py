@@ -20,7 +20,7 @@ from datetime import datetime as dt
 import pytest
 from hub_fixtures import Warehouse, spark_sql
 
-from atomscope.domain.errors import UnknownMetricError
+from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics.derivatives import derivatives_table
 from atomscope.metrics.lineage import derivative_roots, lineage_cut
 
@@ -138,5 +138,5 @@ def test_compiles_for_spark(tree):
 
 @pytest.mark.parametrize("params", [{"max_depth": 0}, {"max_depth": 51}, {"top": -1}])
 def test_out_of_range_parameters_are_refused(tree, params):
-    with pytest.raises(UnknownMetricError, match="must be"):
+    with pytest.raises(MetricRequestError, match="must be"):
         tree.metric("derivatives", **params)

@@ -19,7 +19,7 @@ from datetime import date
 import pytest
 from hub_fixtures import Warehouse, spark_sql
 
-from atomscope.domain.errors import UnknownMetricError
+from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics.ram import ram_table
 
 RELEASE = date(2025, 1, 1)
@@ -127,5 +127,5 @@ def test_v2_reference_at_one_checkpoint_does_not_depend_on_the_others_requested(
     "params", [{"checkpoints": "7,x"}, {"checkpoints": "-1"}, {"checkpoints": "99999"}, {"top": 0}]
 )
 def test_bad_parameters_are_refused(bucket, params):
-    with pytest.raises(UnknownMetricError):
+    with pytest.raises(MetricRequestError):
         bucket.metric("ram_v2", **params)

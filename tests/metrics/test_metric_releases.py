@@ -10,7 +10,7 @@ from importlib import resources
 import ibis
 import pytest
 
-from atomscope.domain.errors import UnknownMetricError
+from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics import releases, run
 from atomscope.metrics.base import MetricContext
 from atomscope.metrics.releases import country_region
@@ -116,7 +116,7 @@ def test_tracked_region_per_month(backend):
 
 
 def test_bad_period(backend):
-    with pytest.raises(UnknownMetricError):
+    with pytest.raises(MetricRequestError):
         _run(backend, params={"period": "week"})
 
 

@@ -14,7 +14,7 @@ import ibis
 import pytest
 from hub_helpers import collect, small_hub, warehouse
 
-from atomscope.metrics import MetricContext, get, load_all, run
+from atomscope.metrics import MetricContext, get, run
 from atomscope.metrics.lineage import derivative_roots
 from atomscope.testing.hub import HubEmulator
 
@@ -36,7 +36,6 @@ def collected(bundled_db, tmp_path_factory):
 
 
 def metric(con, name, by, **params):
-    load_all()
     ctx = MetricContext(ibis.duckdb.from_connection(con), by=by, params=dict(params))
     return run(get(name), ctx).table.to_pandas()
 

@@ -33,7 +33,7 @@ KNOWN_DIFFERENCES: dict[tuple[str, str | None], str] = {}
 
 def _cases() -> list:
     cases = []
-    for name, metric in sorted(metrics.load_all().items()):
+    for name, metric in sorted(metrics.REGISTRY.items()):
         choices = metric.by_choices if (metric.by_choices and not QUICK) else (metric.default_by,)
         for by in choices:
             reason = KNOWN_DIFFERENCES.get((name, by))

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from atomscope.config import data_dir
-from atomscope.metrics import load_all, run
+from atomscope.metrics import run
 from atomscope.metrics.base import MetricContext, get
 from atomscope.report.build import build_report
 from atomscope.report.charts import inline_svg
@@ -110,7 +110,6 @@ def built(bundled_db, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def metric(bundled_backend):
-    load_all()
 
     def compute(name: str, by: str | None = None, **params) -> pd.DataFrame:
         return run(get(name), MetricContext(bundled_backend, by=by, params=params)).table.to_pandas()
@@ -310,7 +309,6 @@ HUB_COLUMNS = {
 
 @pytest.mark.parametrize("name", sorted(HUB_COLUMNS))
 def test_hub_sections_use_documented_columns(name):
-    load_all()
     assert HUB_COLUMNS[name] <= set(get(name).columns)
 
 

@@ -38,7 +38,7 @@ def fixture_client(fixture_db):
     return TestClient(create_app(fixture_db))
 
 
-REGISTRY = metrics.load_all()
+REGISTRY = metrics.REGISTRY
 
 
 # -- metrics -------------------------------------------------------------------------------------------

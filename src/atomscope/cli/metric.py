@@ -13,7 +13,7 @@ import typer
 from atomscope import metrics
 from atomscope.cli.common import DbOption, open_read
 from atomscope.cli.output import OutputFormat, emit
-from atomscope.domain.errors import UnknownMetricError
+from atomscope.domain.errors import MetricRequestError
 
 
 class Engine(str, Enum):
@@ -32,7 +32,7 @@ def _parse_date(value: str | None, option: str) -> date | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise UnknownMetricError(f"{option} must be a date YYYY-MM-DD, got {value!r}") from None
+        raise MetricRequestError(f"{option} must be a date YYYY-MM-DD, got {value!r}") from None
 
 
 def _parse_params(pairs: list[str]) -> dict[str, str]:
@@ -40,7 +40,7 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise UnknownMetricError(f"--param takes key=value, got {pair!r}")
+            raise MetricRequestError(f"--param takes key=value, got {pair!r}")
         params[key] = value
     return params
 
@@ -65,8 +65,7 @@ def metric(
     ] = None,
 ) -> None:
     """Compute one metric from the warehouse (DuckDB), or from its Parquet lake on Spark."""
-    registry = metrics.load_all()
-    spec = metrics.get(name) if registry else None
+    spec = metrics.get(name)
     ctx = metrics.MetricContext(
         backend=None, by=by, since=_parse_date(since, "--since"), until=_parse_date(until, "--until"),
         params=_parse_params(param),
@@ -75,7 +74,7 @@ def metric(
         from atomscope.warehouse.engines import spark_backend
 
         if lake is None:
-            raise UnknownMetricError("--engine spark reads a Parquet lake: give --lake DIR (see `atomscope export`)")
+            raise MetricRequestError("--engine spark reads a Parquet lake: give --lake DIR (see `atomscope export`)")
         ctx.backend = spark_backend(lake, spark_master)
         result = metrics.run(spec, ctx)
         frame = result.table.to_pandas()
@@ -96,10 +95,10 @@ def list_metrics(format: Annotated[OutputFormat, typer.Option("--format", "-f")]
             "metric": m.name,
             "summary": m.summary,
             "by": ", ".join(m.by_choices),
-            "params": ", ".join(f"{k}={v[1]}" for k, v in m.params.items()),
+            "params": ", ".join(f"{k}={p.default}" for k, p in m.params.items()),
             "columns": ", ".join(m.columns),
             "source": m.source,
         }
-        for m in sorted(metrics.load_all().values(), key=lambda m: m.name)
+        for m in sorted(metrics.REGISTRY.values(), key=lambda m: m.name)
     ]
     emit(pd.DataFrame(rows), format, title="Metrics")

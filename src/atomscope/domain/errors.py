@@ -30,8 +30,14 @@ class ReadOnlyQueryError(AtomscopeError):
     """A statement given to `atomscope query` would modify the warehouse."""
 
 
-class UnknownMetricError(AtomscopeError):
-    """A metric name or parameter that does not exist."""
+class MetricRequestError(AtomscopeError, ValueError):
+    """A metric request that cannot be answered as asked: a bad date, grouping, parameter or filter, or a
+    missing input (e.g. `--engine spark` without `--lake`). Also a ValueError, so callers that treat bad
+    values generically catch it."""
+
+
+class UnknownMetricError(MetricRequestError):
+    """A metric name that is not registered."""
 
 
 class HubUnreachableError(AtomscopeError):

@@ -1,21 +1,23 @@
-"""Metrics: one small module per metric; importing this package registers them all."""
+"""Metrics: one small module per metric; importing this package registers them all.
+
+A new metric is a new module here that calls `register(Metric(...))` at import time; nothing else needs
+to list it (see CONTRIBUTING.md).
+"""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
 
-from atomscope.metrics.base import REGISTRY, Metric, MetricContext, MetricResult, get, register, run
-
-_SKIP = {"base", "common"}
+from atomscope.metrics.base import REGISTRY, Metric, MetricContext, MetricResult, Param, get, register, run
 
 
-def load_all() -> dict[str, Metric]:
-    """Import every metric module of this package (each registers itself) and return the registry."""
+def _import_metric_modules() -> None:
     for info in pkgutil.iter_modules(__path__):
-        if info.name not in _SKIP and not info.name.startswith("_"):
+        if not info.name.startswith("_"):
             importlib.import_module(f"{__name__}.{info.name}")
-    return REGISTRY
 
 
-__all__ = ["REGISTRY", "Metric", "MetricContext", "MetricResult", "get", "load_all", "register", "run"]
+_import_metric_modules()
+
+__all__ = ["REGISTRY", "Metric", "MetricContext", "MetricResult", "Param", "get", "register", "run"]

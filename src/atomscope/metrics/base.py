@@ -5,6 +5,10 @@ A metric's `compute(ctx)` builds an Ibis expression from warehouse tables obtain
 (`--engine spark`, over the Parquet lake that `atomscope export --parquet` writes). It returns a
 `MetricResult`: the expression plus notes for the output footer (unresolved organizations' share,
 "single snapshot" caveats, ...).
+
+A metric declares its options (`by_choices`, `params` as `Param`s with type, default, bounds and
+choices); `run` checks a request against them and raises `MetricRequestError` before computing. Metric
+modules register themselves when imported, and importing `atomscope.metrics` imports them all.
 """
 
 from __future__ import annotations
@@ -17,7 +21,41 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.domain.errors import UnknownMetricError
+from atomscope.domain.errors import MetricRequestError, UnknownMetricError
+
+
+@dataclass(frozen=True)
+class Param:
+    """One metric parameter: its type, default and help, and the values it accepts (bounds for numbers,
+    choices for strings). The CLI, the API's query models and the report all read this declaration."""
+
+    type: type
+    default: Any = None
+    help: str = ""
+    min: int | float | None = None
+    max: int | float | None = None
+    choices: tuple[str, ...] = ()
+
+    def check(self, metric: str, name: str, value: Any) -> Any:
+        """`value` converted to the parameter's type; MetricRequestError when it is not acceptable."""
+        if value is None:
+            return None
+        try:
+            value = self.type(value)
+        except (TypeError, ValueError):
+            raise MetricRequestError(f"parameter {name!r} of {metric!r} must be {self.type.__name__}") from None
+        if self.choices and value not in self.choices:
+            raise MetricRequestError(f"{name} must be one of: {', '.join(self.choices)} (got {value!r})")
+        too_low = self.min is not None and value < self.min
+        too_high = self.max is not None and value > self.max
+        if too_low or too_high:
+            raise MetricRequestError(f"parameter {name!r} must be {self.bounds_text()} (got {value})")
+        return value
+
+    def bounds_text(self) -> str:
+        if self.min is not None and self.max is not None:
+            return f"between {self.min} and {self.max}"
+        return f"at least {self.min}" if self.min is not None else f"at most {self.max}"
 
 
 @dataclass
@@ -49,7 +87,7 @@ class Metric:
     compute: Callable[[MetricContext], MetricResult]
     by_choices: tuple[str, ...] = ()
     default_by: str | None = None
-    params: dict[str, tuple[type, Any, str]] = field(default_factory=dict)  # name -> (type, default, help)
+    params: dict[str, Param] = field(default_factory=dict)
 
 
 REGISTRY: dict[str, Metric] = {}
@@ -75,18 +113,14 @@ def run(metric: Metric, ctx: MetricContext) -> MetricResult:
     if ctx.by is None:
         ctx.by = metric.default_by
     if metric.by_choices and ctx.by not in metric.by_choices:
-        raise UnknownMetricError(
+        raise MetricRequestError(
             f"metric {metric.name!r} cannot be grouped by {ctx.by!r}; choose one of: {', '.join(metric.by_choices)}"
         )
     unknown = set(ctx.params) - set(metric.params)
     if unknown:
-        raise UnknownMetricError(f"metric {metric.name!r} has no parameter {', '.join(sorted(unknown))}")
-    for name, (kind, default, _help) in metric.params.items():
-        value = ctx.params.get(name, default)
-        try:
-            ctx.params[name] = kind(value) if value is not None else None
-        except (TypeError, ValueError):
-            raise UnknownMetricError(f"parameter {name!r} of {metric.name!r} must be {kind.__name__}") from None
+        raise MetricRequestError(f"metric {metric.name!r} has no parameter {', '.join(sorted(unknown))}")
+    for name, param in metric.params.items():
+        ctx.params[name] = param.check(metric.name, name, ctx.params.get(name, param.default))
     return metric.compute(ctx)
 
 

@@ -39,8 +39,8 @@ from dataclasses import dataclass
 
 import ibis
 
-from atomscope.domain.errors import UnknownMetricError
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, get, register, run
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, get, register, run
+from atomscope.metrics.releases import PERIODS
 
 SERIES = ("downloads_share", "derivative_share", "best_arena_score", "releases")
 SCHEMA = {
@@ -89,9 +89,6 @@ def find_crossover(points: Sequence[tuple[str, float, float]], periods: int) -> 
 
 
 def _source(ctx: MetricContext, name: str, by: str, params: dict) -> tuple[list[dict], list[str]]:
-    from atomscope.metrics import load_all
-
-    load_all()
     metric = get(name)
     sub = MetricContext(ctx.backend, by=by, since=ctx.since, until=ctx.until, params=dict(params))
     result = run(metric, sub)
@@ -129,11 +126,7 @@ def series_values(ctx: MetricContext, series: str) -> tuple[dict[str, dict[str, 
 
 def compute(ctx: MetricContext) -> MetricResult:
     series = ctx.params["series"]
-    if series not in SERIES:
-        raise UnknownMetricError(f"series must be one of: {', '.join(SERIES)} (got {series!r})")
     a, b, n = ctx.params["a"], ctx.params["b"], ctx.params["periods"]
-    if n < 1:
-        raise UnknownMetricError("parameter 'periods' must be at least 1")
     values, source_notes = series_values(ctx, series)
     points = [(p, values[p].get(a, 0.0), values[p].get(b, 0.0)) for p in sorted(values)]
     found = find_crossover(points, n)
@@ -172,12 +165,12 @@ METRIC = register(
         },
         compute=compute,
         params={
-            "a": (str, "china", "region A"),
-            "b": (str, "us", "region B"),
-            "series": (str, "downloads_share", "downloads_share, derivative_share, best_arena_score, releases"),
-            "periods": (int, 3, "consecutive periods A must stay ahead"),
-            "releases_by": (str, "region", "releases series: region (Epoch) or tracked_region (ATOM models)"),
-            "release_period": (str, None, "releases series: year, quarter or month"),
+            "a": Param(str, "china", "region A"),
+            "b": Param(str, "us", "region B"),
+            "series": Param(str, "downloads_share", "the series compared", choices=SERIES),
+            "periods": Param(int, 3, "consecutive periods A must stay ahead", min=1),
+            "releases_by": Param(str, "region", "releases series: region (Epoch) or tracked_region (ATOM models)"),
+            "release_period": Param(str, None, "releases series: year, quarter or month", choices=PERIODS),
         },
     )
 )

@@ -34,22 +34,13 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.domain.errors import UnknownMetricError
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
 from atomscope.metrics.common import month_of, tracked_models, within
 from atomscope.metrics.lineage import DEFAULT_MAX_DEPTH, derivative_roots, lineage_cut
 
 BY_CHOICES = ("region", "org", "root")
 RELATIONS = ("merge", "adapter", "quantized", "finetune")  # precedence: first wins
 MAX_DEPTH_LIMIT = 50  # each level is one more join in the unrolled closure
-
-
-def check_params(ctx: MetricContext) -> None:
-    depth = ctx.params["max_depth"]
-    if not 1 <= depth <= MAX_DEPTH_LIMIT:
-        raise UnknownMetricError(f"parameter 'max_depth' must be between 1 and {MAX_DEPTH_LIMIT} (got {depth})")
-    if ctx.params["top"] < 0:
-        raise UnknownMetricError("parameter 'top' must be 0 (all) or more")
 
 
 def qualifying_derivatives(ctx: MetricContext) -> ir.Table:
@@ -149,7 +140,6 @@ def _notes(ctx: MetricContext) -> list[str]:
 
 
 def compute(ctx: MetricContext) -> MetricResult:
-    check_params(ctx)
     return MetricResult(table=derivatives_table(ctx, ctx.by or "region"), notes=_notes(ctx))
 
 
@@ -173,9 +163,11 @@ METRIC = register(
         by_choices=BY_CHOICES,
         default_by="region",
         params={
-            "min_downloads": (int, 5, "count derivatives with last-30-day downloads above this (ATOM: 5)"),
-            "max_depth": (int, DEFAULT_MAX_DEPTH, "longest derivative chain followed to the root"),
-            "top": (int, 10, "--by root: keep the top N roots per month (0 = all)"),
+            "min_downloads": Param(int, 5, "count derivatives with last-30-day downloads above this (ATOM: 5)"),
+            "max_depth": Param(
+                int, DEFAULT_MAX_DEPTH, "longest derivative chain followed to the root", min=1, max=MAX_DEPTH_LIMIT
+            ),
+            "top": Param(int, 10, "--by root: keep the top N roots per month (0 = all)", min=0),
         },
     )
 )

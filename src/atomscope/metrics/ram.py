@@ -41,8 +41,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.domain.errors import UnknownMetricError
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
+from atomscope.domain.errors import MetricRequestError
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
 from atomscope.metrics.common import tracked_models
 from atomscope.metrics.downloads import first_snapshots, interpolate_at
 
@@ -55,9 +55,9 @@ def parse_checkpoints(text: str) -> list[int]:
     try:
         days = sorted({int(part) for part in str(text).split(",") if part.strip()})
     except ValueError:
-        raise UnknownMetricError(f"checkpoints must be comma-separated days, got {text!r}") from None
+        raise MetricRequestError(f"checkpoints must be comma-separated days, got {text!r}") from None
     if not days or days[0] < 0 or days[-1] > MAX_CHECKPOINT:
-        raise UnknownMetricError(f"checkpoints must be days between 0 and {MAX_CHECKPOINT}, got {text!r}")
+        raise MetricRequestError(f"checkpoints must be days between 0 and {MAX_CHECKPOINT}, got {text!r}")
     return days
 
 
@@ -117,8 +117,6 @@ def references(values: ir.Table, version: str, top: int) -> ir.Table:
 def ram_rows(ctx: MetricContext, version: str) -> ir.Table:
     """The output rows, unordered (a DISTINCT over an ordered relation keeps the sort keys on Spark)."""
     top = ctx.params["top"]
-    if top < 1:
-        raise UnknownMetricError("parameter 'top' must be at least 1")
     requested = parse_checkpoints(ctx.params["checkpoints"])
     grid = sorted(set(parse_checkpoints(DEFAULT_CHECKPOINTS)) | set(requested))
     values = checkpoint_downloads(ctx, grid)
@@ -188,9 +186,9 @@ def _compute(version: str):
 
 
 PARAMS = {
-    "checkpoints": (str, DEFAULT_CHECKPOINTS, "days since release, comma-separated"),
-    "top": (int, 10, "size of the top group (10 in both published versions)"),
-    "model": (str, None, "keep only this model id"),
+    "checkpoints": Param(str, DEFAULT_CHECKPOINTS, "days since release, comma-separated"),
+    "top": Param(int, 10, "size of the top group (10 in both published versions)", min=1),
+    "model": Param(str, None, "keep only this model id"),
 }
 COLUMNS = {
     "model_id": "tracked model",

@@ -32,8 +32,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.domain.errors import UnknownMetricError
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
 from atomscope.metrics.common import tracked_models, within
 
 _EUROPE = (
@@ -132,8 +131,6 @@ def _tracked(ctx: MetricContext, period: str) -> MetricResult:
 def compute(ctx: MetricContext) -> MetricResult:
     by = ctx.by or "region"
     period = ctx.params.get("period") or ("month" if by == "tracked_region" else "year")
-    if period not in PERIODS:
-        raise UnknownMetricError(f"period must be one of: {', '.join(PERIODS)} (got {period!r})")
     if by == "tracked_region":
         return _tracked(ctx, period)
     return _epoch(ctx, period)
@@ -156,6 +153,6 @@ METRIC = register(
         compute=compute,
         by_choices=("region", "country", "tracked_region"),
         default_by="region",
-        params={"period": (str, None, "year, quarter or month (default: year; month for tracked_region)")},
+        params={"period": Param(str, None, "default: year; month for tracked_region", choices=PERIODS)},
     )
 )

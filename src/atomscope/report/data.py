@@ -1,13 +1,11 @@
 """Metric results for the report: each metric computed once, as a pandas frame with its notes.
 
-A metric module that is missing (not written yet), fails to import or fails to compute does not stop the
-report: its sections show a short note instead, and `problems` lists what went wrong so the CLI can warn.
+A metric that is missing (not written yet) or fails to compute does not stop the report: its sections show
+a short note instead, and `problems` lists what went wrong so the CLI can warn.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,24 +30,8 @@ class MetricData:
     backend: Any
     problems: list[str] = field(default_factory=list)
     _cache: dict[tuple, Outcome | Unavailable] = field(default_factory=dict)
-    _loaded: bool = False
-
-    def _load(self) -> None:
-        """Import each metric module on its own, so one broken module does not hide the others."""
-        if self._loaded:
-            return
-        self._loaded = True
-        skip = {"base", "common"}
-        for info in pkgutil.iter_modules(metrics.__path__):
-            if info.name in skip or info.name.startswith("_"):
-                continue
-            try:
-                importlib.import_module(f"{metrics.__name__}.{info.name}")
-            except Exception as exc:  # a colleague's module in progress must not sink the report
-                self.problems.append(f"metric module {info.name!r} failed to import: {exc}")
 
     def has(self, name: str) -> bool:
-        self._load()
         return name in metrics.REGISTRY
 
     def get(self, name: str, by: str | None = None, **params: Any) -> Outcome:

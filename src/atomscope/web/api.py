@@ -258,9 +258,9 @@ def metric_key(ep: MetricEndpoint, q: BaseModel) -> tuple:
     values = q.model_dump()
     if values.get("by") is None and ep.metric.default_by:
         values["by"] = ep.metric.default_by
-    for name, (_kind, default, _help) in ep.params.items():
+    for name, param in ep.params.items():
         if values.get(name) is None:
-            values[name] = default
+            values[name] = param.default
     return ("metric", ep.metric.name, tuple(sorted((k, str(v)) for k, v in values.items())))
 
 

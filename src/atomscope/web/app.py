@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from atomscope import __version__
-from atomscope.domain.errors import UnknownMetricError, WarehouseError
+from atomscope.domain.errors import MetricRequestError, WarehouseError
 from atomscope.web.api import build_router, warm
 from atomscope.web.metricapi import endpoints
 from atomscope.web.pages import build_pages
@@ -90,8 +90,8 @@ def create_app(db_path: str | Path, *, cache_size: int = 512, warm_cache: bool =
     app.state.store = store
     app.state.metric_endpoints = metric_endpoints
 
-    @app.exception_handler(UnknownMetricError)
-    async def _unknown(request: Request, exc: UnknownMetricError) -> JSONResponse:
+    @app.exception_handler(MetricRequestError)  # UnknownMetricError included
+    async def _bad_request(request: Request, exc: MetricRequestError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
     @app.exception_handler(WarehouseBusy)

@@ -26,9 +26,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from atomscope import metrics
 from atomscope.domain import regions
-from atomscope.domain.errors import UnknownMetricError
+from atomscope.domain.errors import MetricRequestError
 from atomscope.domain.params import BUCKET_ORDER
-from atomscope.metrics.base import Metric, MetricContext
+from atomscope.metrics.base import Metric, MetricContext, Param
 from atomscope.warehouse import db
 from atomscope.warehouse.load import BUNDLED
 from atomscope.web import charts
@@ -42,11 +42,8 @@ ORG_COLUMNS = ("org_key", "org_name", "org")
 FILTERS = ("region", "org", "size_bucket")
 RESERVED = {"by", "since", "until", "format", *FILTERS}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# Bounds the API puts on metric parameters (a metric declares only type and default). Integers stay within
-# +-1e6 (DuckDB int overflow); a `max_depth` is unrolled into one join per level, so a huge one would
-# keep a worker busy building the expression: capped at 50.
+# Bounds the API puts on integer parameters a metric declares without bounds (DuckDB int overflow).
 INT_BOUNDS = (-1_000_000, 1_000_000)
-PARAM_BOUNDS = {"max_depth": (1, 50)}
 
 # How to fill a table a metric found empty (shown instead of an empty chart).
 HOW_TO_FILL = {
@@ -92,7 +89,7 @@ class MetricEndpoint:
     metric: Metric
     query_model: type[BaseModel]
     filters: tuple[str, ...]
-    params: dict[str, tuple[type, Any, str]] = field(default_factory=dict)
+    params: dict[str, Param] = field(default_factory=dict)
 
 
 def filters_for(metric: Metric) -> tuple[str, ...]:
@@ -107,14 +104,17 @@ def filters_for(metric: Metric) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _param_field(name: str, kind: type, default: Any, help_text: str) -> tuple[Any, Any]:
-    description = f"{help_text} (default {default})"
-    if kind is int:
-        lo, hi = PARAM_BOUNDS.get(name, INT_BOUNDS)
+def _param_field(param: Param) -> tuple[Any, Any]:
+    description = f"{param.help} (default {param.default})"
+    if param.choices:
+        return Literal[param.choices], Field(None, description=description)
+    if param.type is int:
+        lo = INT_BOUNDS[0] if param.min is None else param.min
+        hi = INT_BOUNDS[1] if param.max is None else param.max
         return int, Field(None, ge=lo, le=hi, description=description)
-    if kind is float:
-        return float, Field(None, allow_inf_nan=False, description=description)
-    if kind is bool:
+    if param.type is float:
+        return float, Field(None, ge=param.min, le=param.max, allow_inf_nan=False, description=description)
+    if param.type is bool:
         return bool, Field(None, description=description)
     return str, Field(None, max_length=200, description=description)
 
@@ -134,12 +134,12 @@ def build_endpoint(metric: Metric) -> MetricEndpoint:
     if "size_bucket" in filters:
         fields["size_bucket"] = (Literal[SIZE_BUCKETS], Field(None, description="keep rows of this size bucket"))
     params = {}
-    for name, (kind, default, help_text) in metric.params.items():
+    for name, param in metric.params.items():
         if name in RESERVED or not name.isidentifier():
             log.warning("metric %s: parameter %r clashes with an API query parameter; not offered", metric.name, name)
             continue
-        params[name] = (kind, default, help_text)
-        fields[name] = _param_field(name, kind, default, help_text)
+        params[name] = param
+        fields[name] = _param_field(param)
     fields["format"] = (Literal["json", "csv"], Field("json", description="json (default) or csv"))
     model_name = "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", metric.name)) + "Query"
     model = create_model(model_name, __config__=ConfigDict(extra="forbid"), **fields)
@@ -147,8 +147,7 @@ def build_endpoint(metric: Metric) -> MetricEndpoint:
 
 
 def endpoints() -> dict[str, MetricEndpoint]:
-    registry = metrics.load_all()
-    return {name: build_endpoint(registry[name]) for name in sorted(registry, key=charts.order_key)}
+    return {name: build_endpoint(metrics.REGISTRY[name]) for name in sorted(metrics.REGISTRY, key=charts.order_key)}
 
 
 def describe(ep: MetricEndpoint) -> dict[str, Any]:
@@ -162,7 +161,8 @@ def describe(ep: MetricEndpoint) -> dict[str, Any]:
         "by_choices": list(m.by_choices),
         "default_by": m.default_by,
         "params": [
-            {"name": k, "type": v[0].__name__, "default": v[1], "description": v[2]} for k, v in ep.params.items()
+            {"name": k, "type": p.type.__name__, "default": p.default, "description": p.help}
+            for k, p in ep.params.items()
         ],
         "filters": list(ep.filters),
     }
@@ -177,7 +177,7 @@ def _apply_filters(table: ir.Table, query: BaseModel, ep: MetricEndpoint, by: st
         if name == "org":
             present = [c for c in ORG_COLUMNS if c in cols]
             if not present:
-                raise UnknownMetricError(f"filter org does not apply to {ep.metric.name} with by={by}")
+                raise MetricRequestError(f"filter org does not apply to {ep.metric.name} with by={by}")
             wanted = ibis.literal(value.lower())
             cond = None
             for c in present:
@@ -186,7 +186,7 @@ def _apply_filters(table: ir.Table, query: BaseModel, ep: MetricEndpoint, by: st
             table = table.filter(cond.fill_null(False))
             continue
         if name not in cols:
-            raise UnknownMetricError(f"filter {name} does not apply to {ep.metric.name} with by={by}")
+            raise MetricRequestError(f"filter {name} does not apply to {ep.metric.name} with by={by}")
         table = table.filter(table[name].cast("string") == ibis.literal(value))
     return table
 
@@ -243,12 +243,14 @@ def run_metric(con, ep: MetricEndpoint, query: BaseModel) -> dict[str, Any]:
     try:
         try:
             result = metrics.run(ep.metric, ctx)
-        except ValueError as exc:  # a metric refusing a parameter value while it builds its expression
-            raise UnknownMetricError(f"{ep.metric.name}: {exc}") from None
+        except MetricRequestError:
+            raise
+        except ValueError as exc:  # e.g. a library refusing a value while the metric builds its expression
+            raise MetricRequestError(f"{ep.metric.name}: {exc}") from None
         table = _apply_filters(result.table, query, ep, ctx.by)
         arrow = table.to_pyarrow()
     except RecursionError:  # e.g. a depth parameter unrolled into more joins than the compiler can nest
-        raise UnknownMetricError(
+        raise MetricRequestError(
             f"{ep.metric.name}: these parameter values build a query too deep to compile; use smaller values"
         ) from None
     rows = arrow_rows(arrow)
