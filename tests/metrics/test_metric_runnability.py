@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 from hub_fixtures import Warehouse, spark_sql
 
-from atomscope.domain.errors import UnknownMetricError
+from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics.runnability import memory_gb, smallest_class
 
 SIZES = {"Qwen/Small": 3.0, "Qwen/Big": 235.0, "meta-llama/Mid": 70.0, "meta-llama/Huge": 405.0}
@@ -127,7 +127,7 @@ def test_by_best_picks_the_best_fitting_open_model_and_its_lead(wh):
 
 
 def test_unknown_grouping_is_refused(wh):
-    with pytest.raises(UnknownMetricError):
+    with pytest.raises(MetricRequestError):
         wh.metric("runnability", by="org")
 
 

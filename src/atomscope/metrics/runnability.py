@@ -49,7 +49,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.domain.errors import UnknownMetricError
+from atomscope.domain.errors import MetricRequestError
 from atomscope.domain.licenses import license_class_expr, open_weight_expr
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
 from atomscope.metrics.common import attribute, count_true, tracked_models, unresolved_note, within
@@ -170,7 +170,7 @@ def _mapped_arena(ctx: MetricContext) -> ir.Table:
     try:
         repos = ctx.table("arena_model_repos")
     except Exception as exc:  # the backend's own "table not found" type differs between engines
-        raise UnknownMetricError(
+        raise MetricRequestError(
             "runnability --by best needs table `arena_model_repos` (the arena-to-repository mapping); "
             "run `atomscope init` with a version that bundles it"
         ) from exc
