@@ -42,3 +42,11 @@ class UnknownMetricError(MetricRequestError):
 
 class HubUnreachableError(AtomscopeError):
     """The Hugging Face Hub endpoint could not be reached."""
+
+
+class OpenRouterUnreachableError(AtomscopeError):
+    """The OpenRouter models listing could not be fetched (network error, timeout or an HTTP error)."""
+
+
+class OpenRouterListingError(AtomscopeError):
+    """The OpenRouter models listing was fetched but is not the documented shape (`{"data": [...]}`)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from atomscope.sources.atom import REGIONS
 from atomscope.sources.csvtable import Column, TableContract
 
-ALIAS_SOURCES = frozenset({"hf", "lmarena", "epoch", "osai", "mof"})
+ALIAS_SOURCES = frozenset({"hf", "lmarena", "epoch", "osai", "mof", "openrouter"})
 
 ORGANIZATIONS = TableContract(
     file_name="organizations.csv",
@@ -23,7 +23,12 @@ ORGANIZATION_ALIASES = TableContract(
     file_name="organization_aliases.csv",
     description="How each source spells an organization (exact, case-sensitive).",
     columns=(
-        Column("source", required=True, allowed=ALIAS_SOURCES, description="hf, lmarena, epoch, osai or mof."),
+        Column(
+            "source",
+            required=True,
+            allowed=ALIAS_SOURCES,
+            description="hf, lmarena, epoch, osai, mof or openrouter (author slug of a model id).",
+        ),
         Column("alias", required=True, description="The exact string in that source."),
         Column("org_key", required=True, description="An org_key of organizations.csv."),
     ),

@@ -18,7 +18,7 @@ import pandas as pd
 
 from atomscope.config import data_dir as bundled_data_dir
 from atomscope.domain.errors import DataValidationError
-from atomscope.sources import atom, epoch, leaderboard, lmarena, mof, osai, registry
+from atomscope.sources import atom, epoch, leaderboard, lmarena, mof, openrouter, osai, registry
 from atomscope.sources.csvtable import TableContract, read_table, read_table_text
 from atomscope.sources.registry_sync import align_registry_with_atom
 from atomscope.sources.upstream.catalog import upstream_of
@@ -46,6 +46,7 @@ BUNDLED: tuple[BundledTable, ...] = (
     BundledTable("osai_openness", osai.OPENNESS, "osai_systems"),
     BundledTable("mof_components", mof.COMPONENTS, "mof_components"),
     BundledTable("open_llm_leaderboard_v2", leaderboard.OPEN_LLM_LEADERBOARD, "leaderboard_v2"),
+    BundledTable("openrouter_model_repos", openrouter.MODEL_REPOS, "openrouter_model_repos"),
 )
 
 

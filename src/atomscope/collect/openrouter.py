@@ -1,0 +1,259 @@
+"""`collect openrouter`: OpenRouter's public models listing, stored per day as slug -> Hub repository + organization.
+
+`GET {endpoint}/api/v1/models` (no key needed) answers `{"data": [entry, ...]}`; each entry documents a model
+by `id` (`author/name`, optionally `:variant` such as `:free`), `canonical_slug`, `name`, `created` (unix
+seconds), `context_length`, `hugging_face_id` (the Hub repository of open-weight models; absent, null or ""
+otherwise), `pricing`, `architecture`, `top_provider`, ... Fields the collector does not use are ignored and
+any of them may be missing.
+
+Per entry it stores (table `openrouter_models`, one row per listing day and id):
+
+* hub_repo: `hugging_face_id` when it is a Hub id, else the curated mapping of the base slug
+  (`openrouter_model_repos`), else NULL. open_weights = hub_repo is known: closed otherwise;
+* org_key: the author slug resolved through the organization registry (alias source `openrouter`);
+  NULL when the registry does not know it (the metric reports those as `unresolved`, never guesses).
+
+All of one listing is written in one transaction, recorded as a load run of kind `openrouter_listing`; a
+rerun on the same day inserts nothing already stored. An entry without a usable `id` is skipped and counted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import duckdb
+import httpx
+
+from atomscope.domain.errors import OpenRouterListingError, OpenRouterUnreachableError
+from atomscope.sources.atom import HF_ID
+from atomscope.sources.openrouter import SLUG_WITH_VARIANT, author_of, base_slug
+from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
+
+DEFAULT_ENDPOINT = "https://openrouter.ai"
+ENDPOINT_ENV = "OPENROUTER_ENDPOINT"
+LISTING_PATH = "/api/v1/models"
+
+_COLUMNS = (
+    "listing_date",
+    "model_slug",
+    "base_slug",
+    "author",
+    "canonical_slug",
+    "name",
+    "hugging_face_id",
+    "hub_repo",
+    "hub_repo_source",
+    "org_key",
+    "open_weights",
+    "created",
+    "context_length",
+    "collected_at",
+    "endpoint",
+    "run_id",
+)
+
+
+@dataclass(frozen=True)
+class ListedModel:
+    """One usable entry of the listing."""
+
+    model_slug: str
+    canonical_slug: str | None
+    name: str | None
+    hugging_face_id: str | None
+    created: datetime | None
+    context_length: int | None
+
+    @property
+    def base_slug(self) -> str:
+        return base_slug(self.model_slug)
+
+    @property
+    def author(self) -> str:
+        return author_of(self.model_slug)
+
+
+@dataclass
+class ListingSummary:
+    listing_date: date
+    endpoint: str
+    run_id: int | None = None
+    entries: int = 0  # entries in the listing
+    stored: int = 0  # rows inserted by this run
+    already_stored: int = 0  # rows of that day stored by an earlier run
+    open_weights: int = 0
+    closed: int = 0
+    unknown_authors: list[str] = field(default_factory=list)  # author slugs the registry does not resolve
+    skipped: Counter = field(default_factory=Counter)  # reason -> entries
+
+
+def listing_url(endpoint: str) -> str:
+    return endpoint.rstrip("/") + LISTING_PATH
+
+
+def fetch_listing(endpoint: str, *, timeout: float = 30.0, client: httpx.Client | None = None) -> list[Any]:
+    """The `data` array of the listing; raises OpenRouterUnreachableError / OpenRouterListingError."""
+    url = listing_url(endpoint)
+    owned = client is None
+    client = client or httpx.Client(timeout=timeout, follow_redirects=True, headers={"Accept": "application/json"})
+    try:
+        response = client.get(url)
+        response.raise_for_status()
+    except httpx.HTTPStatusError as exc:
+        raise OpenRouterUnreachableError(
+            f"cannot fetch the OpenRouter models listing {url}: HTTP {exc.response.status_code}"
+        ) from None
+    except httpx.HTTPError as exc:
+        raise OpenRouterUnreachableError(
+            f"cannot reach the OpenRouter models listing {url}: {type(exc).__name__}: {exc or 'no answer'}"
+        ) from None
+    finally:
+        if owned:
+            client.close()
+    try:
+        payload = response.json()
+    except ValueError:
+        raise OpenRouterListingError(f"{url}: the answer is not JSON") from None
+    data = payload.get("data") if isinstance(payload, dict) else None
+    if not isinstance(data, list):
+        raise OpenRouterListingError(f"{url}: expected an object with a `data` array, got {type(payload).__name__}")
+    return data
+
+
+def parse_entry(entry: Any) -> ListedModel | str:
+    """A ListedModel, or the reason the entry is unusable."""
+    if not isinstance(entry, dict):
+        return "not_an_object"
+    model_id = entry.get("id")
+    if not isinstance(model_id, str) or not model_id.strip():
+        return "missing:id"
+    slug = model_id.strip().lower()
+    if not re.fullmatch(SLUG_WITH_VARIANT, slug):
+        return "unexpected_id"
+    hf_id = entry.get("hugging_face_id")
+    hf_id = hf_id.strip() if isinstance(hf_id, str) and re.fullmatch(HF_ID, hf_id.strip()) else None
+    return ListedModel(
+        model_slug=slug,
+        canonical_slug=_text(entry.get("canonical_slug")),
+        name=_text(entry.get("name")),
+        hugging_face_id=hf_id,
+        created=_unix_time(entry.get("created")),
+        context_length=_whole(entry.get("context_length")),
+    )
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _whole(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return None
+    return int(value) if float(value).is_integer() else None
+
+
+def _unix_time(value: Any) -> datetime | None:
+    seconds = _whole(value)
+    if seconds is None or seconds <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def collect_openrouter(
+    con: duckdb.DuckDBPyConnection,
+    endpoint: str = DEFAULT_ENDPOINT,
+    *,
+    day: date | None = None,
+    timeout: float = 30.0,
+) -> ListingSummary:
+    """Fetch the listing and store it as the listing of `day` (default: today, UTC)."""
+    day = day or datetime.now(UTC).date()
+    summary = ListingSummary(listing_date=day, endpoint=endpoint)
+    entries = fetch_listing(endpoint, timeout=timeout)  # nothing is written when this fails
+    summary.entries = len(entries)
+    models: dict[str, ListedModel] = {}
+    for entry in entries:
+        parsed = parse_entry(entry)
+        if isinstance(parsed, str):
+            summary.skipped[parsed] += 1
+        elif parsed.model_slug in models:
+            summary.skipped["duplicate_id"] += 1
+        else:
+            models[parsed.model_slug] = parsed
+    run_id = start_run(con, "openrouter_listing", endpoint=endpoint)
+    summary.run_id = run_id
+    try:
+        with transaction(con):
+            _store(con, day, endpoint, run_id, list(models.values()), summary)
+    except Exception as exc:
+        finish_run(con, run_id, "failed", {"error": str(exc)})
+        raise
+    finish_run(con, run_id, "ok", _details(summary))
+    return summary
+
+
+def _store(con, day: date, endpoint: str, run_id: int, models: list[ListedModel], summary: ListingSummary) -> None:
+    orgs = dict(con.execute("SELECT alias, org_key FROM org_aliases WHERE source = 'openrouter'").fetchall())
+    curated = dict(con.execute("SELECT slug, model_id FROM openrouter_model_repos").fetchall())
+    earlier = con.execute("SELECT model_slug FROM openrouter_models WHERE listing_date = ?", [day]).fetchall()
+    stored = {r[0] for r in earlier}
+    now = utcnow()
+    rows = []
+    for m in models:
+        hub_repo, repo_source = m.hugging_face_id, "listing" if m.hugging_face_id else None
+        if hub_repo is None and m.base_slug in curated:
+            hub_repo, repo_source = curated[m.base_slug], "curated"
+        if hub_repo:
+            summary.open_weights += 1
+        else:
+            summary.closed += 1
+        if m.author not in orgs and m.author not in summary.unknown_authors:
+            summary.unknown_authors.append(m.author)
+        if m.model_slug in stored:
+            summary.already_stored += 1
+            continue
+        rows.append(
+            (
+                day,
+                m.model_slug,
+                m.base_slug,
+                m.author,
+                m.canonical_slug,
+                m.name,
+                m.hugging_face_id,
+                hub_repo,
+                repo_source,
+                orgs.get(m.author),
+                hub_repo is not None,
+                m.created,
+                m.context_length,
+                now,
+                endpoint,
+                run_id,
+            )
+        )
+    if rows:
+        placeholders = ", ".join("?" for _ in _COLUMNS)
+        con.executemany(f"INSERT INTO openrouter_models ({', '.join(_COLUMNS)}) VALUES ({placeholders})", rows)
+    summary.stored = len(rows)
+    summary.unknown_authors.sort()
+
+
+def _details(summary: ListingSummary) -> dict[str, Any]:
+    return {
+        "listing_date": summary.listing_date.isoformat(),
+        "entries": summary.entries,
+        "stored": summary.stored,
+        "already_stored": summary.already_stored,
+        "open_weights": summary.open_weights,
+        "closed": summary.closed,
+        "unknown_authors": summary.unknown_authors,
+        "skipped": dict(summary.skipped),
+    }
