@@ -42,9 +42,9 @@ def wh(tmp_path):
         w.model(model_id, params_b=size)
     w.model("meta-llama/NoSize")
     w.con.execute("INSERT INTO org_aliases VALUES ('lmarena', 'Alibaba', 'alibaba'), ('lmarena', 'Meta', 'meta')")
-    w.con.execute(
-        "CREATE TABLE IF NOT EXISTS arena_model_repos (arena_model VARCHAR, model_id VARCHAR, reason VARCHAR,"
-        " source VARCHAR)"
+    w.con.execute(  # the table comes with the bundled mapping's migration; created here on older schemas
+        "CREATE TABLE IF NOT EXISTS arena_model_repos (arena_model VARCHAR PRIMARY KEY, model_id VARCHAR NOT NULL,"
+        " reason VARCHAR NOT NULL, source VARCHAR NOT NULL, source_line INTEGER NOT NULL)"
     )
     for i, (day, name, org, score, license_, _repo) in enumerate(ARENA):
         w.con.execute(
@@ -53,8 +53,12 @@ def wh(tmp_path):
             [day, name, score, org, license_, i + 2],
         )
     mapped = {(name, repo) for _d, name, _o, _s, _l, repo in ARENA if repo}
-    for name, repo in sorted(mapped):
-        w.con.execute("INSERT INTO arena_model_repos (arena_model, model_id) VALUES (?, ?)", [name, repo])
+    for line, (name, repo) in enumerate(sorted(mapped), start=2):
+        w.con.execute(
+            "INSERT INTO arena_model_repos (arena_model, model_id, reason, source, source_line)"
+            " VALUES (?, ?, 'test', 'test', ?)",
+            [name, repo, line],
+        )
     return w
 
 

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from atomscope.cli import catalog, collect, core, export, metric, openrouter, report, serve, sources
+from atomscope.cli import audit, catalog, collect, core, export, metric, openrouter, report, serve, sources
 from atomscope.cli.output import stderr
 from atomscope.domain.errors import AtomscopeError
 
@@ -19,7 +19,7 @@ core.register(app)
 app.add_typer(catalog.app, name="catalog")
 metric.register(app)
 
-for _module in (report, serve, export, collect, sources, openrouter):
+for _module in (report, serve, export, collect, sources, openrouter, audit):
     _module.register(app)
 
 

@@ -1,0 +1,81 @@
+"""`--fail-on` conditions: `field=value` tests over each found model; any match makes the audit exit 1.
+
+Fields (values compare case-insensitively; `-` and `_` are the same, so `non-commercial` = `non_commercial`):
+
+* `region`  - the model's own region, or the region of any of its roots (a Qwen fine-tune is `china`)
+* `country` - ISO 3166-1 alpha-2 of the organization
+* `org`     - organization name or Hub namespace
+* `status`  - availability: available, gated, removed, renamed, disabled, seen (or none when never observed)
+* `license` - license class (permissive, open_weight_restricted, non_commercial, proprietary, unknown)
+              or the raw license string
+* `kind`    - tracked, derivative, hub, unknown (the warehouse does not know the id)
+* `class`   - smallest hardware class at q4 (8gb ... 640gb, cluster)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from atomscope.audit.enrich import ModelInfo
+from atomscope.domain.errors import AtomscopeError
+
+
+class AuditConditionError(AtomscopeError):
+    """A `--fail-on` condition that cannot be read."""
+
+
+def _norm(value: str | None) -> str:
+    return (value or "").strip().lower().replace("-", "_")
+
+
+def _values(info: ModelInfo, field: str) -> list[str | None]:
+    if field == "region":
+        return [info.region, *info.root_regions]
+    if field == "country":
+        return [info.country]
+    if field == "org":
+        return [info.organization, info.model_id.split("/")[0] if "/" in info.model_id else None]
+    if field == "status":
+        return [info.status or ("none" if info.known else None)]
+    if field == "license":
+        return [info.license_class, info.license]
+    if field == "kind":
+        return [info.kind]
+    if field == "class":
+        return [info.q4_class]
+    raise AssertionError(field)
+
+
+FIELDS = ("region", "country", "org", "status", "license", "kind", "class")
+
+
+@dataclass(frozen=True)
+class Condition:
+    field: str
+    value: str
+
+    def matches(self, info: ModelInfo) -> bool:
+        return any(v is not None and _norm(v) == _norm(self.value) for v in _values(info, self.field))
+
+    def __str__(self) -> str:
+        return f"{self.field}={self.value}"
+
+
+def parse_condition(text: str) -> Condition:
+    field, sep, value = text.partition("=")
+    field = field.strip().lower()
+    if not sep or not value.strip():
+        raise AuditConditionError(f"--fail-on takes field=value, got {text!r}")
+    if field not in FIELDS:
+        raise AuditConditionError(f"--fail-on field {field!r} is not one of: {', '.join(FIELDS)}")
+    return Condition(field, value.strip())
+
+
+def offending(infos: list[ModelInfo], conditions: list[Condition]) -> list[tuple[ModelInfo, list[Condition]]]:
+    """The models that match at least one condition, with the conditions they match."""
+    hits = []
+    for info in infos:
+        matched = [c for c in conditions if c.matches(info)]
+        if matched:
+            hits.append((info, matched))
+    return hits

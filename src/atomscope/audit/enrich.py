@@ -1,0 +1,313 @@
+"""What the warehouse knows about each model id found by the scanner.
+
+An id is *known* when any warehouse table names it (case-insensitively, as the Hub resolves ids):
+tracked `models`, crawled `hub_models`, `derivative_edges`, `candidates`, `hf_snapshots`, the Open LLM
+Leaderboard's `leaderboard_v2`, the arena mapping `arena_model_repos`, or a rename target in
+`availability_events`. An unknown id gets kind `unknown` and no other field: nothing is guessed.
+
+For a known id:
+* organization, region, country: its namespace through the curated registry (`org_aliases` source `hf`);
+  a namespace the registry does not know keeps its name and region `unresolved` (as in every metric);
+* root: for a derivative, the tracked models it descends from (`lineage.derivative_roots`) and their
+  regions; `effective_region` is the root's region for a derivative, else the id's own region;
+* license: the Hub's `license:` tag (latest snapshot, else the crawl), else the Open LLM Leaderboard's
+  hub_license, else the LMArena license of a mapped arena entry; `license_class` through
+  domain/licenses.py (the classifier every metric uses);
+* openness: the European Open Source AI Index openness (metric `openness`) of the system whose link is
+  this repository, where there is one;
+* status and last_seen: the latest `availability_events` status, else `seen` when a snapshot or the crawl
+  saw it; last_seen the newest snapshot day or crawl sighting;
+* parameters (model_facts for tracked models, else the name, else the single root's) and the smallest
+  hardware class at q4 (metric `runnability`);
+* alternatives: up to three tracked models of the same size bucket from other resolved regions than the
+  effective region, not removed, ranked by latest 30-day downloads, else best LMArena score (through
+  `arena_model_repos`); a model with neither is not suggested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from atomscope.domain.licenses import classify_license
+from atomscope.domain.params import parse_size_from_name, size_bucket
+from atomscope.metrics.base import MetricContext
+from atomscope.metrics.common import UNRESOLVED, tracked_models
+from atomscope.metrics.lineage import derivative_roots
+from atomscope.metrics.openness import systems
+from atomscope.metrics.runnability import BEST_QUANTIZATION, bits_of, memory_gb, smallest_class
+
+MAX_ALTERNATIVES = 3
+NOT_COMPARABLE_REGIONS = ("unknown", UNRESOLVED)
+
+
+@dataclass
+class Alternative:
+    model_id: str
+    org_name: str
+    region: str
+    basis: str  # why it ranks: downloads_30d=... or arena_score=...
+
+
+@dataclass
+class ModelInfo:
+    model_id: str  # canonical spelling when known, else as written
+    known: bool
+    kind: str  # tracked, derivative, hub, unknown
+    organization: str | None = None
+    region: str | None = None
+    country: str | None = None
+    root_models: list[str] = field(default_factory=list)
+    root_regions: list[str] = field(default_factory=list)
+    effective_region: str | None = None
+    license: str | None = None
+    license_class: str | None = None
+    openness_pct: float | None = None
+    truly_open: bool | None = None
+    status: str | None = None
+    renamed_to: str | None = None
+    last_seen: str | None = None
+    total_params_b: float | None = None
+    params_source: str | None = None
+    size_bucket: str | None = None
+    q4_memory_gb: float | None = None
+    q4_class: str | None = None
+    alternatives: list[Alternative] = field(default_factory=list)
+
+
+def _lower_in(column, ids: list[str]):
+    return column.lower().isin(ids)
+
+
+def _frame(expr) -> pd.DataFrame:
+    return expr.to_pandas()
+
+
+def _has(backend: Any, name: str) -> bool:
+    """Whether the warehouse has the table (older schemas lack the tables of later migrations)."""
+    try:
+        backend.table(name)
+    except Exception:  # each engine raises its own "table not found"
+        return False
+    return True
+
+
+def _known_ids(ctx: MetricContext, lowered: list[str]) -> dict[str, tuple[str, str]]:
+    """lower(id) -> (canonical id, table that knows it), the most specific table first."""
+    sources = [
+        ("models", "model_id"),
+        ("hub_models", "model_id"),
+        ("derivative_edges", "child_id"),
+        ("derivative_edges", "parent_id"),
+        ("candidates", "model_id"),
+        ("hf_snapshots", "model_id"),
+        ("leaderboard_v2", "model_name"),
+        ("arena_model_repos", "model_id"),
+        ("availability_events", "new_model_id"),
+    ]
+    known: dict[str, tuple[str, str]] = {}
+    for table_name, column in sources:
+        if not _has(ctx.backend, table_name):
+            continue
+        table = ctx.table(table_name)
+        hits = _frame(table.filter(_lower_in(table[column], lowered)).select(found=table[column]).distinct())
+        for found in hits["found"]:
+            known.setdefault(found.lower(), (found, table_name))
+    return known
+
+
+def _origin(ctx: MetricContext, namespaces: list[str]) -> dict[str, tuple[str, str, str | None]]:
+    aliases, orgs = ctx.table("org_aliases"), ctx.table("organizations")
+    aliases = aliases.filter((aliases["source"] == "hf") & aliases["alias"].isin(namespaces))
+    joined = aliases.join(orgs, "org_key")
+    rows = _frame(
+        joined.select(ns=joined["alias"], name=joined.display_name, region=joined.region, country=joined.country)
+    )
+    return {r.ns: (r.name, r.region, r.country) for r in rows.itertuples()}
+
+
+def _latest_by(frame: pd.DataFrame, key: str, order: str) -> pd.DataFrame:
+    return frame.sort_values(order).groupby(key).tail(1).set_index(key) if not frame.empty else frame
+
+
+def _license_tag(tags) -> str | None:
+    if isinstance(tags, str) or not hasattr(tags, "__iter__"):  # NULL arrives as None, NaN or NaT
+        return None
+    for tag in tags:
+        if isinstance(tag, str) and tag.startswith("license:"):
+            return tag.split(":", 1)[1]
+    return None
+
+
+def _licenses(ctx: MetricContext, ids: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    snaps = ctx.table("hf_snapshots")
+    snaps = _frame(snaps.filter(snaps.model_id.isin(ids)).select("model_id", "snapshot_date", "tags"))
+    for model_id, row in _latest_by(snaps, "model_id", "snapshot_date").iterrows():
+        tag = _license_tag(row["tags"])
+        if tag:
+            found[model_id] = tag
+    hub = ctx.table("hub_models")
+    for row in _frame(hub.filter(hub.model_id.isin(ids)).select("model_id", "tags")).itertuples():
+        tag = _license_tag(row.tags)
+        if tag:
+            found.setdefault(row.model_id, tag)
+    board = ctx.table("leaderboard_v2")
+    board = board.filter(board.model_name.isin(ids) & board.hub_license.notnull())
+    for row in _frame(board.select("model_name", "hub_license")).itertuples():
+        found.setdefault(row.model_name, row.hub_license)
+    if _has(ctx.backend, "arena_model_repos"):
+        repos, scores = ctx.table("arena_model_repos"), ctx.table("arena_scores")
+        repos = repos.filter(repos.model_id.isin(ids))
+        joined = repos.join(scores, repos.arena_model == scores.model).filter(scores.license.notnull())
+        rows = _frame(joined.select(model_id=repos.model_id, license=scores.license, day=scores.snapshot_date))
+        for model_id, row in _latest_by(rows, "model_id", "day").iterrows():
+            found.setdefault(model_id, row["license"])
+    return found
+
+
+def _openness(ctx: MetricContext, ids: list[str]) -> dict[str, tuple[float, bool]]:
+    osai = ctx.table("osai_systems")
+    repo = osai.link.re_extract(r"huggingface\.co/([^/?#\s]+/[^/?#\s]+)", 1).lower()
+    links = osai.select(system=osai.system, repo=repo)
+    links = links.filter(links.repo.isin(ids))
+    scored = systems(MetricContext(ctx.backend))
+    joined = links.join(scored, "system")
+    rows = _frame(joined.select("repo", "openness_pct", "truly_open"))
+    return {r.repo: (float(r.openness_pct), bool(r.truly_open)) for r in rows.itertuples()}
+
+
+def _availability(ctx: MetricContext, ids: list[str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    events = ctx.table("availability_events")
+    events = _frame(
+        events.filter(events.model_id.isin(ids)).select("model_id", "observed_on", "status", "new_model_id")
+    )
+    seen: dict[str, str] = {}
+    snaps = ctx.table("hf_snapshots")
+    snaps = snaps.filter(snaps.model_id.isin(ids)).group_by("model_id").aggregate(day=snaps.snapshot_date.max())
+    hub = ctx.table("hub_models")
+    hub = hub.filter(hub.model_id.isin(ids)).select("model_id", day=hub.last_seen_at.cast("date"))
+    for row in pd.concat([_frame(snaps), _frame(hub)]).itertuples():
+        day = pd.Timestamp(row.day).date().isoformat()
+        seen[row.model_id] = max(seen.get(row.model_id, day), day)
+    return _latest_by(events, "model_id", "observed_on"), seen
+
+
+def _pool(ctx: MetricContext) -> pd.DataFrame:
+    """Tracked models with size bucket, region, latest downloads, best arena score, release, status."""
+    models = tracked_models(ctx)
+    models = models.filter(models.size_bucket.notnull() & ~models.region.isin(NOT_COMPARABLE_REGIONS))
+    pool = _frame(models.select("model_id", "org_name", "region", "size_bucket", "release_date"))
+    snaps = ctx.table("hf_snapshots")
+    latest = _frame(snaps.filter(snaps.downloads_30d.notnull()).select("model_id", "snapshot_date", "downloads_30d"))
+    downloads = _latest_by(latest, "model_id", "snapshot_date").get("downloads_30d", pd.Series(dtype="float64"))
+    pool["downloads_30d"] = pool.model_id.map(downloads)
+    if _has(ctx.backend, "arena_model_repos"):
+        repos, scores = ctx.table("arena_model_repos"), ctx.table("arena_scores")
+        joined = repos.join(scores, repos.arena_model == scores.model)
+        best = _frame(joined.group_by(joined.model_id).aggregate(score=joined.arena_score.max()))
+        pool["arena_score"] = pool.model_id.map(best.set_index("model_id")["score"])
+    else:
+        pool["arena_score"] = float("nan")
+    events = ctx.table("availability_events")
+    removed = _latest_by(_frame(events.select("model_id", "observed_on", "status")), "model_id", "observed_on")
+    gone = set(removed.index[removed["status"].isin(["removed", "disabled"])]) if not removed.empty else set()
+    return pool[~pool.model_id.isin(gone)]
+
+
+def _alternatives(pool: pd.DataFrame, info: ModelInfo) -> list[Alternative]:
+    if info.size_bucket is None or info.effective_region is None:
+        return []
+    same = pool[(pool.size_bucket == info.size_bucket) & (pool.region != info.effective_region)]
+    same = same[same.model_id.str.lower() != info.model_id.lower()]
+    ranked = same[same.downloads_30d.notna() | same.arena_score.notna()]  # no ranking signal: not suggested
+    ranked = ranked.assign(_d=ranked.downloads_30d.fillna(-1), _a=ranked.arena_score.fillna(-1))
+    same = ranked.sort_values(["_d", "_a", "model_id"], ascending=[False, False, True])
+    picked = []
+    for row in same.head(MAX_ALTERNATIVES).itertuples():
+        if pd.notna(row.downloads_30d):
+            basis = f"downloads_30d={int(row.downloads_30d)}"
+        else:
+            basis = f"arena_score={row.arena_score:.0f}"
+        picked.append(Alternative(row.model_id, row.org_name, row.region, basis))
+    return picked
+
+
+def enrich(backend: Any, model_ids: list[str]) -> dict[str, ModelInfo]:
+    """ModelInfo for each id as written (keys are the ids as written)."""
+    ctx = MetricContext(backend)
+    lowered = sorted({m.lower() for m in model_ids})
+    known = _known_ids(ctx, lowered) if lowered else {}
+    canonical = sorted({known[m.lower()][0] for m in model_ids if m.lower() in known})
+    facts_table = ctx.table("model_facts")
+    facts = _frame(facts_table.filter(facts_table.model_id.isin(canonical))).set_index("model_id")
+    tracked = set(_frame(ctx.table("models").select("model_id"))["model_id"])
+    roots = _frame(derivative_roots(ctx).filter(lambda t: t.child_id.isin(canonical))) if canonical else None
+    root_ids = sorted(set(roots.root_id)) if roots is not None else []
+    all_ids = sorted(set(canonical) | set(root_ids))
+    origins = _origin(ctx, sorted({m.split("/")[0] for m in all_ids}))
+    root_facts = _frame(facts_table.filter(facts_table.model_id.isin(root_ids))).set_index("model_id")
+    licenses = _licenses(ctx, canonical)
+    openness = _openness(ctx, [m.lower() for m in canonical])
+    events, seen = _availability(ctx, canonical)
+    pool = _pool(ctx)
+
+    result: dict[str, ModelInfo] = {}
+    for written in sorted(set(model_ids)):
+        if written.lower() not in known:
+            result[written] = ModelInfo(written, False, "unknown")
+            continue
+        model_id = known[written.lower()][0]
+        org = origins.get(model_id.split("/")[0]) if "/" in model_id else None
+        my_roots = (
+            roots[roots.child_id == model_id].sort_values(["depth", "root_id"]) if roots is not None else pd.DataFrame()
+        )
+        root_models = [] if model_id in tracked else list(my_roots.get("root_id", []))
+        root_regions = sorted({(origins.get(r.split("/")[0]) or (None, UNRESOLVED))[1] for r in root_models})
+        region = org[1] if org else UNRESOLVED
+        kind = "tracked" if model_id in tracked else ("derivative" if root_models else "hub")
+        info = ModelInfo(
+            model_id,
+            True,
+            kind,
+            organization=org[0] if org else model_id.split("/")[0],
+            region=region,
+            country=org[2] if org else None,
+            root_models=root_models,
+            root_regions=root_regions,
+            effective_region=root_regions[0] if len(root_regions) == 1 else (region if not root_regions else None),
+        )
+        info.license = licenses.get(model_id)
+        info.license_class = classify_license(info.license).value if info.license else None
+        if model_id.lower() in openness:
+            info.openness_pct, info.truly_open = openness[model_id.lower()]
+        if model_id in events.index:
+            info.status = events.loc[model_id, "status"]
+            renamed = events.loc[model_id, "new_model_id"]
+            info.renamed_to = renamed if isinstance(renamed, str) else None
+        info.last_seen = seen.get(model_id)
+        if info.status is None and info.last_seen:
+            info.status = "seen"
+        _size(info, facts, root_facts)
+        info.alternatives = _alternatives(pool, info)
+        result[written] = info
+    return result
+
+
+def _size(info: ModelInfo, facts: pd.DataFrame, root_facts: pd.DataFrame) -> None:
+    total, source = None, None
+    if info.model_id in facts.index and pd.notna(facts.loc[info.model_id, "total_params_b"]):
+        total, source = float(facts.loc[info.model_id, "total_params_b"]), "model_facts"
+    elif (parsed := parse_size_from_name(info.model_id)).total_b is not None:
+        total, source = parsed.total_b, "name"
+    elif len(info.root_models) == 1 and info.root_models[0] in root_facts.index:
+        value = root_facts.loc[info.root_models[0], "total_params_b"]
+        if pd.notna(value):
+            total, source = float(value), "root model"
+    if total is None:
+        return
+    info.total_params_b, info.params_source, info.size_bucket = total, source, size_bucket(total)
+    info.q4_memory_gb = round(memory_gb(total, bits_of(BEST_QUANTIZATION)), 2)
+    info.q4_class = smallest_class(info.q4_memory_gb)

@@ -1,0 +1,316 @@
+"""Find Hugging Face Hub model ids in the text of one file, without executing anything.
+
+Each find is a `Mention` with its line and how it was found. A mention is *explicit* when its context
+says it names a model (a `from_pretrained` argument, a `model:` key, a Hub URL, an Ollama `FROM hf.co/`
+line, a line of a model list); explicit mentions are always reported, as unknown when the warehouse does
+not know them. Any other string shaped like `namespace/name` is *implicit* and is reported only when the
+warehouse knows it (the caller filters), so paths such as `data/train` are never taken for models.
+
+Syntaxes:
+* Python (`ast`, never imported or run): arguments of `from_pretrained`, `pipeline(model=...)`,
+  `hf_hub_download` / `snapshot_download` (`repo_id`, unless `repo_type` is a dataset or space) and the
+  other loaders in `MODEL_CALLS`; keyword arguments and assigned variables whose name says model
+  (`MODEL_NAME`); every other string literal as implicit. A file that does not parse is read as text.
+* YAML, JSON, TOML, INI/CFG, `.env`, shell: `key: value` / `key = value` / `"key": value` lines whose
+  key says model, including the items of a list under such a key; other id-shaped tokens as implicit.
+* Requirement-style lists (`*.txt`): a line that is just an id (optionally `@revision`, a comment).
+* Ollama `Modelfile`: `FROM hf.co/namespace/name[:tag]` (or huggingface.co).
+* Everywhere: Hub URLs `https://huggingface.co/namespace/name` (not datasets/ or spaces/).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+_SEGMENT = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9_])?"
+_ID = re.compile(rf"{_SEGMENT}/{_SEGMENT}")
+_SINGLE = re.compile(_SEGMENT)
+_TOKEN = re.compile(rf"(?<![\w./@:-])({_SEGMENT}/{_SEGMENT})(?![\w/-]|\.[A-Za-z0-9])")
+_URL = re.compile(
+    rf"(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/|docs/|blog/|api/|papers/)"
+    rf"({_SEGMENT}/{_SEGMENT})(?![\w-]|\.[A-Za-z0-9])"
+)
+_MODELFILE_FROM = re.compile(r"^\s*FROM\s+(?:https?://)?(?:hf\.co|huggingface\.co)/(\S+?)(?::[\w.-]+)?\s*$", re.I)
+_LIST_LINE = re.compile(rf"^\s*({_SEGMENT}/{_SEGMENT})\s*(?:(?:@|==)\s*[\w.-]+)?\s*(?:#.*)?$")
+_KEY_VALUE = re.compile(
+    r"""^(?P<indent>\s*)(?:-\s+)?(?:export\s+)?["']?(?P<key>[A-Za-z_][\w.-]*)["']?\s*(?::|=)\s*(?P<value>.*)$"""
+)
+_LIST_ITEM = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<value>.*)$")
+_QUOTED = re.compile(r""""((?:[^"\\]|\\.)*)"|'([^'\\]*)'""")
+_OPTION_NAME = re.compile(r"-{0,2}[A-Za-z_][\w.-]*")
+_PAIR = re.compile(r"""["']?([A-Za-z_][\w.-]*)["']?\s*[:=]\s*(?:"([^"]*)"|'([^']*)')""")
+# a key, keyword argument or variable whose name says it holds a model id
+MODEL_NAME = re.compile(r"model|checkpoint|repo_?id|tokenizer|pretrained|adapter|lora|base_?model|embedder", re.I)
+FILE_SUFFIXES = (
+    ".json",
+    ".yaml",
+    ".yml",
+    ".toml",
+    ".txt",
+    ".py",
+    ".md",
+    ".csv",
+    ".bin",
+    ".safetensors",
+    ".gguf",
+    ".pt",
+    ".pth",
+    ".onnx",
+    ".ckpt",
+    ".h5",
+    ".msgpack",
+    ".cfg",
+    ".ini",
+    ".sh",
+    ".html",
+    ".jsonl",
+    ".parquet",
+    ".zip",
+    ".tar",
+    ".gz",
+    ".png",
+    ".jpg",
+    ".log",
+    ".model",
+    ".tflite",
+    ".pkl",
+    ".npz",
+)
+# call name -> (position of the model argument, its keyword names); `repo_type` may say it is no model
+MODEL_CALLS: dict[str, tuple[int | None, tuple[str, ...]]] = {
+    "from_pretrained": (0, ("pretrained_model_name_or_path", "model_id", "repo_id")),
+    "pipeline": (1, ("model", "tokenizer")),
+    "hf_hub_download": (0, ("repo_id",)),
+    "snapshot_download": (0, ("repo_id",)),
+    "model_info": (0, ("repo_id",)),
+    "list_repo_files": (0, ("repo_id",)),
+    "HfFileSystem": (None, ()),
+    "SentenceTransformer": (0, ("model_name_or_path",)),
+    "CrossEncoder": (0, ("model_name", "model_name_or_path")),
+    "InferenceClient": (0, ("model",)),
+    "LLM": (0, ("model",)),
+    "from_model_id": (0, ("model_id",)),
+    "load_model": (0, ("model", "model_id", "model_name")),
+}
+NOT_MODEL_REPO_TYPES = {"dataset", "space"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    model_id: str
+    line: int
+    via: str
+    explicit: bool
+
+
+def as_model_id(text: str, *, allow_single: bool = False) -> str | None:
+    """The Hub model id a string names (bare id, Hub URL, `hf.co/...:tag`), or None."""
+    value = text.strip().strip("\"'").strip()
+    url = _URL.fullmatch(value) or _URL.match(value)
+    if url and (url.end() == len(value) or value[url.end()] in "/:?#"):
+        return _plausible(url.group(1))
+    value = re.sub(r"(@[\w.-]+|:[\w.-]+)$", "", value)  # a revision or an Ollama tag
+    if _ID.fullmatch(value):
+        return _plausible(value)
+    if allow_single and _SINGLE.fullmatch(value) and not value.isdigit():
+        return _plausible(value)
+    return None
+
+
+def _plausible(model_id: str) -> str | None:
+    if "--" in model_id or ".." in model_id or model_id.lower().endswith(FILE_SUFFIXES):
+        return None
+    return model_id
+
+
+def _urls(text: str, line: int) -> list[Mention]:
+    found = []
+    for match in _URL.finditer(text):
+        model_id = _plausible(match.group(1))
+        if model_id:
+            found.append(Mention(model_id, line, "Hub URL", True))
+    return found
+
+
+# --- Python --------------------------------------------------------------------------------------
+
+
+def _call_name(node: ast.Call) -> str | None:
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    if isinstance(node.func, ast.Name):
+        return node.func.id
+    return None
+
+
+def _string(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+class _PythonVisitor(ast.NodeVisitor):
+    def __init__(self) -> None:
+        self.mentions: list[Mention] = []
+        self.claimed: set[int] = set()  # id() of string nodes already taken as explicit
+
+    def _explicit(self, node: ast.AST | None, via: str, *, allow_single: bool) -> None:
+        text = _string(node)
+        if text is None:
+            return
+        model_id = as_model_id(text, allow_single=allow_single)
+        if model_id:
+            self.mentions.append(Mention(model_id, node.lineno, via, True))
+            self.claimed.add(id(node))
+
+    def visit_Call(self, node: ast.Call) -> None:
+        name = _call_name(node)
+        keywords = {k.arg: k.value for k in node.keywords if k.arg}
+        repo_type = _string(keywords.get("repo_type"))
+        if name in MODEL_CALLS and repo_type not in NOT_MODEL_REPO_TYPES:
+            position, names = MODEL_CALLS[name]
+            if position is not None and len(node.args) > position:
+                self._explicit(node.args[position], f"{name}()", allow_single=True)
+            for key in names:
+                self._explicit(keywords.get(key), f"{name}({key}=)", allow_single=True)
+        if repo_type in NOT_MODEL_REPO_TYPES:  # a dataset or space id is no model
+            self.claimed.update(id(arg) for arg in [*node.args, *keywords.values()])
+        else:
+            for key, value in keywords.items():
+                if MODEL_NAME.search(key):
+                    self._explicit(value, f"{key}=", allow_single=False)
+        option = _string(node.args[0]) if node.args else None
+        if option and _OPTION_NAME.fullmatch(option) and MODEL_NAME.search(option):
+            # os.getenv("MODEL_ID", "org/name"), parser.add_argument("--model", default="org/name")
+            for value in [*node.args[1:2], keywords.get("default")]:
+                self._explicit(value, f"{option} default", allow_single=False)
+        self.generic_visit(node)
+
+    def _assigned(self, targets: list[ast.AST], value: ast.AST | None) -> None:
+        for target in targets:
+            name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
+            if name and MODEL_NAME.search(name):
+                values = value.elts if isinstance(value, ast.List | ast.Tuple | ast.Set) else [value]
+                for item in values:
+                    self._explicit(item, f"{name} =", allow_single=False)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self._assigned(node.targets, node.value)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._assigned([node.target], node.value)
+        self.generic_visit(node)
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values, strict=True):
+            key_text = _string(key)
+            if key_text and MODEL_NAME.search(key_text):
+                self._explicit(value, f"{key_text!r}:", allow_single=False)
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if not isinstance(node.value, str) or id(node) in self.claimed or "/" not in node.value:
+            return
+        urls = _urls(node.value, node.lineno)
+        self.mentions.extend(urls)
+        if not urls:
+            model_id = as_model_id(node.value)
+            if model_id:
+                self.mentions.append(Mention(model_id, node.lineno, "string literal", False))
+
+
+def python_mentions(text: str) -> list[Mention] | None:
+    """Mentions in Python source; None when it does not parse (the caller reads it as text)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    visitor = _PythonVisitor()  # each explicit context claims its string before the literal pass reaches it
+    visitor.visit(tree)
+    return visitor.mentions
+
+
+# --- configuration and text files ----------------------------------------------------------------
+
+
+def _values(value: str) -> list[str]:
+    """The string values on the right of a key: quoted strings, else the bare value before a comment."""
+    quoted = [a or b for a, b in _QUOTED.findall(value)]
+    if quoted:
+        return quoted
+    bare = re.split(r"\s+#", value, maxsplit=1)[0].strip().rstrip(",").strip("[]{} ")
+    return [part.strip() for part in bare.split(",") if part.strip()]
+
+
+def config_mentions(text: str) -> list[Mention]:
+    """YAML, JSON, TOML, INI, .env and shell-like files, line by line."""
+    mentions: list[Mention] = []
+    open_key: tuple[str, int] | None = None  # a model-ish key whose value continues on the next lines
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "//", ";")):
+            continue
+        taken: set[str] = set()
+        match = _KEY_VALUE.match(line)
+        indent = len(line) - len(line.lstrip())
+        if open_key is not None and (indent <= open_key[1] or match) and not stripped.startswith(("]", "-")):
+            open_key = None
+        if match:
+            key, value = match.group("key"), match.group("value").strip()
+            if MODEL_NAME.search(key):
+                if value in ("", "[", "|", ">", "{") or value.endswith("["):
+                    open_key = (key, len(match.group("indent")))
+                for item in _values(value):
+                    model_id = as_model_id(item)
+                    if model_id:
+                        mentions.append(Mention(model_id, number, f"{key}:", True))
+                        taken.add(model_id)
+        elif open_key is not None:
+            for item in _values(_LIST_ITEM.match(line).group("value")):
+                model_id = as_model_id(item)
+                if model_id:
+                    mentions.append(Mention(model_id, number, f"{open_key[0]}: (list)", True))
+                    taken.add(model_id)
+        for key, double, single in _PAIR.findall(line):  # inline pairs: {"base_model": "org/name"}
+            model_id = as_model_id(double or single) if MODEL_NAME.search(key) else None
+            if model_id and model_id not in taken:
+                mentions.append(Mention(model_id, number, f"{key}:", True))
+                taken.add(model_id)
+        mentions += [m for m in _urls(line, number) if m.model_id not in taken]
+        taken |= {m.model_id for m in mentions if m.line == number}
+        mentions += [
+            Mention(token, number, "id-shaped string", False)
+            for token in _TOKEN.findall(line)
+            if token not in taken and _plausible(token)
+        ]
+    return mentions
+
+
+def list_mentions(text: str) -> list[Mention]:
+    """Requirement-style lists: one id per line; other lines are read like a config file."""
+    mentions = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _LIST_LINE.match(line)
+        model_id = _plausible(match.group(1)) if match else None
+        if model_id:
+            mentions.append(Mention(model_id, number, "model list", True))
+        else:
+            mentions += [Mention(m.model_id, number, m.via, m.explicit) for m in config_mentions(line)]
+    return mentions
+
+
+def modelfile_mentions(text: str) -> list[Mention]:
+    """Ollama Modelfile: `FROM hf.co/namespace/name[:tag]`; Hub URLs elsewhere."""
+    mentions = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _MODELFILE_FROM.match(line)
+        if match:
+            model_id = as_model_id(match.group(1))
+            if model_id:
+                mentions.append(Mention(model_id, number, "Modelfile FROM", True))
+                continue
+        mentions += _urls(line, number)
+    return mentions

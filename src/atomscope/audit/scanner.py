@@ -1,0 +1,180 @@
+"""Walk the given paths and collect the Hub model ids mentioned in the files that can name one.
+
+Safety rules: nothing is executed or imported; a symbolic link is followed only when its target stays
+inside one of the given paths (a link out of them is skipped and counted), and a linked directory is not
+descended (its target is walked as itself when it is inside); version-control, virtual-environment and
+cache folders (`SKIPPED_DIRS`) are not walked. A file is skipped and counted, never fatal, when it is
+larger than `max_bytes`, looks binary (a NUL byte in its first 8 KiB), cannot be read, or is not valid
+UTF-8. A path that does not exist is an `AuditPathError` (exit code 2).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from atomscope.audit.extract import Mention, config_mentions, list_mentions, modelfile_mentions, python_mentions
+from atomscope.domain.errors import AtomscopeError
+
+DEFAULT_MAX_BYTES = 2_000_000
+SNIFF_BYTES = 8192
+SKIPPED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        "node_modules",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "site-packages",
+    }
+)
+CONFIG_SUFFIXES = frozenset(
+    {".yaml", ".yml", ".json", ".toml", ".cfg", ".ini", ".conf", ".env", ".sh", ".bash", ".properties"}
+)
+
+
+class AuditPathError(AtomscopeError):
+    """A path given to `atomscope audit` does not exist."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """A mention in a file: the id as written, where, and how it was recognised."""
+
+    model_id: str
+    path: str
+    line: int
+    via: str
+    explicit: bool
+
+
+@dataclass
+class ScanResult:
+    found: list[Found] = field(default_factory=list)
+    files_scanned: int = 0
+    skipped: Counter = field(default_factory=Counter)  # reason -> files
+
+    @property
+    def files_skipped(self) -> int:
+        return sum(self.skipped.values())
+
+
+def reader_for(path: Path) -> Callable[[str], list[Mention]] | None:
+    """The extractor for a file name, or None when atomscope does not read that kind of file."""
+    name = path.name
+    lower = name.lower()
+    suffix = path.suffix.lower()
+    if suffix in (".py", ".pyi"):
+        return _python
+    if lower == "modelfile" or lower.startswith("modelfile.") or suffix == ".modelfile":
+        return modelfile_mentions
+    if suffix == ".txt":
+        return list_mentions
+    if suffix in CONFIG_SUFFIXES or lower.startswith(".env") or lower in ("dockerfile", "makefile"):
+        return config_mentions
+    return None
+
+
+def _python(text: str) -> list[Mention]:
+    found = python_mentions(text)
+    return found if found is not None else config_mentions(text)
+
+
+def _inside(target: Path, roots: list[Path]) -> bool:
+    return any(target == root or target.is_relative_to(root) for root in roots)
+
+
+def _files(paths: list[Path], roots: list[Path], result: ScanResult) -> Iterator[Path]:
+    """Every regular file under the given paths, links checked against the roots."""
+    for given in paths:
+        if given.is_file() and not given.is_symlink():
+            yield given
+            continue
+        if given.is_symlink():
+            if not given.is_file():
+                result.skipped["symlinked directory"] += 1
+            elif _inside(given.resolve(), roots):
+                yield given
+            else:
+                result.skipped["symlink out of the given paths"] += 1
+            continue
+        stack = [given]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError:
+                result.skipped["unreadable directory"] += 1
+                continue
+            for entry in entries:
+                path = Path(entry.path)
+                if entry.is_symlink():
+                    target = path.resolve()
+                    if not _inside(target, roots):
+                        result.skipped["symlink out of the given paths"] += 1
+                    elif target.is_file():
+                        yield path
+                    else:
+                        result.skipped["symlinked directory"] += 1
+                elif entry.is_dir(follow_symlinks=False):
+                    if entry.name not in SKIPPED_DIRS:
+                        stack.append(path)
+                elif entry.is_file(follow_symlinks=False):
+                    yield path
+
+
+def _read(path: Path, max_bytes: int, result: ScanResult) -> str | None:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            result.skipped["oversized"] += 1
+            return None
+        data = path.read_bytes()
+    except OSError:
+        result.skipped["unreadable"] += 1
+        return None
+    if b"\x00" in data[:SNIFF_BYTES]:
+        result.skipped["binary"] += 1
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        result.skipped["not UTF-8"] += 1
+        return None
+
+
+def scan(paths: list[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES, progress=None) -> ScanResult:
+    """Scan files and directory trees for model ids. `progress(path)` is called per file considered."""
+    given = [Path(p) for p in paths]
+    missing = [str(p) for p in given if not p.exists() and not p.is_symlink()]
+    if missing:
+        raise AuditPathError(f"no such file or directory: {', '.join(missing)}")
+    roots = [p.resolve() if not p.is_symlink() else p.parent.resolve() for p in given]
+    result = ScanResult()
+    for path in _files(given, roots, result):
+        if progress is not None:
+            progress(path)
+        extractor = reader_for(path)
+        if extractor is None:
+            continue
+        text = _read(path, max_bytes, result)
+        if text is None:
+            continue
+        result.files_scanned += 1
+        seen = set()
+        for mention in extractor(text):
+            key = (mention.model_id, mention.line)
+            if key not in seen:
+                seen.add(key)
+                result.found.append(Found(mention.model_id, str(path), mention.line, mention.via, mention.explicit))
+    return result

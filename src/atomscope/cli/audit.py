@@ -1,0 +1,101 @@
+"""`atomscope audit PATH...`: the Hub models a code tree depends on, their origin and alternatives."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from atomscope.cli.common import DbOption, open_read
+from atomscope.cli.output import stderr
+
+FAIL_ON_HELP = (
+    "Exit 1 when a found model matches field=value (repeatable): region, country, org, status, license, kind, "
+    "class; e.g. region=china, status=removed, license=non-commercial, kind=unknown."
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="audit")(audit)
+
+
+def audit(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to scan (never executed).")],
+    db: DbOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or html.")] = "table",
+    fail_on: Annotated[list[str], typer.Option("--fail-on", help=FAIL_ON_HELP)] = [],  # noqa: B006
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the output to this file.")] = None,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", help="Skip (and count) files larger than this.")] = 2_000_000,
+) -> None:
+    """Scan code and configuration for Hugging Face model ids; say where each comes from and what could replace it.
+
+    Exit codes: 0 fine, 1 a --fail-on condition matched, 2 bad input (a missing path, a bad condition).
+    """
+    import ibis
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from atomscope.audit import output
+    from atomscope.audit.conditions import AuditConditionError, offending, parse_condition
+    from atomscope.audit.run import audit as run_audit
+
+    try:
+        fmt = output.AuditFormat(format)
+    except ValueError:
+        raise AuditConditionError(f"--format must be one of table, csv, json, html; got {format!r}") from None
+    conditions = [parse_condition(c) for c in fail_on]
+    with (
+        open_read(db) as con,
+        Progress(
+            SpinnerColumn(), TextColumn("scanning {task.completed} files"), console=stderr, transient=True
+        ) as progress,
+    ):
+        task = progress.add_task("scan", total=None)
+        report = run_audit(
+            paths,
+            ibis.duckdb.from_connection(con),
+            max_bytes=max_bytes,
+            progress=lambda _path: progress.advance(task),
+        )
+    _emit(report, fmt, out)
+    skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(report.scan.skipped.items()))
+    stderr.print(
+        f"[dim]{report.scan.files_scanned} files scanned, {report.scan.files_skipped} skipped"
+        f"{f' ({skipped})' if skipped else ''}; {len(report.models)} models, {len(report.unknown)} unknown to "
+        f"the warehouse[/dim]",
+        highlight=False,
+    )
+    hits = offending(report.models, conditions)
+    if hits:
+        stderr.print(f"[bold red]--fail-on matched {len(hits)} model(s):[/bold red]")
+        for info, matched in hits:
+            where = ", ".join(
+                f"{f.path}:{f.line}" for f in report.locations[info.model_id if info.known else info.model_id.lower()]
+            )
+            stderr.print(f"  {info.model_id} [{', '.join(map(str, matched))}] at {where}", highlight=False)
+        raise typer.Exit(1)
+
+
+def _emit(report, fmt, out: Path | None) -> None:
+    from rich.console import Console
+
+    from atomscope.audit import output
+
+    if fmt is output.AuditFormat.table:
+        if out is not None:
+            with out.open("w", encoding="utf-8") as handle:
+                Console(file=handle, width=200).print(output.to_table(report))
+        else:
+            Console().print(output.to_table(report))
+        return
+    text = {
+        output.AuditFormat.csv: output.to_csv,
+        output.AuditFormat.json: output.to_json,
+        output.AuditFormat.html: output.to_html,
+    }[fmt](report)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        stderr.print(f"written to {out}", highlight=False)
+    else:
+        sys.stdout.write(text)
