@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 
 from atomscope.cli import audit, catalog, collect, core, export, metric, openrouter, report, serve, sources
 from atomscope.cli.output import stderr
@@ -24,8 +25,23 @@ for _module in (report, serve, export, collect, sources, openrouter, audit):
 
 
 def main() -> None:
+    """Run the app; every expected failure is one `error:` line on stderr and exit code 2.
+
+    Besides atomscope's own errors that covers the warehouse file and the disk in every command: a
+    damaged or truncated file, a full disk, a permission problem (DuckDB or OS errors).
+    """
+    import duckdb
+
+    from atomscope.warehouse.db import describe_failure
+
     try:
         app()
     except AtomscopeError as exc:
-        stderr.print(f"[bold red]error:[/bold red] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(2)
+        fail(str(exc))
+    except (duckdb.Error, OSError) as exc:
+        fail(describe_failure(exc))
+
+
+def fail(message: str) -> None:
+    stderr.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False, soft_wrap=True)
+    sys.exit(2)

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from atomscope.cli.common import DbOption, open_write
+from atomscope.domain.dates import check_snapshot_day
 from atomscope.domain.errors import AtomscopeError
 
 collect_app = typer.Typer(help="Collect observations from live sources.", no_args_is_help=True)
@@ -68,11 +69,11 @@ def hf(
 
     options = CollectOptions(
         endpoint=endpoint or os.environ.get("HF_ENDPOINT") or None,
-        since=since.date() if since else None,
+        since=check_snapshot_day(since, "--since"),
         max_requests=max_requests,
         parts=parse_parts(only),
         orgs=_csv(orgs),
-        day=snapshot_date.date() if snapshot_date else None,
+        day=check_snapshot_day(snapshot_date, "--snapshot-date"),
         policy=RetryPolicy(max_retries=retries, base_wait=backoff_base, rate_limit_margin=rate_limit_margin),
         live=progress,
     )
@@ -98,9 +99,10 @@ def hub_dump(
     """Import a dump of Hub model metadata as snapshots of that day (schema: docs/imports.md)."""
     from atomscope.collect.hub.dump import import_hub_dump
 
+    day = check_snapshot_day(date, "--date")
     con = open_write(db)
     try:
-        summary = import_hub_dump(con, file, date.date(), tracked_only=tracked_only)
+        summary = import_hub_dump(con, file, day, tracked_only=tracked_only)
     finally:
         con.close()
     console.print(f"imported {summary.file} as {summary.snapshot_date}: {summary.rows_read} rows read", highlight=False)

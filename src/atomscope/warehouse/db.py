@@ -2,13 +2,19 @@
 
 Every writer goes through `connect(path)`; it creates the file on first use and applies the SQL
 migrations in `warehouse/migrations/NNN_*.sql` in order, each in its own transaction, recording the
-version in `schema_version`. Readers (the web server, `atomscope query`) use `read_only=True`, so a
-collector can write beside them.
+version in `schema_version` (a migration numbered below one already applied, landed later, is still
+applied). Readers (the web server, `atomscope query`) use `read_only=True`, so a collector can write
+beside them. A writable open also closes load runs that a dead process left 'running' (`close_dead_runs`).
+
+Failures become one clear `WarehouseError` line (`describe_failure`): a damaged or truncated file, a full
+disk, a permission problem; a ROLLBACK that fails after a write error never hides that error.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -39,14 +45,22 @@ def latest_version() -> int:
     return migrations()[-1][0]
 
 
-def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
     ).fetchone()[0]
     if not exists:
-        return 0
-    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
-    return int(row[0] or 0)
+        return set()
+    return {int(r[0]) for r in con.execute("SELECT version FROM schema_version").fetchall()}
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    return max(applied_versions(con), default=0)
+
+
+def missing_versions(con: duckdb.DuckDBPyConnection) -> list[int]:
+    done = applied_versions(con)
+    return [version for version, _name, _sql in migrations() if version not in done]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -55,19 +69,17 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
         " applied_at TIMESTAMP NOT NULL)"
     )
-    current = schema_version(con)
+    done = applied_versions(con)
     applied = []
     for version, name, sql in migrations():
-        if version <= current:
+        if version in done:
             continue
-        con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(sql)
-            con.execute("INSERT INTO schema_version VALUES (?, ?, ?)", [version, name, utcnow()])
-            con.execute("COMMIT")
-        except Exception as exc:
-            con.execute("ROLLBACK")
-            raise WarehouseError(f"migration {name} failed: {exc}") from exc
+            with transaction(con):
+                con.execute(sql)
+                con.execute("INSERT INTO schema_version VALUES (?, ?, ?)", [version, name, utcnow()])
+        except duckdb.Error as exc:
+            raise WarehouseError(f"migration {name} failed: {describe_failure(exc)}") from exc
         applied.append(version)
     return applied
 
@@ -92,22 +104,30 @@ def connect(path: str | Path, *, read_only: bool = False, lock_wait_s: float = 1
             raise WarehouseError(f"{path}: no warehouse here; run `atomscope init` first")
         try:
             con = duckdb.connect(str(path), read_only=True)
+        except (OSError, duckdb.Error) as exc:
+            raise WarehouseError(f"{path}: cannot open the warehouse read-only: {describe_failure(exc)}") from exc
+        try:
+            missing = missing_versions(con)
         except duckdb.Error as exc:
-            raise WarehouseError(f"{path}: cannot open the warehouse read-only: {exc}") from exc
-        found = schema_version(con)
-        if found < latest_version():
+            con.close()
+            raise WarehouseError(f"{path}: cannot read the warehouse: {describe_failure(exc)}") from exc
+        if missing:
             con.close()
             raise WarehouseError(
-                f"{path}: warehouse schema v{found} is older than v{latest_version()}; run `atomscope init`"
+                f"{path}: warehouse schema lacks migration(s) {', '.join(map(str, missing))}; run `atomscope init`"
             )
         return con
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         con = _connect_waiting_for_lock(path, lock_wait_s)
     except (OSError, duckdb.Error) as exc:
-        raise WarehouseError(f"{path}: cannot open the warehouse for writing: {exc}") from exc
+        raise WarehouseError(f"{path}: cannot open the warehouse for writing: {describe_failure(exc)}") from exc
     try:
         migrate(con)
+        close_dead_runs(con)
+    except duckdb.Error as exc:
+        con.close()
+        raise WarehouseError(f"{path}: cannot update the warehouse: {describe_failure(exc)}") from exc
     except Exception:
         con.close()
         raise
@@ -121,7 +141,10 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     try:
         yield con
     except BaseException:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # the write error being raised is the one to report (DuckDB may have aborted already)
         raise
     con.execute("COMMIT")
 
@@ -135,10 +158,50 @@ def start_run(con: duckdb.DuckDBPyConnection, kind: str, *, endpoint: str | None
     """Record a load run as 'running' (committed at once) and return its id."""
     run_id = con.execute("SELECT nextval('load_run_ids')").fetchone()[0]
     con.execute(
-        "INSERT INTO load_runs (run_id, kind, started_at, status, endpoint) VALUES (?, ?, ?, 'running', ?)",
-        [run_id, kind, utcnow(), endpoint],
+        "INSERT INTO load_runs (run_id, kind, started_at, status, endpoint, pid) VALUES (?, ?, ?, 'running', ?, ?)",
+        [run_id, kind, utcnow(), endpoint, os.getpid()],
     )
     return int(run_id)
+
+
+def close_dead_runs(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark 'failed' the runs left 'running' by another process; returns how many.
+
+    Called with the write lock held: DuckDB lets one process write a file at a time, so a run of another
+    process that is still 'running' cannot be alive (it was killed before it could record its end).
+    """
+    rows = con.execute(
+        "UPDATE load_runs SET status = 'failed', finished_at = ?,"
+        " details = json_object('error', 'the process ' || coalesce(pid::VARCHAR, '?')"
+        " || ' ended without finishing the run (killed or crashed)')"
+        " WHERE status = 'running' AND (pid IS NULL OR pid <> ?) RETURNING run_id",
+        [utcnow(), os.getpid()],
+    ).fetchall()
+    return len(rows)
+
+
+_DAMAGED = ("could not read enough bytes", "not a valid duckdb", "corrupt", "checksum", "invalid block")
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line that says what went wrong with the warehouse file, from a DuckDB or OS error.
+
+    Follows the exception's context past DuckDB's "transaction is aborted" to the error that aborted it.
+    """
+    while "transaction is aborted" in str(exc).lower() and (exc.__cause__ or exc.__context__):
+        exc = exc.__cause__ or exc.__context__
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    lower = text.lower()
+    code = getattr(exc, "errno", None)
+    if code == errno.ENOSPC or "no space left" in lower:
+        return f"the disk is full ({text}); free space and run the command again (nothing was half-written)"
+    if code == errno.EFBIG or "file too large" in lower:
+        return f"the file cannot grow: disk full or a file size limit ({text}); nothing was half-written"
+    if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM) or "permission denied" in lower:
+        return f"permission denied ({text})"
+    if any(mark in lower for mark in _DAMAGED):
+        return f"the warehouse file is damaged or truncated ({text}); restore it from a backup or rebuild it"
+    return text
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: int, status: str, details: dict | None = None) -> None:

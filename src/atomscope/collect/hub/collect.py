@@ -3,7 +3,7 @@
 Load runs: the listing parts (snapshot, availability, discovery) are one run of kind 'hf_snapshot' (or
 'hf_discovery' when discovery is all that was asked), the derivative crawl one of kind 'hf_crawl'. Each
 ends 'ok', 'interrupted' (the request cap, Ctrl-C) or 'failed', with the summary in `details`. Runs a
-killed process left 'running' are marked 'interrupted' at the start of the next collection.
+killed process left 'running' are marked 'failed' by the next writable open (warehouse.db.close_dead_runs).
 """
 
 from __future__ import annotations

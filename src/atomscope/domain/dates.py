@@ -1,0 +1,36 @@
+"""The window of days a snapshot may describe: 2015-01-01 (before the Hub held models) to tomorrow (UTC).
+
+A day outside it is a typo (0202, 2100) that would otherwise make every time series span centuries
+(`metric downloads` and `report` build one row per day or month from the first snapshot on).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from atomscope.domain.errors import AtomscopeError
+
+EARLIEST_SNAPSHOT_DAY = date(2015, 1, 1)
+
+
+class DateOutOfRangeError(AtomscopeError):
+    """A day given by a user that lies outside the window a snapshot may describe."""
+
+
+def latest_snapshot_day() -> date:
+    return datetime.now(UTC).date() + timedelta(days=1)
+
+
+def check_snapshot_day(day: date | datetime | None, option: str) -> date | None:
+    """`day` as a date when it lies in the window; None stays None; else a clear error naming `option`."""
+    if day is None:
+        return None
+    if isinstance(day, datetime):
+        day = day.date()
+    latest = latest_snapshot_day()
+    if not EARLIEST_SNAPSHOT_DAY <= day <= latest:
+        raise DateOutOfRangeError(
+            f"{option} {day.isoformat()} is outside {EARLIEST_SNAPSHOT_DAY.isoformat()} .. {latest.isoformat()}"
+            " (a snapshot day lies between 2015 and tomorrow)"
+        )
+    return day
