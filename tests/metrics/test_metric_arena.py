@@ -130,6 +130,39 @@ def test_notes_name_unresolved(backend):
     assert any("not in the registry" in note and note.startswith("1 score rows") for note in result.notes)
 
 
+def test_one_status_per_model_latest_label_and_corrections(backend):
+    con = backend.con
+    flips = [
+        ("2025-03-01", "flip-closed", 1400, "Meta", "Llama"),  # open label first, closed later: closed throughout
+        ("2025-03-02", "flip-closed", 1400, "Meta", "N/A"),
+        ("2025-03-01", "flip-open", 1390, "Mistral", "Proprietary"),  # closed first, open later: open throughout
+        ("2025-03-02", "flip-open", 1390, "Mistral", "Mistral Research"),
+        ("2025-03-01", "api-only", 1395, "DeepSeek", "DeepSeek"),  # labelled open, corrected to closed
+        ("2025-03-02", "api-only", 1395, "DeepSeek", "DeepSeek"),
+        ("2025-03-01", "c1", 1280, "DeepSeek", "MIT"),
+        ("2025-03-02", "c1", 1280, "DeepSeek", "MIT"),
+    ]
+    con.executemany(
+        "INSERT INTO arena_scores VALUES (?, NULL, ?, ?, NULL, NULL, ?, ?, ?)",
+        [(s, m, score, org, lic, 100 + i) for i, (s, m, score, org, lic) in enumerate(flips)],
+    )
+    con.execute("INSERT INTO arena_open_weight_corrections VALUES ('api-only', false, 'never released', 'x', 2)")
+    con.execute("INSERT INTO arena_model_repos VALUES ('flip-open', 'mistralai/Flip', 'same name', 'y', 2)")
+    result, frame = _run(backend, since=date(2025, 3, 1), until=date(2025, 3, 2))
+    rows = _rows(frame, "region")
+    for day in ("2025-03-01", "2025-03-02"):
+        eu, china = rows[(day, "eu")], rows[(day, "china")]
+        assert (eu.best_open_model, bool(eu.leads_open), eu.best_open_model_id) == ("flip-open", True, "mistralai/Flip")
+        assert (china.best_open_model, china.open_models) == ("c1", 1)  # api-only is closed
+        assert (day, "us") not in rows  # flip-closed is closed on both days
+        assert eu.best_closed_model == "flip-closed" and eu.open_closed_gap == 10
+    conflicts = [n for n in result.notes if n.startswith("label conflict")]
+    assert len(conflicts) == 2
+    assert "flip-closed" in conflicts[0] and "counted closed" in conflicts[0] and "'N/A'" in conflicts[0]
+    assert "flip-open" in conflicts[1] and "counted open" in conflicts[1]
+    assert any(n.startswith("corrected: api-only counted as closed") for n in result.notes)
+
+
 def test_rejects_unknown_grouping(backend):
     from atomscope.domain.errors import MetricRequestError
 
@@ -154,19 +187,30 @@ def _lmarena_region():
     }
 
 
+def _open_status():
+    """model -> open weights: its correction, else its latest label (the rule of metrics/arena_status.py)."""
+    latest = {}
+    for row in sorted(_read("lmarena_text_history.csv"), key=lambda r: r["snapshot_date"]):
+        latest[row["model"]] = is_open_weight(classify_license(row["license"]))
+    for row in _read("arena_open_weight_corrections.csv"):
+        latest[row["arena_model"]] = row["open_weights"] == "true"
+    return latest
+
+
 def _csv_expectations():
     """Per snapshot: (region of the best open model, its score, best closed score, {region: top-10 count})."""
     region_of = _lmarena_region()
+    is_open = _open_status()
     by_date = defaultdict(list)
     for row in _read("lmarena_text_history.csv"):
         by_date[row["snapshot_date"]].append(row)
     expected = {}
     for day, rows in by_date.items():
         opened = sorted(
-            (r for r in rows if is_open_weight(classify_license(r["license"]))),
+            (r for r in rows if is_open[r["model"]]),
             key=lambda r: (-float(r["arena_score"]), r["model"]),
         )
-        closed = [float(r["arena_score"]) for r in rows if not is_open_weight(classify_license(r["license"]))]
+        closed = [float(r["arena_score"]) for r in rows if not is_open[r["model"]]]
         top = Counter(region_of.get(r["organization"], "unresolved") for r in opened[:10])
         best = opened[0]
         expected[day] = (
@@ -198,6 +242,19 @@ def test_real_leader_region_score_and_gap_per_snapshot(real):
         assert row.open_closed_gap == pytest.approx(closed - score), row.day
     # the race changes hands: both the US and China have led open models in this history
     assert {"us", "china"} <= set(leaders.region)
+
+
+def test_real_unreleased_maverick_never_leads(real):
+    result, frame = real
+    frame = frame.assign(day=frame.snapshot_date.astype(str).str[:10])
+    assert "Llama-4-Maverick-03-26-Experimental" not in set(frame.best_open_model)
+    lead = frame[(frame.day == "2025-04-06") & frame.leads_open.astype(bool)].iloc[0]
+    assert (lead.region, lead.best_open_model, lead.best_open_model_id) == (
+        "china", "DeepSeek-V3-0324", "deepseek-ai/DeepSeek-V3-0324"
+    )
+    assert "Qwen-Max-0919" not in set(frame.best_open_model)
+    conflicts = {n.split()[2] for n in result.notes if n.startswith("label conflict")}
+    assert conflicts == {"Deepseek-v2-API-0628", "Llama-4-Maverick-03-26-Experimental", "Mistral-Large-2407"}
 
 
 def test_real_top10_counts(real):

@@ -379,3 +379,17 @@ def test_hub_sections_without_rows_say_so(bundled_backend, bundled_db):
     with duckdb.connect(str(bundled_db), read_only=True) as con:
         assert findings.downloads(md, hub) == [] and findings.derivatives(md, hub) == []
         assert findings.tracked(con)
+
+
+def test_race_rests_on_released_models_only(built, metric):
+    report, _, page = built
+    # Llama-4-Maverick-03-26-Experimental was labelled "Llama" on 2025-04-06 but never released: it must
+    # neither lead the race nor count in any chart's data.
+    unreleased = "Llama-4-Maverick-03-26-Experimental"
+    for chart in report.charts:
+        assert unreleased not in (report.out_dir / "charts" / f"{chart.name}.csv").read_text(encoding="utf-8")
+    assert "2025-04-06" not in page.finding("arena_since")
+    df = metric("arena", "region")
+    now = df[df["snapshot_date"] == df["snapshot_date"].max()]
+    lead = now[now["leads_open"]].iloc[0]
+    assert f"weights tracked at {lead['best_open_model_id']} on Hugging Face" in page.finding("arena_leader")

@@ -7,9 +7,12 @@ through the curated registry (`attribute(..., "lmarena")`); names it does not kn
 
 Formula, per snapshot date d (dates filtered by --since/--until):
 
-* open-weight model: its license classifies (domain/licenses.py) as permissive, open_weight_restricted
-  or non_commercial; closed model: every other one (proprietary, or a license LMArena leaves empty /
-  "N/A" / "Other" - never counted as open);
+* open-weight model: one status per model for all its snapshots (metrics/arena_status.py): its curated
+  correction (arena_open_weight_corrections.csv: entries never released or mislabelled) if any, else its
+  LATEST label, open when the license classifies (domain/licenses.py) as permissive,
+  open_weight_restricted or non_commercial; closed model: every other one (proprietary, or a license
+  LMArena leaves empty / "N/A" / "Other" - never counted as open). Models whose label flips between open
+  and closed are listed in the notes;
 * open rank: the models that are open-weight at d ordered by arena_score descending, ties broken by
   model name; the top 10 open-weight models are the first ten of that order;
 * per group g (region by default, organization with --by org):
@@ -33,7 +36,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.domain.licenses import license_class_expr, open_weight_expr
+from atomscope.metrics.arena_status import model_status, status_notes
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
 from atomscope.metrics.common import UNRESOLVED, attribute, within
 
@@ -42,15 +45,15 @@ TOP_N = 10
 
 def _scored(ctx: MetricContext) -> ir.Table:
     scores = within(ctx.table("arena_scores"), "snapshot_date", ctx)
-    license_class = license_class_expr(scores["license"])
-    scores = scores.mutate(license_class=license_class, is_open=open_weight_expr(license_class))
+    status = model_status(ctx).rename(status_model="model")
+    scores = scores.join(status, scores.model == status.status_model)
     scores = attribute(scores, "organization", ctx, "lmarena")
     return scores.select(
         snapshot_date=scores.snapshot_date.cast("date"),
         model=scores.model,
         arena_score=scores.arena_score.cast("float64"),
-        license_class=scores.license_class,
         is_open=scores.is_open,
+        repo_model_id=scores.repo_model_id,
         org_key=scores.org_key,
         org_name=scores.org_name,
         region=scores.region,
@@ -83,6 +86,7 @@ def compute(ctx: MetricContext) -> MetricResult:
         best_open_model=best.model,
         best_open_org=best.org_name,
         best_open_score=best.arena_score,
+        best_open_model_id=best.repo_model_id,
         leads_open=best.open_rank == 0,
     )
     leader = open_models.filter(open_models.open_rank == 0)
@@ -105,6 +109,7 @@ def compute(ctx: MetricContext) -> MetricResult:
         "best_open_model",
         "best_open_org",
         "best_open_score",
+        "best_open_model_id",
         joined.top10_open_count.cast("int64").name("top10_open_count"),
         "open_models",
         "leads_open",
@@ -116,10 +121,12 @@ def compute(ctx: MetricContext) -> MetricResult:
     result = result.order_by(order)
 
     notes = [
-        "open-weight = license classed permissive, open_weight_restricted or non_commercial "
-        "(domain/licenses.py); closed = proprietary or unknown license",
+        "open-weight = one status per model: its curated correction, else its latest license label classed "
+        "permissive, open_weight_restricted or non_commercial (domain/licenses.py); closed = proprietary or "
+        "unknown license",
         f"top10_open_count: the {TOP_N} best open-weight models at each snapshot (ties by model name)",
     ]
+    notes.extend(status_notes(ctx))
     unresolved = scores.filter(scores.region == UNRESOLVED)
     n_unresolved = ctx.backend.execute(unresolved.count())
     if n_unresolved:
@@ -140,6 +147,7 @@ METRIC = register(
             "best_open_model": "the group's highest-scoring open-weight model at that date",
             "best_open_org": "organization of best_open_model",
             "best_open_score": "its Arena score",
+            "best_open_model_id": "tracked Hub repository of best_open_model (arena_model_repos.csv), when mapped",
             "top10_open_count": "how many of the 10 best open-weight models at that date are the group's",
             "open_models": "open-weight models of the group on the board at that date",
             "leads_open": "the group holds the best open-weight model at that date",

@@ -113,6 +113,10 @@ def arena(md: MetricData) -> list[Finding]:
     )
     values = {"date": day(latest), "region": lead["region"], "model": lead["best_open_model"],
               "score": float(lead["best_open_score"])}
+    repo = lead.get("best_open_model_id")
+    if isinstance(repo, str) and repo:
+        text += f" (weights tracked at {repo} on Hugging Face)"
+        values["model_id"] = repo
     if rival is not None:
         other = now[now["region"] == rival].iloc[0]
         margin = float(lead["best_open_score"] - other["best_open_score"])

@@ -42,6 +42,8 @@ BUNDLED: tuple[BundledTable, ...] = (
     BundledTable("atom_model_parameters", atom.MODEL_PARAMETERS, "model_parameters"),
     BundledTable("atom_release_date_corrections", atom.RELEASE_DATE_CORRECTIONS, "release_date_corrections"),
     BundledTable("lmarena_text_history", lmarena.ARENA_HISTORY, "arena_scores"),
+    BundledTable("arena_open_weight_corrections", lmarena.OPEN_WEIGHT_CORRECTIONS, "arena_open_weight_corrections"),
+    BundledTable("arena_model_repos", lmarena.MODEL_REPOS, "arena_model_repos"),
     BundledTable("epoch_notable_models", epoch.NOTABLE_MODELS, "epoch_models"),
     BundledTable("osai_openness", osai.OPENNESS, "osai_systems"),
     BundledTable("mof_components", mof.COMPONENTS, "mof_components"),
@@ -80,6 +82,7 @@ def read_bundled(
         if registry_changes is not None:
             registry_changes.extend(changes)
     check_registry(folder, tables)
+    check_arena_curation(folder, tables)
     return tables
 
 
@@ -114,6 +117,31 @@ def check_registry(folder: Path, tables: dict[str, list[dict[str, Any]]]) -> Non
     for row in tables["atom_tracked_models"]:
         if row["hf_org"] not in atom_regions:
             raise DataValidationError(models_file, row["_line"], f"namespace {row['hf_org']!r} has no ATOM region")
+
+
+def check_arena_curation(folder: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
+    """Arena corrections and repository mappings name real board entries and tracked repositories, and a
+    mapped (open) model is never corrected to closed."""
+    on_board = {r["model"] for r in tables["lmarena_text_history"]}
+    tracked = {r["model_id"] for r in tables["atom_tracked_models"]}
+    corrections_file = str(folder / lmarena.OPEN_WEIGHT_CORRECTIONS.file_name)
+    closed = set()
+    for row in tables["arena_open_weight_corrections"]:
+        if row["arena_model"] not in on_board:
+            problem = f"{row['arena_model']!r} is not in the arena history"
+            raise DataValidationError(corrections_file, row["_line"], problem)
+        if not row["open_weights"]:
+            closed.add(row["arena_model"])
+    repos_file = str(folder / lmarena.MODEL_REPOS.file_name)
+    for row in tables["arena_model_repos"]:
+        if row["arena_model"] not in on_board:
+            raise DataValidationError(repos_file, row["_line"], f"{row['arena_model']!r} is not in the arena history")
+        if row["model_id"] not in tracked:
+            raise DataValidationError(repos_file, row["_line"], f"{row['model_id']!r} is not a tracked model id")
+        if row["arena_model"] in closed:
+            raise DataValidationError(
+                repos_file, row["_line"], f"{row['arena_model']!r} is corrected to closed weights in {corrections_file}"
+            )
 
 
 def _frame(rows: list[dict[str, Any]], contract: TableContract) -> pd.DataFrame:
