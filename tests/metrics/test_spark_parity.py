@@ -48,11 +48,12 @@ def engines(tmp_path_factory):
     import duckdb
     import ibis
 
-    from atomscope.testing.synthetic_history import HistorySpec, generate_history, is_synthetic_lake
+    from atomscope.testing.synthetic_history import HistorySpec, generate_history
     from atomscope.warehouse import db
     from atomscope.warehouse.engines import spark_backend, spark_session
     from atomscope.warehouse.export import export_parquet
     from atomscope.warehouse.load import load_bundled
+    from atomscope.warehouse.provenance import is_synthetic_lake
 
     folder = tmp_path_factory.mktemp("parity")
     con = db.connect(folder / "w.duckdb")

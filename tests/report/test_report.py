@@ -326,7 +326,7 @@ def test_monthly_charts_render(metric):
 
 @pytest.mark.parametrize(("kind", "endpoint"), [("synthetic", None), ("hf_snapshot", "http://127.0.0.1:8123")])
 def test_refuses_synthetic_or_emulated_warehouse(bundled_db, tmp_path, kind, endpoint):
-    from atomscope.report.provenance import NotPublishableError
+    from atomscope.warehouse.provenance import NotPublishableError
 
     path = tmp_path / "marked.duckdb"
     shutil.copy(bundled_db, path)
@@ -367,7 +367,7 @@ def test_hub_sections_without_rows_say_so(bundled_backend, bundled_db):
 
     from atomscope.report import findings, sections
     from atomscope.report.data import MetricData
-    from atomscope.report.provenance import HubStatus
+    from atomscope.warehouse.provenance import HubStatus
 
     hub = HubStatus(snapshot_rows=1, snapshot_days=1, derivative_edges=1)
     md = MetricData(bundled_backend)

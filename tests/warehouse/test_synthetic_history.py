@@ -1,4 +1,4 @@
-"""The SYNTHETIC history generator (benchmarks/tests only), its guard, and `atomscope export`."""
+"""The SYNTHETIC history generator (benchmarks/tests only) and the publication guard that refuses it."""
 
 from __future__ import annotations
 
@@ -7,31 +7,16 @@ from datetime import date
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
+from conftest import SYNTHETIC_SPEC as SPEC
 
-from atomscope.testing.synthetic_history import (
-    LAKE_MARKER,
-    HistorySpec,
-    SyntheticDataError,
-    assert_not_synthetic,
-    generate_history,
+from atomscope.testing.synthetic_history import LAKE_MARKER, HistorySpec, generate_history, write_parquet_lake
+from atomscope.warehouse import db
+from atomscope.warehouse.provenance import (
+    NotPublishableError,
     is_synthetic_lake,
     is_synthetic_warehouse,
-    write_parquet_lake,
+    refuse_unpublishable,
 )
-from atomscope.warehouse import db
-from atomscope.warehouse.export import export_csv, export_parquet, lake_manifest, warehouse_tables
-
-SPEC = HistorySpec(models=60, days=50, start=date(2025, 3, 1), real_ids=False, seed=3)
-
-
-@pytest.fixture(scope="module")
-def synthetic_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("synth") / "w.duckdb"
-    con = db.connect(path)
-    summary = generate_history(con, SPEC)
-    con.close()
-    return path, summary
 
 
 def _rows(path, sql, params=()):
@@ -59,10 +44,11 @@ def test_guard_refuses_synthetic_and_accepts_real(synthetic_db, bundled_db):
     assert is_synthetic_warehouse(path)
     with duckdb.connect(str(path), read_only=True) as con:
         assert is_synthetic_warehouse(con)
-        with pytest.raises(SyntheticDataError):
-            assert_not_synthetic(con)
+        with pytest.raises(NotPublishableError, match="SYNTHETIC"):
+            refuse_unpublishable(con)
     assert not is_synthetic_warehouse(bundled_db)
-    assert_not_synthetic(bundled_db)
+    with duckdb.connect(str(bundled_db), read_only=True) as con:
+        refuse_unpublishable(con)
 
 
 def test_same_seed_same_rows(tmp_path, synthetic_db):
@@ -112,72 +98,6 @@ def test_orgs_and_regions_come_from_the_catalog(synthetic_db):
     )[0]
     assert resolved[0] >= 10 and resolved[1] >= 3
     assert _rows(path, "SELECT count(*) FROM derivative_edges")[0][0] > 0
-
-
-def test_export_parquet_layout_and_overwrite_of_own_files(synthetic_db, tmp_path):
-    path, summary = synthetic_db
-    out = tmp_path / "lake"
-    with duckdb.connect(str(path), read_only=True) as con:
-        export_parquet(con, out)
-        (out / "notes.txt").write_text("the user's file")
-        counts = export_parquet(con, out, overwrite=True)
-        tables = warehouse_tables(con)
-    assert set(counts) == set(tables)
-    assert (out / "notes.txt").read_text() == "the user's file"  # only the previous export's files replaced
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging folder left
-    days = sorted(p.name for p in (out / "hf_snapshots").iterdir())
-    assert days[0].startswith("snapshot_date=2025-03-01")
-    manifest = lake_manifest(out)
-    assert manifest["tables"]["hf_snapshots"] == summary["snapshot_rows"]
-    assert manifest["columns"]["hf_snapshots"][:2] == ["model_id", "snapshot_date"]
-    with duckdb.connect() as con:
-        back = con.execute(
-            "SELECT count(*), min(snapshot_date) FROM read_parquet(?, hive_partitioning = true)",
-            [str(out / "hf_snapshots" / "**" / "*.parquet")],
-        ).fetchone()
-    assert back == (summary["snapshot_rows"], date(2025, 3, 1))
-    assert is_synthetic_lake(out)  # load_runs.parquet carries the synthetic run
-
-
-def test_export_failure_leaves_previous_export(synthetic_db, tmp_path):
-    path, _ = synthetic_db
-    out = tmp_path / "lake"
-    with duckdb.connect(str(path), read_only=True) as con:
-        export_parquet(con, out, tables=["models"])
-        before = sorted(p.relative_to(out) for p in out.rglob("*"))
-        with pytest.raises(duckdb.Error):
-            export_parquet(con, out, tables=["models", "no_such_table"], overwrite=True)
-    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
-    assert lake_manifest(out)["files"] == ["models.parquet"]
-    assert [p.name for p in tmp_path.iterdir()] == ["lake"]
-
-
-def test_export_empty_snapshots_keeps_schema(warehouse, tmp_path):
-    export_parquet(warehouse, tmp_path / "lake")
-    with duckdb.connect() as con:
-        cols = [r[0] for r in con.execute(
-            "DESCRIBE SELECT * FROM read_parquet(?)", [str(tmp_path / "lake" / "hf_snapshots" / "*.parquet")]
-        ).fetchall()]
-    assert cols[:2] == ["model_id", "snapshot_date"]
-
-
-def test_export_csv_and_cli(synthetic_db, tmp_path):
-    from atomscope.cli import app
-
-    path, summary = synthetic_db
-    with duckdb.connect(str(path), read_only=True) as con:
-        counts = export_csv(con, tmp_path / "csv")
-    assert counts["hf_snapshots"] == summary["snapshot_rows"]
-    header = (tmp_path / "csv" / "hf_snapshots.csv").read_text().splitlines()[0]
-    assert header.startswith("model_id,snapshot_date,downloads_30d")
-
-    result = CliRunner().invoke(
-        app, ["export", "--db", str(path), "--parquet", str(tmp_path / "p"), "--csv", str(tmp_path / "c")]
-    )
-    assert result.exit_code == 0, result.output
-    assert (tmp_path / "p" / "hf_snapshots").is_dir() and (tmp_path / "c" / "models.csv").exists()
-    result = CliRunner().invoke(app, ["export", "--db", str(path)])
-    assert result.exit_code != 0
 
 
 def test_write_parquet_lake_streams_snapshots(tmp_path):

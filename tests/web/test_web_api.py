@@ -295,7 +295,7 @@ def test_docs_are_offline(client):
 def test_cache_hit_etag_and_invalidation(fixture_db, tmp_path, monkeypatch):
     path = tmp_path / "c.duckdb"
     shutil.copy(fixture_db, path)
-    import atomscope.web.api as api
+    import atomscope.web.metricapi as api
 
     calls = []
     real = api.run_metric
@@ -339,7 +339,7 @@ def test_write_locked_warehouse_serves_stale_or_503(fixture_db, tmp_path):
 def test_concurrent_misses_compute_once_and_cache_is_bounded(tmp_path):
     import threading
 
-    from atomscope.web.store import Payload, Store
+    from atomscope.web.cache import Payload, Store
 
     store = Store(tmp_path / "none.duckdb", cache_size=100, cache_bytes=25)
     calls = []

@@ -27,20 +27,16 @@ def serve(
     """
     import uvicorn
 
-    from atomscope.report.provenance import refuse_unpublishable
     from atomscope.warehouse import db as warehouse
     from atomscope.web.app import create_app
 
     path = resolve_db_path(db)
-    con = warehouse.connect(path, read_only=True)  # fail now, clearly, when there is no usable warehouse
-    try:
-        refuse_unpublishable(con)  # synthetic or emulator-collected data never reaches the dashboard
-    finally:
-        con.close()
+    warehouse.connect(path, read_only=True).close()  # fail now, clearly, when there is no usable warehouse
+    app = create_app(path, warm_cache=True)  # refuses synthetic or emulator-collected data
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"warning: listening on {host}: the API and dashboard will be reachable from the network", err=True)
     typer.echo(f"atomscope: serving {path} on http://{host}:{port}/ (API docs at /docs)", err=True)
     try:
-        uvicorn.run(create_app(path, warm_cache=True), host=host, port=port, log_level="info", access_log=False)
+        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
     except OSError as exc:
         raise AtomscopeError(f"cannot listen on {host}:{port}: {exc}") from exc

@@ -16,14 +16,33 @@ from markupsafe import Markup, escape
 
 from atomscope import __version__
 from atomscope.domain import regions
-from atomscope.report import charts, findings, provenance
+from atomscope.report import charts, findings
 from atomscope.report.data import MetricData
 from atomscope.report.findings import Finding
-from atomscope.report.sections import Section, build_sections
+from atomscope.report.sections import COLLECT_HINT, Section, build_sections
 from atomscope.warehouse import db as warehouse
+from atomscope.warehouse.provenance import hub_status, refuse_unpublishable, source_files
 
 TITLE = "State of the open-model ecosystem"
 CHART_SUFFIXES = (".svg", ".png", ".csv")
+# Required credits (data/SOURCES.md). Shown on every report: both sources are part of the bundled data.
+ATTRIBUTIONS: tuple[dict[str, str], ...] = (
+    {
+        "source": "Epoch AI, “Data on AI Models”",
+        "url": "https://epoch.ai/data/ai-models",
+        "text": "Release counts by country use Epoch AI, “Data on AI Models” (epoch.ai), "
+        "licensed CC BY 4.0. Reduced to identifiers, dates, numbers and categories.",
+        "license": "CC BY 4.0",
+    },
+    {
+        "source": "European Open Source AI Index",
+        "url": "https://osai-index.eu/",
+        "text": "Openness ratings come from the European Open Source AI Index (https://osai-index.eu/), "
+        "licensed CC BY 4.0. Liesenfeld, A. & Dingemanse, M. (2024). Rethinking open source generative "
+        "AI: open-washing and the EU AI Act. ACM FAccT 2024, pp. 1774–1787.",
+        "license": "CC BY 4.0",
+    },
+)
 
 
 @dataclass
@@ -124,7 +143,7 @@ def summary_markdown(report: Report, generated_at: str, base_url: str = "") -> s
         for note in section.missing:
             lines.append(f"- {md_escape(section.title)}: {md_escape(note, code=True)}")
     lines += ["", "## Sources and attributions", ""]
-    for a in provenance.ATTRIBUTIONS:
+    for a in ATTRIBUTIONS:
         lines.append(f"- [{md_escape(a['source'])}]({a['url']}) ({a['license']}): {md_escape(a['text'])}")
     lines.append("- Tracked models: The ATOM Project, github.com/Interconnects-AI/tracked-models (Apache-2.0); "
                  "LMArena scores via github.com/fboulnois/llm-leaderboard-csv.")
@@ -137,12 +156,12 @@ def build_report(db_path: str | Path, out_dir: str | Path, *, base_url: str = ""
     db_path, out_dir = Path(db_path), Path(out_dir)
     con = warehouse.connect(db_path, read_only=True)
     try:
-        provenance.refuse_unpublishable(con)
+        refuse_unpublishable(con)
         md = MetricData(ibis.duckdb.from_connection(con))
-        hub = provenance.hub_status(con)
+        hub = hub_status(con)
         sections = build_sections(md, con, hub)
         found = findings.collect(md, con, hub)
-        sources = provenance.source_files(con)
+        sources = source_files(con)
     finally:
         con.close()
     report = Report(out_dir, sections, found, md.problems)
@@ -160,8 +179,8 @@ def build_report(db_path: str | Path, out_dir: str | Path, *, base_url: str = ""
         sections=sections,
         source_files=sources,
         hub=hub,
-        collect_hint=provenance.COLLECT_HINT,
-        attributions=provenance.ATTRIBUTIONS,
+        collect_hint=COLLECT_HINT,
+        attributions=ATTRIBUTIONS,
     )
     report.index.write_text(html, encoding="utf-8")
     report.summary.write_text(summary_markdown(report, generated_at, base_url), encoding="utf-8")

@@ -14,8 +14,8 @@ import pandas as pd
 
 from atomscope.domain import regions
 from atomscope.report.data import MetricData, Unavailable
-from atomscope.report.provenance import HubStatus
 from atomscope.warehouse import queries
+from atomscope.warehouse.provenance import HubStatus
 
 RIVALS = ("china", "us")  # the comparison the ATOM Project is about
 

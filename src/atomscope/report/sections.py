@@ -15,8 +15,8 @@ import pandas as pd
 from atomscope.domain.params import BUCKET_ORDER
 from atomscope.report import charts
 from atomscope.report.data import MetricData, Unavailable, to_dates
-from atomscope.report.provenance import COLLECT_HINT, HubStatus
 from atomscope.warehouse import queries
+from atomscope.warehouse.provenance import HubStatus
 
 SRC_ARENA = "metric `arena` over table `arena_scores` (lmarena_text_history.csv: LMArena text leaderboard history)"
 SRC_EPOCH = (
@@ -33,6 +33,7 @@ SRC_CATALOG = (
 )
 SRC_HUB = "table `hf_snapshots` (Hugging Face Hub API, collected by `atomscope collect hf`)"
 UNKNOWN_SIZE = "unknown"
+COLLECT_HINT = "atomscope collect hf"
 TRULY_OPEN_COLUMNS = {
     "system": "System", "org": "Organization", "region": "Region", "type": "Type", "release_date": "Released",
     "end_model_license": "License", "openness_pct": "Openness %",

@@ -8,8 +8,8 @@ tracked model ids) come from the real bundled catalog, so that origins and regio
 Everything is labelled: `hf_snapshots.source = 'synthetic'`, a `load_runs` row of kind 'synthetic',
 the tag 'synthetic' on every snapshot and hub model, synthetic model ids `<org>/synthetic-NNNNNNN`,
 third-party accounts `synth-*`, and a `_SYNTHETIC` marker file at the root of a Parquet lake.
-A report must refuse such a warehouse: call :func:`is_synthetic_warehouse` (or
-:func:`assert_not_synthetic`) before rendering anything.
+The report and the web app refuse such a warehouse (`warehouse.provenance.refuse_unpublishable`, which
+reads these markers, defined there).
 
 Model of the history (N models x D days from `start`):
 
@@ -41,11 +41,17 @@ from pathlib import Path
 import duckdb
 
 from atomscope.warehouse.db import finish_run, start_run, transaction
+from atomscope.warehouse.provenance import (
+    SYNTHETIC_ENDPOINT,
+    SYNTHETIC_LAKE_MARKER,
+    SYNTHETIC_RUN_KIND,
+    SYNTHETIC_SOURCE,
+)
 
-SOURCE = "synthetic"
-RUN_KIND = "synthetic"
-ENDPOINT = "synthetic://atomscope.testing.synthetic_history"
-LAKE_MARKER = "_SYNTHETIC"
+SOURCE = SYNTHETIC_SOURCE
+RUN_KIND = SYNTHETIC_RUN_KIND
+ENDPOINT = SYNTHETIC_ENDPOINT
+LAKE_MARKER = SYNTHETIC_LAKE_MARKER
 DEFAULT_START = date(2024, 1, 1)
 #: rows per INSERT / COPY statement (bounds memory of one statement)
 CHUNK_ROWS = 20_000_000
@@ -95,58 +101,6 @@ def _hash(seed: int, key: str, salt: int) -> str:
 def _normal(seed: int, key: str, salt: int) -> str:
     """SQL for a standard normal draw (Box-Muller over two uniforms)."""
     return f"(sqrt(-2 * ln({_u(seed, key, salt)})) * cos(2 * pi() * {_u(seed, key, salt + 1)}))"
-
-
-# ---------------------------------------------------------------------------------------------- guard
-
-
-def is_synthetic_warehouse(con) -> bool:
-    """True when a warehouse holds any synthetic data (a 'synthetic' load run or snapshot row).
-
-    `con` is a DuckDB connection (or a path to a warehouse file, opened read-only). Reports, charts
-    and the public API must refuse such a warehouse.
-    """
-    if isinstance(con, (str, Path)):
-        with duckdb.connect(str(con), read_only=True) as own:
-            return is_synthetic_warehouse(own)
-    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if "load_runs" in tables and con.execute(
-        "SELECT count(*) FROM load_runs WHERE kind = ?", [RUN_KIND]
-    ).fetchone()[0]:
-        return True
-    if "hf_snapshots" in tables and con.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM hf_snapshots WHERE source = ? LIMIT 1)", [SOURCE]
-    ).fetchone()[0]:
-        return True
-    return False
-
-
-def is_synthetic_lake(lake_dir: str | Path) -> bool:
-    """True when a Parquet lake (from `write_parquet_lake` or an export of a synthetic warehouse) is synthetic."""
-    lake = Path(lake_dir)
-    if (lake / LAKE_MARKER).exists():
-        return True
-    runs = lake / "load_runs.parquet"
-    if runs.exists():
-        with duckdb.connect() as con:
-            found = con.execute(
-                "SELECT count(*) FROM read_parquet(?) WHERE kind = ?", [str(runs), RUN_KIND]
-            ).fetchone()[0]
-            return bool(found)
-    return False
-
-
-def assert_not_synthetic(con) -> None:
-    """Raise `SyntheticDataError` when `con` (connection or path) holds synthetic data."""
-    if is_synthetic_warehouse(con):
-        raise SyntheticDataError(
-            "this warehouse contains SYNTHETIC benchmark/test data (atomscope.testing.synthetic_history); "
-            "refusing to publish from it"
-        )
-
-
-class SyntheticDataError(RuntimeError):
-    pass
 
 
 # ------------------------------------------------------------------------------------------ generation

@@ -227,7 +227,7 @@ def _load_models(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
 
 def _bundled_content(folder: Path, spec: BundledTable) -> SourceContent:
     """The packaged file as a version: its upstream and commit as SOURCES.md names them."""
-    from atomscope.report.provenance import upstream_origins
+    from atomscope.warehouse.provenance import upstream_origins
 
     upstream = upstream_of(spec.source_key)
     origin = upstream_origins().get(spec.contract.file_name, {})

@@ -1,12 +1,9 @@
-"""JSON API routes: metrics (one endpoint per registered metric), catalog, models, organizations.
+"""JSON API routes other than metrics (web/metricapi.py): models, organizations, warehouse status."""
 
-(No `from __future__ import annotations` here: FastAPI reads the annotations of handlers built at run
-time for each metric, and those name per-metric query models that exist only in a closure.)
-"""
+from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -14,16 +11,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from atomscope.web.encode import to_csv, to_json
-from atomscope.web.metricapi import REGION_CHOICES, MetricEndpoint, describe, run_metric
+from atomscope.web.cache import Payload, Store
+from atomscope.web.metricapi import REGION_CHOICES
 from atomscope.web.modelinfo import list_models, list_orgs, model_detail
-from atomscope.web.store import Payload, Store, etag_of
+from atomscope.web.responses import ERRORS, Error, NoParams, json_payload, respond, serve_cached
 
 log = logging.getLogger(__name__)
-
-
-class NoParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ModelsQuery(BaseModel):
@@ -39,46 +32,6 @@ class ModelsQuery(BaseModel):
 class OrgsQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     region: Literal[REGION_CHOICES] = Field(None, description="region of the organization")
-
-
-# Response schemas (documentation and the schemathesis conformance checks).
-class Column(BaseModel):
-    name: str
-    type: str | None = None
-    description: str | None = None
-
-
-class Provenance(BaseModel):
-    tables: list[dict[str, Any]]
-    warehouse_version: int
-    last_run_id: int | None
-    loaded_at: str | None
-
-
-class MetricResponse(BaseModel):
-    metric: str
-    by: str | None
-    columns: list[Column]
-    rows: list[dict[str, Any]]
-    notes: list[str]
-    provenance: Provenance
-    chart: dict[str, Any]
-
-
-class MetricInfo(BaseModel):
-    name: str
-    summary: str
-    source: str
-    url: str
-    columns: list[Column]
-    by_choices: list[str]
-    default_by: str | None
-    params: list[dict[str, Any]]
-    filters: list[str]
-
-
-class MetricList(BaseModel):
-    metrics: list[MetricInfo]
 
 
 class ModelList(BaseModel):
@@ -116,56 +69,8 @@ class Status(BaseModel):
     tables: dict[str, int]
 
 
-class Error(BaseModel):
-    detail: Any
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    422: {"model": Error, "description": "invalid or unknown query parameter"},
-    503: {"model": Error, "description": "warehouse missing, or written by another process (see Retry-After)"},
-}
-CSV = {"text/csv": {"schema": {"type": "string"}}}
-
-
-def respond(request: Request, payload: Payload, stale: bool) -> Response:
-    headers = {"ETag": payload.etag, "Cache-Control": "no-cache", **dict(payload.headers)}
-    if stale:
-        headers["X-Atomscope-Stale"] = "true"
-    if request.headers.get("if-none-match") == payload.etag:
-        return Response(status_code=304, headers=headers)
-    return Response(payload.body, media_type=payload.media_type, headers=headers)
-
-
-async def serve_cached(request: Request, store: Store, key: Any,
-                       compute: Callable[[], tuple[Payload, bool]]) -> Response:
-    """A cache hit is answered on the event loop (no worker thread); a miss computes in the thread pool."""
-    hit = store.peek(key)
-    if hit is not None:
-        return respond(request, hit, False)
-    return respond(request, *await run_in_threadpool(compute))
-
-
-def json_payload(data: Any) -> Payload:
-    body = to_json(data)
-    return Payload(body, "application/json", etag_of(body))
-
-
-def build_router(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> APIRouter:
+def build_router(store: Store) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["api"])
-    listing = json_payload({"metrics": [describe(ep) for ep in metric_endpoints.values()]})
-
-    @router.get("/metrics", response_model=MetricList, responses=ERRORS, summary="List the metrics")
-    async def metrics_list(request: Request, _: Annotated[NoParams, Query()]) -> Response:
-        """Every registered metric with its documented columns, groupings, parameters and filters."""
-        return respond(request, listing, False)
-
-    for ep in metric_endpoints.values():
-        _add_metric_route(router, store, ep)
-
-    @router.get("/metrics/{name}", include_in_schema=False)
-    def unknown_metric(name: str) -> Response:
-        raise HTTPException(404, f"unknown metric {name!r}; known metrics: {', '.join(metric_endpoints)}")
-
     @router.get("/models", response_model=ModelList, responses=ERRORS, summary="Tracked models (catalog)")
     async def models(request: Request, q: Annotated[ModelsQuery, Query()]) -> Response:
         """Tracked models with origin, size and release facts; `search` matches a substring of the id."""
@@ -253,57 +158,3 @@ def warehouse_status(store: Store, con) -> dict[str, Any]:
     }
 
 
-def metric_key(ep: MetricEndpoint, q: BaseModel) -> tuple:
-    """Cache key of a metric request: defaults filled in, so `?by=region` and no `by` share an entry."""
-    values = q.model_dump()
-    if values.get("by") is None and ep.metric.default_by:
-        values["by"] = ep.metric.default_by
-    for name, param in ep.params.items():
-        if values.get(name) is None:
-            values[name] = param.default
-    return ("metric", ep.metric.name, tuple(sorted((k, str(v)) for k, v in values.items())))
-
-
-def metric_payload(store: Store, ep: MetricEndpoint, q: BaseModel) -> tuple[Payload, bool]:
-    name = ep.metric.name
-
-    def produce() -> Payload:
-        with store.connect() as con:
-            doc = run_metric(con, ep, q)
-        if q.format == "csv":
-            body = to_csv([c["name"] for c in doc["columns"]], doc["rows"])
-            disposition = (("Content-Disposition", f'inline; filename="{name}.csv"'),)
-            return Payload(body, "text/csv; charset=utf-8", etag_of(body), disposition)
-        return json_payload(doc)
-
-    return store.cached(metric_key(ep, q), produce)
-
-
-def warm(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> None:
-    """Compute every metric's default view into the cache (what the dashboard asks first)."""
-    for ep in metric_endpoints.values():
-        try:
-            metric_payload(store, ep, ep.query_model())
-        except Exception as exc:  # a failing metric must not stop the others nor the server
-            log.warning("warming %s failed: %s", ep.metric.name, exc)
-
-
-def _add_metric_route(router: APIRouter, store: Store, ep: MetricEndpoint) -> None:
-    query_model = ep.query_model
-    name = ep.metric.name
-
-    async def handler(request: Request, q: Annotated[query_model, Query()]) -> Response:  # type: ignore[valid-type]
-        return await serve_cached(request, store, metric_key(ep, q), lambda: metric_payload(store, ep, q))
-
-    handler.__name__ = f"metric_{name}"
-    router.add_api_route(
-        f"/metrics/{name}",
-        handler,
-        methods=["GET"],
-        response_model=MetricResponse,
-        responses={200: {"content": CSV}, **ERRORS},
-        summary=ep.metric.summary,
-        description=f"{ep.metric.summary}.\n\nSource: {ep.metric.source}.\n\nColumns:\n\n"
-        + "\n".join(f"- `{k}`: {v}" for k, v in ep.metric.columns.items()),
-        operation_id=f"metric_{name}",
-    )

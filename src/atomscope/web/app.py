@@ -4,7 +4,7 @@
 Vega, Vega-Lite and vega-embed and the Swagger UI of `/docs` are served from `web/static/` (see
 THIRD_PARTY.txt there); Redoc, which FastAPI loads from a CDN, is disabled. Every response carries a
 Content-Security-Policy that only allows this origin. The warehouse is opened read-only per request
-(web/store.py), so a collector can write beside a running server.
+(web/cache.py), so a collector can write beside a running server.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from fastapi.staticfiles import StaticFiles
 
 from atomscope import __version__
 from atomscope.domain.errors import MetricRequestError, WarehouseError
-from atomscope.web.api import build_router, warm
-from atomscope.web.metricapi import endpoints
+from atomscope.warehouse.provenance import refuse_unpublishable
+from atomscope.web.api import build_router
+from atomscope.web.cache import RETRY_AFTER_SECONDS, Store, WarehouseBusy
+from atomscope.web.metricapi import build_metric_router, endpoints, warm
 from atomscope.web.pages import build_pages
-from atomscope.web.store import RETRY_AFTER_SECONDS, Store, WarehouseBusy
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -68,8 +69,15 @@ class SecurityHeaders:
 
 def create_app(db_path: str | Path, *, cache_size: int = 512, warm_cache: bool = False) -> FastAPI:
     """The app over the warehouse at `db_path`. `warm_cache`: compute every metric's default view in a
-    background thread at start-up, so the dashboard's first requests are cache hits."""
+    background thread at start-up, so the dashboard's first requests are cache hits.
+
+    Raises NotPublishableError when the warehouse holds synthetic or emulator-collected data: that never
+    reaches the API or the dashboard, however the app is started. (A warehouse that does not exist yet
+    is checked by nothing here; every request answers 503 until `atomscope init` creates it.)"""
     store = Store(db_path, cache_size=cache_size)
+    if store.path.exists():
+        with store.connect() as con:
+            refuse_unpublishable(con)
     metric_endpoints = endpoints()
 
     @asynccontextmanager
@@ -113,7 +121,8 @@ def create_app(db_path: str | Path, *, cache_size: int = 512, warm_cache: bool =
             swagger_ui_parameters={"validatorUrl": None, "tryItOutEnabled": True},
         )
 
-    app.include_router(build_router(store, metric_endpoints))
+    app.include_router(build_metric_router(store, metric_endpoints))
+    app.include_router(build_router(store))
     app.include_router(build_pages(store, metric_endpoints))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)

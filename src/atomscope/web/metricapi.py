@@ -1,4 +1,5 @@
-"""One validated endpoint per registered metric, built from the registry at start-up.
+"""The metric routes: one validated endpoint per registered metric, built from the registry at start-up,
+with the listing `/api/metrics`, computation, provenance, chart hints and the response cache key.
 
 For each `Metric` the server builds a Pydantic query model (extra parameters forbidden, so an unknown
 parameter is a 422) from what the metric declares: `by` (its choices), `since` / `until` (YYYY-MM-DD),
@@ -10,9 +11,10 @@ metric's output rows: `region=` keeps rows whose `region` column equals it, `org
 `org_name` or `org` matches (case-insensitive), `size_bucket=` rows whose `size_bucket` matches. A filter
 is offered only to metrics that document that column; when the chosen grouping does not output it (e.g.
 `downloads?by=size_bucket&region=us`) the request is refused with 422 rather than silently ignored.
-"""
 
-from __future__ import annotations
+(No `from __future__ import annotations` here: FastAPI reads the annotations of handlers built at run
+time for each metric, and those name per-metric query models that exist only in a closure.)
+"""
 
 import logging
 import re
@@ -22,6 +24,8 @@ from typing import Annotated, Any, Literal
 
 import ibis
 import ibis.expr.types as ir
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from atomscope import metrics
@@ -29,10 +33,11 @@ from atomscope.domain import regions
 from atomscope.domain.errors import MetricRequestError
 from atomscope.domain.params import BUCKET_ORDER
 from atomscope.metrics.base import Metric, MetricContext, Param
-from atomscope.warehouse import db
-from atomscope.warehouse.load import BUNDLED
-from atomscope.web import charts
-from atomscope.web.encode import arrow_rows
+from atomscope.warehouse.provenance import tables_provenance
+from atomscope.web import chart_hints
+from atomscope.web.cache import Payload, Store, etag_of
+from atomscope.web.encode import arrow_rows, to_csv
+from atomscope.web.responses import CSV, ERRORS, Column, NoParams, json_payload, respond, serve_cached
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +59,6 @@ HOW_TO_FILL = {
     "derivatives of the tracked models",
     "availability_events": "no availability checks yet: run `atomscope collect` with the Hub reachable",
 }
-_BUNDLED_SOURCE = {spec.table: spec.source_key for spec in BUNDLED if spec.table}
 
 
 def _iso_date(value: Any) -> Any:
@@ -82,6 +86,40 @@ class RecordingBackend:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._backend, name)
+
+
+# Response schemas (documentation and the schemathesis conformance checks).
+class Provenance(BaseModel):
+    tables: list[dict[str, Any]]
+    warehouse_version: int
+    last_run_id: int | None
+    loaded_at: str | None
+
+
+class MetricResponse(BaseModel):
+    metric: str
+    by: str | None
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    notes: list[str]
+    provenance: Provenance
+    chart: dict[str, Any]
+
+
+class MetricInfo(BaseModel):
+    name: str
+    summary: str
+    source: str
+    url: str
+    columns: list[Column]
+    by_choices: list[str]
+    default_by: str | None
+    params: list[dict[str, Any]]
+    filters: list[str]
+
+
+class MetricList(BaseModel):
+    metrics: list[MetricInfo]
 
 
 @dataclass
@@ -147,7 +185,8 @@ def build_endpoint(metric: Metric) -> MetricEndpoint:
 
 
 def endpoints() -> dict[str, MetricEndpoint]:
-    return {name: build_endpoint(metrics.REGISTRY[name]) for name in sorted(metrics.REGISTRY, key=charts.order_key)}
+    names = sorted(metrics.REGISTRY, key=chart_hints.order_key)
+    return {name: build_endpoint(metrics.REGISTRY[name]) for name in names}
 
 
 def describe(ep: MetricEndpoint) -> dict[str, Any]:
@@ -191,40 +230,6 @@ def _apply_filters(table: ir.Table, query: BaseModel, ep: MetricEndpoint, by: st
     return table
 
 
-def provenance(con, tables: set[str]) -> dict[str, Any]:
-    """What the result was computed from: tables (with their bundled file or last collection run), the
-    schema version and the latest load run."""
-    existing = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    run = con.execute(
-        "SELECT max(run_id), max(finished_at) FILTER (WHERE status = 'ok') FROM load_runs"
-    ).fetchone()
-    info = []
-    for name in sorted(tables & existing):
-        entry: dict[str, Any] = {"name": name}
-        entry["rows"] = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-        source = _BUNDLED_SOURCE.get(name)
-        if source:
-            row = con.execute(
-                "SELECT file_name, sha256, loaded_at, run_id FROM source_files WHERE source_key = ?", [source]
-            ).fetchone()
-            if row:
-                entry.update(file=row[0], sha256=row[1], loaded_at=row[2].isoformat(), run_id=row[3])
-        else:
-            has_run = con.execute(
-                "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = 'run_id'",
-                [name],
-            ).fetchone()[0]
-            if has_run:
-                entry["last_run_id"] = con.execute(f'SELECT max(run_id) FROM "{name}"').fetchone()[0]
-        info.append(entry)
-    return {
-        "tables": info,
-        "warehouse_version": db.schema_version(con),
-        "last_run_id": run[0],
-        "loaded_at": run[1].isoformat() if run[1] else None,
-    }
-
-
 def empty_hints(prov: dict[str, Any]) -> list[str]:
     return [HOW_TO_FILL[t["name"]] for t in prov["tables"] if t["rows"] == 0 and t["name"] in HOW_TO_FILL]
 
@@ -258,7 +263,7 @@ def run_metric(con, ep: MetricEndpoint, query: BaseModel) -> dict[str, Any]:
         {"name": f.name, "type": str(f.type), "description": ep.metric.columns.get(f.name, "")}
         for f in arrow.schema
     ]
-    prov = provenance(con, backend.tables_read)
+    prov = tables_provenance(con, backend.tables_read)
     notes = list(result.notes)
     if not rows:
         notes.extend(empty_hints(prov) or ["no rows for this selection"])
@@ -269,5 +274,79 @@ def run_metric(con, ep: MetricEndpoint, query: BaseModel) -> dict[str, Any]:
         "rows": rows,
         "notes": notes,
         "provenance": prov,
-        "chart": charts.hint(ep.metric, ctx.by, columns),
+        "chart": chart_hints.hint(ep.metric, ctx.by, columns),
     }
+
+
+def build_metric_router(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> APIRouter:
+    router = APIRouter(prefix="/api", tags=["api"])
+    listing = json_payload({"metrics": [describe(ep) for ep in metric_endpoints.values()]})
+
+    @router.get("/metrics", response_model=MetricList, responses=ERRORS, summary="List the metrics")
+    async def metrics_list(request: Request, _: Annotated[NoParams, Query()]) -> Response:
+        """Every registered metric with its documented columns, groupings, parameters and filters."""
+        return respond(request, listing, False)
+
+    for ep in metric_endpoints.values():
+        _add_metric_route(router, store, ep)
+
+    @router.get("/metrics/{name}", include_in_schema=False)
+    def unknown_metric(name: str) -> Response:
+        raise HTTPException(404, f"unknown metric {name!r}; known metrics: {', '.join(metric_endpoints)}")
+    return router
+
+
+def metric_key(ep: MetricEndpoint, q: BaseModel) -> tuple:
+    """Cache key of a metric request: defaults filled in, so `?by=region` and no `by` share an entry."""
+    values = q.model_dump()
+    if values.get("by") is None and ep.metric.default_by:
+        values["by"] = ep.metric.default_by
+    for name, param in ep.params.items():
+        if values.get(name) is None:
+            values[name] = param.default
+    return ("metric", ep.metric.name, tuple(sorted((k, str(v)) for k, v in values.items())))
+
+
+def metric_payload(store: Store, ep: MetricEndpoint, q: BaseModel) -> tuple[Payload, bool]:
+    name = ep.metric.name
+
+    def produce() -> Payload:
+        with store.connect() as con:
+            doc = run_metric(con, ep, q)
+        if q.format == "csv":
+            body = to_csv([c["name"] for c in doc["columns"]], doc["rows"])
+            disposition = (("Content-Disposition", f'inline; filename="{name}.csv"'),)
+            return Payload(body, "text/csv; charset=utf-8", etag_of(body), disposition)
+        return json_payload(doc)
+
+    return store.cached(metric_key(ep, q), produce)
+
+
+def warm(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> None:
+    """Compute every metric's default view into the cache (what the dashboard asks first)."""
+    for ep in metric_endpoints.values():
+        try:
+            metric_payload(store, ep, ep.query_model())
+        except Exception as exc:  # a failing metric must not stop the others nor the server
+            log.warning("warming %s failed: %s", ep.metric.name, exc)
+
+
+def _add_metric_route(router: APIRouter, store: Store, ep: MetricEndpoint) -> None:
+    query_model = ep.query_model
+    name = ep.metric.name
+
+    async def handler(request: Request, q: Annotated[query_model, Query()]) -> Response:  # type: ignore[valid-type]
+        return await serve_cached(request, store, metric_key(ep, q), lambda: metric_payload(store, ep, q))
+
+    handler.__name__ = f"metric_{name}"
+    router.add_api_route(
+        f"/metrics/{name}",
+        handler,
+        methods=["GET"],
+        response_model=MetricResponse,
+        responses={200: {"content": CSV}, **ERRORS},
+        summary=ep.metric.summary,
+        description=f"{ep.metric.summary}.\n\nSource: {ep.metric.source}.\n\nColumns:\n\n"
+        + "\n".join(f"- `{k}`: {v}" for k, v in ep.metric.columns.items()),
+        operation_id=f"metric_{name}",
+    )

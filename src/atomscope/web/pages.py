@@ -18,9 +18,10 @@ from fastapi.templating import Jinja2Templates
 
 from atomscope.domain import regions
 from atomscope.domain.errors import WarehouseError
-from atomscope.web.api import NoParams, cached_model_detail, status_payload
+from atomscope.web.api import cached_model_detail, status_payload
+from atomscope.web.cache import RETRY_AFTER_SECONDS, Store, WarehouseBusy
 from atomscope.web.metricapi import REGION_CHOICES, SIZE_BUCKETS, MetricEndpoint, describe
-from atomscope.web.store import RETRY_AFTER_SECONDS, Store, WarehouseBusy
+from atomscope.web.responses import NoParams
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 

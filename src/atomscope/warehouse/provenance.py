@@ -1,5 +1,15 @@
-"""Where the report's data comes from: bundled files (checksums, load time, upstream commit, license),
-Hugging Face collection runs, and the attributions the CC BY sources require."""
+"""Where the warehouse's rows come from, and whether they may be published.
+
+- The publication guard: a warehouse holding SYNTHETIC data (the labelled generator of
+  `testing.synthetic_history`) or Hub data collected from a loopback endpoint (where the test emulator
+  serves a synthetic hub) is refused by the report and by the web app (`refuse_unpublishable`).
+- Bundled files: checksum, load time and the upstream repository and commit named in data/SOURCES.md.
+- Hugging Face collection runs (`hub_status`) and, per API response, the tables a result was read from
+  (`tables_provenance`).
+
+The synthetic markers are defined here, not in `testing/`, so production code never imports test code;
+the generator writes them from these constants.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +17,21 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import duckdb
 
 from atomscope.domain.errors import AtomscopeError
+from atomscope.warehouse import db
 
-# Required credits (data/SOURCES.md). Shown on every report: both sources are part of the bundled data.
-ATTRIBUTIONS: tuple[dict[str, str], ...] = (
-    {
-        "source": "Epoch AI, “Data on AI Models”",
-        "url": "https://epoch.ai/data/ai-models",
-        "text": "Release counts by country use Epoch AI, “Data on AI Models” (epoch.ai), "
-        "licensed CC BY 4.0. Reduced to identifiers, dates, numbers and categories.",
-        "license": "CC BY 4.0",
-    },
-    {
-        "source": "European Open Source AI Index",
-        "url": "https://osai-index.eu/",
-        "text": "Openness ratings come from the European Open Source AI Index (https://osai-index.eu/), "
-        "licensed CC BY 4.0. Liesenfeld, A. & Dingemanse, M. (2024). Rethinking open source generative "
-        "AI: open-washing and the EU AI Act. ACM FAccT 2024, pp. 1774–1787.",
-        "license": "CC BY 4.0",
-    },
-)
+SYNTHETIC_SOURCE = "synthetic"  # hf_snapshots.source of generated rows
+SYNTHETIC_RUN_KIND = "synthetic"  # load_runs.kind of a generator run
+SYNTHETIC_ENDPOINT = "synthetic://atomscope.testing.synthetic_history"
+SYNTHETIC_LAKE_MARKER = "_SYNTHETIC"  # file at the root of a generated Parquet lake
 
 HUB_RUN_KINDS = ("hf_snapshot", "hf_crawl", "hf_discovery", "import_dump")
-COLLECT_HINT = "atomscope collect hf"
 
 _ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|(.*?)\|(.*?)\|")
 _ORIGIN = re.compile(r"((?:github\.com|gitlab\.com)/[\w.-]+/[\w.-]+)\s*@\s*([0-9a-f]{7,40})\s*(?:\(([^)]*)\))?")
@@ -41,7 +39,47 @@ _COMMIT = re.compile(r"@\s*([0-9a-f]{7,40})\s*(?:\(([^)]*)\))?")
 
 
 class NotPublishableError(AtomscopeError):
-    """The warehouse holds data a report must never show (synthetic, or collected from a local emulator)."""
+    """The warehouse holds data a report or the dashboard must never show (synthetic, or collected from a
+    local emulator)."""
+
+
+# ------------------------------------------------------------------------------ publication guard
+
+
+def is_synthetic_warehouse(con) -> bool:
+    """True when a warehouse holds any synthetic data (a 'synthetic' load run or snapshot row).
+
+    `con` is a DuckDB connection (or a path to a warehouse file, opened read-only). Reports, charts
+    and the public API must refuse such a warehouse.
+    """
+    if isinstance(con, (str, Path)):
+        with duckdb.connect(str(con), read_only=True) as own:
+            return is_synthetic_warehouse(own)
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "load_runs" in tables and con.execute(
+        "SELECT count(*) FROM load_runs WHERE kind = ?", [SYNTHETIC_RUN_KIND]
+    ).fetchone()[0]:
+        return True
+    if "hf_snapshots" in tables and con.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM hf_snapshots WHERE source = ? LIMIT 1)", [SYNTHETIC_SOURCE]
+    ).fetchone()[0]:
+        return True
+    return False
+
+
+def is_synthetic_lake(lake_dir: str | Path) -> bool:
+    """True when a Parquet lake (from `write_parquet_lake` or an export of a synthetic warehouse) is synthetic."""
+    lake = Path(lake_dir)
+    if (lake / SYNTHETIC_LAKE_MARKER).exists():
+        return True
+    runs = lake / "load_runs.parquet"
+    if runs.exists():
+        with duckdb.connect() as con:
+            found = con.execute(
+                "SELECT count(*) FROM read_parquet(?) WHERE kind = ?", [str(runs), SYNTHETIC_RUN_KIND]
+            ).fetchone()[0]
+            return bool(found)
+    return False
 
 
 def _loopback(endpoint: str) -> bool:
@@ -58,8 +96,6 @@ def refuse_unpublishable(con: duckdb.DuckDBPyConnection) -> None:
     """Raise NotPublishableError before anything is rendered when the warehouse holds synthetic data
     (the labelled benchmark generator, `testing.synthetic_history`) or Hub data collected from a loopback
     endpoint (where the test emulator of `testing.hub` serves a synthetic hub)."""
-    from atomscope.testing.synthetic_history import is_synthetic_warehouse
-
     if is_synthetic_warehouse(con):
         raise NotPublishableError(
             "this warehouse contains SYNTHETIC benchmark/test data; refusing to build a report from it"
@@ -77,6 +113,9 @@ def refuse_unpublishable(con: duckdb.DuckDBPyConnection) -> None:
             f"this warehouse holds Hub data collected from a local endpoint ({', '.join(local)}), where the "
             "test emulator serves a synthetic hub; refusing to build a report from it"
         )
+
+
+# ------------------------------------------------------------------------------ bundled files and runs
 
 
 @dataclass
@@ -171,3 +210,43 @@ def hub_status(con: duckdb.DuckDBPyConnection) -> HubStatus:
 
 def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+
+
+# ------------------------------------------------------------------------------ per API response
+
+
+def tables_provenance(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict[str, Any]:
+    """What the result was computed from: tables (with their bundled file or last collection run), the
+    schema version and the latest load run."""
+    from atomscope.warehouse.load import BUNDLED
+
+    bundled_source = {spec.table: spec.source_key for spec in BUNDLED if spec.table}
+    existing = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    run = con.execute(
+        "SELECT max(run_id), max(finished_at) FILTER (WHERE status = 'ok') FROM load_runs"
+    ).fetchone()
+    info = []
+    for name in sorted(tables & existing):
+        entry: dict[str, Any] = {"name": name}
+        entry["rows"] = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+        source = bundled_source.get(name)
+        if source:
+            row = con.execute(
+                "SELECT file_name, sha256, loaded_at, run_id FROM source_files WHERE source_key = ?", [source]
+            ).fetchone()
+            if row:
+                entry.update(file=row[0], sha256=row[1], loaded_at=row[2].isoformat(), run_id=row[3])
+        else:
+            has_run = con.execute(
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = 'run_id'",
+                [name],
+            ).fetchone()[0]
+            if has_run:
+                entry["last_run_id"] = con.execute(f'SELECT max(run_id) FROM "{name}"').fetchone()[0]
+        info.append(entry)
+    return {
+        "tables": info,
+        "warehouse_version": db.schema_version(con),
+        "last_run_id": run[0],
+        "loaded_at": run[1].isoformat() if run[1] else None,
+    }

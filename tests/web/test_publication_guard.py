@@ -1,0 +1,45 @@
+"""The web app refuses warehouses that hold synthetic or emulator-collected data, however it is started."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from atomscope.warehouse.provenance import NotPublishableError
+from atomscope.web.app import create_app
+
+
+def test_create_app_refuses_a_synthetic_warehouse(synthetic_db):
+    path, _summary = synthetic_db
+    with pytest.raises(NotPublishableError, match="SYNTHETIC"):
+        create_app(path)
+
+
+def test_create_app_refuses_hub_data_collected_from_a_loopback_endpoint(bundled_db, tmp_path):
+    path = tmp_path / "emulated.duckdb"
+    shutil.copy(bundled_db, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "INSERT INTO hf_snapshots (model_id, snapshot_date, downloads_30d, downloads_all_time, collected_at,"
+            " source, run_id, endpoint) VALUES ('Qwen/Qwen3-8B', DATE '2025-06-01', 1, 1, now(), 'api', 0,"
+            " 'http://127.0.0.1:8765')"
+        )
+    with pytest.raises(NotPublishableError, match=r"127\.0\.0\.1:8765"):
+        create_app(path)
+
+
+def test_create_app_accepts_the_bundled_warehouse_and_a_missing_one(bundled_db, tmp_path):
+    assert create_app(bundled_db).state.store.path == bundled_db
+    assert create_app(tmp_path / "not-yet.duckdb").state.store.path.name == "not-yet.duckdb"
+
+
+def test_serve_refuses_a_synthetic_warehouse_with_a_clear_error(synthetic_db):
+    from atomscope.cli import app
+
+    path, _summary = synthetic_db
+    result = CliRunner().invoke(app, ["serve", "--db", str(path), "--port", "0"])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, NotPublishableError)
