@@ -66,12 +66,14 @@ def test_downloads_share_crossover(regions):
     assert row.series == "downloads_share" and (row.region_a, row.region_b) == ("china", "us")
     assert row.crossover_period == "2025-03" and row.periods_ahead == 2
     assert row.a_value == pytest.approx(120 / 220) and row.b_value == pytest.approx(100 / 220)
-    # July (month-to-date from the July 1 snapshot) is 0 / 0: a tie, so the current run ended in June
+    # July (month-to-date from the July 1 snapshot, complete = false) is left out of the series rather
+    # than read as a 0 / 0 tie: the current run is June alone
     none = regions.result("crossover", periods=3)
     row = none.table.to_pandas().iloc[0]
     assert pd.isna(row.crossover_period)
-    assert row.periods_ahead == 0
+    assert row.periods_ahead == 1
     assert any("no crossover" in n for n in none.notes)
+    assert any("left out" in n and "2025-07" in n for n in none.notes)
 
 
 def test_the_other_way_round(regions):

@@ -23,7 +23,8 @@ lists; negative growth from Hub recounts is left out the same way):
 
 Output columns: month (YYYY-MM), region (`--by region` only), organizations (n), downloads (the month's
 total), hhi, gini, top1_org (organization key of the largest; ties go to the smaller key), top1_share,
-top5_share, estimated (true when any of the month's downloads come from a first-snapshot estimate).
+top5_share, estimated (true when any of the month's downloads come from a first-snapshot estimate),
+complete (false for the month of the latest snapshot unless that is its last day: metrics/periods.py).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import ibis.expr.types as ir
 
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
 from atomscope.metrics.downloads import download_notes, model_month_downloads, month_window
+from atomscope.metrics.periods import flag_complete, latest_snapshot
 
 BY_CHOICES = ("all", "region")
 
@@ -66,8 +68,9 @@ def concentration_table(ctx: MetricContext, by: str) -> ir.Table:
         estimated=orgs.estimated.any(),
     )
     out = out.mutate(gini=out.gini_num / (out.organizations.cast("float64") * out.downloads))
+    out = flag_complete(out, latest_snapshot(ctx))
     columns = ["month", *keys[2:], "organizations", "downloads", "hhi", "gini", "top1_org", "top1_share"]
-    return out.select(*columns, "top5_share", "estimated").order_by(keys[1:])
+    return out.select(*columns, "top5_share", "estimated", "complete").order_by(keys[1:])
 
 
 def compute(ctx: MetricContext) -> MetricResult:
@@ -94,6 +97,7 @@ METRIC = register(
             "top1_share": "share of the largest organization",
             "top5_share": "share of the five largest organizations",
             "estimated": "true when part of the month comes from a first-snapshot estimate",
+            "complete": "false while the data stops before the month's last day (month-to-date; metrics/periods.py)",
         },
         compute=compute,
         by_choices=BY_CHOICES,

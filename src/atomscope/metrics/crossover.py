@@ -29,7 +29,11 @@ is returned as an Ibis memtable - the only metric that post-processes in Python.
 Output columns (one row): series, region_a, region_b, crossover_period (null = no crossover),
 periods_ahead (length of A's run from the crossover period; with no crossover, the length of A's
 current run at the end of the series, shorter than N), a_value, b_value (at the crossover period; with
-no crossover, at the last period).
+no crossover, at the last period), estimated (true when a period of that run, or the last period when
+there is no run, is partly estimated in the source metric's `estimated` column).
+
+Unfinished periods (the source metric's `complete` is false: the month-to-date month, metrics/periods.py)
+are left out of the series, so a month-to-date share can neither start nor extend a run.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ SCHEMA = {
     "periods_ahead": "int64",
     "a_value": "float64",
     "b_value": "float64",
+    "estimated": "boolean",
 }
 
 
@@ -95,8 +100,9 @@ def _source(ctx: MetricContext, name: str, by: str, params: dict) -> tuple[list[
     return result.table.to_pyarrow().to_pylist(), [f"{name}: {note}" for note in result.notes]
 
 
-def series_values(ctx: MetricContext, series: str) -> tuple[dict[str, dict[str, float]], list[str]]:
-    """period -> region -> value for a series, plus the source metric's notes."""
+def series_values(ctx: MetricContext, series: str) -> tuple[dict[str, dict[str, float]], set[str], list[str]]:
+    """period -> region -> value for a series, the periods that are (partly) estimated, and the source
+    metric's notes. Rows of an unfinished period (`complete` false) are left out."""
     if series == "downloads_share":
         rows, notes = _source(ctx, "downloads", "region", {})
         period_key, value_key = "month", "share"
@@ -111,8 +117,16 @@ def series_values(ctx: MetricContext, series: str) -> tuple[dict[str, dict[str, 
         rows, notes = _source(ctx, "releases", ctx.params["releases_by"], params)
         period_key, value_key = "period", "releases"
     values: dict[str, dict[str, float]] = {}
+    estimated: set[str] = set()
+    unfinished = sorted({str(row[period_key]) for row in rows if row.get("complete") is False})
+    if unfinished:
+        notes.append(f"unfinished period(s) left out of the series: {', '.join(unfinished)} (to date)")
     for row in rows:
         period = str(row[period_key])
+        if row.get("complete") is False:
+            continue
+        if row.get("estimated"):
+            estimated.add(period)
         by_region = values.setdefault(period, {})
         value = row[value_key]
         if value is None:
@@ -121,15 +135,22 @@ def series_values(ctx: MetricContext, series: str) -> tuple[dict[str, dict[str, 
             by_region[row["region"]] = max(by_region.get(row["region"], float("-inf")), float(value))
         else:  # shares are split by relation, releases may be split further: add them up
             by_region[row["region"]] = by_region.get(row["region"], 0.0) + float(value)
-    return values, notes
+    return values, estimated, notes
 
 
 def compute(ctx: MetricContext) -> MetricResult:
     series = ctx.params["series"]
     a, b, n = ctx.params["a"], ctx.params["b"], ctx.params["periods"]
-    values, source_notes = series_values(ctx, series)
+    values, estimated, source_notes = series_values(ctx, series)
     points = [(p, values[p].get(a, 0.0), values[p].get(b, 0.0)) for p in sorted(values)]
     found = find_crossover(points, n)
+    periods = [p for p, _, _ in points]
+    if found.period is not None:
+        start = periods.index(found.period)
+        run_periods = periods[start : start + found.periods_ahead]
+    else:  # A's current run at the end, else the last period whose values are reported
+        run_periods = periods[len(periods) - found.periods_ahead :] if found.periods_ahead else periods[-1:]
+    rests_on_estimates = bool(set(run_periods) & estimated)
     row = {
         "series": series,
         "region_a": a,
@@ -138,6 +159,7 @@ def compute(ctx: MetricContext) -> MetricResult:
         "periods_ahead": found.periods_ahead,
         "a_value": found.a_value,
         "b_value": found.b_value,
+        "estimated": rests_on_estimates,
     }
     table = ibis.memtable({k: [v] for k, v in row.items()}, schema=SCHEMA)
     span = f"{points[0][0]} to {points[-1][0]}" if points else "no data"
@@ -146,6 +168,9 @@ def compute(ctx: MetricContext) -> MetricResult:
         notes.append(f"no crossover: {a} was never ahead of {b} for {n} consecutive periods")
     elif found.from_start:
         notes.append(f"{a} was already ahead in the first period of the series: the crossover may be earlier")
+    if rests_on_estimates:
+        shown = ", ".join(sorted(set(run_periods) & estimated))
+        notes.append(f"the reported run includes estimated period(s): {shown}")
     return MetricResult(table=table, notes=notes + source_notes)
 
 
@@ -162,6 +187,7 @@ METRIC = register(
             "periods_ahead": "length of that run (no crossover: A's current run at the end)",
             "a_value": "A's value at the crossover period (no crossover: at the last period)",
             "b_value": "B's value at the same period",
+            "estimated": "true when a period of the reported run (or the last period) is partly estimated",
         },
         compute=compute,
         params={

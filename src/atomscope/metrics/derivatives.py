@@ -26,7 +26,9 @@ Output columns by grouping (`--by region`, the default): month (YYYY-MM), region
 new_derivatives, share (of the month's new derivatives over all regions and relations; summing a
 region's relations gives its share). `--by org`: month, org_key, org_name, region, new_derivatives,
 share. `--by root`: month, root_id, org_name, region, new_derivatives, share, rank (1 = most new
-derivatives that month; param `top`, default 10, keeps ranks <= top, 0 keeps all).
+derivatives that month; param `top`, default 10, keeps ranks <= top, 0 keeps all). Every grouping also
+has `complete`: false for the month of the latest crawl (unless on its last day), whose derivatives are
+counted to date only (metrics/periods.py).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import ibis.expr.types as ir
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
 from atomscope.metrics.common import month_of, tracked_models, within
 from atomscope.metrics.lineage import DEFAULT_MAX_DEPTH, derivative_roots, lineage_cut
+from atomscope.metrics.periods import flag_complete, latest_crawl
 
 BY_CHOICES = ("region", "org", "root")
 RELATIONS = ("merge", "adapter", "quantized", "finetune")  # precedence: first wins
@@ -103,7 +106,8 @@ def derivatives_table(ctx: MetricContext, by: str) -> ir.Table:
     g = rows.group_by(["month_start", "month", *keys]).aggregate(new_derivatives=rows.credit.sum())
     month_total = g.new_derivatives.sum().over(ibis.window(group_by="month_start"))
     g = g.mutate(share=g.new_derivatives / month_total)
-    columns = ["month", *keys, "new_derivatives", "share"]
+    g = flag_complete(g, latest_crawl(ctx))
+    columns = ["month", *keys, "new_derivatives", "share", "complete"]
     if by == "root":
         order = ibis.window(group_by="month_start", order_by=[ibis.desc("new_derivatives"), "root_id"])
         g = g.mutate(rank=ibis.row_number().over(order) + 1)
@@ -157,6 +161,7 @@ METRIC = register(
             "root_id": "tracked root model (--by root)",
             "new_derivatives": "derivatives created that month, 1/n per root for n roots",
             "share": "share of the month's new derivatives",
+            "complete": "false while the crawl stops before the month's last day (to date; metrics/periods.py)",
             "rank": "rank of the root within the month (--by root)",
         },
         compute=compute,

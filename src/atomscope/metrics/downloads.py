@@ -31,7 +31,9 @@ neither a release date nor a created_at gets no virtual points: its downloads be
 
 Output columns (`--by region`, the default): month (YYYY-MM), region, downloads, share (of the month's
 total over all groups), cumulative_downloads (running sum of the group's monthly downloads since its first
-month, including months before --since), estimated, models (tracked models contributing).
+month, including months before --since), estimated, complete (false for the month of the latest snapshot
+unless that snapshot is on its last day: month-to-date; the rule is metrics/periods.py's), models
+(tracked models contributing).
 `--by org` replaces region with org_key, org_name, region; `--by model` with model_id, org_name, region,
 size_bucket; `--by size_bucket` with size_bucket. ATOM's "model family" has no defensible machine
 definition here, so `--by model` is offered instead. Organizations the registry does not know keep
@@ -54,6 +56,7 @@ import ibis.expr.types as ir
 
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
 from atomscope.metrics.common import UNRESOLVED, month_of, tracked_models
+from atomscope.metrics.periods import flag_complete, latest_snapshot
 
 BY_CHOICES = ("region", "org", "model", "size_bucket")
 _GROUPS = {
@@ -243,9 +246,9 @@ def grouped_downloads(ctx: MetricContext, by: str) -> ir.Table:
     g = month_window(g, ctx)
     month_total = g.downloads.sum().over(ibis.window(group_by="month_start"))
     g = g.mutate(share=g.downloads / month_total.nullif(0))
-    return g.select("month", *keys, "downloads", "share", "cumulative_downloads", "estimated", "models").order_by(
-        ["month", ibis.desc("downloads")]
-    )
+    g = flag_complete(g, latest_snapshot(ctx))
+    columns = ("month", *keys, "downloads", "share", "cumulative_downloads", "estimated", "complete", "models")
+    return g.select(*columns).order_by(["month", ibis.desc("downloads")])
 
 
 def download_notes(ctx: MetricContext) -> list[str]:
@@ -326,6 +329,7 @@ METRIC = register(
             "share": "share of the month's downloads over all groups",
             "cumulative_downloads": "running sum of the group's monthly downloads since its first month",
             "estimated": "true when the month includes downloads from before a model's first snapshot",
+            "complete": "false while the data stops before the month's last day (month-to-date; metrics/periods.py)",
             "models": "number of tracked models contributing",
         },
         compute=compute,

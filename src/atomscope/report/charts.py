@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
@@ -65,29 +66,110 @@ def _time_axis(field: str, kind: str, title: str) -> alt.X:
     return alt.X(f"{field}:O", title=title, axis=alt.Axis(labelAngle=-45 if kind == "month" else 0))
 
 
+# --- honest periods: one rule for every time series (issue 18) ----------------------------------------
+# A metric's own columns drive it: `complete` (false for the unfinished, to-date period) and `estimated`
+# (true when the period rests partly on an estimate). Unfinished periods are left out of the plotted
+# frame; estimated ones are drawn lighter (bars) or dashed with hollow points (lines), with a legend entry.
+MEASURED, ESTIMATED = "measured", "estimated"
+ESTIMATED_OPACITY = 0.4
+DASHES = {MEASURED: [1, 0], ESTIMATED: [5, 4]}
+
+
+@dataclass(frozen=True)
+class PeriodFrame:
+    data: pd.DataFrame  # what the chart plots (and its CSV): finished periods only, `estimated` kept
+    unfinished: list[str]  # periods left out because the data stops inside them
+    estimated: list[str]  # plotted periods drawn as estimates
+
+    def caption(self, unit: str = "month") -> str:
+        """What the picture does with estimates and the unfinished period, for the chart's caption."""
+        parts = []
+        if self.estimated:
+            parts.append(f"Lighter or dashed: estimated {unit}s ({_span(self.estimated)}), not measured by a snapshot.")
+        if self.unfinished:
+            parts.append(f"The unfinished {unit} {', '.join(self.unfinished)} (to date) is left out.")
+        return " ".join(parts)
+
+
+def _span(periods: list[str]) -> str:
+    return periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
+
+
+def finished_periods(df: pd.DataFrame, columns: list[str], period: str = "month") -> PeriodFrame:
+    """The rows of finished periods (a metric's `complete` column; all rows when it has none) and the
+    given columns plus `estimated` when the metric has it."""
+    complete = df["complete"].fillna(False).astype(bool) if "complete" in df else pd.Series(True, index=df.index)
+    unfinished = sorted(df.loc[~complete, period].astype(str).unique())
+    kept = df[complete]
+    has_estimates = "estimated" in df.columns
+    data = kept[[*columns, "estimated"] if has_estimates else columns].reset_index(drop=True)
+    if has_estimates:
+        data = data.assign(estimated=data["estimated"].fillna(False).astype(bool))
+    estimated = sorted(data.loc[data["estimated"], period].astype(str).unique()) if has_estimates else []
+    return PeriodFrame(data, unfinished, estimated)
+
+
+def _has_estimates(df: pd.DataFrame) -> bool:
+    return "estimated" in df.columns and bool(df["estimated"].fillna(False).astype(bool).any())
+
+
+def _period_legend(symbol: str) -> alt.Legend:
+    return alt.Legend(title=None, orient="top", direction="horizontal", symbolType=symbol)
+
+
+def _dash() -> alt.StrokeDash:
+    """Lines: dashed for estimates. Each layer names its kind in a calculate transform (`line_kind`), so
+    one scale (and one legend) covers both layers."""
+    return alt.StrokeDash("line_kind:N", legend=_period_legend("stroke"),
+                          scale=alt.Scale(domain=list(DASHES), range=list(DASHES.values())))
+
+
+def estimate_opacity() -> alt.Opacity:
+    """Bars: estimated periods lighter; the kind is a calculate transform (`period_kind`), not a column."""
+    return alt.Opacity("period_kind:N", legend=_period_legend("square"),
+                       scale=alt.Scale(domain=[MEASURED, ESTIMATED], range=[1.0, ESTIMATED_OPACITY]))
+
+
+def _kind_expr() -> str:
+    return f"datum.estimated ? '{ESTIMATED}' : '{MEASURED}'"
+
+
 def lines(
     df: pd.DataFrame, x: str, y: str, *, y_title: str, x_title: str = "", color: str | None = "region",
     x_kind: str = "T", y_format: str = ",.0f", zero: bool = False, tooltip: list[str] | None = None,
 ) -> alt.TopLevelMixin:
-    """One line per region (or a single line when color is None) over time."""
-    enc = {
-        "x": _time_axis(x, x_kind, x_title),
-        "y": alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=zero), axis=alt.Axis(format=y_format)),
-    }
+    """One line per region (or a single line when color is None) over time. With estimated rows: the
+    whole series dashed with hollow points, and the measured stretches drawn solid over it (a segment is
+    solid only between two measured points)."""
+    scale, axis = alt.Scale(zero=zero), alt.Axis(format=y_format)
+    enc = {"x": _time_axis(x, x_kind, x_title)}
     if color:
         enc["color"] = region_color(df, color)
     if tooltip:
         enc["tooltip"] = tooltip
     style = {} if color else {"color": "#111827"}
-    mark = alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=18, **style), strokeWidth=2, **style)
-    return _configure(mark.encode(**enc).properties(width=WIDTH, height=HEIGHT))
+    base = alt.Chart(df)
+    value = alt.Y(f"{y}:Q", title=y_title, scale=scale, axis=axis)
+    if not _has_estimates(df):
+        mark = base.mark_line(point=alt.OverlayMarkDef(size=18, **style), strokeWidth=2, **style)
+        return _configure(mark.encode(y=value, **enc).properties(width=WIDTH, height=HEIGHT))
+    hollow = alt.OverlayMarkDef(size=18, filled=False, fill="white", strokeDash=[1, 0], **style)
+    everything = base.transform_calculate(line_kind=f"'{ESTIMATED}'").mark_line(
+        point=hollow, strokeWidth=2, **style
+    ).encode(y=value, strokeDash=_dash(), **enc)
+    measured = base.transform_calculate(
+        measured_value=f"datum.estimated ? null : datum['{y}']", line_kind=f"'{MEASURED}'"
+    ).mark_line(
+        point=alt.OverlayMarkDef(size=18, **style), strokeWidth=2, invalid="break-paths-show-domains", **style
+    ).encode(y=alt.Y("measured_value:Q", title=y_title, scale=scale, axis=axis), strokeDash=_dash(), **enc)
+    return _configure(alt.layer(everything, measured).properties(width=WIDTH, height=HEIGHT))
 
 
 def stacked_bars(
     df: pd.DataFrame, x: str, y: str, *, y_title: str, x_title: str = "", color: str = "region",
     x_kind: str = "year", normalize: bool = False, x_sort: list[str] | None = None, horizontal: bool = False,
 ) -> alt.TopLevelMixin:
-    """Bars per period (or category), stacked by region."""
+    """Bars per period (or category), stacked by region; estimated periods lighter (`estimated` column)."""
     stack = "normalize" if normalize else "zero"
     value = alt.Y(f"{y}:Q", title=y_title, stack=stack, axis=alt.Axis(format=".0%" if normalize else ",.0f"))
     if x_kind == "T":
@@ -103,6 +185,9 @@ def stacked_bars(
     else:
         enc = {"x": category, "y": value}
     chart, order = _with_region_order(alt.Chart(df).mark_bar(), color)
+    if _has_estimates(df):
+        chart = chart.transform_calculate(period_kind=_kind_expr())
+        enc["opacity"] = estimate_opacity()
     chart = chart.encode(color=region_color(df, color), order=order, **enc)
     height = max(HEIGHT, 26 * df[x].nunique()) if horizontal else HEIGHT
     return _configure(chart.properties(width=WIDTH, height=height))

@@ -267,9 +267,44 @@ def tracked(con: duckdb.DuckDBPyConnection) -> list[Finding]:
     return [Finding("catalog_regions", text, "catalog_region", values)]
 
 
-def _complete_month(months: list[str]) -> str:
-    """The latest month that is not month-to-date (the last one is, when there are several)."""
-    return months[-2] if len(months) > 1 else months[-1]
+@dataclass(frozen=True)
+class QuotedMonth:
+    """The month a finding quotes, and how it must be qualified: the latest finished month (the metric's
+    `complete` column), preferring one measured from snapshots over an estimated one; the unfinished
+    month only when no other exists, quoted as "to date"."""
+
+    month: str
+    estimated: bool
+    to_date: bool
+
+    def phrase(self) -> str:
+        return f"In {self.month} (to date)" if self.to_date else f"In {self.month}"
+
+    def qualifier(self, what: str) -> str:
+        """The sentence's closing qualification (empty for a finished, measured month)."""
+        if self.estimated:
+            return f" (estimated: no snapshot measured all {what} of that month; see the method notes)"
+        if self.to_date:
+            return " (the month is unfinished: counted up to the latest collection)"
+        return ""
+
+
+def quoted_month(df: pd.DataFrame) -> QuotedMonth:
+    complete = df["complete"].fillna(False).astype(bool) if "complete" in df else pd.Series(True, index=df.index)
+    estimated = df["estimated"].fillna(False).astype(bool) if "estimated" in df else pd.Series(False, index=df.index)
+    months = df.assign(_complete=complete, _estimated=estimated).groupby("month")[["_complete", "_estimated"]].any()
+    finished = months[months["_complete"]]
+    measured = finished[~finished["_estimated"]]
+    if not measured.empty:
+        return QuotedMonth(str(measured.index.max()), False, False)
+    if not finished.empty:
+        return QuotedMonth(str(finished.index.max()), True, False)
+    latest = str(months.index.max())
+    return QuotedMonth(latest, bool(months.loc[latest, "_estimated"]), True)
+
+
+def _crossover_text(cross: dict[str, Any]) -> str:
+    return " (part of that run is estimated, not measured)" if cross.get("estimated") else ""
 
 
 def downloads(md: MetricData, hub: HubStatus) -> list[Finding]:
@@ -281,25 +316,26 @@ def downloads(md: MetricData, hub: HubStatus) -> list[Finding]:
         return []
     if df.empty:
         return []
-    month = _complete_month(sorted(df["month"].unique()))
-    now = df[df["month"] == month].sort_values("share", ascending=False)
+    quoted = quoted_month(df)
+    now = df[df["month"] == quoted.month].sort_values("share", ascending=False)
     lead = now.iloc[0]
-    text = (f"In {month}, models from {adjective(lead['region'])} organizations took {percent(lead['share'])} of "
-            f"the tracked models' Hugging Face downloads")
-    values = {"month": month, "region": lead["region"], "share": float(lead["share"])}
+    text = (f"{quoted.phrase()}, models from {adjective(lead['region'])} organizations took {percent(lead['share'])} "
+            f"of the tracked models' Hugging Face downloads")
+    values = {"month": quoted.month, "region": lead["region"], "share": float(lead["share"]),
+              "estimated": quoted.estimated, "to_date": quoted.to_date}
     rival = rival_of(lead["region"], list(now["region"]))
     if rival is not None:
         r = now[now["region"] == rival].iloc[0]
         text += f", {adjective(rival)} ones {percent(r['share'])}"
         values.update(rival=rival, rival_share=float(r["share"]))
-    if bool(now["estimated"].any()):
-        text += " (partly estimated from the first snapshot)"
+    text += quoted.qualifier("the downloads")
     cross = crossover(md, "downloads_share", lead["region"], rival)
     if cross is not None:
-        text += (f"; by the crossover rule ({CROSSOVER_PERIODS}+ consecutive months ahead), their share first "
-                 f"overtook {adjective(rival)} models' in {cross['crossover_period']} and stayed ahead "
-                 f"{int(cross['periods_ahead'])} months")
-        values.update(crossover=cross["crossover_period"], crossover_months=int(cross["periods_ahead"]))
+        text += (f"; by the crossover rule ({CROSSOVER_PERIODS}+ consecutive finished months ahead), their share "
+                 f"first overtook {adjective(rival)} models' in {cross['crossover_period']} and stayed ahead "
+                 f"{int(cross['periods_ahead'])} months{_crossover_text(cross)}")
+        values.update(crossover=cross["crossover_period"], crossover_months=int(cross["periods_ahead"]),
+                      crossover_estimated=bool(cross.get("estimated")))
     return [Finding("downloads_share", text + ".", "downloads_share", values)]
 
 
@@ -312,20 +348,23 @@ def derivatives(md: MetricData, hub: HubStatus) -> list[Finding]:
         return []
     if df.empty:
         return []
-    month = _complete_month(sorted(df["month"].unique()))
-    now = df[df["month"] == month].groupby("region")["new_derivatives"].sum().sort_values(ascending=False)
+    quoted = quoted_month(df)
+    now = df[df["month"] == quoted.month].groupby("region")["new_derivatives"].sum().sort_values(ascending=False)
     lead = now.index[0]
-    text = f"In {month}, {number(now[lead])} new Hugging Face derivatives were built on {adjective(lead)} models"
-    values = {"month": month, "region": lead, "count": float(now[lead])}
+    text = (f"{quoted.phrase()}, {number(now[lead])} new Hugging Face derivatives were built on {adjective(lead)} "
+            "models")
+    values = {"month": quoted.month, "region": lead, "count": float(now[lead]), "to_date": quoted.to_date}
     rival = rival_of(lead, list(now.index))
     if rival is not None:
         text += f", {number(now[rival])} on {adjective(rival)} ones"
         values.update(rival=rival, rival_count=float(now[rival]))
+    text += quoted.qualifier("the derivatives")
     cross = crossover(md, "derivative_share", lead, rival)
     if cross is not None:
-        text += (f"; by the crossover rule ({CROSSOVER_PERIODS}+ consecutive months ahead), {adjective(lead)} "
-                 f"models first drew more new derivatives than {adjective(rival)} ones in "
-                 f"{cross['crossover_period']} and stayed ahead {int(cross['periods_ahead'])} months")
+        text += (f"; by the crossover rule ({CROSSOVER_PERIODS}+ consecutive finished months ahead), "
+                 f"{adjective(lead)} models first drew more new derivatives than {adjective(rival)} ones in "
+                 f"{cross['crossover_period']} and stayed ahead {int(cross['periods_ahead'])} months"
+                 f"{_crossover_text(cross)}")
         values.update(crossover=cross["crossover_period"], crossover_months=int(cross["periods_ahead"]))
     return [Finding("derivatives_month", text + ".", "derivatives_monthly", values)]
 

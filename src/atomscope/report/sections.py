@@ -253,25 +253,28 @@ def adoption(md: MetricData, hub: HubStatus) -> Section:
         return section
     df = _metric(section, md, "downloads", "region")
     if df is not None:
-        data = df[["month", "region", "downloads"]]
+        periods = charts.finished_periods(df, ["month", "region", "downloads"])
+        data, honest = periods.data, periods.caption()
+        source = SRC_HUB.replace("table", "metric `downloads` over table")
         section.charts.append(Chart(
             "downloads_monthly", "Monthly downloads of tracked models, by region",
-            "Growth of all-time download counts across each month (estimated before the first snapshot; the "
-            "latest month is month-to-date).", SRC_HUB.replace("table", "metric `downloads` over table"), data,
+            f"Growth of all-time download counts across each month. {honest}".strip(), source, data,
             charts.stacked_bars(data, "month", "downloads", y_title="Downloads", x_kind="month"),
         ))
         section.charts.append(Chart(
             "downloads_share", "Share of monthly downloads, by region",
-            "Each month's downloads split by region.", SRC_HUB.replace("table", "metric `downloads` over table"),
-            data, charts.stacked_bars(data, "month", "downloads", y_title="Share of downloads", x_kind="month",
-                                      normalize=True),
+            f"Each month's downloads split by region. {honest}".strip(), source, data,
+            charts.stacked_bars(data, "month", "downloads", y_title="Share of downloads", x_kind="month",
+                                normalize=True),
         ))
     conc = _metric(section, md, "concentration", "all")
     if conc is not None:
-        data = conc[["month", "hhi"]]
+        periods = charts.finished_periods(conc, ["month", "hhi"])
+        data = periods.data
         section.charts.append(Chart(
             "concentration_hhi", "Concentration of downloads across organizations (HHI)",
-            "Herfindahl–Hirschman index, 0–10,000; above 1,800 counts as highly concentrated.",
+            f"Herfindahl–Hirschman index, 0–10,000; above 1,800 counts as highly concentrated. "
+            f"{periods.caption()}".strip(),
             SRC_HUB.replace("table", "metric `concentration` over table"), data,
             charts.lines(data, "month", "hhi", y_title="HHI", color=None, x_kind="month", zero=True),
         ))
@@ -289,10 +292,11 @@ def derivatives(md: MetricData, hub: HubStatus) -> Section:
         return section
     df = _metric(section, md, "derivatives")
     if df is not None:
-        data = df.groupby(["month", "region"], as_index=False)["new_derivatives"].sum()
+        periods = charts.finished_periods(df, ["month", "region", "new_derivatives"])
+        data = periods.data.groupby(["month", "region"], as_index=False)["new_derivatives"].sum()
         section.charts.append(Chart(
             "derivatives_monthly", "New derivatives per month, by region of the base model",
-            "All relations (fine-tune, adapter, quantized, merge) together.",
+            f"All relations (fine-tune, adapter, quantized, merge) together. {periods.caption()}".strip(),
             "metric `derivatives` over tables `derivative_edges`, `hub_models` (Hugging Face Hub API)", data,
             charts.stacked_bars(data, "month", "new_derivatives", y_title="New derivatives", x_kind="month"),
         ))

@@ -1,0 +1,160 @@
+"""Issue 18 in the report: estimated months are drawn distinctly (lighter bars, dashed lines, a legend
+entry), the unfinished month is left out, and findings never quote an estimate or a month-to-date
+figure as measured.
+
+The Hub history comes from tests/period_fixtures.py: SYNTHETIC monthly dumps (2025-04-01 .. 2025-09-01)
+of four real tracked models in a copy of the bundled warehouse, built here and never published.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import ibis
+import pandas as pd
+import pytest
+from period_fixtures import dumps_copy
+
+from atomscope.report import charts, findings, sections
+from atomscope.report.data import MetricData
+from atomscope.report.provenance import hub_status
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ESTIMATED_MONTHS = ["2025-01", "2025-02", "2025-03"]
+
+
+def open_md(path: Path):
+    con = duckdb.connect(str(path), read_only=True)
+    return con, MetricData(ibis.duckdb.from_connection(con)), hub_status(con)
+
+
+@pytest.fixture(scope="module")
+def dumps(bundled_db, tmp_path_factory):
+    con, md, hub = open_md(dumps_copy(bundled_db, tmp_path_factory.mktemp("dumps")))
+    yield md, hub
+    con.close()
+
+
+def frame(months, estimated, complete=None):
+    out = pd.DataFrame(
+        {"month": months, "region": "us", "downloads": range(1, len(months) + 1), "estimated": estimated}
+    )
+    return out if complete is None else out.assign(complete=complete)
+
+
+# -- the shared rule and the encodings --------------------------------------------------------------
+def test_finished_periods_leaves_out_the_unfinished_month():
+    df = frame(["2025-07", "2025-08", "2025-09"], [True, False, False], [True, True, False])
+    periods = charts.finished_periods(df, ["month", "region", "downloads"])
+    assert list(periods.data["month"]) == ["2025-07", "2025-08"]
+    assert list(periods.data.columns) == ["month", "region", "downloads", "estimated"]
+    assert periods.unfinished == ["2025-09"] and periods.estimated == ["2025-07"]
+    assert "2025-09 (to date) is left out" in periods.caption()
+    assert "estimated months (2025-07)" in periods.caption()
+
+
+def test_bars_draw_estimated_months_lighter_with_a_legend():
+    spec = charts.stacked_bars(
+        frame(["2025-07", "2025-08"], [True, False]), "month", "downloads", y_title="Downloads", x_kind="month"
+    ).to_dict()
+    opacity = spec["encoding"]["opacity"]
+    assert opacity["field"] == "period_kind"
+    assert opacity["scale"] == {"domain": ["measured", "estimated"], "range": [1.0, charts.ESTIMATED_OPACITY]}
+    assert opacity["legend"] is not None
+    assert {"calculate": "datum.estimated ? 'estimated' : 'measured'", "as": "period_kind"} in spec["transform"]
+    svg = charts.render_svg(
+        charts.stacked_bars(
+            frame(["2025-07", "2025-08"], [True, False]), "month", "downloads", y_title="Downloads", x_kind="month"
+        )
+    )
+    assert ">estimated<" in svg and ">measured<" in svg  # legend entries
+    measured_only = charts.stacked_bars(
+        frame(["2025-07", "2025-08"], [False, False]), "month", "downloads", y_title="Downloads", x_kind="month"
+    ).to_dict()
+    assert "opacity" not in measured_only["encoding"]
+
+
+def test_lines_dash_estimated_months_and_draw_measured_ones_solid():
+    df = frame(["2025-06", "2025-07", "2025-08", "2025-09"], [True, True, False, False])
+    spec = charts.lines(df, "month", "downloads", y_title="n", color=None, x_kind="month").to_dict()
+    everything, measured = spec["layer"]
+    assert everything["transform"] == [{"calculate": "'estimated'", "as": "line_kind"}]
+    assert everything["encoding"]["y"]["field"] == "downloads"
+    assert everything["mark"]["point"]["filled"] is False  # hollow points
+    assert measured["encoding"]["y"]["field"] == "measured_value"
+    assert measured["mark"]["invalid"] == "break-paths-show-domains"  # no solid line across an estimate
+    assert measured["transform"] == [
+        {"calculate": "datum.estimated ? null : datum['downloads']", "as": "measured_value"},
+        {"calculate": "'measured'", "as": "line_kind"},
+    ]
+    for layer in (everything, measured):
+        assert layer["encoding"]["strokeDash"]["field"] == "line_kind"
+        assert layer["encoding"]["strokeDash"]["scale"] == {
+            "domain": ["measured", "estimated"],
+            "range": [[1, 0], [5, 4]],
+        }
+    svg = charts.render_svg(charts.lines(df, "month", "downloads", y_title="n", color=None, x_kind="month"))
+    assert ">estimated<" in svg and ">measured<" in svg
+    assert 'stroke-dasharray="5,4"' in svg
+
+
+# -- the report's sections on a warehouse with estimated and unfinished months ------------------------------
+def test_adoption_charts_show_estimates_and_leave_out_september(dumps):
+    md, hub = dumps
+    section = sections.adoption(md, hub)
+    by_name = {c.name: c for c in section.charts}
+    assert set(by_name) == {"downloads_monthly", "downloads_share", "concentration_hhi"}
+    for chart in by_name.values():
+        months = sorted(chart.data["month"].unique())
+        assert months[0] == "2025-01" and months[-1] == "2025-08", chart.name  # no 2025-09 slot
+        est = chart.data.groupby("month")["estimated"].any()
+        assert list(est[est].index) == ESTIMATED_MONTHS, chart.name
+        assert "estimated months (2025-01 to 2025-03)" in chart.caption
+        # concentration has no September row at all (no organization grew after the 09-01 snapshot)
+        if chart.name != "concentration_hhi":
+            assert "2025-09 (to date) is left out" in chart.caption
+    assert by_name["downloads_monthly"].spec.to_dict()["encoding"]["opacity"]["field"] == "period_kind"
+    layers = by_name["concentration_hhi"].spec.to_dict()["layer"]
+    assert [layer["transform"][-1]["calculate"] for layer in layers] == ["'estimated'", "'measured'"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name in ("downloads_monthly", "downloads_share", "concentration_hhi"):
+        (ARTIFACTS / f"report-{name}.png").write_bytes(charts.render_png(by_name[name].spec))
+
+
+def test_downloads_finding_quotes_the_latest_finished_measured_month(dumps):
+    md, hub = dumps
+    (finding,) = findings.downloads(md, hub)
+    assert finding.values["month"] == "2025-08"
+    assert not finding.values["estimated"] and not finding.values["to_date"]
+    assert finding.text.startswith("In 2025-08, models from Chinese organizations took")
+    # the month quoted is measured; the crossover claim rests on January-March, which are estimates
+    assert finding.text == (
+        "In 2025-08, models from Chinese organizations took 60.2% of the tracked models' Hugging Face downloads, "
+        "US ones 30.1%; by the crossover rule (3+ consecutive finished months ahead), their share first overtook "
+        "US models' in 2025-01 and stayed ahead 8 months (part of that run is estimated, not measured)."
+    )
+    assert finding.values["crossover_estimated"]
+    # August: Qwen 300k*1.7 + 200k*1.7 = 850k of 850k + 250k*1.7 + 80k*1.7 = 1,411k -> 60.2%
+    assert finding.values["share"] == pytest.approx(850 / 1411)
+
+
+def test_findings_say_so_when_only_estimates_exist(bundled_db, tmp_path):
+    # a single mid-month dump: every finished month lies before the first snapshot (an estimate)
+    con, md, hub = open_md(dumps_copy(bundled_db, tmp_path, days=(date(2025, 9, 15),)))
+    try:
+        (finding,) = findings.downloads(md, hub)
+    finally:
+        con.close()
+    assert finding.values["month"] == "2025-08" and finding.values["estimated"]
+    assert finding.text.startswith("In 2025-08, ")
+    assert "(estimated: no snapshot measured all the downloads of that month" in finding.text
+
+
+def test_quoted_month_falls_back_to_the_unfinished_month_labelled_to_date():
+    df = frame(["2025-09"], [False], [False]).assign(share=1.0)
+    quoted = findings.quoted_month(df)
+    assert (quoted.month, quoted.to_date, quoted.estimated) == ("2025-09", True, False)
+    assert quoted.phrase() == "In 2025-09 (to date)"
+    assert "unfinished" in quoted.qualifier("the downloads")
