@@ -19,7 +19,7 @@ from period_fixtures import dumps_copy
 
 from atomscope.report import charts, findings, sections
 from atomscope.report.data import MetricData
-from atomscope.report.provenance import hub_status
+from atomscope.warehouse.provenance import hub_status
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 ESTIMATED_MONTHS = ["2025-01", "2025-02", "2025-03"]
