@@ -49,6 +49,7 @@ def engines(tmp_path_factory):
     import ibis
 
     from atomscope.testing.synthetic_history import HistorySpec, generate_history
+    from atomscope.testing.synthetic_openrouter import generate_openrouter_usage
     from atomscope.warehouse import db
     from atomscope.warehouse.engines import spark_backend, spark_session
     from atomscope.warehouse.export import export_parquet
@@ -59,6 +60,7 @@ def engines(tmp_path_factory):
     con = db.connect(folder / "w.duckdb")
     load_bundled(con)
     generate_history(con, HistorySpec(models=120, days=75, start=date(2025, 1, 10), real_ids=False, seed=7))
+    generate_openrouter_usage(con, start=date(2025, 1, 13), weeks=10, seed=7)
     export_parquet(con, folder / "lake")
     con.close()
     assert is_synthetic_lake(folder / "lake")

@@ -13,7 +13,10 @@ Series (param `series`), each computed by another metric with `--by region` over
   leaderboard snapshot date);
 * releases - `releases`: open-weight releases per period (`releases_by`: region (Epoch notable models,
   the default) or tracked_region (ATOM's tracked models); `release_period`: year, quarter or month,
-  default that of `releases`).
+  default that of `releases`);
+* inference_share - `inference_share`: each group's share of the period's OpenRouter tokens (open models
+  by origin region, plus `closed` and `unresolved`, so `--param b=closed` compares with closed models;
+  period as that metric's default, the imported dates).
 
 Formula: over the periods present in the series (any region), in order, A is ahead in a period when
 value_A > value_B (a tie is not ahead; a region absent from a period counts 0: no downloads, no
@@ -46,7 +49,7 @@ import ibis
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, get, register, run
 from atomscope.metrics.releases import PERIODS
 
-SERIES = ("downloads_share", "derivative_share", "best_arena_score", "releases")
+SERIES = ("downloads_share", "derivative_share", "best_arena_score", "releases", "inference_share")
 SCHEMA = {
     "series": "string",
     "region_a": "string",
@@ -109,6 +112,9 @@ def series_values(ctx: MetricContext, series: str) -> tuple[dict[str, dict[str, 
     elif series == "derivative_share":
         rows, notes = _source(ctx, "derivatives", "region", {})
         period_key, value_key = "month", "share"
+    elif series == "inference_share":
+        rows, notes = _source(ctx, "inference_share", "region", {})
+        period_key, value_key = "period", "share"
     elif series == "best_arena_score":
         rows, notes = _source(ctx, "arena", "region", {})
         period_key, value_key = "snapshot_date", "best_open_score"
@@ -180,7 +186,7 @@ METRIC = register(
         summary="First period from which region A stays ahead of region B for N consecutive periods",
         source="The ATOM Report (arXiv:2604.07190): Chinese open models overtook US ones in summer 2025",
         columns={
-            "series": "downloads_share, derivative_share, best_arena_score or releases",
+            "series": "downloads_share, derivative_share, best_arena_score, releases or inference_share",
             "region_a": "region expected to lead (param a)",
             "region_b": "region compared against (param b)",
             "crossover_period": "first period of A's first run of >= N periods ahead (null: none)",

@@ -26,6 +26,7 @@ PREFERRED = {
     "ram_v1": ("ram", "cumulative_downloads"),
     "ram_v2": ("ram", "cumulative_downloads"),
     "crossover": ("periods_ahead",),
+    "inference_share": ("share", "tokens"),
 }
 # Dashboard order: the headline metrics first, then any other registered metric by name.
 ORDER = ("arena", "releases", "downloads", "openness", "mof", "derivatives", "concentration", "crossover",

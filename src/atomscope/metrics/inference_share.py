@@ -1,0 +1,189 @@
+"""`inference_share`: who serves the tokens on OpenRouter - open models by origin region, and closed ones.
+
+The ATOM Project measures use, not only downloads: the share of OpenRouter tokens (its top models by
+weekly tokens) that open-weight models of each origin serve (Lambert & Brand, "The ATOM Report",
+arXiv:2604.07190; OpenRouter rankings, https://openrouter.ai/rankings). atomscope ships no usage data:
+`atomscope import openrouter FILE` loads it (docs/imports.md).
+
+Source tables: `openrouter_usage` (imported tokens per period start and model slug), `openrouter_models`
+(the listing `atomscope collect openrouter` stores per day: Hub repository and author of each slug),
+`openrouter_model_repos` (curated slug -> Hub repository), `organizations` + `org_aliases` (source
+`openrouter`: author slug -> organization and region, via metrics/common.py).
+
+Formula, per period p (param `period`: `date` = the file's date as given, `week` = ISO week starting
+Monday, `month`; rows outside --since/--until are dropped first):
+
+    model m      = the slug without its ':variant' suffix (`x:free` and `x` are one model)
+    tokens(p, m) = sum of imported tokens of m's slugs dated in p (every provider)
+    listing(m)   = m's entries in the latest listing that has m; hub_repo(m) = their hugging_face_id,
+                   else the curated mapping; open(m) = hub_repo(m) is known
+    group(m)     = 'unresolved' when no collected listing has m (neither open nor closed is guessed);
+                   'closed' when m is listed without a Hub repository;
+                   else the region of m's author organization (us, china, eu, other, unknown), or
+                   'unresolved' when the registry does not know the author
+    top N        (param `top`, 0 = all): only the N models with the most tokens in p (ties: slug order),
+                   ATOM's top-10 view is `top=10`; shares are then of those N models' tokens
+    share        = tokens of the row's group / tokens of all (kept) models in p
+
+Output columns by `--by`: `region` (default): period, region, models, tokens, share; `org`: period,
+region, org_key, org_name, models, tokens, share; `model`: period, rank, model, hub_repo, open_weights,
+org_key, org_name, region, tokens, share. `region` holds the group above.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from atomscope.domain.regions import UNRESOLVED
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
+from atomscope.metrics.common import attribute, within
+
+CLOSED = "closed"
+PERIODS = ("date", "week", "month")
+BY_CHOICES = ("region", "org", "model")
+
+
+def _period(day: ir.DateValue, period: str) -> ir.StringValue:
+    if period == "month":
+        return day.strftime("%Y-%m")
+    if period == "week":
+        return day.truncate("W").strftime("%Y-%m-%d")
+    return day.strftime("%Y-%m-%d")
+
+
+def model_mapping(ctx: MetricContext) -> ir.Table:
+    """map_slug (base slug) -> hub_repo, author, listing_date from the latest listing that has the model."""
+    listed = ctx.table("openrouter_models")
+    latest = listed.group_by("base_slug").aggregate(latest_date=listed.listing_date.max())
+    rows = listed.join(latest, [listed.base_slug == latest.base_slug, listed.listing_date == latest.latest_date])
+    mapping = rows.group_by("base_slug").aggregate(
+        listed_repo=rows.hub_repo.max(), author=rows.author.max(), listing_date=rows.listing_date.max()
+    )
+    curated = ctx.table("openrouter_model_repos")
+    joined = mapping.left_join(curated, mapping.base_slug == curated.slug)
+    return joined.select(
+        map_slug=joined.base_slug,
+        author=joined.author,
+        listing_date=joined.listing_date,
+        hub_repo=joined.listed_repo.fill_null(joined.model_id),
+    )
+
+
+def model_tokens(ctx: MetricContext) -> ir.Table:
+    """One row per period and model: tokens, listed (bool), hub_repo, open_weights, org and group."""
+    usage = within(ctx.table("openrouter_usage"), "period_date", ctx)
+    usage = usage.mutate(period=_period(usage.period_date.cast("date"), ctx.params["period"]))
+    per_model = usage.group_by(["period", "base_slug"]).aggregate(tokens=usage.tokens.sum().cast("int64"))
+    mapping = model_mapping(ctx)
+    joined = per_model.left_join(mapping, per_model.base_slug == mapping.map_slug)
+    joined = joined.select(
+        period=joined.period,
+        model=joined.base_slug,
+        tokens=joined.tokens,
+        listing_date=joined.listing_date,
+        hub_repo=joined.hub_repo,
+        listed_author=joined.author,
+    )
+    joined = joined.mutate(
+        listed=joined.listing_date.notnull(),
+        # the author of an unlisted slug is still its prefix: it names the organization, not the weights
+        author=joined.listed_author.fill_null(joined.model.split("/")[0]),
+    ).drop("listing_date", "listed_author")
+    origin = attribute(joined, "author", ctx, "openrouter")
+    group = ibis.cases(
+        (~origin.listed, ibis.literal(UNRESOLVED)),
+        (origin.hub_repo.isnull(), ibis.literal(CLOSED)),
+        else_=origin.region,
+    )
+    return origin.mutate(
+        open_weights=ibis.ifelse(origin.listed, origin.hub_repo.notnull(), ibis.null("boolean")),
+        region=group,
+        org_resolved=origin.region != UNRESOLVED,
+    )
+
+
+def _keep_top(models: ir.Table, top: int) -> ir.Table:
+    order = ibis.window(group_by="period", order_by=[ibis.desc("tokens"), "model"])
+    ranked = models.mutate(rank=(ibis.row_number().over(order) + 1).cast("int64"))
+    return ranked.filter(ranked["rank"] <= top) if top else ranked
+
+
+def share_table(ctx: MetricContext, by: str) -> ir.Table:
+    models = _keep_top(model_tokens(ctx), ctx.params["top"])
+    if by == "model":
+        total = models.tokens.sum().over(ibis.window(group_by="period"))
+        out = models.mutate(share=models.tokens.cast("float64") / total.cast("float64"))
+        columns = ["period", "rank", "model", "hub_repo", "open_weights", "org_key", "org_name", "region"]
+        return out.select(*columns, "tokens", "share").order_by(["period", "rank"])
+    keys = ["period", "region"] + (["org_key", "org_name"] if by == "org" else [])
+    grouped = models.group_by(keys).aggregate(
+        models=models.model.count().cast("int64"), tokens=models.tokens.sum().cast("int64")
+    )
+    total = grouped.tokens.sum().over(ibis.window(group_by="period"))
+    out = grouped.mutate(share=grouped.tokens.cast("float64") / total.cast("float64"))
+    return out.select(*keys, "models", "tokens", "share").order_by([ibis.asc("period"), ibis.desc("tokens"), *keys[1:]])
+
+
+def notes(ctx: MetricContext) -> list[str]:
+    backend = ctx.backend
+    if backend.execute(ctx.table("openrouter_usage").count()) == 0:
+        return ["no OpenRouter usage imported: `atomscope import openrouter FILE` (format: docs/imports.md)"]
+    out = []
+    if backend.execute(ctx.table("openrouter_models").count()) == 0:
+        out.append("no OpenRouter listing collected (`atomscope collect openrouter`): every model is 'unresolved'")
+    models = _keep_top(model_tokens(ctx), ctx.params["top"])
+    facts = backend.execute(
+        models.aggregate(all_tokens=models.tokens.sum(), unlisted_tokens=models.tokens.sum(where=~models.listed))
+    )
+    total, unlisted = facts["all_tokens"][0], facts["unlisted_tokens"][0]
+    unlisted_models = backend.execute(models.filter(~models.listed).select("model").distinct().order_by("model"))[
+        "model"
+    ].tolist()
+    if unlisted_models and total:
+        shown = ", ".join(unlisted_models[:10]) + (" ..." if len(unlisted_models) > 10 else "")
+        out.append(
+            f"{len(unlisted_models)} model(s) in no collected listing, {float(unlisted) / float(total):.1%} of "
+            f"tokens: 'unresolved' (open or closed not guessed): {shown}"
+        )
+    unknown = models.filter(models.listed & models.hub_repo.notnull() & ~models.org_resolved)
+    authors = backend.execute(unknown.select("author").distinct().order_by("author"))["author"].tolist()
+    if authors:
+        out.append(f"open models of authors not in the organization registry: 'unresolved': {', '.join(authors)}")
+    if ctx.params["top"]:
+        out.append(f"top {ctx.params['top']} models by tokens per period; shares are of their tokens")
+    out.append("':free' and other ':variant' slugs are counted with their model; open weights = a Hub repo is known")
+    return out
+
+
+def compute(ctx: MetricContext) -> MetricResult:
+    return MetricResult(table=share_table(ctx, ctx.by), notes=notes(ctx))
+
+
+METRIC = register(
+    Metric(
+        name="inference_share",
+        summary="Share of OpenRouter tokens served by open models of each origin region, and by closed models",
+        source="The ATOM Report (arXiv:2604.07190): OpenRouter token share of open models by origin",
+        columns={
+            "period": "period start (YYYY-MM-DD; YYYY-MM with period=month)",
+            "rank": "--by model: the model's rank by tokens in the period",
+            "model": "--by model: OpenRouter slug without ':variant'",
+            "hub_repo": "--by model: Hub repository (listing's hugging_face_id or curated), null when closed",
+            "open_weights": "--by model: a Hub repository is known (null: in no collected listing)",
+            "region": "open models' origin region, 'closed', or 'unresolved' (not in a listing or registry)",
+            "org_key": "--by org/model: organization of the author slug (the raw author when unresolved)",
+            "org_name": "--by org/model: its display name",
+            "models": "--by region/org: models with tokens in the period",
+            "tokens": "tokens served in the period",
+            "share": "tokens / all (kept) tokens of the period",
+        },
+        compute=compute,
+        by_choices=BY_CHOICES,
+        default_by="region",
+        params={
+            "top": Param(int, 0, "only the N models with the most tokens per period (0 = all; ATOM: 10)", 0, 1000),
+            "period": Param(str, "date", "date (as imported), week (ISO, from Monday) or month", choices=PERIODS),
+        },
+    )
+)
