@@ -74,9 +74,8 @@ class HubRequestHandler(BaseHTTPRequestHandler):
         if (delay := emulator.faults.delay_for(split.path)) > 0:
             time.sleep(delay)
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        resp = emulator.handle(self.command, self.path, self.headers)
+        body = self.rfile.read(length) if length else b""
+        resp = emulator.handle(self.command, self.path, self.headers, body)
         pairs = parse_qsl(split.query, keep_blank_values=True)
         query: dict[str, list[str]] = {}
         for key, value in pairs:

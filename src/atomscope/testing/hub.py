@@ -53,6 +53,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from atomscope.testing import hub_payloads as P
 from atomscope.testing._hub_http import HubHTTPServer, HubRequestHandler
+from atomscope.testing.hub_datasets import DatasetHost
 from atomscope.testing.hub_faults import (
     Faults,
     RateLimiter,
@@ -127,6 +128,7 @@ class HubEmulator:
         faults: Faults | None = None,
         clock: Callable[[], float] = time.monotonic,
         redirect_status: int = 307,
+        datasets: DatasetHost | None = None,
     ) -> None:
         if host not in _LOOPBACK:
             raise ValueError("the emulator only binds loopback addresses")
@@ -136,6 +138,7 @@ class HubEmulator:
         self.tokens = frozenset(tokens)
         self.faults = faults if faults is not None else Faults()
         self.redirect_status = redirect_status
+        self.datasets = datasets  # dataset repositories (testing.hub_datasets), None: models only
         self._clock = clock
         self._limiter: RateLimiter | None = None
         self.set_rate_limit(rate_limit)
@@ -203,7 +206,7 @@ class HubEmulator:
         self._log.append(record)
 
     # ------------------------------------------------------------------ dispatch
-    def handle(self, method: str, target: str, headers: Mapping[str, str]) -> EmulatedResponse:
+    def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes = b"") -> EmulatedResponse:
         """Answer one request (no socket involved): rate limit, auth, injected errors, then routing."""
         split = urlsplit(target)
         path = split.path
@@ -217,18 +220,22 @@ class HubEmulator:
                 resp = _error(429, "You have exceeded the rate limit of the synthetic hub emulator.")
                 resp.headers.update(extra)
                 return resp
-        resp = self._route(method, path, split.query, query, headers)
+        resp = self._route(method, path, split.query, query, headers, body)
         resp.headers.update(extra)
         return resp
 
     def _route(self, method: str, path: str, raw_query: str, query: list[tuple[str, str]],
-               headers: Mapping[str, str]) -> EmulatedResponse:  # fmt: skip
+               headers: Mapping[str, str], body: bytes = b"") -> EmulatedResponse:  # fmt: skip
         auth = headers.get("Authorization") or headers.get("authorization")
         token = auth.split(" ", 1)[1].strip() if auth and " " in auth else None
         if auth and token not in self.tokens:
             return _error(401, "Invalid credentials in Authorization header")
         if (status := self.faults.take_error(path)) is not None:
             return _json(status, {"error": "Internal Error - synthetic fault injected by the hub emulator"})
+        if self.datasets is not None:
+            answer = self.datasets.route(method, path, query, body, self.url, token is not None)
+            if answer is not None:
+                return EmulatedResponse(answer.status, answer.body, answer.headers)
         if method not in ("GET", "HEAD"):
             return _error(405, f"{method} is not supported by the hub emulator")
         authorized = token is not None

@@ -286,7 +286,7 @@ def set_crawl(con: duckdb.DuckDBPyConnection, name: str, state: CrawlState, now:
 
 
 # ---------------------------------------------------------------------------- runs
-HF_RUN_KINDS = ("hf_snapshot", "hf_crawl", "hf_discovery", "import_dump")
+HF_RUN_KINDS = ("hf_snapshot", "hf_crawl", "hf_discovery", "import_dump", "import_hubstats")
 
 
 def close_stale_runs(con: duckdb.DuckDBPyConnection) -> int:

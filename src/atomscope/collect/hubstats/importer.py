@@ -1,0 +1,204 @@
+"""`atomscope import hub-stats`: import revisions of the public `cfahlgren1/hub-stats` dataset as snapshots.
+
+For each period the revision chosen by `revisions.History.choose` is downloaded with huggingface_hub
+(`hf_hub_download(repo_type="dataset", revision=sha)`) into a scratch folder, streamed into the
+warehouse by the dump reader, and deleted. One transaction per revision holds its rows, its quality
+flags and its `hubstats_revisions` row (repo, revision, path, file id): a rerun skips what is recorded,
+and a kill -9 at any moment loses at most the revision in flight, which the rerun imports again.
+
+A file whose content is refused is recorded 'invalid' with the reason (the same blob is not downloaded
+again); a download that fails is recorded 'error' (retried by a rerun). The others go on; the summary
+lists the failures and the command exits non-zero.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import httpx2
+from huggingface_hub import HfApi, constants, hf_hub_download
+from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
+from huggingface_hub.utils import disable_progress_bars, enable_progress_bars
+from rich.console import Console
+
+from atomscope.collect.hub import store
+from atomscope.collect.hub.client import public_endpoint
+from atomscope.collect.hub.dump import import_rows, run_details
+from atomscope.collect.hub.dumpfile import DumpFile
+from atomscope.collect.hubstats import quality
+from atomscope.collect.hubstats.progress import HubStatsProgress
+from atomscope.collect.hubstats.revisions import Choice, History, ModelsFile
+from atomscope.domain.errors import AtomscopeError, DataValidationError, HubUnreachableError
+from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
+from atomscope.warehouse.facts import refresh_model_facts
+
+DEFAULT_REPO = "cfahlgren1/hub-stats"
+_NETWORK = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError, OSError)
+
+
+@dataclass(frozen=True)
+class HubStatsOptions:
+    repo: str = DEFAULT_REPO
+    since: date | None = None
+    until: date | None = None
+    every: str = "month"
+    endpoint: str | None = None
+    token: str | None = None
+    max_files: int | None = None
+    work_dir: Path | None = None  # scratch folder of downloads (default: a temporary folder)
+    live: bool | None = None
+
+
+@dataclass
+class Outcome:
+    period: date
+    snapshot_date: date
+    revision: str
+    path: str
+    status: str  # 'imported', 'done' (recorded earlier), 'invalid', 'error'
+    reason: str | None = None
+    rows_read: int = 0
+    quality: list[str] = field(default_factory=list)
+
+
+@dataclass
+class HubStatsSummary:
+    repo: str
+    endpoint: str
+    outcomes: list[Outcome] = field(default_factory=list)
+    empty_periods: list[date] = field(default_factory=list)
+    downloaded_bytes: int = 0
+    stopped: bool = False  # --max-files reached: a rerun continues
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status in ("invalid", "error")]
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+
+def _recorded(con: duckdb.DuckDBPyConnection, repo: str) -> dict[str, tuple[ModelsFile, str, str | None]]:
+    rows = con.execute(
+        "SELECT revision, path, file_id, lfs_sha256, size, status, reason FROM hubstats_revisions WHERE repo = ?",
+        [repo],
+    ).fetchall()
+    return {r[0]: (ModelsFile(r[1], r[2], r[3], r[4]), r[5], r[6]) for r in rows}
+
+
+def _record(con, repo: str, choice: Choice, status: str, reason: str | None, rows_read: int | None,
+            details: dict | None, endpoint: str, run_id: int) -> None:  # fmt: skip
+    import json
+
+    f, rev = choice.file, choice.revision
+    con.execute(
+        """
+        INSERT INTO hubstats_revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (repo, revision, path, file_id) DO UPDATE SET status = excluded.status,
+            reason = excluded.reason, rows_read = excluded.rows_read, details = excluded.details,
+            run_id = excluded.run_id, finished_at = excluded.finished_at
+        """,
+        [repo, rev.sha, f.path, f.file_id, f.lfs_sha256, rev.committed_at, rev.day, f.size, status, reason,
+         rows_read, json.dumps(details or {}, default=str), endpoint, run_id, utcnow()],
+    )  # fmt: skip
+
+
+def _history(api: HfApi, options: HubStatsOptions, known: dict, endpoint: str, progress) -> History:
+    try:
+        return History(api, options.repo, known={k: v[0] for k, v in known.items()}, on_request=progress.request)
+    except RepositoryNotFoundError:
+        raise AtomscopeError(f"dataset {options.repo} not found at {endpoint}") from None
+    except HfHubHTTPError as exc:
+        raise HubUnreachableError(f"cannot list the commits of {options.repo} at {endpoint}: {exc}") from None
+    except _NETWORK as exc:
+        raise HubUnreachableError(f"cannot reach the Hub at {endpoint}: {exc}") from None
+
+
+def import_hubstats(con: duckdb.DuckDBPyConnection, options: HubStatsOptions, console: Console) -> HubStatsSummary:
+    """Import the chosen revisions of the dataset (see the module docstring)."""
+    endpoint = public_endpoint(options.endpoint or constants.ENDPOINT)
+    api = HfApi(endpoint=options.endpoint or constants.ENDPOINT, token=options.token)
+    summary = HubStatsSummary(repo=options.repo, endpoint=endpoint)
+    store.close_stale_runs(con)
+    known = _recorded(con, options.repo)
+    with HubStatsProgress(console, live=options.live) as progress:
+        progress.stage(f"listing the commits of {options.repo}")
+        history = _history(api, options, known, endpoint, progress)
+        try:
+            choices, summary.empty_periods = history.choose(options.every, options.since, options.until)
+        except (HfHubHTTPError, *_NETWORK) as exc:
+            raise HubUnreachableError(f"cannot read the revisions of {options.repo} at {endpoint}: {exc}") from None
+        todo = [c for c in choices if known.get(c.revision.sha, (None, None))[1] not in ("ok", "invalid")]
+        for c in choices:
+            if c not in todo:
+                _, status, reason = known[c.revision.sha]
+                summary.outcomes.append(Outcome(c.period, c.revision.day, c.revision.sha, c.file.path,
+                                                "done" if status == "ok" else "invalid", reason))  # fmt: skip
+        if options.max_files is not None and len(todo) > options.max_files:
+            todo, summary.stopped = todo[: options.max_files], True
+        progress.plan(len(todo), sum(c.file.size or 0 for c in todo))
+        if not todo:
+            return summary
+        run_id = start_run(con, "import_hubstats", endpoint=endpoint)
+        scratch = Path(tempfile.mkdtemp(prefix="atomscope-hubstats-", dir=options.work_dir))
+        imported = 0
+        disable_progress_bars()
+        try:
+            for choice in todo:
+                outcome = _one(con, api, options, choice, scratch, endpoint, run_id, progress)
+                summary.outcomes.append(outcome)
+                summary.downloaded_bytes += (choice.file.size or 0) if outcome.status != "error" else 0
+                imported += outcome.status == "imported"
+            if imported:
+                with transaction(con):
+                    refresh_model_facts(con)
+        except BaseException as exc:
+            finish_run(con, run_id, "failed", {"repo": options.repo, "error": str(exc)[:500]})
+            raise
+        finally:
+            enable_progress_bars()
+            shutil.rmtree(scratch, ignore_errors=True)
+        finish_run(con, run_id, "ok" if not summary.failed else "failed", {
+            "repo": options.repo, "imported": imported, "failed": len(summary.failed),
+            "bytes": summary.downloaded_bytes, "stopped": summary.stopped,
+        })  # fmt: skip
+    return summary
+
+
+def _one(con, api: HfApi, options: HubStatsOptions, choice: Choice, scratch: Path, endpoint: str, run_id: int,
+         progress: HubStatsProgress) -> Outcome:  # fmt: skip
+    rev, f = choice.revision, choice.file
+    outcome = Outcome(choice.period, rev.day, rev.sha, f.path, "imported")
+    progress.revision(f"{rev.day} {f.path} @ {rev.sha[:10]}")
+    folder = scratch / rev.sha
+    try:
+        progress.request()
+        local = hf_hub_download(options.repo, f.path, repo_type="dataset", revision=rev.sha, cache_dir=folder,
+                                endpoint=options.endpoint or constants.ENDPOINT, token=options.token)  # fmt: skip
+    except (HfHubHTTPError, *_NETWORK) as exc:
+        outcome.status, outcome.reason = "error", f"download failed: {str(exc).splitlines()[0][:300]}"
+    else:
+        progress.bytes(f.size or Path(local).stat().st_size)
+        source = f"hubstats:{options.repo}@{rev.sha}"
+        try:
+            with DumpFile(Path(local), rev.day) as dump, transaction(con):
+                result = import_rows(con, dump, source=source, endpoint=endpoint, run_id=run_id,
+                                     on_rows=progress.rows)  # fmt: skip
+                result.quality = quality.record_import(con, result, source=source, run_id=run_id)
+                _record(con, options.repo, choice, "ok", None, result.rows_read, run_details(result), endpoint,
+                        run_id)  # fmt: skip
+            outcome.rows_read, outcome.quality = result.rows_read, result.quality
+        except (DataValidationError, duckdb.Error) as exc:
+            message = str(exc).replace(str(local), f.path).splitlines()[0]
+            outcome.status, outcome.reason = "invalid", message[:500]
+    if outcome.status != "imported":
+        with transaction(con):
+            _record(con, options.repo, choice, outcome.status, outcome.reason, None, None, endpoint, run_id)
+    shutil.rmtree(folder, ignore_errors=True)
+    progress.done_revision()
+    return outcome
