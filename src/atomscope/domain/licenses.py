@@ -30,6 +30,15 @@ part):
 `is_open_weight(cls)`: permissive, open_weight_restricted and non_commercial mean the weights can be
 downloaded; proprietary and unknown mean they cannot (or that nothing says they can).
 
+`is_open_license(value)` - THE definition of an open license, used wherever atomscope decides "open" from a
+license (the openness index's truly open systems, MOF components, runnability, the audit): a license that
+lets anyone use, study, modify and share for any purpose, i.e. class `permissive` (OSI-approved software
+licenses, permissive or copyleft; open data / content licenses; OpenMDW). Non-commercial, research-only and
+use-restricted community licenses are NOT open licenses even though their weights can be downloaded.
+Sources: the Open Source Initiative's Open Source AI Definition 1.0 (opensource.org/ai/open-source-ai-definition:
+the four freedoms "for any purpose without having to ask for permission"); the Model Openness Framework's
+requirement of open licenses (OSI-approved for code, open data licenses for data and documents).
+
 The same table also compiles to Ibis expressions (`license_key_expr`, `license_class_expr`,
 `license_kind_expr`, `open_weight_expr`) - one `ibis.cases` over regex searches on the lower-cased
 string - so metrics classify inside the engine (DuckDB or Spark). Patterns use only the regex subset
@@ -54,6 +63,8 @@ class LicenseClass(StrEnum):
     PROPRIETARY = "proprietary"
     UNKNOWN = "unknown"
 
+
+OPEN_LICENSE_CLASSES = (LicenseClass.PERMISSIVE,)
 
 OPEN_WEIGHT_CLASSES = (
     LicenseClass.PERMISSIVE,
@@ -189,6 +200,14 @@ def is_open_weight(cls: LicenseClass | str) -> bool:
     return LicenseClass(cls) in OPEN_WEIGHT_CLASSES
 
 
+def is_open_license(value: object) -> bool:
+    """An open license (see the module docstring): `value` is a raw license string, or a `LicenseClass` (or
+    its value, e.g. 'permissive', as a license_class column holds it)."""
+    classes = {cls.value for cls in LicenseClass}
+    cls = LicenseClass(value) if isinstance(value, str) and value in classes else classify_license(value)
+    return cls in OPEN_LICENSE_CLASSES
+
+
 # --- Ibis ------------------------------------------------------------------------------------------
 
 
@@ -229,3 +248,8 @@ def license_kind_expr(col: ir.StringValue) -> ir.StringValue:
 def open_weight_expr(class_col: ir.StringValue) -> ir.BooleanValue:
     """Ibis: is a license-class column one of the open-weight classes."""
     return class_col.isin([cls.value for cls in OPEN_WEIGHT_CLASSES])
+
+
+def open_license_expr(class_col: ir.StringValue) -> ir.BooleanValue:
+    """Ibis: is a license-class column an open license (`is_open_license`)."""
+    return class_col.isin([cls.value for cls in OPEN_LICENSE_CLASSES]).fill_null(False)

@@ -15,24 +15,24 @@ Class III component too, Class I every Class II and III component.
 * Class I - Open Science: + Datasets, Data preprocessing code, Model parameters (Intermediate),
   Research paper (Model metadata optional).
 
-A required component counts as met when the release lists it with an open license acceptable for its
-content type (COMPONENT_TYPES below, from mof.settings.yml). Licenses are normalised by
-domain/licenses.py: an OSI-approved license (kind `code`) meets any component - the tool accepts it and
-only warns that a type-appropriate license should be used; an open data / content license (kind
-`content`: CC-BY, CC-BY-SA, CC0, CDLA-Permissive, ODC-By, PDDL) meets components whose content type
-includes data or documentation, not pure code; OpenMDW meets any. A release (name + version) listed
-by more than one YAML file is pooled: a component is met when any of its entries meets it. A component
-that is missing, has no license, is "unlicensed", "Component not included", proprietary,
-non-commercial or otherwise restricted (Llama, Gemma, OpenRAIL ...) is not met.
+Each component's license is resolved as the tool's ModelEvaluator::resolveLicense does: the component's own
+license when the entry gives one ('unlicensed' stays unlicensed), else the release's global license for the
+component's content type (`global_license_code` / `_data` / `_document`; content types from
+mof.settings.yml, sources/mof.py CONTENT_TYPE), else the distribution-wide `global_license_distribution`,
+else none (unlicensed).
 
-`conditional_iii` reports the tool's conditional Class III pass (any of Model parameters (Final),
-Technical report, Evaluation results, Model card, Data card under an OSI-approved license); it is shown
-but does not change `mof_class`, which follows the framework's rule that every component be met.
-
-Limitation: the bundled `mof_components` keeps component-level licenses only. Release-wide licenses of
-the YAML files (`license.distribution`, per-type globals), which the tool falls back on for components
-without their own license, are not in it, so such components count as unlicensed here and classes can
-be lower than the tool's.
+A required component counts as met when its resolved license is an open license - one definition for all of
+atomscope, domain/licenses.py `is_open_license` (OSI-approved code licenses, open data / content licenses,
+OpenMDW; spelling variants such as "Apache 2.0" are normalised). As in the tool, an open license that is
+not type-appropriate (a content license on code, an OSI code license on data or documents) still meets the
+component; the tool then shows a conditional pass - `conditional` here. Type-appropriateness is read from
+the license's kind (code licenses fit code, open data / content licenses fit data and documents, OpenMDW
+fits all), an approximation of the tool's per-license content types (mof-licenses.json, which also lists
+Apache-2.0 for documents); it does not change any class. A release (name + version) listed by
+more than one YAML file is pooled: a component is met when any of its entries meets it. A component that is
+missing, unlicensed, "Component not included", proprietary, non-commercial or otherwise restricted (Llama,
+Gemma, OpenRAIL ...) is not met. The Technical report may be omitted when the Research paper is met
+(ModelEvaluator::handleTechnicalReportOmission): its slot then counts as met in every class.
 
 Source followed: White et al. (2024), "The Model Openness Framework", LF AI & Data (MOF 1.0); the Model
 Openness Tool, github.com/lfai/model_openness_tool (MIT).
@@ -43,51 +43,71 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.domain.licenses import license_class_expr, license_kind_expr, open_weight_expr
+from atomscope.domain.licenses import license_class_expr, license_kind_expr, open_license_expr, open_weight_expr
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
 from atomscope.metrics.common import attribute, count_true, unresolved_note, within
+from atomscope.sources.mof import CONTENT_TYPE
 
-# component -> (MOF class that requires it, or None when optional; content types)
-COMPONENT_TYPES: dict[str, tuple[int | None, tuple[str, ...]]] = {
-    "Model architecture": (3, ("code",)),
-    "Model parameters (Final)": (3, ("data", "code")),
-    "Technical report": (3, ("document", "code")),
-    "Evaluation results": (3, ("document", "code")),
-    "Model card": (3, ("document", "code")),
-    "Data card": (3, ("document", "code")),
-    "Sample model outputs": (None, ("data", "code", "document")),
-    "Training code": (2, ("code",)),
-    "Inference code": (2, ("code",)),
-    "Evaluation code": (2, ("code",)),
-    "Evaluation data": (2, ("data",)),
-    "Supporting libraries and tools": (None, ("code",)),
-    "Datasets": (1, ("data", "code", "document")),
-    "Data preprocessing code": (1, ("code",)),
-    "Model parameters (Intermediate)": (1, ("data",)),
-    "Research paper": (1, ("document",)),
-    "Model metadata": (None, ("data",)),
+# the MOF class that requires each component (None: optional), from mof.settings.yml
+REQUIRED_BY: dict[str, int | None] = {
+    "Model architecture": 3,
+    "Model parameters (Final)": 3,
+    "Technical report": 3,
+    "Evaluation results": 3,
+    "Model card": 3,
+    "Data card": 3,
+    "Sample model outputs": None,
+    "Training code": 2,
+    "Inference code": 2,
+    "Evaluation code": 2,
+    "Evaluation data": 2,
+    "Supporting libraries and tools": None,
+    "Datasets": 1,
+    "Data preprocessing code": 1,
+    "Model parameters (Intermediate)": 1,
+    "Research paper": 1,
+    "Model metadata": None,
 }
-REQUIRED = {cls: [c for c, (k, _) in COMPONENT_TYPES.items() if k == cls] for cls in (3, 2, 1)}
-CONTENT_OK = [c for c, (_, types) in COMPONENT_TYPES.items() if {"data", "document"} & set(types)]
-CONDITIONAL_III = ["Model parameters (Final)", "Technical report", "Evaluation results", "Model card", "Data card"]
+REQUIRED = {cls: [c for c, k in REQUIRED_BY.items() if k == cls] for cls in (3, 2, 1)}
+TECHNICAL_REPORT, RESEARCH_PAPER = "Technical report", "Research paper"
 WEIGHTS = "Model parameters (Final)"
 CLASS_ORDER = ("I", "II", "III", "none")
+# license kind (domain/licenses.py) -> content types it is written for
+KIND_TYPES = {"code": ("code",), "content": ("data", "document"), "any": ("code", "data", "document")}
 
 
-def component_met(component: ir.StringValue, license_col: ir.StringValue) -> ir.BooleanValue:
-    """Ibis: the component's license is open and fits the component's content type."""
+def resolved_license(comp: ir.Table) -> ir.StringValue:
+    """Ibis: the component's own license, else the release's global for its content type, else distribution."""
+    content_type = comp.component.cases(*CONTENT_TYPE.items(), else_=None)
+    by_type = content_type.cases(
+        ("code", comp.global_license_code),
+        ("data", comp.global_license_data),
+        ("document", comp.global_license_document),
+        else_=ibis.null("string"),
+    )
+
+    def given(col: ir.StringValue) -> ir.StringValue:
+        return ibis.ifelse(col.strip() == "", ibis.null("string"), col)
+
+    return ibis.coalesce(given(comp.component_license), given(by_type), given(comp.global_license_distribution))
+
+
+def type_appropriate(component: ir.StringValue, license_col: ir.StringValue) -> ir.BooleanValue:
+    """Ibis: the license is written for the component's content type (the tool's isTypeAppropriate)."""
     kind = license_kind_expr(license_col)
-    content_fits = (kind == "content") & component.isin(CONTENT_OK)
-    return ((kind == "code") | (kind == "any") | content_fits).fill_null(False)
+    fits = [
+        (kind == k) & component.isin([c for c, t in CONTENT_TYPE.items() if t in types])
+        for k, types in KIND_TYPES.items()
+    ]
+    return ibis.or_(*fits).fill_null(False)
 
 
 def releases(ctx: MetricContext) -> ir.Table:
     """One row per MOF release with met-component counts, class and weights license."""
     comp = within(ctx.table("mof_components"), "date", ctx)
-    comp = comp.mutate(
-        met=component_met(comp.component, comp.component_license),
-        osi=(license_kind_expr(comp.component_license) == "code").fill_null(False),
-    )
+    comp = comp.mutate(license=resolved_license(comp))
+    comp = comp.mutate(met=open_license_expr(license_class_expr(comp.license)))
+    comp = comp.mutate(off_type=comp.met & ~type_appropriate(comp.component, comp.license))
     met = {
         f"met_{label}": comp.component.nunique(where=comp.met & comp.component.isin(REQUIRED[cls]))
         for cls, label in ((3, "iii"), (2, "ii"), (1, "i"))
@@ -99,9 +119,14 @@ def releases(ctx: MetricContext) -> ir.Table:
         producer=comp.producer.max(),
         type=comp["type"].max(),
         **met,
-        weights_license=comp.component_license.max(where=weights),
-        conditional_iii=comp.component.nunique(where=comp.osi & comp.component.isin(CONDITIONAL_III)) > 0,
+        report_met=count_true(comp.met & (comp.component == TECHNICAL_REPORT)) > 0,
+        paper_met=count_true(comp.met & (comp.component == RESEARCH_PAPER)) > 0,
+        weights_license=comp.license.max(where=weights),
+        conditional=count_true(comp.off_type) > 0,
     )
+    # the Research paper stands in for a Technical report that is not met
+    stand_in = (~per_release.report_met & per_release.paper_met).cast("int64")
+    per_release = per_release.mutate(met_iii=per_release.met_iii + stand_in)
     n3, n2, n1 = (len(REQUIRED[c]) for c in (3, 2, 1))
     class_iii = per_release.met_iii == n3
     class_ii = class_iii & (per_release.met_ii == n2)
@@ -129,17 +154,19 @@ def releases(ctx: MetricContext) -> ir.Table:
         weights_license=per_release.weights_license,
         weights_license_class=per_release.weights_license_class,
         open_weights=per_release.open_weights,
-        conditional_iii=per_release.conditional_iii,
+        open_license_weights=open_license_expr(per_release.weights_license_class),
+        conditional=per_release.conditional & (per_release.mof_class != "none"),
     )
 
 
 def compute(ctx: MetricContext) -> MetricResult:
     table = releases(ctx)
     notes = [
-        "MOF 1.0 classes are cumulative (I needs II and III); a component counts when its own license is "
-        "open and fits its content type",
-        "release-wide licenses of the MOF YAML files are not in the bundled data: components relying on them "
-        "count as unlicensed, so classes can be lower than on mot.isitopen.ai",
+        "MOF 1.0 classes are cumulative (I needs II and III); a component counts when its resolved license "
+        "(its own, else the release's global for its content type, else the distribution-wide one) is an open "
+        "license (domain/licenses.py is_open_license)",
+        "conditional: the class is met but some component's open license is not written for its content type "
+        "(the tool's conditional pass)",
     ]
     notes += unresolved_note(ctx, table, "releases")
     if (ctx.by or "release") == "release":
@@ -152,7 +179,8 @@ def compute(ctx: MetricContext) -> MetricResult:
         class_iii=count_true(table.mof_class == "III"),
         unclassified=count_true(table.mof_class == "none"),
         open_weights=count_true(table.open_weights),
-        conditional_iii=count_true(table.conditional_iii),
+        open_license_weights=count_true(table.open_license_weights),
+        conditional=count_true(table.conditional),
         mean_progress_pct=table.progress_pct.mean(),
     )
     return MetricResult(summary.order_by([ibis.desc("releases"), "region"]), notes)
@@ -176,10 +204,11 @@ METRIC = register(
             "class_ii_met": f"further Class II components met, of {len(REQUIRED[2])} (--by release)",
             "class_i_met": f"further Class I components met, of {len(REQUIRED[1])} (--by release)",
             "progress_pct": "required components met, % of all 14 (--by release)",
-            "weights_license": "license of Model parameters (Final) as published (--by release)",
+            "weights_license": "resolved license of Model parameters (Final) (--by release)",
             "weights_license_class": "its class (domain/licenses.py) (--by release)",
-            "open_weights": "weights license is an open-weight class (--by release)",
-            "conditional_iii": "the tool's conditional Class III pass (OSI license on a Class III artifact)",
+            "open_weights": "weights license is an open-weight class (releases with it, --by region)",
+            "open_license_weights": "weights under an open license (is_open_license) (releases with it, --by region)",
+            "conditional": "class met with an open license not written for a component's content type",
             "releases": "releases in the region (--by region)",
             "class_i": "Class I releases (--by region)",
             "class_ii": "Class II releases (--by region)",
