@@ -29,6 +29,22 @@ all there is: the last-30-day count is the only measured monthly number, and a n
 neither a release date nor a created_at gets no virtual points: its downloads before S0 are not counted
 (noted). Drops of downloads_all_time between snapshots (Hub recounts) are kept as negative growth.
 
+Source quality. Imported snapshots flagged in `snapshot_quality` (rollback, stall, partial: see
+collect/hubstats/quality.py and `atomscope quality`) stay in hf_snapshots but are left out here: no
+V(b) is interpolated through them (`usable_snapshots`). A single model's drop that is not part of a
+flagged rollback is kept as negative growth.
+
+Months with 30-day counts only. Dumps from before the Hub published all-time counts (hub-stats files
+before 2025-02-27) give snapshots with downloads_30d but no downloads_all_time. A month that is not
+bracketed by all-time counts (an estimated month, before the model's first all-time snapshot) and has
+such a 30-day-only snapshot within 15 days of its end takes its downloads from the 30-day count D30 at
+the snapshot nearest the month's end, scaled to the month's length:
+
+    downloads(model, M) = D30(snapshot nearest the end of M) * days_in(M) / 30
+
+flagged estimated = true (a model known only through 30-day counts gets its months this way too; its
+cumulative value is then unknown, NULL). Months bracketed by all-time counts are computed as above.
+
 Output columns (`--by region`, the default): month (YYYY-MM), region, downloads, share (of the month's
 total over all groups), cumulative_downloads (running sum of the group's monthly downloads since its first
 month, including months before --since), estimated, complete (false for the month of the latest snapshot
@@ -79,12 +95,49 @@ def days_between(later: ir.Value, earlier: ir.Value) -> ir.IntegerValue:
     return later.cast("date").delta(earlier.cast("date"), unit="day")
 
 
+def usable_snapshots(ctx: MetricContext) -> ir.Table:
+    """hf_snapshots without the rows of snapshots flagged by the source-quality checks (same day and
+    source as a `snapshot_quality` row). A warehouse or lake without that table keeps every row."""
+    snaps = ctx.table("hf_snapshots")
+    try:
+        flags = ctx.table("snapshot_quality")
+    except Exception:  # noqa: BLE001 - a lake exported before the table existed: nothing is flagged
+        return snaps
+    flags = flags.select(q_date=flags.snapshot_date.cast("date"), q_source=flags.source).distinct()
+    kept = snaps.left_join(flags, (snaps.snapshot_date == flags.q_date) & (snaps.source == flags.q_source))
+    return kept.filter(kept.q_date.isnull()).drop("q_date", "q_source")
+
+
+def thirty_day_months(ctx: MetricContext) -> ir.Table:
+    """model_id, month_start, d30_downloads: per model and month, the 30-day count of the 30-day-only
+    snapshot (no all-time count) nearest the month's end (within 15 days), scaled to the month's length."""
+    snaps = usable_snapshots(ctx)
+    snaps = snaps.filter(snaps.downloads_all_time.isnull() & snaps.downloads_30d.notnull())
+    d = snaps.snapshot_date.cast("date")
+    this_start = d.truncate("M")
+    next_start = (this_start + ibis.interval(months=1)).cast("date")
+    since_start, to_end = days_between(d, this_start), days_between(next_start, d)
+    closer_to_last_month = since_start < to_end
+    snaps = snaps.mutate(
+        month_start=ibis.cases(
+            (closer_to_last_month, (this_start - ibis.interval(months=1)).cast("date")), else_=this_start.cast("date")
+        ),
+        distance=ibis.cases((closer_to_last_month, since_start), else_=to_end),
+    )
+    snaps = snaps.filter(snaps.distance <= 15)
+    per = snaps.group_by(["model_id", "month_start"]).aggregate(
+        d30=snaps.downloads_30d.cast("float64").argmin(snaps.distance)
+    )
+    length = days_between((per.month_start + ibis.interval(months=1)).cast("date"), per.month_start)
+    return per.select("model_id", "month_start", d30_downloads=per.d30 * length.cast("float64") / 30.0)
+
+
 def observed_ends(ctx: MetricContext) -> ir.Table:
     """Per model and month of hf_snapshots (non-null all-time counts): the first point (fd, fv) with its
     30-day count d30 and created_at, and the last point (ld, lv). The only scan of hf_snapshots here: one
     hash aggregation, so the filtered snapshots are neither materialized nor sorted. argmin/argmax keep a
     NULL value (FIRST(x ORDER BY d) on DuckDB, MIN_BY/MAX_BY on Spark)."""
-    snaps = ctx.table("hf_snapshots")
+    snaps = usable_snapshots(ctx)
     snaps = snaps.filter(snaps.downloads_all_time.notnull())
     d = snaps.snapshot_date
     total = snaps.downloads_all_time.cast("float64")
@@ -211,15 +264,38 @@ def model_month_downloads(ctx: MetricContext) -> ir.Table:
     )
     months = months.select(
         model_id=months.model_id,
-        month_start=months.b,
-        month=month_of(months.b),
+        month_start=months.b.cast("date"),
         downloads=months.v_next - months.v,
         cumulative=months.v_next,
         estimated=estimated,
     )
+    months = _with_thirty_day_months(ctx, months, points)
+    months = months.mutate(month=month_of(months.month_start))
     tracked = tracked_models(ctx)
     tracked = tracked.mutate(size_bucket=tracked.size_bucket.fill_null("unknown"))
     return months.join(tracked, "model_id")
+
+
+def _with_thirty_day_months(ctx: MetricContext, months: ir.Table, points: ir.Table) -> ir.Table:
+    """Estimated months take the scaled 30-day count where a 30-day-only snapshot gives one; models known
+    only through 30-day counts get those months (cumulative NULL). See the module docstring."""
+    d30 = thirty_day_months(ctx)
+    joined = months.left_join(d30, ["model_id", "month_start"])
+    joined = joined.drop(*[c for c in joined.columns if c.endswith("_right")])
+    use = joined.estimated & joined.d30_downloads.notnull()
+    replaced = joined.select(
+        "model_id", "month_start", downloads=ibis.cases((use, joined.d30_downloads), else_=joined.downloads),
+        cumulative="cumulative", estimated="estimated",
+    )  # fmt: skip
+    with_points = points.select("model_id").distinct()
+    only_d30 = d30.anti_join(with_points, "model_id")
+    only_d30 = only_d30.select(
+        "model_id", "month_start", downloads=only_d30.d30_downloads,
+        cumulative=ibis.null().cast("float64"), estimated=ibis.literal(True),
+    )  # fmt: skip
+    schema = {"model_id": "string", "month_start": "date", "downloads": "float64", "cumulative": "float64",
+              "estimated": "boolean"}  # fmt: skip
+    return _nullable(replaced, schema).union(_nullable(only_d30, schema))
 
 
 def month_window(table: ir.Table, ctx: MetricContext) -> ir.Table:
@@ -294,6 +370,7 @@ def download_notes(ctx: MetricContext) -> list[str]:
         )
     if last is not None:
         notes.append(f"the latest month is month-to-date (snapshots up to {last})")
+    notes.extend(history_notes(ctx))
 
     first = first_snapshots(ctx)
     no_anchor = first.filter(first.release.isnull()).count().execute()
@@ -306,6 +383,30 @@ def download_notes(ctx: MetricContext) -> list[str]:
     orphans = snaps.filter(~snaps.model_id.isin(tracked.model_id)).model_id.nunique().execute()
     if orphans:
         notes.append(f"{orphans} snapshotted model(s) are no longer tracked (not in `models`) and are left out")
+    return notes
+
+
+def history_notes(ctx: MetricContext) -> list[str]:
+    """Notes on imported history: months from 30-day counts, snapshots left out by quality flags."""
+    notes: list[str] = []
+    d30 = thirty_day_months(ctx).count().execute()
+    if d30:
+        notes.append(
+            f"{d30} model-month(s) before all-time counts existed (dumps before 2025-02-27 carry 30-day counts "
+            "only) take their downloads from the 30-day count at the snapshot nearest the month's end, scaled "
+            "to the month's length (estimated=true)"
+        )
+    try:
+        flags = ctx.table("snapshot_quality")
+    except Exception:  # noqa: BLE001 - no such table in an older lake
+        return notes
+    found = flags.group_by("flag").aggregate(n=flags.snapshot_date.nunique()).execute()
+    if len(found):
+        listed = ", ".join(f"{int(r.n)} {r.flag}" for r in found.sort_values("flag").itertuples())
+        notes.append(
+            f"imported snapshots flagged by source-quality checks ({listed}; `atomscope quality` lists them) "
+            "are kept in the warehouse but not used for interpolation"
+        )
     return notes
 
 
@@ -328,7 +429,8 @@ METRIC = register(
             "downloads": "growth of downloads_all_time across the month, interpolated at month boundaries",
             "share": "share of the month's downloads over all groups",
             "cumulative_downloads": "running sum of the group's monthly downloads since its first month",
-            "estimated": "true when the month includes downloads from before a model's first snapshot",
+            "estimated": "true when the month includes downloads from before a model's first snapshot, or comes "
+            "from a 30-day count (months before all-time counts existed)",
             "complete": "false while the data stops before the month's last day (month-to-date; metrics/periods.py)",
             "models": "number of tracked models contributing",
         },

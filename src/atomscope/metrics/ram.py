@@ -44,7 +44,7 @@ import ibis.expr.types as ir
 from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
 from atomscope.metrics.common import tracked_models
-from atomscope.metrics.downloads import first_snapshots, interpolate_at
+from atomscope.metrics.downloads import first_snapshots, interpolate_at, usable_snapshots
 
 DEFAULT_CHECKPOINTS = "7,14,30,60,90,180,365"
 MAX_CHECKPOINT = 36_500  # a century: keeps release + t a valid date
@@ -71,7 +71,7 @@ def checkpoint_downloads(ctx: MetricContext, days_list: list[int]) -> ir.Table:
     targets = models.select("model_id", "size_bucket", "release", t=days)
     targets = targets.mutate(b=(targets.release + targets.t.as_interval("D")).cast("date"))
 
-    snaps = ctx.table("hf_snapshots")
+    snaps = usable_snapshots(ctx)  # without snapshots flagged by the source-quality checks
     snaps = snaps.filter(snaps.downloads_all_time.notnull())
     points = snaps.select(model_id=snaps.model_id, d=snaps.snapshot_date, v=snaps.downloads_all_time.cast("float64"))
     values = interpolate_at(points, targets.select("model_id", "b"))
