@@ -348,6 +348,8 @@ def ram(md: MetricData, hub: HubStatus) -> Section:
 
 
 def build_sections(md: MetricData, con: duckdb.DuckDBPyConnection, hub: HubStatus) -> list[Section]:
+    from atomscope.report.section_inference import inference  # its own module; it imports this one
+
     return [
         performance(md),
         releases(md),
@@ -356,4 +358,5 @@ def build_sections(md: MetricData, con: duckdb.DuckDBPyConnection, hub: HubStatu
         adoption(md, hub),
         ram(md, hub),
         derivatives(md, hub),
+        inference(md, con),
     ]

@@ -58,6 +58,9 @@ HOW_TO_FILL = {
     "derivative_edges": "no derivative edges yet: run `atomscope collect` with the Hub reachable to crawl "
     "derivatives of the tracked models",
     "availability_events": "no availability checks yet: run `atomscope collect` with the Hub reachable",
+    "openrouter_models": "no OpenRouter models listing yet: run `atomscope collect openrouter`",
+    "openrouter_usage": "no OpenRouter token usage imported: run `atomscope import openrouter FILE` "
+    "(format and where to obtain it: docs/imports.md)",
 }
 
 
