@@ -8,6 +8,7 @@ of four real tracked models in a copy of the bundled warehouse, built here and n
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -79,10 +80,11 @@ def test_bars_draw_estimated_months_lighter_with_a_legend():
 def test_lines_dash_estimated_months_and_draw_measured_ones_solid():
     df = frame(["2025-06", "2025-07", "2025-08", "2025-09"], [True, True, False, False])
     spec = charts.lines(df, "month", "downloads", y_title="n", color=None, x_kind="month").to_dict()
-    everything, measured = spec["layer"]
+    everything, measured, points, hollow = spec["layer"]
+    assert hollow["mark"]["filled"] is False and hollow["transform"] == [{"filter": "datum.estimated"}]
+    assert points["mark"]["filled"] is True and points["transform"] == [{"filter": "!datum.estimated"}]
     assert everything["transform"] == [{"calculate": "'estimated'", "as": "line_kind"}]
     assert everything["encoding"]["y"]["field"] == "downloads"
-    assert everything["mark"]["point"]["filled"] is False  # hollow points
     assert measured["encoding"]["y"]["field"] == "measured_value"
     assert measured["mark"]["invalid"] == "break-paths-show-domains"  # no solid line across an estimate
     assert measured["transform"] == [
@@ -98,6 +100,9 @@ def test_lines_dash_estimated_months_and_draw_measured_ones_solid():
     svg = charts.render_svg(charts.lines(df, "month", "downloads", y_title="n", color=None, x_kind="month"))
     assert ">estimated<" in svg and ">measured<" in svg
     assert 'stroke-dasharray="5,4"' in svg
+    # the dash legend's symbols are strokes (a filled line symbol would be invisible)
+    symbols = re.findall(r'role-legend-symbol[^>]*><path ([^/]*)/>', svg)
+    assert len(symbols) == 2 and all("stroke=" in sym for sym in symbols), symbols
 
 
 # -- the report's sections on a warehouse with estimated and unfinished months ------------------------------
@@ -117,7 +122,7 @@ def test_adoption_charts_show_estimates_and_leave_out_september(dumps):
             assert "2025-09 (to date) is left out" in chart.caption
     assert by_name["downloads_monthly"].spec.to_dict()["encoding"]["opacity"]["field"] == "period_kind"
     layers = by_name["concentration_hhi"].spec.to_dict()["layer"]
-    assert [layer["transform"][-1]["calculate"] for layer in layers] == ["'estimated'", "'measured'"]
+    assert [layer["transform"][-1]["calculate"] for layer in layers[:2]] == ["'estimated'", "'measured'"]
     ARTIFACTS.mkdir(exist_ok=True)
     for name in ("downloads_monthly", "downloads_share", "concentration_hhi"):
         (ARTIFACTS / f"report-{name}.png").write_bytes(charts.render_png(by_name[name].spec))

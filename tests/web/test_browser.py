@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from period_fixtures import dumps_copy
 from web_fixtures import EVIL_ID, ROOT, SCRIPT, fixture_copy
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -74,6 +75,17 @@ def server(bundled_db, tmp_path_factory):
 def fixture_server(bundled_db, tmp_path_factory):
     """Over a copy with the web test-fixture rows (derivative chain, script-tag model id, snapshots)."""
     db = fixture_copy(bundled_db, tmp_path_factory.mktemp("browser-fixture"))
+    srv, thread, url = _serve(db, warm=False)
+    yield url
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def dumps_server(bundled_db, tmp_path_factory):
+    """Over a copy with SYNTHETIC monthly dumps (tests/period_fixtures.py): January-March estimated,
+    September month-to-date."""
+    db = dumps_copy(bundled_db, tmp_path_factory.mktemp("browser-dumps"))
     srv, thread, url = _serve(db, warm=False)
     yield url
     srv.should_exit = True
@@ -244,3 +256,36 @@ def test_date_filter_narrows_arena(server, tab):
     assert rows and min(r["snapshot_date"] for r in rows) >= "2025-03-01"
     page.wait_for_function(SETTLED, timeout=90_000)
     assert _card(page, "arena").get_attribute("data-state") == "ready"
+
+
+def test_estimated_and_unfinished_months_read_honestly(dumps_server, tab):
+    """Issue 18 on the dashboard: estimated months dashed with a legend entry, the unfinished month left
+    out (no fall to zero in September), both said in the card's caption."""
+    page = tab.page
+    with page.expect_response(lambda r: "/api/metrics/downloads" in r.url) as info:
+        page.goto(dumps_server + "/")
+    api_rows = info.value.json()["rows"]
+    assert {r["month"] for r in api_rows if not r["complete"]} == {"2025-09"}
+    page.wait_for_function(SETTLED, timeout=90_000)
+    for metric in ("downloads", "concentration"):
+        card = _card(page, metric)
+        assert card.get_attribute("data-state") == "ready", metric
+        legend = _legend(card)
+        assert {"estimated", "measured"} <= legend, (metric, legend)
+        assert card.locator(".vis svg .mark-line path[stroke-dasharray='5,4']").count() >= 1, metric
+        caption = card.locator(".chart-caption")
+        assert caption.is_visible()
+        assert "estimated months (2025-01 to 2025-03)" in caption.inner_text()
+    downloads = _card(page, "downloads")
+    regions = {r["region"] for r in api_rows}
+    assert downloads.get_attribute("data-rows") == str(8 * len(regions))  # September's rows left out
+    assert "2025-09 (to date) is left out" in downloads.locator(".chart-caption").inner_text()
+    assert {"China", "US", "Europe"} <= _legend(downloads)
+    ARTIFACTS.mkdir(exist_ok=True)
+    downloads.screenshot(path=str(ARTIFACTS / "dashboard-downloads-estimates.png"))
+    _card(page, "concentration").screenshot(path=str(ARTIFACTS / "dashboard-concentration-estimates.png"))
+    # the share measure is drawn by the same rule
+    downloads.locator("select.measure").select_option("share")
+    page.wait_for_function(SETTLED, timeout=30_000)
+    assert {"estimated", "measured"} <= _legend(downloads)
+    assert tab.external == [] and tab.errors == [], (tab.external, tab.errors)

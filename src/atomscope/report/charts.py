@@ -120,7 +120,9 @@ def _period_legend(symbol: str) -> alt.Legend:
 def _dash() -> alt.StrokeDash:
     """Lines: dashed for estimates. Each layer names its kind in a calculate transform (`line_kind`), so
     one scale (and one legend) covers both layers."""
-    return alt.StrokeDash("line_kind:N", legend=_period_legend("stroke"),
+    legend = alt.Legend(title=None, orient="top", direction="horizontal", symbolType="stroke",
+                        symbolStrokeColor="#374151", symbolStrokeWidth=2)
+    return alt.StrokeDash("line_kind:N", legend=legend,
                           scale=alt.Scale(domain=list(DASHES), range=list(DASHES.values())))
 
 
@@ -139,8 +141,8 @@ def lines(
     x_kind: str = "T", y_format: str = ",.0f", zero: bool = False, tooltip: list[str] | None = None,
 ) -> alt.TopLevelMixin:
     """One line per region (or a single line when color is None) over time. With estimated rows: the
-    whole series dashed with hollow points, and the measured stretches drawn solid over it (a segment is
-    solid only between two measured points)."""
+    whole series dashed, the measured stretches drawn solid over it (a segment is solid only between two
+    measured points) and hollow points on the estimated periods."""
     scale, axis = alt.Scale(zero=zero), alt.Axis(format=y_format)
     enc = {"x": _time_axis(x, x_kind, x_title)}
     if color:
@@ -153,16 +155,21 @@ def lines(
     if not _has_estimates(df):
         mark = base.mark_line(point=alt.OverlayMarkDef(size=18, **style), strokeWidth=2, **style)
         return _configure(mark.encode(y=value, **enc).properties(width=WIDTH, height=HEIGHT))
-    hollow = alt.OverlayMarkDef(size=18, filled=False, fill="white", strokeDash=[1, 0], **style)
-    everything = base.transform_calculate(line_kind=f"'{ESTIMATED}'").mark_line(
-        point=hollow, strokeWidth=2, **style
-    ).encode(y=value, strokeDash=_dash(), **enc)
+    everything = base.transform_calculate(line_kind=f"'{ESTIMATED}'").mark_line(strokeWidth=2, **style).encode(
+        y=value, strokeDash=_dash(), **enc
+    )
+    # no point overlay on the lines: it would turn the dash legend's symbols into filled (invisible) ones
     measured = base.transform_calculate(
         measured_value=f"datum.estimated ? null : datum['{y}']", line_kind=f"'{MEASURED}'"
-    ).mark_line(
-        point=alt.OverlayMarkDef(size=18, **style), strokeWidth=2, invalid="break-paths-show-domains", **style
-    ).encode(y=alt.Y("measured_value:Q", title=y_title, scale=scale, axis=axis), strokeDash=_dash(), **enc)
-    return _configure(alt.layer(everything, measured).properties(width=WIDTH, height=HEIGHT))
+    ).mark_line(strokeWidth=2, invalid="break-paths-show-domains", **style).encode(
+        y=alt.Y("measured_value:Q", title=y_title, scale=scale, axis=axis), strokeDash=_dash(), **enc
+    )
+    points = base.transform_filter("!datum.estimated").mark_point(size=18, filled=True, opacity=1, **style)
+    hollow = base.transform_filter("datum.estimated").mark_point(
+        size=22, filled=False, fill="white", opacity=1, strokeWidth=1.5, **style
+    )
+    points, hollow = points.encode(y=value, **enc), hollow.encode(y=value, **enc)
+    return _configure(alt.layer(everything, measured, points, hollow).properties(width=WIDTH, height=HEIGHT))
 
 
 def stacked_bars(

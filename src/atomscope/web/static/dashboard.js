@@ -30,6 +30,67 @@
 
   function isShare(name) { return /share|pct$/.test(name); }
 
+  // Honest periods (issue 18), the same rule as the report (report/charts.py), driven by the metric's own
+  // columns: rows of an unfinished period (`complete` false) are left out; periods whose `estimated` is
+  // true are drawn lighter (bars) or dashed with hollow points (lines), with a legend entry.
+  const MEASURED = "measured";
+  const ESTIMATED = "estimated";
+  const DASHES = { domain: [MEASURED, ESTIMATED], range: [[1, 0], [5, 4]] };
+
+  function finishedRows(rows, x, captions) {
+    const unfinished = [...new Set(rows.filter((r) => r.complete === false).map((r) => String(r[x])))].sort();
+    if (!unfinished.length) return rows;
+    captions.push(`The unfinished ${x.replaceAll("_", " ")} ${unfinished.join(", ")} (to date) is left out.`);
+    return rows.filter((r) => r.complete !== false);
+  }
+
+  function estimateCaption(rows, x, captions) {
+    const periods = [...new Set(rows.filter((r) => r.estimated === true).map((r) => String(r[x])))].sort();
+    if (!periods.length) return false;
+    const span = periods.length === 1 ? periods[0] : `${periods[0]} to ${periods.at(-1)}`;
+    captions.push(`Lighter or dashed: estimated ${x.replaceAll("_", " ")}s (${span}), not measured by a snapshot.`);
+    return true;
+  }
+
+  function dashEncoding() {
+    return { field: "line_kind", type: "nominal", title: null, scale: DASHES,
+             legend: { symbolType: "stroke", symbolStrokeColor: "#334155", symbolStrokeWidth: 2, title: null } };
+  }
+
+  /** A line spec becomes layers: the whole series dashed, the measured stretches solid over it (the
+   * estimated rows' values are null there, which breaks the solid path), filled points on measured
+   * periods and hollow ones on estimated periods. The points are layers of their own: a point overlay on
+   * a line would turn the dash legend's symbols into filled, invisible ones. */
+  function layerEstimates(spec, y) {
+    const { y: yEnc, ...shared } = spec.encoding;
+    const { point, ...line } = spec.mark;
+    delete spec.mark;
+    spec.encoding = shared;
+    const size = (point && point.size) || 18;
+    spec.layer = [
+      { transform: [{ calculate: `'${ESTIMATED}'`, as: "line_kind" }],
+        mark: line, encoding: { y: yEnc, strokeDash: dashEncoding() } },
+      { transform: [{ calculate: `datum.estimated ? null : datum[${JSON.stringify(y)}]`, as: "measured_value" },
+                    { calculate: `'${MEASURED}'`, as: "line_kind" }],
+        mark: { ...line, invalid: "break-paths-show-domains" },
+        encoding: { y: { ...yEnc, field: "measured_value" }, strokeDash: dashEncoding() } },
+      { transform: [{ filter: "!datum.estimated" }],
+        mark: { type: "point", size, filled: true, opacity: 1, tooltip: true }, encoding: { y: yEnc } },
+      { transform: [{ filter: "datum.estimated" }],
+        mark: { type: "point", size: size + 4, filled: false, fill: "white", opacity: 1, strokeWidth: 1.5,
+                tooltip: true },
+        encoding: { y: yEnc } },
+    ];
+  }
+
+  function lighterEstimates(spec) {
+    spec.transform = [...(spec.transform || []),
+                      { calculate: `datum.estimated ? '${ESTIMATED}' : '${MEASURED}'`, as: "period_kind" }];
+    spec.encoding.opacity = { field: "period_kind", type: "nominal", title: null,
+                              scale: { domain: [MEASURED, ESTIMATED], range: [1, 0.4] },
+                              legend: { symbolType: "square", title: null } };
+  }
+
   function topSeries(rows, colorField, y) {
     const totals = new Map();
     for (const r of rows) totals.set(r[colorField], (totals.get(r[colorField]) || 0) + Math.abs(Number(r[y]) || 0));
@@ -56,6 +117,7 @@
     const hint = doc.chart;
     const y = measure || hint.y;
     const notes = [];
+    const captions = [];
     let rows = doc.rows.filter((r) => r[y] !== null && r[y] !== undefined);
     const maxY = Math.max(0, ...rows.map((r) => Math.abs(Number(r[y])) || 0));
     const format = isShare(y) && !/pct$/.test(y) ? ".0%" : (maxY >= 10000 ? "~s" : undefined);
@@ -78,6 +140,8 @@
       };
       if (hint.color) spec.encoding.color = colorEncoding(hint.color, rows);
     } else {
+      rows = finishedRows(rows, hint.x, captions);
+      const estimated = estimateCaption(rows, hint.x, captions);
       const color = hint.color;
       if (color) {
         const { keep, total } = topSeries(rows, color, y);
@@ -108,9 +172,14 @@
         spec.encoding.color = colorEncoding(color, rows);
         if (!continuous && distinctX <= 2) spec.encoding.xOffset = { field: color };
       }
+      if (estimated) {
+        spec.encoding.tooltip = [...tooltip.filter((t) => t.field !== "estimated"), { field: "estimated", title: "estimated" }];
+        if (continuous) layerEstimates(spec, y);
+        else lighterEstimates(spec);
+      }
     }
     spec.data = { values: rows };
-    return { spec, notes, rows: rows.length };
+    return { spec, notes, captions, rows: rows.length };
   }
 
   function showNotes(card, doc, extra) {
@@ -136,6 +205,7 @@
     const doc = card._doc;
     const vis = card.querySelector(".vis");
     const empty = card.querySelector(".empty");
+    card.querySelector(".chart-caption").hidden = true;
     if (!doc.rows.length || !doc.chart.x || (!doc.chart.y && doc.chart.mark !== "table")) {
       vis.hidden = true;
       empty.hidden = false;
@@ -154,8 +224,11 @@
       return;
     }
     const measure = card.querySelector("select.measure").value;
-    const { spec, notes, rows } = buildSpec(doc, measure);
+    const { spec, notes, captions, rows } = buildSpec(doc, measure);
     showNotes(card, doc, [...(card._extraNotes || []), ...notes]);
+    const caption = card.querySelector(".chart-caption");
+    caption.textContent = captions.join(" ");
+    caption.hidden = !captions.length;
     card.dataset.rows = String(rows);
     embed(vis, spec).then(() => { card.dataset.state = "ready"; })
       .catch((err) => { card.dataset.state = "error"; vis.replaceChildren(el("p", { class: "error", text: String(err) })); });
