@@ -8,6 +8,8 @@ Fields (values compare case-insensitively; `-` and `_` are the same, so `non-com
 * `status`  - availability: available, gated, removed, renamed, disabled, seen (or none when never observed)
 * `license` - license class (permissive, open_weight_restricted, non_commercial, proprietary, unknown)
               or the raw license string
+* `open`    - true / false: the license is an open license (domain/licenses.py `is_open_license`);
+              `open=false` also matches a model whose license is not known
 * `kind`    - tracked, derivative, hub, unknown (the warehouse does not know the id)
 * `class`   - smallest hardware class at q4 (8gb ... 640gb, cluster)
 """
@@ -39,6 +41,8 @@ def _values(info: ModelInfo, field: str) -> list[str | None]:
         return [info.status or ("none" if info.known else None)]
     if field == "license":
         return [info.license_class, info.license]
+    if field == "open":
+        return ["true" if info.open_license else "false"] if info.known else []
     if field == "kind":
         return [info.kind]
     if field == "class":
@@ -46,7 +50,7 @@ def _values(info: ModelInfo, field: str) -> list[str | None]:
     raise AssertionError(field)
 
 
-FIELDS = ("region", "country", "org", "status", "license", "kind", "class")
+FIELDS = ("region", "country", "org", "status", "license", "open", "kind", "class")
 
 
 @dataclass(frozen=True)

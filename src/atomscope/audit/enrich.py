@@ -12,7 +12,8 @@ For a known id:
   regions; `effective_region` is the root's region for a derivative, else the id's own region;
 * license: the Hub's `license:` tag (latest snapshot, else the crawl), else the Open LLM Leaderboard's
   hub_license, else the LMArena license of a mapped arena entry; `license_class` through
-  domain/licenses.py (the classifier every metric uses);
+  domain/licenses.py (the classifier every metric uses) and `open_license` by its `is_open_license`, the
+  one definition of an open license shared with the openness and MOF metrics;
 * openness: the European Open Source AI Index openness (metric `openness`) of the system whose link is
   this repository, where there is one;
 * status and last_seen: the latest `availability_events` status, else `seen` when a snapshot or the crawl
@@ -21,7 +22,7 @@ For a known id:
   hardware class at q4 (metric `runnability`);
 * alternatives: up to three tracked models of the same size bucket from other resolved regions than the
   effective region, not removed, ranked by latest 30-day downloads, else best LMArena score (through
-  `arena_model_repos`); a model with neither is not suggested.
+  `arena_model_repos`), else Open LLM Leaderboard v2 average score; a model with none is not suggested.
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis
 import pandas as pd
 
-from atomscope.domain.licenses import classify_license
+from atomscope.domain.licenses import classify_license, is_open_license
 from atomscope.domain.params import parse_size_from_name, size_bucket
 from atomscope.metrics.base import MetricContext
 from atomscope.metrics.common import UNRESOLVED, tracked_models
@@ -48,7 +50,7 @@ class Alternative:
     model_id: str
     org_name: str
     region: str
-    basis: str  # why it ranks: downloads_30d=... or arena_score=...
+    basis: str  # why it ranks: downloads_30d=..., arena_score=... or open_llm_leaderboard=...
 
 
 @dataclass
@@ -64,6 +66,7 @@ class ModelInfo:
     effective_region: str | None = None
     license: str | None = None
     license_class: str | None = None
+    open_license: bool | None = None  # domain/licenses.py is_open_license: the one definition of "open"
     openness_pct: float | None = None
     truly_open: bool | None = None
     status: str | None = None
@@ -77,8 +80,11 @@ class ModelInfo:
     alternatives: list[Alternative] = field(default_factory=list)
 
 
-def _lower_in(column, ids: list[str]):
-    return column.lower().isin(ids)
+def _only(table, column: str, ids, *, lower: bool = False):
+    """Rows of `table` whose `column` is one of `ids` (a join on a memtable: a long IN list compiles slowly)."""
+    keys = ibis.memtable(pd.DataFrame({"_key": sorted(set(ids))}, dtype="string"))
+    value = table[column].lower() if lower else table[column]
+    return table.semi_join(keys, value == keys["_key"])
 
 
 def _frame(expr) -> pd.DataFrame:
@@ -112,7 +118,7 @@ def _known_ids(ctx: MetricContext, lowered: list[str]) -> dict[str, tuple[str, s
         if not _has(ctx.backend, table_name):
             continue
         table = ctx.table(table_name)
-        hits = _frame(table.filter(_lower_in(table[column], lowered)).select(found=table[column]).distinct())
+        hits = _frame(_only(table, column, lowered, lower=True).select(found=table[column]).distinct())
         for found in hits["found"]:
             known.setdefault(found.lower(), (found, table_name))
     return known
@@ -120,7 +126,7 @@ def _known_ids(ctx: MetricContext, lowered: list[str]) -> dict[str, tuple[str, s
 
 def _origin(ctx: MetricContext, namespaces: list[str]) -> dict[str, tuple[str, str, str | None]]:
     aliases, orgs = ctx.table("org_aliases"), ctx.table("organizations")
-    aliases = aliases.filter((aliases["source"] == "hf") & aliases["alias"].isin(namespaces))
+    aliases = _only(aliases.filter(aliases["source"] == "hf"), "alias", namespaces)
     joined = aliases.join(orgs, "org_key")
     rows = _frame(
         joined.select(ns=joined["alias"], name=joined.display_name, region=joined.region, country=joined.country)
@@ -144,23 +150,24 @@ def _license_tag(tags) -> str | None:
 def _licenses(ctx: MetricContext, ids: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     snaps = ctx.table("hf_snapshots")
-    snaps = _frame(snaps.filter(snaps.model_id.isin(ids)).select("model_id", "snapshot_date", "tags"))
+    snaps = _frame(_only(snaps, "model_id", ids).select("model_id", "snapshot_date", "tags"))
     for model_id, row in _latest_by(snaps, "model_id", "snapshot_date").iterrows():
         tag = _license_tag(row["tags"])
         if tag:
             found[model_id] = tag
     hub = ctx.table("hub_models")
-    for row in _frame(hub.filter(hub.model_id.isin(ids)).select("model_id", "tags")).itertuples():
+    for row in _frame(_only(hub, "model_id", ids).select("model_id", "tags")).itertuples():
         tag = _license_tag(row.tags)
         if tag:
             found.setdefault(row.model_id, tag)
     board = ctx.table("leaderboard_v2")
-    board = board.filter(board.model_name.isin(ids) & board.hub_license.notnull())
+    board = _only(board, "model_name", ids)
+    board = board.filter(board.hub_license.notnull())
     for row in _frame(board.select("model_name", "hub_license")).itertuples():
         found.setdefault(row.model_name, row.hub_license)
     if _has(ctx.backend, "arena_model_repos"):
         repos, scores = ctx.table("arena_model_repos"), ctx.table("arena_scores")
-        repos = repos.filter(repos.model_id.isin(ids))
+        repos = _only(repos, "model_id", ids)
         joined = repos.join(scores, repos.arena_model == scores.model).filter(scores.license.notnull())
         rows = _frame(joined.select(model_id=repos.model_id, license=scores.license, day=scores.snapshot_date))
         for model_id, row in _latest_by(rows, "model_id", "day").iterrows():
@@ -172,7 +179,7 @@ def _openness(ctx: MetricContext, ids: list[str]) -> dict[str, tuple[float, bool
     osai = ctx.table("osai_systems")
     repo = osai.link.re_extract(r"huggingface\.co/([^/?#\s]+/[^/?#\s]+)", 1).lower()
     links = osai.select(system=osai.system, repo=repo)
-    links = links.filter(links.repo.isin(ids))
+    links = _only(links, "repo", ids)
     scored = systems(MetricContext(ctx.backend))
     joined = links.join(scored, "system")
     rows = _frame(joined.select("repo", "openness_pct", "truly_open"))
@@ -181,14 +188,12 @@ def _openness(ctx: MetricContext, ids: list[str]) -> dict[str, tuple[float, bool
 
 def _availability(ctx: MetricContext, ids: list[str]) -> tuple[pd.DataFrame, dict[str, str]]:
     events = ctx.table("availability_events")
-    events = _frame(
-        events.filter(events.model_id.isin(ids)).select("model_id", "observed_on", "status", "new_model_id")
-    )
+    events = _frame(_only(events, "model_id", ids).select("model_id", "observed_on", "status", "new_model_id"))
     seen: dict[str, str] = {}
     snaps = ctx.table("hf_snapshots")
-    snaps = snaps.filter(snaps.model_id.isin(ids)).group_by("model_id").aggregate(day=snaps.snapshot_date.max())
+    snaps = _only(snaps, "model_id", ids).group_by("model_id").aggregate(day=snaps.snapshot_date.max())
     hub = ctx.table("hub_models")
-    hub = hub.filter(hub.model_id.isin(ids)).select("model_id", day=hub.last_seen_at.cast("date"))
+    hub = _only(hub, "model_id", ids).select("model_id", day=hub.last_seen_at.cast("date"))
     for row in pd.concat([_frame(snaps), _frame(hub)]).itertuples():
         day = pd.Timestamp(row.day).date().isoformat()
         seen[row.model_id] = max(seen.get(row.model_id, day), day)
@@ -211,28 +216,54 @@ def _pool(ctx: MetricContext) -> pd.DataFrame:
         pool["arena_score"] = pool.model_id.map(best.set_index("model_id")["score"])
     else:
         pool["arena_score"] = float("nan")
+    board = ctx.table("leaderboard_v2")
+    board = _frame(board.group_by(board.model_name).aggregate(score=board.average_score.max()))
+    pool["leaderboard_score"] = pool.model_id.map(board.set_index("model_name")["score"])
     events = ctx.table("availability_events")
     removed = _latest_by(_frame(events.select("model_id", "observed_on", "status")), "model_id", "observed_on")
     gone = set(removed.index[removed["status"].isin(["removed", "disabled"])]) if not removed.empty else set()
     return pool[~pool.model_id.isin(gone)]
 
 
-def _alternatives(pool: pd.DataFrame, info: ModelInfo) -> list[Alternative]:
-    if info.size_bucket is None or info.effective_region is None:
-        return []
-    same = pool[(pool.size_bucket == info.size_bucket) & (pool.region != info.effective_region)]
-    same = same[same.model_id.str.lower() != info.model_id.lower()]
-    ranked = same[same.downloads_30d.notna() | same.arena_score.notna()]  # no ranking signal: not suggested
-    ranked = ranked.assign(_d=ranked.downloads_30d.fillna(-1), _a=ranked.arena_score.fillna(-1))
-    same = ranked.sort_values(["_d", "_a", "model_id"], ascending=[False, False, True])
-    picked = []
-    for row in same.head(MAX_ALTERNATIVES).itertuples():
-        if pd.notna(row.downloads_30d):
-            basis = f"downloads_30d={int(row.downloads_30d)}"
-        else:
-            basis = f"arena_score={row.arena_score:.0f}"
-        picked.append(Alternative(row.model_id, row.org_name, row.region, basis))
-    return picked
+def _basis(row) -> str:
+    if pd.notna(row.downloads_30d):
+        return f"downloads_30d={int(row.downloads_30d)}"
+    if pd.notna(row.arena_score):
+        return f"arena_score={row.arena_score:.0f}"
+    return f"open_llm_leaderboard={row.leaderboard_score:.1f}"
+
+
+class _Alternatives:
+    """Up to MAX_ALTERNATIVES ranked tracked models per (size bucket, region to avoid), computed once each."""
+
+    def __init__(self, pool: pd.DataFrame) -> None:
+        signals = ["downloads_30d", "arena_score", "leaderboard_score"]
+        ranked = pool[pool[signals].notna().any(axis=1)]  # no ranking signal: not suggested
+        ranked = ranked.assign(**{f"_{s}": ranked[s].fillna(-1) for s in signals})
+        order = [f"_{s}" for s in signals]
+        self.ranked = ranked.sort_values([*order, "model_id"], ascending=[False] * len(order) + [True])
+        self.cache: dict[tuple[str, str], list[Alternative]] = {}
+
+    def _top(self, bucket: str, region: str) -> list[Alternative]:
+        key = (bucket, region)
+        if key not in self.cache:
+            same = self.ranked[(self.ranked.size_bucket == bucket) & (self.ranked.region != region)]
+            self.cache[key] = [
+                Alternative(
+                    row.model_id,
+                    row.org_name,
+                    row.region,
+                    _basis(row),
+                )
+                for row in same.head(MAX_ALTERNATIVES + 1).itertuples()
+            ]
+        return self.cache[key]
+
+    def for_model(self, info: ModelInfo) -> list[Alternative]:
+        if info.size_bucket is None or info.effective_region is None:
+            return []
+        others = [a for a in self._top(info.size_bucket, info.effective_region) if a.model_id != info.model_id]
+        return others[:MAX_ALTERNATIVES]
 
 
 def enrich(backend: Any, model_ids: list[str]) -> dict[str, ModelInfo]:
@@ -242,17 +273,18 @@ def enrich(backend: Any, model_ids: list[str]) -> dict[str, ModelInfo]:
     known = _known_ids(ctx, lowered) if lowered else {}
     canonical = sorted({known[m.lower()][0] for m in model_ids if m.lower() in known})
     facts_table = ctx.table("model_facts")
-    facts = _frame(facts_table.filter(facts_table.model_id.isin(canonical))).set_index("model_id")
+    facts = _frame(_only(facts_table, "model_id", canonical)).set_index("model_id")
     tracked = set(_frame(ctx.table("models").select("model_id"))["model_id"])
-    roots = _frame(derivative_roots(ctx).filter(lambda t: t.child_id.isin(canonical))) if canonical else None
-    root_ids = sorted(set(roots.root_id)) if roots is not None else []
+    roots = _frame(_only(derivative_roots(ctx), "child_id", canonical)).sort_values(["child_id", "depth", "root_id"])
+    roots_of = roots.groupby("child_id")["root_id"].apply(list).to_dict() if not roots.empty else {}
+    root_ids = sorted(set(roots.root_id))
     all_ids = sorted(set(canonical) | set(root_ids))
     origins = _origin(ctx, sorted({m.split("/")[0] for m in all_ids}))
-    root_facts = _frame(facts_table.filter(facts_table.model_id.isin(root_ids))).set_index("model_id")
+    root_facts = _frame(_only(facts_table, "model_id", root_ids)).set_index("model_id")
     licenses = _licenses(ctx, canonical)
     openness = _openness(ctx, [m.lower() for m in canonical])
     events, seen = _availability(ctx, canonical)
-    pool = _pool(ctx)
+    alternatives = _Alternatives(_pool(ctx))
 
     result: dict[str, ModelInfo] = {}
     for written in sorted(set(model_ids)):
@@ -261,10 +293,7 @@ def enrich(backend: Any, model_ids: list[str]) -> dict[str, ModelInfo]:
             continue
         model_id = known[written.lower()][0]
         org = origins.get(model_id.split("/")[0]) if "/" in model_id else None
-        my_roots = (
-            roots[roots.child_id == model_id].sort_values(["depth", "root_id"]) if roots is not None else pd.DataFrame()
-        )
-        root_models = [] if model_id in tracked else list(my_roots.get("root_id", []))
+        root_models = [] if model_id in tracked else roots_of.get(model_id, [])
         root_regions = sorted({(origins.get(r.split("/")[0]) or (None, UNRESOLVED))[1] for r in root_models})
         region = org[1] if org else UNRESOLVED
         kind = "tracked" if model_id in tracked else ("derivative" if root_models else "hub")
@@ -280,7 +309,9 @@ def enrich(backend: Any, model_ids: list[str]) -> dict[str, ModelInfo]:
             effective_region=root_regions[0] if len(root_regions) == 1 else (region if not root_regions else None),
         )
         info.license = licenses.get(model_id)
-        info.license_class = classify_license(info.license).value if info.license else None
+        if info.license:
+            info.license_class = classify_license(info.license).value
+            info.open_license = is_open_license(info.license)
         if model_id.lower() in openness:
             info.openness_pct, info.truly_open = openness[model_id.lower()]
         if model_id in events.index:
@@ -291,7 +322,7 @@ def enrich(backend: Any, model_ids: list[str]) -> dict[str, ModelInfo]:
         if info.status is None and info.last_seen:
             info.status = "seen"
         _size(info, facts, root_facts)
-        info.alternatives = _alternatives(pool, info)
+        info.alternatives = alternatives.for_model(info)
         result[written] = info
     return result
 

@@ -42,7 +42,9 @@ _QUOTED = re.compile(r""""((?:[^"\\]|\\.)*)"|'([^'\\]*)'""")
 _OPTION_NAME = re.compile(r"-{0,2}[A-Za-z_][\w.-]*")
 _PAIR = re.compile(r"""["']?([A-Za-z_][\w.-]*)["']?\s*[:=]\s*(?:"([^"]*)"|'([^']*)')""")
 # a key, keyword argument or variable whose name says it holds a model id
-MODEL_NAME = re.compile(r"model|checkpoint|repo_?id|tokenizer|pretrained|adapter|lora|base_?model|embedder", re.I)
+MODEL_NAME = re.compile(
+    r"model|checkpoint|repo_?id|tokenizer|pretrained|adapter|lora|embed|rerank|\bllm|llm\b|generator|encoder", re.I
+)
 FILE_SUFFIXES = (
     ".json",
     ".yaml",
@@ -95,6 +97,7 @@ MODEL_CALLS: dict[str, tuple[int | None, tuple[str, ...]]] = {
     "load_model": (0, ("model", "model_id", "model_name")),
 }
 NOT_MODEL_REPO_TYPES = {"dataset", "space"}
+_PY_HINT = re.compile(r"""["'][^"'\n]*/[^"'\n]*["']|\b(?:""" + "|".join(MODEL_CALLS) + r")\s*\(")
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,7 @@ def _string(node: ast.AST | None) -> str | None:
     return None
 
 
-class _PythonVisitor(ast.NodeVisitor):
+class _PythonVisitor:
     def __init__(self) -> None:
         self.mentions: list[Mention] = []
         self.claimed: set[int] = set()  # id() of string nodes already taken as explicit
@@ -186,7 +189,6 @@ class _PythonVisitor(ast.NodeVisitor):
             # os.getenv("MODEL_ID", "org/name"), parser.add_argument("--model", default="org/name")
             for value in [*node.args[1:2], keywords.get("default")]:
                 self._explicit(value, f"{option} default", allow_single=False)
-        self.generic_visit(node)
 
     def _assigned(self, targets: list[ast.AST], value: ast.AST | None) -> None:
         for target in targets:
@@ -198,18 +200,15 @@ class _PythonVisitor(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._assigned(node.targets, node.value)
-        self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         self._assigned([node.target], node.value)
-        self.generic_visit(node)
 
     def visit_Dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values, strict=True):
             key_text = _string(key)
             if key_text and MODEL_NAME.search(key_text):
                 self._explicit(value, f"{key_text!r}:", allow_single=False)
-        self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
         if not isinstance(node.value, str) or id(node) in self.claimed or "/" not in node.value:
@@ -224,12 +223,25 @@ class _PythonVisitor(ast.NodeVisitor):
 
 def python_mentions(text: str) -> list[Mention] | None:
     """Mentions in Python source; None when it does not parse (the caller reads it as text)."""
+    if not _PY_HINT.search(text):  # no quoted string with a slash, no loader call: nothing to find, skip parsing
+        return []
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
         return None
-    visitor = _PythonVisitor()  # each explicit context claims its string before the literal pass reaches it
-    visitor.visit(tree)
+    visitor = _PythonVisitor()
+    handlers = {
+        ast.Call: visitor.visit_Call,
+        ast.Assign: visitor.visit_Assign,
+        ast.AnnAssign: visitor.visit_AnnAssign,
+        ast.Dict: visitor.visit_Dict,
+        ast.Constant: visitor.visit_Constant,
+    }
+    # ast.walk is breadth-first: a call, assignment or dict claims its strings before they are visited
+    for node in ast.walk(tree):
+        handler = handlers.get(type(node))
+        if handler is not None:
+            handler(node)
     return visitor.mentions
 
 

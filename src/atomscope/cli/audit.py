@@ -12,8 +12,8 @@ from atomscope.cli.common import DbOption, open_read
 from atomscope.cli.output import stderr
 
 FAIL_ON_HELP = (
-    "Exit 1 when a found model matches field=value (repeatable): region, country, org, status, license, kind, "
-    "class; e.g. region=china, status=removed, license=non-commercial, kind=unknown."
+    "Exit 1 when a found model matches field=value (repeatable): region, country, org, status, license, open, "
+    "kind, class; e.g. region=china, status=removed, license=non-commercial, open=false, kind=unknown."
 )
 
 
@@ -34,6 +34,7 @@ def audit(
     Exit codes: 0 fine, 1 a --fail-on condition matched, 2 bad input (a missing path, a bad condition).
     """
     import ibis
+    from rich.markup import escape
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from atomscope.audit import output
@@ -73,7 +74,8 @@ def audit(
             where = ", ".join(
                 f"{f.path}:{f.line}" for f in report.locations[info.model_id if info.known else info.model_id.lower()]
             )
-            stderr.print(f"  {info.model_id} [{', '.join(map(str, matched))}] at {where}", highlight=False)
+            line = f"  {info.model_id} [{', '.join(map(str, matched))}] at {where}"
+            stderr.print(escape(line), highlight=False)
         raise typer.Exit(1)
 
 
