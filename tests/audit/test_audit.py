@@ -172,6 +172,9 @@ def test_fail_on_conditions_match_own_and_root_region(db, tree):
     nc = {m.model_id for m, _ in offending(models, [parse_condition("license=non-commercial")])}
     assert nc == {"someone/qwen-ft"}
     assert not offending(models, [parse_condition("region=eu")])
+    not_open = {m.model_id for m, _ in offending(models, [parse_condition("open=false")])}
+    assert "someone/qwen-ft" in not_open and "Qwen/Qwen3-8B" not in not_open  # is_open_license: one definition
+    assert "acme/secret-model" not in not_open  # unknown ids match nothing
 
 
 def test_outputs_csv_json_and_escaped_offline_html(db, tree):

@@ -168,8 +168,9 @@ def _licenses(ctx: MetricContext, ids: list[str]) -> dict[str, str]:
     if _has(ctx.backend, "arena_model_repos"):
         repos, scores = ctx.table("arena_model_repos"), ctx.table("arena_scores")
         repos = _only(repos, "model_id", ids)
-        joined = repos.join(scores, repos.arena_model == scores.model).filter(scores.license.notnull())
-        rows = _frame(joined.select(model_id=repos.model_id, license=scores.license, day=scores.snapshot_date))
+        joined = repos.join(scores, repos.arena_model == scores.model)
+        joined = joined.filter(joined["license"].notnull())
+        rows = _frame(joined.select(model_id=joined.model_id, license=joined["license"], day=joined.snapshot_date))
         for model_id, row in _latest_by(rows, "model_id", "day").iterrows():
             found.setdefault(model_id, row["license"])
     return found
