@@ -49,17 +49,6 @@ socket.socket.connect = _guarded_connect
 socket.socket.connect_ex = _guarded_connect_ex
 
 
-def _synthetic_spec():
-    from datetime import date
-
-    from atomscope.testing.synthetic_history import HistorySpec
-
-    return HistorySpec(models=60, days=50, start=date(2025, 3, 1), real_ids=False, seed=3)
-
-
-SYNTHETIC_SPEC = _synthetic_spec()
-
-
 @pytest.fixture(scope="session")
 def bundled_db(tmp_path_factory):
     """Path of a warehouse initialised with the bundled data (shared; open it read-only in tests)."""
@@ -98,6 +87,8 @@ def warehouse(tmp_path):
 def synthetic_db(tmp_path_factory):
     """(path, summary) of a small warehouse holding only a SYNTHETIC history (testing.synthetic_history):
     for the generator's own tests, export and the publication guard. Open it read-only."""
+    from synthetic_fixtures import SYNTHETIC_SPEC
+
     from atomscope.testing.synthetic_history import generate_history
     from atomscope.warehouse import db
 

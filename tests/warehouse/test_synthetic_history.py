@@ -7,7 +7,7 @@ from datetime import date
 
 import duckdb
 import pytest
-from conftest import SYNTHETIC_SPEC as SPEC
+from synthetic_fixtures import SYNTHETIC_SPEC as SPEC
 
 from atomscope.testing.synthetic_history import LAKE_MARKER, HistorySpec, generate_history, write_parquet_lake
 from atomscope.warehouse import db
