@@ -306,7 +306,9 @@ def test_cache_hit_etag_and_invalidation(fixture_db, tmp_path, monkeypatch):
     assert first.json() == again.json() and len(calls) == 1
     assert c.get("/api/metrics/releases", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
     con = duckdb.connect(str(path))  # a write changes the warehouse version: the entry is recomputed
-    con.execute("INSERT INTO load_runs VALUES (99, 'test', now(), now(), 'ok', NULL, NULL)")
+    con.execute(
+        "INSERT INTO load_runs (run_id, kind, started_at, finished_at, status) VALUES (99, 'test', now(), now(), 'ok')"
+    )
     con.close()
     assert c.get("/api/metrics/releases").json()["provenance"]["last_run_id"] == 99 and len(calls) == 2
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from atomscope.cli.common import DbOption, open_read
-from atomscope.cli.output import OutputFormat, emit
+from atomscope.cli.output import OutputFormat, RawCsvOption, emit
 from atomscope.warehouse import queries
 
 app = typer.Typer(help="The curated catalog: organizations, tracked models, unresolved names.", no_args_is_help=True)
@@ -34,11 +34,16 @@ OrgOption = Annotated[str | None, typer.Option("--org", help="Only this organiza
 
 
 @app.command()
-def orgs(db: DbOption = None, region: RegionOption = None, format: FormatOption = OutputFormat.table) -> None:
+def orgs(
+    db: DbOption = None,
+    region: RegionOption = None,
+    format: FormatOption = OutputFormat.table,
+    raw_csv: RawCsvOption = False,
+) -> None:
     """Organizations with region, country, aliases per source and tracked-model counts."""
     with open_read(db) as con:
         frame = queries.organizations(con, region=region.value if region else None)
-    emit(frame, format, title="Organizations")
+    emit(frame, format, title="Organizations", raw=raw_csv)
 
 
 @app.command()
@@ -48,6 +53,7 @@ def models(
     region: RegionOption = None,
     org: OrgOption = None,
     format: FormatOption = OutputFormat.table,
+    raw_csv: RawCsvOption = False,
 ) -> None:
     """Tracked models with origin, parameters, size bucket and release date."""
     with open_read(db) as con:
@@ -57,15 +63,17 @@ def models(
             region=region.value if region else None,
             org=org,
         )
-    emit(frame, format, title="Tracked models")
+    emit(frame, format, title="Tracked models", raw=raw_csv)
 
 
 @app.command()
-def unresolved(db: DbOption = None, format: FormatOption = OutputFormat.table) -> None:
+def unresolved(
+    db: DbOption = None, format: FormatOption = OutputFormat.table, raw_csv: RawCsvOption = False
+) -> None:
     """Organization names each source uses that the registry does not resolve, with row counts."""
     with open_read(db) as con:
         frame = queries.unresolved(con)
-    emit(frame, format, title="Unresolved organization names")
+    emit(frame, format, title="Unresolved organization names", raw=raw_csv)
 
 
 class CandidateDecision(str, Enum):
@@ -90,6 +98,7 @@ def candidates(
         "--accept-all-kept", help="Track every candidate the policy keeps (primary or extra).")] = False,
     list_: Annotated[AcceptList | None, typer.Option(
         "--list", help="With --accept: the list to add to (overrides the policy, e.g. for a rejected one).")] = None,
+    raw_csv: RawCsvOption = False,
 ) -> None:
     """Untracked models of tracked organizations found by `collect hf`, with the policy's decision and rule.
 
@@ -114,4 +123,4 @@ def candidates(
         return
     with open_read(db) as con:
         frame = discovery.list_candidates(con, decision.value if decision else None)
-    emit(frame, format, title="Discovery candidates")
+    emit(frame, format, title="Discovery candidates", raw=raw_csv)

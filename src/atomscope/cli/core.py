@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import duckdb
+import pandas as pd
 import typer
 from rich.console import Console
 
 from atomscope.cli.common import DbOption, open_read, open_write
-from atomscope.cli.output import OutputFormat, emit
+from atomscope.cli.output import OutputFormat, RawCsvOption, emit
 from atomscope.config import resolve_db_path
 from atomscope.domain.errors import HubUnreachableError, ReadOnlyQueryError
 from atomscope.warehouse.load import load_bundled
 
 console = Console(stderr=True)
-
-_READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
-
 
 def register(app: typer.Typer) -> None:
     app.command()(init)
@@ -85,33 +85,63 @@ def init(db: DbOption = None) -> None:
 
 
 def query(
-    sql: Annotated[str, typer.Argument(help="One or more read-only SQL statements (SELECT, EXPLAIN).")],
+    sql: Annotated[
+        str,
+        typer.Argument(
+            help="Read-only SQL (SELECT, WITH, FROM, PIVOT, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, CALL, PRAGMA); "
+            "`-` reads it from stdin. SQL that starts with `-` goes after `--`: atomscope query -- \"-- note...\""
+        ),
+    ],
     db: DbOption = None,
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    raw_csv: RawCsvOption = False,
 ) -> None:
-    """Run read-only SQL against the warehouse; a statement that writes is refused."""
+    """Run read-only SQL against the warehouse; a statement that writes is refused.
+
+    The warehouse is opened read-only, with file access and configuration changes switched off. Lists,
+    structs, intervals, NaN and infinities print in every format; JSON output is always valid JSON.
+    """
+    if sql == "-":
+        sql = sys.stdin.read()
+    statements = read_only_statements(sql)
+    con = open_read(db)
+    try:
+        con.execute("SET enable_external_access = false")  # no COPY TO / ATTACH / file reads either
+        con.execute("SET lock_configuration = true")  # and no statement may switch that back on
+        frame = None
+        for statement in statements:
+            try:
+                cursor = con.execute(statement.query)
+                names = [d[0] for d in cursor.description] if cursor.description else []
+                frame = pd.DataFrame(cursor.fetchall(), columns=names, dtype=object)
+            except duckdb.Error as exc:
+                raise ReadOnlyQueryError(str(exc).splitlines()[0]) from None
+        emit(frame, format, raw=raw_csv)
+    finally:
+        con.close()
+
+
+_READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "CALL"}
+_PIVOT = re.compile(r"\b(UN)?PIVOT(_WIDER|_LONGER)?\b", re.IGNORECASE)
+
+
+def read_only_statements(sql: str) -> list:
+    """The statements of `sql`, or ReadOnlyQueryError when one of them could write.
+
+    DuckDB parses a PIVOT without an explicit IN list as MULTI (it creates an enum, then selects); that one
+    is accepted. The connection is read-only in any case: this check only gives a clear message early.
+    """
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error as exc:
-        raise ReadOnlyQueryError(f"cannot parse the query: {exc}") from None
+        raise ReadOnlyQueryError(f"cannot parse the query: {str(exc).splitlines()[0]}") from None
     if not statements:
         raise ReadOnlyQueryError("no SQL statement given")
     for statement in statements:
         kind = statement.type.name
-        if kind not in _READ_STATEMENTS:
+        if kind not in _READ_STATEMENTS and not (kind == "MULTI" and _PIVOT.search(statement.query)):
             raise ReadOnlyQueryError(f"`atomscope query` is read-only: a {kind} statement is refused")
-    con = open_read(db)
-    try:
-        con.execute("SET enable_external_access = false")  # no COPY TO / ATTACH / file reads either
-        frame = None
-        for statement in statements:
-            try:
-                frame = con.execute(statement.query).df()
-            except duckdb.Error as exc:
-                raise ReadOnlyQueryError(str(exc).splitlines()[0]) from None
-        emit(frame, format)
-    finally:
-        con.close()
+    return statements
 
 
 def summary_table(con) -> None:

@@ -12,7 +12,7 @@ import typer
 
 from atomscope import metrics
 from atomscope.cli.common import DbOption, open_read
-from atomscope.cli.output import OutputFormat, emit
+from atomscope.cli.output import OutputFormat, RawCsvOption, emit
 from atomscope.domain.errors import MetricRequestError
 
 
@@ -53,6 +53,7 @@ def metric(
     until: Annotated[str | None, typer.Option("--until", help="Last day, YYYY-MM-DD.")] = None,
     param: Annotated[list[str], typer.Option("--param", "-p", help="Metric parameter key=value.")] = [],  # noqa: B006
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    raw_csv: RawCsvOption = False,
     engine: Annotated[
         Engine, typer.Option("--engine", help="duckdb: the warehouse; spark: a Parquet lake (--lake).")
     ] = Engine.duckdb,
@@ -83,7 +84,7 @@ def metric(
             ctx.backend = ibis.duckdb.from_connection(con)
             result = metrics.run(spec, ctx)
             frame = result.table.to_pandas()
-    emit(frame, format, title=f"{spec.name}: {spec.summary}", notes=result.notes)
+    emit(frame, format, title=f"{spec.name}: {spec.summary}", notes=result.notes, raw=raw_csv)
 
 
 def list_metrics(format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table) -> None:

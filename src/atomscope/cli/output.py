@@ -1,18 +1,36 @@
-"""Render a result frame as a Rich table, CSV or JSON on stdout (notes go to stderr as a footer)."""
+"""Render a result frame as a Rich table, CSV or JSON on stdout (notes go to stderr as a footer).
+
+Every DuckDB value has one plain form (web/encode.py's `clean`, shared with the API): lists and structs
+stay lists and dicts (a one-element list stays a list), intervals are seconds, decimals numbers, dates ISO
+text. JSON is always valid JSON: NaN and infinities are `null`. CSV and the table show them as `NaN`,
+`inf`, `-inf`; CSV quotes list and struct cells (as JSON) and neutralises text a spreadsheet would run as a
+formula (domain/spreadsheet.py; `--raw-csv` writes it as it is). Cell text is never read as Rich markup.
+"""
 
 from __future__ import annotations
 
 import json
 import math
 import sys
-from datetime import date, datetime
+from datetime import datetime, time
 from enum import Enum
+from typing import Annotated
 
+import numpy as np
 import pandas as pd
+import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
+
+from atomscope.domain.spreadsheet import csv_line, finite
 
 stderr = Console(stderr=True)
+
+RawCsvOption = Annotated[
+    bool, typer.Option("--raw-csv", help="CSV: write cells as they are (no spreadsheet-formula neutralising).")
+]
 
 
 class OutputFormat(str, Enum):
@@ -21,50 +39,73 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
-def _plain(value):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def plain(value):
+    """One cell as plain Python (None, bool, int, float incl. NaN/inf, str, list, dict)."""
+    from atomscope.web.encode import clean
+
+    if isinstance(value, np.generic | np.ndarray):
+        value = value.tolist()  # an array stays a list, even of one element
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
-    if value is pd.NaT:
-        return None
-    if isinstance(value, datetime | pd.Timestamp):
-        if value.hour == value.minute == value.second == value.microsecond == 0:
-            return value.date().isoformat()  # a DATE column read back through pandas
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
+    if isinstance(value, float):
+        return value  # NaN and infinities too: each format writes them its own way
+    if isinstance(value, pd.Timedelta):
+        value = value.to_pytimedelta()
+    if isinstance(value, datetime) and value.tzinfo is None and value.time() == time(0):
+        return value.date().isoformat()  # a DATE column read back through pandas
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    return clean(value)
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
-    return [{k: _plain(v) for k, v in row.items()} for row in frame.astype(object).to_dict(orient="records")]
+    names = _unique(frame.columns)
+    return [dict(zip(names, map(plain, row), strict=True)) for row in frame.itertuples(index=False, name=None)]
 
 
-def _cell(value) -> str:
-    value = _plain(value)
+def _unique(columns) -> list[str]:
+    """Column names, a repeated one suffixed `_2`, `_3` (a JSON object cannot hold one key twice)."""
+    seen: dict[str, int] = {}
+    names = []
+    for column in map(str, columns):
+        seen[column] = seen.get(column, 0) + 1
+        names.append(column if seen[column] == 1 else f"{column}_{seen[column]}")
+    return names
+
+
+def _cell(value) -> Text:
+    value = plain(value)
     if value is None:
-        return ""
+        return Text("")
     if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
-    return str(value)
+        if not math.isfinite(value):
+            return Text("NaN" if math.isnan(value) else "inf" if value > 0 else "-inf")
+        return Text(f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}")
+    if isinstance(value, list | dict):
+        return Text(json.dumps(finite(value), ensure_ascii=False, default=str))
+    return Text(str(value))
 
 
-def emit(frame: pd.DataFrame, fmt: OutputFormat, *, title: str | None = None, notes: list[str] = ()) -> None:
+def emit(
+    frame: pd.DataFrame, fmt: OutputFormat, *, title: str | None = None, notes: list[str] = (), raw: bool = False
+) -> None:
     if fmt is OutputFormat.csv:
-        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        sys.stdout.write(csv_line(_unique(frame.columns), raw=raw))
+        for row in frame.itertuples(index=False, name=None):
+            sys.stdout.write(csv_line([plain(v) for v in row], raw=raw))
     elif fmt is OutputFormat.json:
-        json.dump(records(frame), sys.stdout, indent=1)
+        rows = [{k: finite(v) for k, v in row.items()} for row in records(frame)]
+        json.dump(rows, sys.stdout, indent=1, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
     else:
-        table = Table(title=title, show_lines=False)
+        table = Table(title=Text(title) if title else None, show_lines=False)
         for column in frame.columns:
-            table.add_column(str(column), overflow="fold")
-        for row in frame.itertuples(index=False):
+            table.add_column(Text(str(column)), overflow="fold")
+        for row in frame.itertuples(index=False, name=None):
             table.add_row(*(_cell(v) for v in row))
         Console().print(table)
         stderr.print(f"[dim]{len(frame)} rows[/dim]")
     for note in notes:
-        stderr.print(f"[yellow]note:[/yellow] {note}")
+        stderr.print(f"[yellow]note:[/yellow] {escape(str(note))}", highlight=False)

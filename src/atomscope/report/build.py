@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from atomscope import __version__
 from atomscope.domain import regions
+from atomscope.domain.spreadsheet import frame_csv
 from atomscope.report import charts, findings
 from atomscope.report.data import MetricData
 from atomscope.report.findings import Finding
@@ -112,10 +113,10 @@ def write_charts(sections: list[Section], folder: Path) -> None:
             svg = charts.render_svg(chart.spec)
             (folder / f"{chart.name}.svg").write_text(svg, encoding="utf-8")
             (folder / f"{chart.name}.png").write_bytes(charts.render_png(chart.spec))
-            chart.data.to_csv(folder / f"{chart.name}.csv", index=False)
+            (folder / f"{chart.name}.csv").write_text(frame_csv(chart.data), encoding="utf-8")
             chart.svg = Markup(charts.inline_svg(svg, chart.name))  # checked: no script, no handlers
         for table in section.tables:
-            table.data.to_csv(folder / f"{table.name}.csv", index=False)
+            (folder / f"{table.name}.csv").write_text(frame_csv(table.data), encoding="utf-8")
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")

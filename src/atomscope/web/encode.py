@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from datetime import date, datetime, time, timedelta
@@ -12,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+
+from atomscope.domain.spreadsheet import csv_line
 
 
 def clean(value: Any) -> Any:
@@ -60,16 +60,8 @@ def to_json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
 
-def to_csv(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if row.get(c) is None else _csv_cell(row.get(c)) for c in columns])
-    return out.getvalue().encode("utf-8")
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+def to_csv(columns: list[str], rows: list[dict[str, Any]], *, raw: bool = False) -> bytes:
+    """CSV of JSON-safe rows: lists and dicts as quoted JSON, formula-like text neutralised unless `raw`."""
+    lines = [csv_line(list(columns), raw=raw)]
+    lines += [csv_line([row.get(c) for c in columns], raw=raw) for row in rows]
+    return "".join(lines).encode("utf-8")
