@@ -35,6 +35,10 @@ def run_main(
     max_requests: Annotated[
         int, typer.Option("--max-requests", min=1, help="Request cap of the Hub collection (resumable).")
     ] = 300,
+    backfill: Annotated[
+        bool, typer.Option("--backfill/--no-backfill", help="With under 12 months of Hub history, first import "
+                           "monthly revisions of the last 24 months from the public hub-stats dataset.")
+    ] = True,
 ) -> None:
     """The main job: initialise the warehouse, collect from the Hub when reachable, build the report."""
     init(db)
@@ -44,10 +48,44 @@ def run_main(
     finally:
         con.close()
     if collect:
+        if backfill:
+            try_backfill(db)
         _try_collect(db, max_requests)
     from atomscope.cli.report import report
 
     report(db=db, out=out)
+
+
+def try_backfill(db) -> None:
+    """Day-one history from the hub-stats dataset when the warehouse holds little; an unreachable Hub or a
+    failed revision is reported and the main job goes on (`atomscope import hub-stats` continues it)."""
+    from datetime import UTC, datetime
+
+    from atomscope.cli.hubstats import render_summary
+    from atomscope.collect.hubstats.backfill import WANTED_MONTHS, backfill_options, history_months
+    from atomscope.collect.hubstats.importer import import_hubstats
+    from atomscope.domain.errors import AtomscopeError
+
+    con = open_write(db)
+    try:
+        months = history_months(con)
+        if months >= WANTED_MONTHS:
+            return
+        options = backfill_options(datetime.now(UTC).date())
+        console.print(f"the warehouse holds {months} month(s) of Hub history: backfilling monthly revisions "
+                      f"since {options.since} from the public {options.repo} dataset (cite it)", highlight=False)
+        summary = import_hubstats(con, options, console)
+    except HubUnreachableError as exc:
+        console.print(f"[yellow]skipped the history backfill:[/yellow] {exc}", highlight=False, soft_wrap=True)
+        return
+    except AtomscopeError as exc:
+        console.print(f"[yellow]history backfill failed:[/yellow] {exc}", highlight=False, soft_wrap=True)
+        return
+    finally:
+        con.close()
+    if render_summary(summary):
+        console.print("the backfill is incomplete; `atomscope import hub-stats --since "
+                      f"{options.since}` continues it")  # fmt: skip
 
 
 def _try_collect(db, max_requests: int) -> None:

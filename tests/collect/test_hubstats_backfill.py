@@ -1,0 +1,76 @@
+"""`atomscope run`'s day-one backfill from the SYNTHETIC hub-stats repository, and the report built on it.
+
+The report refuses data collected from a loopback endpoint (the emulator serves SYNTHETIC data). To check
+that the adoption charts show the imported history, this test builds the report through its library API
+with that guard replaced by a no-op, on purpose and only here; no CLI flag can do this.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hub_helpers import small_hub, warehouse
+from hubstats_fixtures import dataset_host
+
+from atomscope.cli.core import try_backfill
+from atomscope.collect.hubstats.backfill import BACKFILL_MONTHS, history_months, months_back
+from atomscope.testing.hub import DEFAULT_TOKEN, HubEmulator
+
+ORGS = ("Qwen", "meta-llama", "mistralai")
+
+
+@pytest.fixture(scope="module")
+def hub():
+    return small_hub(orgs=ORGS, per_org=4)
+
+
+def test_the_backfill_imports_24_months_once_and_the_report_shows_that_history(bundled_db, tmp_path, hub,
+                                                                               monkeypatch):  # fmt: skip
+    con = warehouse(bundled_db, tmp_path, hub)
+    con.close()
+    db_path = tmp_path / "w.duckdb"
+    host = dataset_host(hub)
+    since = months_back(datetime.now(UTC).date(), BACKFILL_MONTHS)
+    with HubEmulator(hub, datasets=host) as emu:
+        monkeypatch.setenv("HF_ENDPOINT", emu.url)
+        monkeypatch.setenv("HF_TOKEN", DEFAULT_TOKEN)
+        try_backfill(db_path)
+        downloads = len(host.downloads)
+        try_backfill(db_path)  # enough history now: nothing is asked
+        assert len(host.downloads) == downloads
+    from atomscope.warehouse import db
+
+    con = db.connect(db_path)
+    try:
+        months = con.execute(
+            "SELECT DISTINCT snapshot_date FROM hf_snapshots WHERE snapshot_date >= ? ORDER BY 1", [since]
+        ).fetchall()
+        assert history_months(con) >= 12
+        revisions = con.execute("SELECT status, count(*) FROM hubstats_revisions GROUP BY 1 ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    expected = [m for m in _month_starts(since) if m <= datetime(2026, 11, 30).date()]
+    assert downloads == len(expected) <= BACKFILL_MONTHS + 1
+    assert revisions == [("invalid", 1), ("ok", len(expected) - 1)]  # the corrupt file of 2026-02
+    assert len(months) == len(expected) - 1
+
+    import atomscope.report.build as build
+
+    # Deliberate, test-only bypass of the loopback guard (see the module docstring).
+    monkeypatch.setattr(build, "refuse_unpublishable", lambda con: None)
+    report = build.build_report(db_path, tmp_path / "report")
+    adoption = next(s for s in report.sections if s.key == "downloads")
+    monthly = next(c for c in adoption.charts if c.name == "downloads_monthly")
+    shown = sorted(set(monthly.data["month"]))
+    assert len(shown) >= 20 and shown[0] <= since.strftime("%Y-%m")
+    assert any("source-quality checks" in n for n in adoption.notes)
+    assert any("30-day count" in n for n in adoption.notes)
+
+
+def _month_starts(since):
+    out, day = [], since
+    while day <= datetime.now(UTC).date():
+        out.append(day)
+        day = months_back(day, -1)
+    return out
