@@ -10,6 +10,7 @@ from importlib import resources
 import ibis
 import pytest
 
+from atomscope.domain.licenses import is_open_license
 from atomscope.metrics import openness, run
 from atomscope.metrics.base import MetricContext
 from atomscope.metrics.openness import DIMENSIONS
@@ -23,11 +24,16 @@ SYSTEMS = [
     ("Full", "Lab US", "2024-03", "Apache-2.0", [OP] * 12),  # total 12, truly open
     ("FineTune", "Lab US", "2024-06", "MIT", [CL, OP, OP, OP, OP, OP, PA, PA, CL, OP, CL, OP]),  # base data closed
     ("PartialData", "Lab CN", "2025-01", "Qwen", [PA, OP, OP, OP, OP, CL, CL, CL, CL, PA, CL, PA]),
-    ("DataOpen", "Lab CN", "2025-02", "", [OP, OP, OP, OP, OP, CL, CL, CL, CL, CL, CL, CL]),  # truly open, 5 open
+    # weights, data and code open, but no license given and the index rates licensing closed: restricted
+    ("DataOpen", "Lab CN", "2025-02", "", [OP, OP, OP, OP, OP, CL, CL, CL, CL, CL, CL, CL]),
     ("Nobody", "Who?", "2023-01", "Proprietary", [CL] * 12),
+    # every dimension open, even the index's licensing, but the license forbids commercial use: restricted
+    ("NonCommercial", "Lab US", "2024-04", "CC-BY-NC-SA-4.0", [OP] * 12),
 ]
 # FineTune: 0+1+1+1+1+1+.5+.5+0+1+0+1 = 8 (7 open); PartialData: .5+1+1+1+1+0+0+0+0+.5+0+.5 = 5.5
-EXPECTED_TOTAL = {"Full": 12.0, "FineTune": 8.0, "PartialData": 5.5, "DataOpen": 5.0, "Nobody": 0.0}
+EXPECTED_TOTAL = {
+    "Full": 12.0, "FineTune": 8.0, "PartialData": 5.5, "DataOpen": 5.0, "Nobody": 0.0, "NonCommercial": 12.0
+}
 
 
 @pytest.fixture
@@ -59,7 +65,9 @@ def test_by_system_hand_computed(backend):
     rows = {r.system: r for r in frame.itertuples(index=False)}
     assert {s: r.openness_total for s, r in rows.items()} == EXPECTED_TOTAL
     assert rows["Full"].openness_pct == 100 and rows["FineTune"].openness_pct == pytest.approx(800 / 12)
-    assert {s for s, r in rows.items() if r.truly_open} == {"Full", "DataOpen"}
+    assert {s for s, r in rows.items() if r.truly_open} == {"Full"}
+    assert {s for s, r in rows.items() if r.open_but_restricted} == {"DataOpen", "NonCommercial"}
+    assert {s for s, r in rows.items() if r.open_license} == {"Full", "FineTune"}
     assert (rows["PartialData"].datasources_basemodel, rows["FineTune"].hardware_architecture) == (0.5, 0.5)
     assert rows["DataOpen"].open_dimensions == 5 and rows["FineTune"].open_dimensions == 7
     assert (rows["Full"].region, rows["DataOpen"].region, rows["Nobody"].region) == ("us", "china", "unresolved")
@@ -68,8 +76,8 @@ def test_by_system_hand_computed(backend):
         "open_weight_restricted",
         "unknown",
     )
-    # truly open first, then by total
-    assert list(frame.system) == ["Full", "DataOpen", "FineTune", "PartialData", "Nobody"]
+    # truly open first, then open but restricted, then by total
+    assert list(frame.system) == ["Full", "NonCommercial", "DataOpen", "FineTune", "PartialData", "Nobody"]
     assert "1 systems from organizations not in the registry: 'unresolved'" in result.notes
 
 
@@ -77,10 +85,10 @@ def test_by_region_hand_computed(backend):
     _, frame = _run(backend, by="region")
     rows = {r.region: r for r in frame.itertuples(index=False)}
     us, cn, unresolved = rows["us"], rows["china"], rows["unresolved"]
-    assert (us.systems, us.truly_open_systems, us.truly_open_share) == (2, 1, 0.5)
-    assert us.mean_openness_pct == pytest.approx((12 + 8) / 2 / 12 * 100)
-    assert (us.open_weights_systems, us.open_data_systems, us.open_training_code_systems) == (2, 1, 2)
-    assert (cn.systems, cn.truly_open_systems, cn.open_data_systems) == (2, 1, 1)
+    assert (us.systems, us.truly_open_systems, us.truly_open_share, us.open_but_restricted_systems) == (3, 1, 1 / 3, 1)
+    assert us.mean_openness_pct == pytest.approx((12 + 8 + 12) / 3 / 12 * 100)
+    assert (us.open_weights_systems, us.open_data_systems, us.open_training_code_systems) == (3, 2, 3)
+    assert (cn.systems, cn.truly_open_systems, cn.open_but_restricted_systems, cn.open_data_systems) == (2, 0, 1, 1)
     assert cn.mean_openness_pct == pytest.approx((5.5 + 5) / 2 / 12 * 100)
     assert (unresolved.systems, unresolved.truly_open_systems, unresolved.mean_openness_pct) == (1, 0, 0)
 
@@ -105,10 +113,26 @@ def _osai_region():
     return {r["alias"]: regions[r["org_key"]] for r in _read("organization_aliases.csv") if r["source"] == "osai"}
 
 
-def _truly_open(row):
+def _open_materials(row):
     return all(
         row[d] == "open" for d in ("weights_endmodel", "datasources_endmodel", "datasources_basemodel", "trainingcode")
     )
+
+
+def _truly_open(row):
+    return _open_materials(row) and row["licenses"] == "open" and is_open_license(row["end_model_license"])
+
+
+def test_real_restricted_licenses_are_not_truly_open(bundled_backend):
+    frame = bundled_backend.execute(run(openness.METRIC, MetricContext(bundled_backend)).table).set_index("system")
+    # issue 17: non-commercial / research-only systems listed as truly open before the license rule
+    for system in ("Arabic StableLM", "AudioLDM", "Instella"):
+        assert not frame.loc[system, "truly_open"], system
+        assert frame.loc[system, "open_but_restricted"], system
+    for system in ("OLMo", "Pythia", "SmolLM"):  # Apache-2.0, licensing rated open
+        assert frame.loc[system, "truly_open"], system
+    truly = frame[frame.truly_open.astype(bool)]
+    assert set(truly.license_class) == {"permissive"}
 
 
 def test_real_per_system_totals_and_truly_open(bundled_backend):
@@ -120,7 +144,9 @@ def test_real_per_system_totals_and_truly_open(bundled_backend):
     assert len(frame) == len(rows)
     assert dict(zip(frame.system, frame.openness_total, strict=True)) == pytest.approx(expected_total)
     assert set(frame.system[frame.truly_open.astype(bool)]) == expected_truly
-    assert 10 < len(expected_truly) < len(rows) / 2
+    assert 5 < len(expected_truly) < len(rows) / 2
+    expected_restricted = {r["system"] for r in rows if _open_materials(r) and not _truly_open(r)}
+    assert set(frame.system[frame.open_but_restricted.astype(bool)]) == expected_restricted
 
 
 def test_real_truly_open_by_region(bundled_backend):

@@ -260,8 +260,8 @@ def test_external_names_are_escaped(bundled_db, tmp_path):
                 "trainingcode", "code", "hardware_architecture", "preprint", "paper", "modelcard", "datasheet",
                 "licenses"]
         con.execute(
-            f"INSERT INTO osai_systems (system, organization, release_date, {', '.join(dims)}, source_line)"
-            f" VALUES (?, ?, '2025-01', {', '.join('?' for _ in dims)}, 0)",
+            f"INSERT INTO osai_systems (system, organization, release_date, end_model_license, {', '.join(dims)},"
+            f" source_line) VALUES (?, ?, '2025-01', 'Apache-2.0', {', '.join('?' for _ in dims)}, 0)",
             [evil, evil, *(["open"] * len(dims))],
         )
     finally:
@@ -393,3 +393,18 @@ def test_race_rests_on_released_models_only(built, metric):
     now = df[df["snapshot_date"] == df["snapshot_date"].max()]
     lead = now[now["leads_open"]].iloc[0]
     assert f"weights tracked at {lead['best_open_model_id']} on Hugging Face" in page.finding("arena_leader")
+
+
+def test_restricted_systems_are_listed_apart_from_the_truly_open(built, metric):
+    report, _, page = built
+    folder = report.out_dir / "charts"
+    truly = pd.read_csv(folder / "truly_open_list.csv")
+    restricted = pd.read_csv(folder / "open_but_restricted_list.csv")
+    # issue 17: non-commercial / research-only licenses are not open
+    for system in ("Arabic StableLM", "AudioLDM", "Instella"):
+        assert system not in set(truly["System"]) and system in set(restricted["System"]), system
+    systems = metric("openness", "system")
+    assert len(truly) == int(systems["truly_open"].sum())
+    assert len(restricted) == int(systems["open_but_restricted"].sum())
+    text = page.finding("openness_truly_open")
+    assert f"{len(restricted)} more would be but for their license" in text

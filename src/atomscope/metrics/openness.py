@@ -12,14 +12,26 @@ Formula, per system:
   licenses;
 * openness_total = the sum of the 12 scores (0..12); openness_pct = 100 * openness_total / 12;
   open_dimensions = how many of the 12 are rated open;
-* truly_open - the ATOM Project's "truly open model" (weights, data and code), read on the OSAI
-  ratings as ALL of: open weights (weights_endmodel = open), open training data (datasources_endmodel
-  = open AND datasources_basemodel = open: the data of every training stage, so a fine-tune of a
-  closed-data base model is not truly open) and open training code (trainingcode = open). A `partial`
-  rating on any of the four is not enough;
+* open_materials - the ATOM Project's "truly open model" materials (weights, data and code), read on the
+  OSAI ratings as ALL of: open weights (weights_endmodel = open), open training data
+  (datasources_endmodel = open AND datasources_basemodel = open: the data of every training stage, so a
+  fine-tune of a closed-data base model does not qualify) and open training code (trainingcode = open).
+  A `partial` rating on any of the four is not enough;
+* open_license - the index's own `licenses` dimension is rated open AND the end model's license is an
+  open license: class permissive (OSI-approved code licenses, permissive or copyleft; open data / content
+  licenses) by domain/licenses.py `is_open_license`, the one definition atomscope uses wherever "open" is
+  decided from a license. Non-commercial, research-only and use-restricted (RAIL, community) licenses fail;
+* truly_open = open_materials AND open_license: anyone may download, study, adapt and run the system for
+  any purpose - the Open Source Initiative's Open Source AI Definition 1.0 (opensource.org/ai: the
+  freedoms to use, study, modify and share "for any purpose without having to ask for permission") and the
+  ATOM Project's argument (anyone can download, adapt and run it);
+* open_but_restricted = open_materials AND NOT open_license: would be truly open but for its license
+  (e.g. Arabic StableLM, non-commercial research license; AudioLDM, CC-BY-NC-SA-4.0; Instella,
+  research-only RAIL);
 * license_class: the end model's license through domain/licenses.py.
 
-`--by region` summarizes per region: systems, truly_open_systems and their share, mean openness_pct,
+`--by region` summarizes per region: systems, truly_open_systems and their share, open_but_restricted_systems,
+mean openness_pct,
 and how many systems have open weights / open training data (both stages) / open training code.
 
 Source followed: Liesenfeld & Dingemanse (2024), "Rethinking open source generative AI: open-washing and
@@ -32,7 +44,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.domain.licenses import license_class_expr
+from atomscope.domain.licenses import license_class_expr, open_license_expr
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
 from atomscope.metrics.common import attribute, count_true, unresolved_note, within
 from atomscope.sources.osai import DIMENSIONS
@@ -60,9 +72,11 @@ def systems(ctx: MetricContext) -> ir.Table:
     scores = {name: _score(osai[name]) for name in DIMENSIONS}
     total = sum((value.fill_null(0.0) for value in scores.values()), ibis.literal(0.0))
     open_dims = sum((_is_open(osai[name]).cast("int64") for name in DIMENSIONS), ibis.literal(0))
-    truly_open = _is_open(osai[TRULY_OPEN_REQUIRES[0]])
+    open_materials = _is_open(osai[TRULY_OPEN_REQUIRES[0]])
     for name in TRULY_OPEN_REQUIRES[1:]:
-        truly_open = truly_open & _is_open(osai[name])
+        open_materials = open_materials & _is_open(osai[name])
+    license_class = license_class_expr(osai.end_model_license)
+    open_license = _is_open(osai.licenses) & open_license_expr(license_class)
     return osai.select(
         system=osai.system,
         org=osai.org_name,
@@ -71,12 +85,14 @@ def systems(ctx: MetricContext) -> ir.Table:
         type=osai["type"],
         release_date=osai["release_date"],
         end_model_license=osai.end_model_license,
-        license_class=license_class_expr(osai.end_model_license),
+        license_class=license_class,
         **scores,
         openness_total=total,
         openness_pct=total * 100.0 / len(DIMENSIONS),
         open_dimensions=open_dims,
-        truly_open=truly_open,
+        open_license=open_license,
+        truly_open=open_materials & open_license,
+        open_but_restricted=open_materials & ~open_license,
         open_weights=_is_open(osai.weights_endmodel),
         open_data=_is_open(osai.datasources_endmodel) & _is_open(osai.datasources_basemodel),
         open_training_code=_is_open(osai.trainingcode),
@@ -87,15 +103,21 @@ def compute(ctx: MetricContext) -> MetricResult:
     table = systems(ctx)
     notes = [
         "truly_open = open weights (end model) AND open training data (end model AND base model) "
-        "AND open training code; partial ratings do not count",
+        "AND open training code AND an open license (the index's licensing dimension open and the end model's "
+        "license permissive or copyleft, domain/licenses.py); partial ratings do not count",
+        "open_but_restricted = the weights, data and code are open but the license is not (non-commercial, "
+        "research-only, use-restricted)",
     ]
     notes += unresolved_note(ctx, table, "systems")
     if (ctx.by or "system") == "system":
-        ordered = table.order_by([table.truly_open.desc(), table.openness_total.desc(), table.system])
+        ordered = table.order_by(
+            [table.truly_open.desc(), table.open_but_restricted.desc(), table.openness_total.desc(), table.system]
+        )
         return MetricResult(ordered.drop("open_weights", "open_data", "open_training_code"), notes)
     summary = table.group_by("region").aggregate(
         systems=table.count(),
         truly_open_systems=count_true(table.truly_open),
+        open_but_restricted_systems=count_true(table.open_but_restricted),
         mean_openness_pct=table.openness_pct.mean(),
         open_weights_systems=count_true(table.open_weights),
         open_data_systems=count_true(table.open_data),
@@ -107,6 +129,7 @@ def compute(ctx: MetricContext) -> MetricResult:
         "systems",
         "truly_open_systems",
         "truly_open_share",
+        "open_but_restricted_systems",
         "mean_openness_pct",
         "open_weights_systems",
         "open_data_systems",
@@ -135,10 +158,13 @@ METRIC = register(
             "openness_total": "sum of the 12 dimension scores, 0..12 (--by system)",
             "openness_pct": "100 * openness_total / 12 (--by system)",
             "open_dimensions": "number of dimensions rated open (--by system)",
-            "truly_open": "open weights, open training data (end and base model) and open training code",
+            "open_license": "index's licensing dimension open and end-model license open (--by system)",
+            "truly_open": "open weights, training data (end and base model), training code, and an open license",
+            "open_but_restricted": "open weights, data and code, but not an open license (--by system)",
             "systems": "systems in the region (--by region)",
             "truly_open_systems": "truly open systems in the region (--by region)",
             "truly_open_share": "truly_open_systems / systems (--by region)",
+            "open_but_restricted_systems": "systems open but for their license (--by region)",
             "mean_openness_pct": "mean openness_pct (--by region)",
             "open_weights_systems": "systems with open end-model weights (--by region)",
             "open_data_systems": "systems with open training data, end and base model (--by region)",

@@ -237,9 +237,10 @@ def openness(md: MetricData) -> list[Finding]:
     if df.empty:
         return []
     systems, truly = int(df["systems"].sum()), int(df["truly_open_systems"].sum())
+    restricted = int(df["open_but_restricted_systems"].sum())
     text = (f"Of the {systems} systems rated by the European Open Source AI Index, {truly} are truly open "
-            f"(open weights, training data and training code)")
-    values = {"systems": systems, "truly_open": truly}
+            f"(open weights, training data and training code, under an open license)")
+    values = {"systems": systems, "truly_open": truly, "open_but_restricted": restricted}
     rows = df.set_index("region")
     parts = []
     for region in RIVALS[::-1]:
@@ -251,6 +252,9 @@ def openness(md: MetricData) -> list[Finding]:
                               "share": float(r["truly_open_share"])}
     if parts:
         text += ": " + " and ".join(parts)
+    if restricted:
+        text += (f". {restricted} more would be but for their license (non-commercial, research-only or "
+                 f"use-restricted)")
     return [Finding("openness_truly_open", text + ".", "openness_truly_open", values)]
 
 

@@ -39,6 +39,11 @@ TRULY_OPEN_COLUMNS = {
     "end_model_license": "License", "openness_pct": "Openness %",
 }
 
+RESTRICTED_COLUMNS = {
+    **TRULY_OPEN_COLUMNS, "license_class": "License class", "index_licensing": "Index: licensing",
+}
+RATING_OF_SCORE = {1.0: "open", 0.5: "partial", 0.0: "closed"}
+
 
 @dataclass
 class Chart:
@@ -160,16 +165,19 @@ def openness(md: MetricData) -> Section:
         "openness",
         "How open are open models?",
         "Ratings of the European Open Source AI Index on 12 dimensions (open 1, partial ½, closed 0). Truly "
-        "open, as the ATOM Project uses it: open weights, open training data and open training code.",
+        "open, as the ATOM Project uses it: open weights, open training data and open training code, under an "
+        "open license (the index's licensing dimension open and a permissive or copyleft end-model license, "
+        "as the OSI's Open Source AI Definition requires: use for any purpose).",
     )
     df = _metric(section, md, "openness", "region")
     if df is None:
         return section
-    truly = df[["region", "systems", "truly_open_systems"]]
+    truly = df[["region", "systems", "truly_open_systems", "open_but_restricted_systems"]]
     section.charts.append(Chart(
         "openness_truly_open", "Truly open systems by region",
-        "Systems rated open on end-model weights, training data of base and end model, and training code; "
-        "labels give truly open / all systems rated.",
+        "Systems rated open on end-model weights, training data of base and end model, and training code, "
+        "under an open license; labels give truly open / all systems rated. The data's "
+        "open_but_restricted_systems column counts those open in all but their license.",
         SRC_OSAI, truly,
         charts.region_bars(truly, "truly_open_systems", x_title="Truly open systems",
                            label="datum.truly_open_systems + ' of ' + datum.systems"),
@@ -189,6 +197,19 @@ def openness(md: MetricData) -> Section:
             "truly_open_list", f"The truly open systems ({len(listed)})",
             "Ordered by openness score; organization as resolved through the atomscope registry.",
             SRC_OSAI.replace("--by region", "--by system"), listed.reset_index(drop=True),
+        ))
+        restricted = systems[systems["open_but_restricted"]]
+        restricted = restricted.assign(
+            index_licensing=restricted["licenses"].map(RATING_OF_SCORE),
+            openness_pct=restricted["openness_pct"].round(1),
+        )
+        restricted = restricted[["system", "org", "region", "type", "end_model_license", "license_class",
+                                 "index_licensing", "openness_pct"]].rename(columns=RESTRICTED_COLUMNS)
+        section.tables.append(Table(
+            "open_but_restricted_list", f"Open but restricted: excluded for their license ({len(restricted)})",
+            "Open weights, training data and training code, but the end-model license is not open (non-commercial, "
+            "research-only or use-restricted, by domain/licenses.py) or the index does not rate licensing open.",
+            SRC_OSAI.replace("--by region", "--by system"), restricted.reset_index(drop=True),
         ))
     mof = _metric(section, md, "mof", "region")
     if mof is not None:

@@ -21,7 +21,7 @@ PREFERRED = {
     "concentration": ("hhi", "top1_share", "gini"),
     "releases": ("releases",),
     "derivatives": ("new_derivatives", "share"),
-    "openness": ("openness_pct", "truly_open_share", "mean_openness_pct"),
+    "openness": ("openness_pct", "truly_open_share", "open_but_restricted_systems", "mean_openness_pct"),
     "mof": ("progress_pct", "releases", "class_i", "class_ii", "class_iii"),
     "ram_v1": ("ram", "cumulative_downloads"),
     "ram_v2": ("ram", "cumulative_downloads"),
