@@ -33,9 +33,11 @@ Groupings:
   known parameters), `share_fit` = models_fit / models_known, and `models_tracked` (all the region's
   tracked models; models_tracked − models_known have no known size and are left out of the share).
 * `--by best`: per LMArena snapshot date (--since/--until), class and region, the best-scoring
-  open-weight model (license classed open-weight by domain/licenses.py, as in the `arena` metric) whose
-  q4 memory fits the class. An arena entry counts only when `arena_model_repos` maps it to a Hub
-  repository whose parameters the warehouse knows (`model_facts`); the region is that of the arena
+  open-weight model whose q4 memory fits the class. Open weights and the Hub repository come from
+  `arena_status.model_status`, as in the `arena` metric (curated corrections, else the model's latest
+  license label classed by domain/licenses.py; the curated `arena_model_repos` mapping); an arena entry
+  counts only when it maps to a repository whose parameters the warehouse knows (`model_facts`); the
+  region is that of the arena
   organization (`attribute(..., "lmarena")`). `leading_since` is the first snapshot date of the
   unbroken run of snapshots in which that model has been the class's best for the region.
 
@@ -50,7 +52,7 @@ import ibis
 import ibis.expr.types as ir
 
 from atomscope.domain.errors import MetricRequestError
-from atomscope.domain.licenses import license_class_expr, open_weight_expr
+from atomscope.metrics.arena_status import model_status
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
 from atomscope.metrics.common import attribute, count_true, tracked_models, unresolved_note, within
 
@@ -168,17 +170,17 @@ def _by_region(ctx: MetricContext) -> ir.Table:
 def _mapped_arena(ctx: MetricContext) -> ir.Table:
     """Open-weight arena entries mapped to a Hub repository with known parameters, with q4 memory."""
     try:
-        repos = ctx.table("arena_model_repos")
+        status = model_status(ctx)
     except Exception as exc:  # the backend's own "table not found" type differs between engines
         raise MetricRequestError(
-            "runnability --by best needs table `arena_model_repos` (the arena-to-repository mapping); "
-            "run `atomscope init` with a version that bundles it"
+            "runnability --by best needs tables `arena_model_repos` and `arena_open_weight_corrections`; "
+            "run `atomscope init` to upgrade the warehouse"
         ) from exc
-    repos = repos.group_by("arena_model").aggregate(model_id=repos.model_id.min())
+    repos = status.filter(status.is_open & status.repo_model_id.notnull())
+    repos = repos.select(arena_model=repos.model, model_id=repos.repo_model_id)
     facts = ctx.table("model_facts")
     facts = facts.filter(facts.total_params_b.notnull() & (facts.total_params_b > 0))
     scores = within(ctx.table("arena_scores"), "snapshot_date", ctx)
-    scores = scores.filter(open_weight_expr(license_class_expr(scores["license"])))
     scores = attribute(scores, "organization", ctx, "lmarena")
     joined = scores.join(repos, scores.model == repos.arena_model)
     joined = joined.join(facts, joined.model_id == facts.model_id)
