@@ -134,3 +134,15 @@ def test_cli_collects_and_exits_2_when_unreachable(bundled_db, tmp_path):
 def test_stand_in_refuses_non_loopback_hosts():
     with pytest.raises(ValueError, match="loopback"):
         OpenRouterStandIn([], host="0.0.0.0")
+
+
+def test_unknown_author_takes_the_org_of_its_hub_namespace_and_api_base_endpoint_works(con):
+    # `Qwen` is a registry hf alias; the author slug below is not an openrouter alias
+    entries = [listing_entry("some-host/qwen3-32b-turbo", "Qwen/Qwen3-32B"), listing_entry("some-host/closed", "")]
+    with OpenRouterStandIn(entries) as stand_in:
+        summary = collect_openrouter(con, stand_in.url + "/api/v1/", day=DAY)
+        assert stand_in.requests == ["/api/v1/models"]
+    rows = stored(con)
+    assert rows["some-host/qwen3-32b-turbo"][4] == "alibaba"
+    assert rows["some-host/closed"][4] is None
+    assert summary.unknown_authors == ["some-host"]

@@ -148,3 +148,12 @@ def test_cli_import_prints_a_summary_and_exits_2_on_a_bad_file(tmp_path):
     failed = run_cli([str(CLI), "import", "openrouter", str(bad), "--db", str(path)], env)
     assert failed.returncode == 2
     assert f"{bad}:2: tokens: 'lots' is not a whole number" in failed.stderr.replace("\n", "")
+
+
+def test_thousands_separators_and_timestamps_with_a_space(con, tmp_path):
+    path = write(tmp_path, "usage.csv", 'date,model,tokens\n2025-06-02 00:00:00,qwen/qwen3-32b,"1,250,000"\n')
+    import_usage(con, path)
+    assert [(r[0], r[4]) for r in usage(con)] == [("2025-06-02", 1_250_000)]
+    bad = write(tmp_path, "bad.csv", 'date,model,tokens\n2025-06-02,qwen/qwen3-32b,"12,50"\n')
+    with pytest.raises(DataValidationError, match=r"bad\.csv:2: tokens: '12,50' is not a whole number"):
+        import_usage(con, bad)

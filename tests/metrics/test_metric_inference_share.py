@@ -119,6 +119,14 @@ def test_month_period_and_since_until(w):
     assert rows(later, "period", "tokens") == [("2025-06-09", 500), ("2025-06-09", 500)]
 
 
+def test_open_model_of_an_unknown_author_takes_its_hub_namespace_org(w):
+    w.org("nous", "us", "NousResearch")  # an hf alias of the registry
+    listing(w, date(2025, 6, 1), "some-host/hermes-3", "NousResearch/Hermes-3-Llama-3.1-405B")
+    usage(w, date(2025, 6, 9), "some-host/hermes-3", 100)
+    frame = w.metric("inference_share", by="model", since=date(2025, 6, 9))
+    assert rows(frame[frame.model == "some-host/hermes-3"], "org_key", "region") == [("nous", "us")]
+
+
 def test_latest_listing_and_curated_mapping_decide_open_weights(w):
     listing(w, date(2025, 6, 20), "openai/gpt-4o", None)  # still closed in a newer listing
     w.con.execute("INSERT INTO openrouter_model_repos VALUES ('openai/gpt-4o', 'openai/not-real', 'test', 1)")

@@ -54,7 +54,7 @@ def collect_openrouter_listing(
         shown = ", ".join(summary.unknown_authors[:20]) + (" ..." if len(summary.unknown_authors) > 20 else "")
         console.print(
             f"  {len(summary.unknown_authors)} author slug(s) not in the organization registry "
-            f"(their models count as 'unresolved'): {shown}",
+            f"(their open models count as 'unresolved'): {shown}",
             highlight=False,
         )
 

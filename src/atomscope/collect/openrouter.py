@@ -10,8 +10,9 @@ Per entry it stores (table `openrouter_models`, one row per listing day and id):
 
 * hub_repo: `hugging_face_id` when it is a Hub id, else the curated mapping of the base slug
   (`openrouter_model_repos`), else NULL. open_weights = hub_repo is known: closed otherwise;
-* org_key: the author slug resolved through the organization registry (alias source `openrouter`);
-  NULL when the registry does not know it (the metric reports those as `unresolved`, never guesses).
+* org_key: the author slug resolved through the organization registry (alias source `openrouter`), else
+  the namespace of hub_repo (alias source `hf`); NULL when neither is known (the metric reports those as
+  `unresolved`, never guesses).
 
 All of one listing is written in one transaction, recorded as a load run of kind `openrouter_listing`; a
 rerun on the same day inserts nothing already stored. An entry without a usable `id` is skipped and counted.
@@ -92,7 +93,11 @@ class ListingSummary:
 
 
 def listing_url(endpoint: str) -> str:
-    return endpoint.rstrip("/") + LISTING_PATH
+    """`https://openrouter.ai` (or the API base `https://openrouter.ai/api/v1`) -> the listing's URL."""
+    base = endpoint.rstrip("/")
+    if base.endswith("/api/v1"):
+        base = base[: -len("/api/v1")]
+    return base + LISTING_PATH
 
 
 def fetch_listing(endpoint: str, *, timeout: float = 30.0, client: httpx.Client | None = None) -> list[Any]:
@@ -201,6 +206,7 @@ def collect_openrouter(
 
 def _store(con, day: date, endpoint: str, run_id: int, models: list[ListedModel], summary: ListingSummary) -> None:
     orgs = dict(con.execute("SELECT alias, org_key FROM org_aliases WHERE source = 'openrouter'").fetchall())
+    hub_orgs = dict(con.execute("SELECT alias, org_key FROM org_aliases WHERE source = 'hf'").fetchall())
     curated = dict(con.execute("SELECT slug, model_id FROM openrouter_model_repos").fetchall())
     earlier = con.execute("SELECT model_slug FROM openrouter_models WHERE listing_date = ?", [day]).fetchall()
     stored = {r[0] for r in earlier}
@@ -214,7 +220,8 @@ def _store(con, day: date, endpoint: str, run_id: int, models: list[ListedModel]
             summary.open_weights += 1
         else:
             summary.closed += 1
-        if m.author not in orgs and m.author not in summary.unknown_authors:
+        org_key = orgs.get(m.author) or (hub_orgs.get(hub_repo.split("/")[0]) if hub_repo else None)
+        if org_key is None and m.author not in summary.unknown_authors:
             summary.unknown_authors.append(m.author)
         if m.model_slug in stored:
             summary.already_stored += 1
@@ -230,7 +237,7 @@ def _store(con, day: date, endpoint: str, run_id: int, models: list[ListedModel]
                 m.hugging_face_id,
                 hub_repo,
                 repo_source,
-                orgs.get(m.author),
+                org_key,
                 hub_repo is not None,
                 m.created,
                 m.context_length,

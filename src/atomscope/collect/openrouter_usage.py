@@ -37,6 +37,7 @@ ALIASES = {
     "total_tokens": "tokens",
 }
 PROVIDER_FIELDS = ("endpoint_id", "provider_name", "provider")
+_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")  # "1,250,000" as a rankings page prints it
 
 
 @dataclass(frozen=True)
@@ -192,8 +193,7 @@ def _parse(label: str, line: int, record: dict[str, Any]) -> UsageRow:
     try:
         if not isinstance(raw_date, str):
             raise ValueError
-        text = raw_date.strip()
-        day = datetime.fromisoformat(text.replace("Z", "+00:00")).date() if "T" in text else date.fromisoformat(text)
+        day = datetime.fromisoformat(raw_date.strip()).date()
     except ValueError:
         raise DataValidationError(label, line, f"date: {raw_date!r} is not a YYYY-MM-DD day") from None
     model = record["model"]
@@ -218,7 +218,11 @@ def _count(label: str, line: int, record: dict[str, Any], name: str) -> int | No
     try:
         if isinstance(value, bool):
             raise ValueError
-        number = float(value.strip().replace("_", "")) if isinstance(value, str) else float(value)
+        if isinstance(value, str):
+            value = value.strip()
+            number = float(value.replace(",", "") if _THOUSANDS.fullmatch(value) else value)
+        else:
+            number = float(value)
         if not number.is_integer() or number < 0:
             raise ValueError
     except (TypeError, ValueError):

@@ -19,8 +19,9 @@ Monday, `month`; rows outside --since/--until are dropped first):
                    else the curated mapping; open(m) = hub_repo(m) is known
     group(m)     = 'unresolved' when no collected listing has m (neither open nor closed is guessed);
                    'closed' when m is listed without a Hub repository;
-                   else the region of m's author organization (us, china, eu, other, unknown), or
-                   'unresolved' when the registry does not know the author
+                   else the region of m's organization (us, china, eu, other, unknown): its author
+                   slug through the registry (source `openrouter`), else its Hub repository's namespace
+                   (source `hf`), else 'unresolved' (the note names those authors)
     top N        (param `top`, 0 = all): only the N models with the most tokens in p (ties: slug order),
                    ATOM's top-10 view is `top=10`; shares are then of those N models' tokens
     share        = tokens of the row's group / tokens of all (kept) models in p
@@ -37,7 +38,7 @@ import ibis.expr.types as ir
 
 from atomscope.domain.regions import UNRESOLVED
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
-from atomscope.metrics.common import attribute, within
+from atomscope.metrics.common import attribute, org_lookup, within
 
 CLOSED = "closed"
 PERIODS = ("date", "week", "month")
@@ -90,7 +91,7 @@ def model_tokens(ctx: MetricContext) -> ir.Table:
         # the author of an unlisted slug is still its prefix: it names the organization, not the weights
         author=joined.listed_author.fill_null(joined.model.split("/")[0]),
     ).drop("listing_date", "listed_author")
-    origin = attribute(joined, "author", ctx, "openrouter")
+    origin = by_hub_namespace(attribute(joined, "author", ctx, "openrouter"), ctx)
     group = ibis.cases(
         (~origin.listed, ibis.literal(UNRESOLVED)),
         (origin.hub_repo.isnull(), ibis.literal(CLOSED)),
@@ -101,6 +102,23 @@ def model_tokens(ctx: MetricContext) -> ir.Table:
         region=group,
         org_resolved=origin.region != UNRESOLVED,
     )
+
+
+def by_hub_namespace(origin: ir.Table, ctx: MetricContext) -> ir.Table:
+    """An open model whose author slug the registry does not know takes the organization of its Hub
+    repository's namespace when the registry knows that one (the Hub attribution every other metric uses)."""
+    lookup = org_lookup(ctx, "hf")
+    hf = lookup.select(
+        hf_alias=lookup["alias"], hf_org_key=lookup.org_key, hf_org_name=lookup.org_name, hf_region=lookup.region
+    )
+    origin = origin.mutate(hub_namespace=origin.hub_repo.split("/")[0])
+    joined = origin.left_join(hf, origin.hub_namespace == hf.hf_alias)
+    use_hub = (joined.region == UNRESOLVED) & joined.hf_org_key.notnull()
+    return joined.mutate(
+        org_key=ibis.ifelse(use_hub, joined.hf_org_key, joined.org_key),
+        org_name=ibis.ifelse(use_hub, joined.hf_org_name, joined.org_name),
+        region=ibis.ifelse(use_hub, joined.hf_region, joined.region),
+    ).drop("hf_alias", "hf_org_key", "hf_org_name", "hf_region", "hub_namespace")
 
 
 def _keep_top(models: ir.Table, top: int) -> ir.Table:
