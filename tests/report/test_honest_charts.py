@@ -53,7 +53,8 @@ def test_finished_periods_leaves_out_the_unfinished_month():
     assert list(periods.data.columns) == ["month", "region", "downloads", "estimated"]
     assert periods.unfinished == ["2025-09"] and periods.estimated == ["2025-07"]
     assert "2025-09 (to date) is left out" in periods.caption()
-    assert "estimated months (2025-07)" in periods.caption()
+    assert "Lighter bars: estimated months (2025-07)" in periods.caption()
+    assert periods.caption(charts.LINES).startswith("Dashed line, hollow points: estimated months (2025-07)")
 
 
 def test_bars_draw_estimated_months_lighter_with_a_legend():

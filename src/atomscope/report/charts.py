@@ -72,6 +72,7 @@ def _time_axis(field: str, kind: str, title: str) -> alt.X:
 # frame; estimated ones are drawn lighter (bars) or dashed with hollow points (lines), with a legend entry.
 MEASURED, ESTIMATED = "measured", "estimated"
 ESTIMATED_OPACITY = 0.4
+BARS, LINES = "Lighter bars", "Dashed line, hollow points"  # how estimates look, for captions
 DASHES = {MEASURED: [1, 0], ESTIMATED: [5, 4]}
 
 
@@ -81,11 +82,12 @@ class PeriodFrame:
     unfinished: list[str]  # periods left out because the data stops inside them
     estimated: list[str]  # plotted periods drawn as estimates
 
-    def caption(self, unit: str = "month") -> str:
-        """What the picture does with estimates and the unfinished period, for the chart's caption."""
+    def caption(self, drawn: str = "Lighter bars", unit: str = "month") -> str:
+        """What the picture does with estimates and the unfinished period, for the chart's caption;
+        `drawn` says how estimates look ("Lighter bars", "Dashed line, hollow points")."""
         parts = []
         if self.estimated:
-            parts.append(f"Lighter or dashed: estimated {unit}s ({_span(self.estimated)}), not measured by a snapshot.")
+            parts.append(f"{drawn}: estimated {unit}s ({_span(self.estimated)}), not measured by a snapshot.")
         if self.unfinished:
             parts.append(f"The unfinished {unit} {', '.join(self.unfinished)} (to date) is left out.")
         return " ".join(parts)

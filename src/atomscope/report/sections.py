@@ -295,7 +295,7 @@ def adoption(md: MetricData, hub: HubStatus) -> Section:
         section.charts.append(Chart(
             "concentration_hhi", "Concentration of downloads across organizations (HHI)",
             f"Herfindahl–Hirschman index, 0–10,000; above 1,800 counts as highly concentrated. "
-            f"{periods.caption()}".strip(),
+            f"{periods.caption(charts.LINES)}".strip(),
             SRC_HUB.replace("table", "metric `concentration` over table"), data,
             charts.lines(data, "month", "hhi", y_title="HHI", color=None, x_kind="month", zero=True),
         ))

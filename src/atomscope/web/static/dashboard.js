@@ -44,12 +44,13 @@
     return rows.filter((r) => r.complete !== false);
   }
 
-  function estimateCaption(rows, x, captions) {
-    const periods = [...new Set(rows.filter((r) => r.estimated === true).map((r) => String(r[x])))].sort();
-    if (!periods.length) return false;
+  function estimatedPeriods(rows, x) {
+    return [...new Set(rows.filter((r) => r.estimated === true).map((r) => String(r[x])))].sort();
+  }
+
+  function estimateCaption(periods, x, drawn) {
     const span = periods.length === 1 ? periods[0] : `${periods[0]} to ${periods.at(-1)}`;
-    captions.push(`Lighter or dashed: estimated ${x.replaceAll("_", " ")}s (${span}), not measured by a snapshot.`);
-    return true;
+    return `${drawn}: estimated ${x.replaceAll("_", " ")}s (${span}), not measured by a snapshot.`;
   }
 
   function dashEncoding() {
@@ -141,7 +142,7 @@
       if (hint.color) spec.encoding.color = colorEncoding(hint.color, rows);
     } else {
       rows = finishedRows(rows, hint.x, captions);
-      const estimated = estimateCaption(rows, hint.x, captions);
+      const estimated = estimatedPeriods(rows, hint.x);
       const color = hint.color;
       if (color) {
         const { keep, total } = topSeries(rows, color, y);
@@ -172,10 +173,11 @@
         spec.encoding.color = colorEncoding(color, rows);
         if (!continuous && distinctX <= 2) spec.encoding.xOffset = { field: color };
       }
-      if (estimated) {
+      if (estimated.length) {
         spec.encoding.tooltip = [...tooltip.filter((t) => t.field !== "estimated"), { field: "estimated", title: "estimated" }];
         if (continuous) layerEstimates(spec, y);
         else lighterEstimates(spec);
+        captions.push(estimateCaption(estimated, hint.x, continuous ? "Dashed lines, hollow points" : "Lighter bars"));
       }
     }
     spec.data = { values: rows };
