@@ -63,6 +63,16 @@ def test_a_snapshot_on_the_last_day_finishes_the_month(tmp_path):
     assert months(w.metric("downloads"), "complete") == {"2025-03": True, "2025-04": True}
 
 
+def test_thirty_day_only_snapshots_count_as_observations(tmp_path):
+    w = Warehouse(tmp_path).org("meta", "us", "meta-llama")
+    w.model("meta-llama/L", size_bucket="7-9B", release=date(2024, 11, 1))
+    # known only through 30-day counts (dumps from before the Hub published all-time totals)
+    w.snapshot("meta-llama/L", date(2024, 12, 31), None, 300)
+    w.snapshot("meta-llama/L", date(2025, 1, 20), None, 310)
+    # December ends before the 01-20 snapshot: finished; January (estimated from the 01-20 count) is not
+    assert months(w.metric("downloads"), "complete") == {"2024-12": True, "2025-01": False}
+
+
 def test_until_does_not_finish_a_month(monthly_dumps):
     out = monthly_dumps.metric("downloads", since=date(2025, 8, 1), until=date(2025, 9, 30))
     assert months(out, "complete") == {"2025-08": True, "2025-09": False}

@@ -29,9 +29,10 @@ from atomscope.metrics.base import MetricContext
 
 
 def latest_snapshot(ctx: MetricContext) -> ir.Table:
-    """One row: `latest`, the date of the latest Hub snapshot with an all-time download count."""
+    """One row: `latest`, the date of the latest Hub snapshot with a download count (all-time or 30-day:
+    `downloads` also estimates months from 30-day-only snapshots)."""
     snaps = ctx.table("hf_snapshots")
-    snaps = snaps.filter(snaps.downloads_all_time.notnull())
+    snaps = snaps.filter(snaps.downloads_all_time.notnull() | snaps.downloads_30d.notnull())
     return snaps.aggregate(latest=snaps.snapshot_date.max().cast("date"))
 
 
