@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 import pytest
 from hub_helpers import small_hub, warehouse
 from hubstats_fixtures import dataset_host
+from typer.testing import CliRunner
 
+from atomscope.cli import app
 from atomscope.cli.core import try_backfill
 from atomscope.collect.hubstats.backfill import BACKFILL_MONTHS, history_months, months_back
 from atomscope.testing.hub import DEFAULT_TOKEN, HubEmulator
@@ -54,6 +56,10 @@ def test_the_backfill_imports_24_months_once_and_the_report_shows_that_history(b
     assert downloads == len(expected) <= BACKFILL_MONTHS + 1
     assert revisions == [("invalid", 1), ("ok", len(expected) - 1)]  # the corrupt file of 2026-02
     assert len(months) == len(expected) - 1
+
+    listed = CliRunner().invoke(app, ["quality", "--db", str(db_path)], env={"COLUMNS": "200"})
+    assert listed.exit_code == 0, listed.output
+    assert "rollback" in listed.stdout and "partial" in listed.stdout and "invalid" in listed.stdout
 
     import atomscope.report.build as build
 
