@@ -33,3 +33,106 @@ def list_sources(db: DbOption = None, format: FormatOption = OutputFormat.table)
     finally:
         con.close()
     emit(frame, format, title="Reference sources")
+
+
+@app.command()
+def update(
+    names: Annotated[
+        list[str] | None, typer.Argument(metavar="[NAME]...", help="Sources to refresh (default: every one).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Fetch, transform and validate; show what would change, load nothing.")
+    ] = False,
+    github_api: Annotated[
+        str | None, typer.Option("--github-api", envvar="ATOMSCOPE_GITHUB_API", help="GitHub REST API base URL.")
+    ] = None,
+    github_raw: Annotated[
+        str | None, typer.Option("--github-raw", envvar="ATOMSCOPE_GITHUB_RAW", help="Raw-file base URL.")
+    ] = None,
+    url: Annotated[
+        list[str] | None, typer.Option("--url", metavar="NAME=URL", help="Another URL for a URL source (epoch).")
+    ] = None,
+    timeout: Annotated[float, typer.Option("--timeout", min=1.0, help="Seconds per request.")] = 20.0,
+    db: DbOption = None,
+) -> None:
+    """Fetch each source from its upstream in the upstream's format, transform it to the bundled contract,
+    validate it with the same validators and load it as a new version (one transaction). An unchanged source
+    costs one request. A source that fails keeps its version; the command then exits 1."""
+    from atomscope.cli.common import open_write
+    from atomscope.cli.output import stderr
+    from atomscope.sources.upstream.http import Endpoints, UpstreamClient
+
+    overrides = []
+    for item in url or []:
+        name, sep, value = item.partition("=")
+        if not sep or not value:
+            raise typer.BadParameter(f"{item!r}: expected NAME=URL", param_hint="--url")
+        overrides.append((name, value))
+    endpoints = Endpoints.from_env(github_api, github_raw, overrides)
+    con = open_read(db) if dry_run else open_write(db)
+    try:
+        with UpstreamClient(endpoints, timeout=timeout) as client:
+            results = _run_update(con, client, names, dry_run, stderr)
+    finally:
+        con.close()
+    _print_results(results, stderr)
+    if dry_run:
+        _print_would_change(db, results)
+    if any(r.failed for r in results):
+        raise typer.Exit(1)
+
+
+def _run_update(con, client, names, dry_run: bool, console, deadline: float | None = None):
+    from atomscope.sources.upstream.update import update_sources
+
+    with console.status("checking upstreams") as status:
+
+        def progress(name: str) -> None:
+            status.update(f"checking upstream [bold]{name}[/bold]")
+
+        return update_sources(con, client, names, dry_run=dry_run, deadline=deadline, on_progress=progress)
+
+
+_STYLE = {"updated": "green", "would update": "green", "unchanged": "dim", "failed": "red", "unreachable": "red"}
+
+
+def _print_results(results, console) -> None:
+    for r in results:
+        style = _STYLE.get(r.status, "")
+        status = f"[{style}]{r.status}[/{style}]" if style else r.status
+        tail = f" ({r.requests} request{'s' if r.requests != 1 else ''})" if r.requests else ""
+        console.print(f"{r.name:<22} {status}: {r.message}{tail}", highlight=False, soft_wrap=True)
+
+
+def _print_would_change(db, results) -> None:
+    if any(r.status == "would update" for r in results):
+        typer.echo("dry run: nothing was loaded; `atomscope sources update` without --dry-run loads it")
+
+
+@app.command()
+def diff(
+    name: Annotated[str, typer.Argument(help="A source (atom, epoch, osai, mof, lmarena) or one of its tables.")],
+    db: DbOption = None,
+    format: FormatOption = OutputFormat.table,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Rows listed per section.")] = 50,
+) -> None:
+    """What the last refresh of a source changed: models added and removed, organizations whose region
+    changed, parameter and release-date corrections, new leaderboard snapshots."""
+    import json
+
+    from atomscope.sources.upstream.diff import diff_summary, render
+    from atomscope.sources.upstream.versions_diff import last_refresh_diffs
+
+    con = open_read(db)
+    try:
+        diffs, notes = last_refresh_diffs(con, name)
+    finally:
+        con.close()
+    if format is OutputFormat.json:
+        typer.echo(json.dumps({"tables": [diff_summary(d) for d in diffs], "notes": notes}, indent=1, default=str))
+        return
+    for d in diffs:
+        for line in render(d, limit):
+            typer.echo(line)
+    for note in notes:
+        typer.echo(note)

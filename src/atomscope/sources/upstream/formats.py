@@ -1,0 +1,149 @@
+"""Reading upstream files (CSV, YAML) with the line each value came from, and writing the bundled format.
+
+A transform turns upstream files into a table in its bundled contract's format (`Transformed`), keeping for
+every output row where it came from (`Origin`), so that a value the contract refuses is reported at the
+upstream file and line (`file:line`), not at a line of an intermediate file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from atomscope.domain.errors import DataValidationError
+from atomscope.sources.csvtable import TableContract
+
+
+@dataclass(frozen=True)
+class Origin:
+    file: str
+    line: int | None
+    column_lines: dict[str, int] = field(default_factory=dict)  # contract column -> line, when finer
+
+    def line_of(self, column: str | None) -> int | None:
+        return self.column_lines.get(column, self.line) if column else self.line
+
+
+@dataclass(frozen=True)
+class Transformed:
+    """One bundled table made from upstream files: CSV text in the contract's format, one origin per row."""
+
+    source_key: str
+    text: str
+    origins: tuple[Origin, ...]
+    header: Origin
+
+    def upstream_error(self, error: DataValidationError) -> DataValidationError:
+        """Re-point a contract violation found in `text` to the upstream file and line."""
+        if error.line is None or error.line <= 1:
+            return DataValidationError(self.header.file, self.header.line, error.message)
+        index = error.line - 2
+        if index >= len(self.origins):
+            return error
+        origin = self.origins[index]
+        column = re.search(r"column '([^']+)'", error.message)
+        return DataValidationError(origin.file, origin.line_of(column.group(1) if column else None), error.message)
+
+
+def _one_line(value: Any) -> str:
+    """A cell as text on one line (the bundled files hold no line breaks inside values)."""
+    if value is None:
+        return ""
+    text = str(value)
+    if "\n" in text or "\r" in text:
+        text = re.sub(r"\s*[\r\n]+\s*", " ", text.strip())
+    return text
+
+
+def write_table(
+    source_key: str, contract: TableContract, rows: list[tuple[dict[str, Any], Origin]], header: Origin
+) -> Transformed:
+    """Rows (values by contract column name; extra keys ignored, missing ones empty) as bundled-format CSV."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    names = [c.name for c in contract.columns]
+    writer.writerow(names)
+    for values, _ in rows:
+        writer.writerow([_one_line(values.get(name)) for name in names])
+    return Transformed(source_key, out.getvalue(), tuple(origin for _, origin in rows), header)
+
+
+def read_csv(path: str, text: str, required: tuple[str, ...], comment: str | None = None):
+    """Upstream CSV rows as (dict, line). Lines starting with `comment` before the header are skipped (ATOM's
+    release_date_corrections.csv opens with '#' notes). A missing column is an error at the header line."""
+    lines = text.splitlines(keepends=True)
+    skipped = 0
+    while comment and skipped < len(lines) and lines[skipped].lstrip().startswith(comment):
+        skipped += 1
+    reader = csv.DictReader(io.StringIO("".join(lines[skipped:]), newline=""))
+    header = reader.fieldnames or []
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise DataValidationError(path, skipped + 1, f"missing column(s): {', '.join(missing)}")
+    rows = []
+    try:
+        for raw in reader:  # a record's line is where it ends (records here span one line)
+            if None in raw:
+                raise DataValidationError(path, reader.line_num + skipped, "more fields than the header has columns")
+            rows.append((raw, reader.line_num + skipped))
+    except csv.Error as exc:
+        raise DataValidationError(path, reader.line_num + skipped, f"malformed CSV: {exc}") from exc
+    return rows, skipped + 1
+
+
+class LinedDict(dict):
+    """A YAML mapping that remembers the line of each key (1-based) and its own first line."""
+
+    line: int = 0
+    lines: dict[str, int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LinedDict:
+    loader.flatten_mapping(node)
+    mapping = LinedDict()
+    mapping.line = node.start_mark.line + 1
+    mapping.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.lines[str(key)] = key_node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: str, text: str) -> Any:
+    """A YAML document whose mappings are `LinedDict`s; a syntax error names file and line."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise DataValidationError(path, line, f"malformed YAML: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise DataValidationError(path, None, f"malformed YAML: {exc}") from None
+
+
+def text_of(value: Any) -> str:
+    """A YAML scalar as the bundled files hold it (None -> empty)."""
+    return "" if value is None else str(value)
+
+
+def mapping(value: Any, path: str, line: int | None, what: str) -> LinedDict:
+    if value is None:
+        empty = LinedDict()
+        empty.line, empty.lines = line or 0, {}
+        return empty
+    if not isinstance(value, dict):
+        raise DataValidationError(path, line, f"{what} must be a mapping, got {type(value).__name__}")
+    return value  # type: ignore[return-value]

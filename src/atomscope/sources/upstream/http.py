@@ -1,0 +1,193 @@
+"""The HTTP side of `sources update`: GitHub's REST API and raw files for repositories, conditional GETs for
+a publisher's URL. One `httpx.Client`, configurable bases (a local stand-in in tests), a request count.
+
+Requests, as GitHub documents them:
+
+- `GET {api}/repos/{owner}/{repo}/commits/{branch}` (with `If-None-Match` when an ETag is known): the head
+  commit's `sha` and `commit.committer.date`; a 304 or an already-loaded sha means nothing changed, so an
+  unchanged repository costs this one request.
+- `GET {api}/repos/{owner}/{repo}/git/trees/{sha}?recursive=1`: the file list, for globbed paths.
+- `GET {api}/repos/{owner}/{repo}/commits?sha={branch}&path={path}&per_page=100&page=N`: the commits that
+  touched one file, newest first (the LMArena history: one snapshot per commit).
+- `GET {raw}/{owner}/{repo}/{sha}/{path}`: a file at a commit.
+- a plain URL with `If-None-Match: {etag}`: 304 when unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from urllib.parse import quote
+
+import httpx
+
+from atomscope.domain.errors import AtomscopeError
+
+GITHUB_API_ENV = "ATOMSCOPE_GITHUB_API"
+GITHUB_RAW_ENV = "ATOMSCOPE_GITHUB_RAW"
+DEFAULT_GITHUB_API = "https://api.github.com"
+DEFAULT_GITHUB_RAW = "https://raw.githubusercontent.com"
+
+
+class UpstreamError(AtomscopeError):
+    """An upstream could not be reached or answered something unusable."""
+
+
+class UpstreamUnreachableError(UpstreamError):
+    """No connection to the upstream at all (offline, DNS, refused, timed out)."""
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    date: datetime | None
+    etag: str | None = None
+
+
+@dataclass(frozen=True)
+class UrlResponse:
+    text: str | None  # None when 304 Not Modified
+    etag: str | None
+    last_modified: datetime | None
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    github_api: str = DEFAULT_GITHUB_API
+    github_raw: str = DEFAULT_GITHUB_RAW
+    urls: tuple[tuple[str, str], ...] = ()  # upstream name -> URL overriding the catalog's
+
+    @classmethod
+    def from_env(cls, github_api: str | None = None, github_raw: str | None = None, urls=()) -> Endpoints:
+        return cls(
+            github_api=(github_api or os.environ.get(GITHUB_API_ENV) or DEFAULT_GITHUB_API).rstrip("/"),
+            github_raw=(github_raw or os.environ.get(GITHUB_RAW_ENV) or DEFAULT_GITHUB_RAW).rstrip("/"),
+            urls=tuple(urls),
+        )
+
+    def url_for(self, name: str, default: str) -> str:
+        env = os.environ.get(f"ATOMSCOPE_{name.upper()}_URL")
+        return dict(self.urls).get(name) or env or default
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+class UpstreamClient:
+    """GitHub and plain-URL requests over one connection pool; `requests` counts what was sent."""
+
+    def __init__(self, endpoints: Endpoints, *, timeout: float = 20.0, token: str | None = None):
+        self.endpoints = endpoints
+        headers = {"User-Agent": "atomscope-sources", "Accept": "application/vnd.github+json"}
+        token = token if token is not None else os.environ.get("GITHUB_TOKEN")
+        self._api_headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.Client(timeout=timeout, headers=headers, follow_redirects=True)
+        self.requests = 0
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> UpstreamClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _get(self, url: str, *, headers: dict | None = None, params: dict | None = None) -> httpx.Response:
+        self.requests += 1
+        try:
+            response = self._http.get(url, headers=headers, params=params)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise UpstreamUnreachableError(f"{url}: cannot connect ({exc})") from exc
+        except httpx.HTTPError as exc:
+            raise UpstreamError(f"{url}: {type(exc).__name__}: {exc}") from exc
+        if response.status_code == 304:
+            return response
+        if response.status_code >= 400:
+            raise UpstreamError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
+        return response
+
+    def _json(self, url: str, **kwargs):
+        response = self._get(url, headers=self._api_headers, **kwargs)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise UpstreamError(f"{url}: not JSON: {exc}") from exc
+
+    def head_commit(self, repo: str, branch: str, etag: str | None) -> Commit | None:
+        """The branch's head commit, or None when the server answers 304 to our ETag."""
+        url = f"{self.endpoints.github_api}/repos/{repo}/commits/{quote(branch)}"
+        headers = dict(self._api_headers)
+        if etag:
+            headers["If-None-Match"] = etag
+        response = self._get(url, headers=headers)
+        if response.status_code == 304:
+            return None
+        try:
+            body = response.json()
+            sha = body["sha"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UpstreamError(f"{url}: no commit sha in the answer") from exc
+        info = body.get("commit") or {}
+        when = (info.get("committer") or {}).get("date") or (info.get("author") or {}).get("date")
+        return Commit(sha=sha, date=_parse_time(when), etag=response.headers.get("ETag"))
+
+    def tree(self, repo: str, sha: str) -> list[str]:
+        """Every file path of the repository at `sha`."""
+        url = f"{self.endpoints.github_api}/repos/{repo}/git/trees/{sha}"
+        body = self._json(url, params={"recursive": "1"})
+        if body.get("truncated"):
+            raise UpstreamError(f"{url}: the tree listing is truncated")
+        return [e["path"] for e in body.get("tree", []) if e.get("type") == "blob"]
+
+    def path_commits(self, repo: str, branch: str, path: str, stop_before: date | None) -> list[Commit]:
+        """Commits that touched `path`, newest first, paging until one dated before `stop_before` (included)."""
+        url = f"{self.endpoints.github_api}/repos/{repo}/commits"
+        found: list[Commit] = []
+        for page in range(1, 100):
+            params = {"sha": branch, "path": path, "per_page": "100", "page": str(page)}
+            body = self._json(url, params=params)
+            if not isinstance(body, list):
+                raise UpstreamError(f"{url}: expected a list of commits")
+            for item in body:
+                info = item.get("commit") or {}
+                when = (info.get("committer") or {}).get("date") or (info.get("author") or {}).get("date")
+                commit = Commit(sha=item["sha"], date=_parse_time(when))
+                found.append(commit)
+                if stop_before and commit.date and commit.date.date() < stop_before:
+                    return found
+            if len(body) < 100:
+                break
+        return found
+
+    def raw(self, repo: str, sha: str, path: str) -> str:
+        url = f"{self.endpoints.github_raw}/{repo}/{sha}/{quote(path)}"
+        return _text(url, self._get(url))
+
+    def conditional(self, url: str, etag: str | None) -> UrlResponse:
+        """A plain URL with If-None-Match; `text` is None when the server says 304 Not Modified."""
+        response = self._get(url, headers={"If-None-Match": etag} if etag else None)
+        last_modified = _parse_time(response.headers.get("Last-Modified"))
+        if response.status_code == 304:
+            return UrlResponse(None, etag, last_modified)
+        return UrlResponse(_text(url, response), response.headers.get("ETag"), last_modified)
+
+
+def _text(url: str, response: httpx.Response) -> str:
+    try:
+        return response.content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UpstreamError(f"{url}: not UTF-8 text ({exc})") from exc

@@ -1,0 +1,203 @@
+"""`atomscope sources update`: fetch each upstream, transform, validate with the bundled contracts, load.
+
+Each upstream is tried on its own: a fetch or validation failure (with the upstream file:line) leaves that
+source at its previous version, and the others still update. Tables of every upstream that passed are
+validated together with the cross-file rules, then loaded as new versions in ONE transaction
+(`load_bundled`). An upstream whose commit or ETag has not changed costs one request and loads nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from atomscope.config import data_dir as bundled_data_dir
+from atomscope.domain.errors import AtomscopeError, DataValidationError
+from atomscope.sources.csvtable import TableContract, read_table_text
+from atomscope.sources.upstream.catalog import BY_NAME, UPSTREAMS, Upstream
+from atomscope.sources.upstream.fetch import Fetched, Known, Unchanged, fetch_upstream
+from atomscope.sources.upstream.formats import Transformed
+from atomscope.sources.upstream.http import UpstreamClient, UpstreamError, UpstreamUnreachableError
+from atomscope.warehouse.db import utcnow
+from atomscope.warehouse.load import BUNDLED, load_bundled, read_bundled
+from atomscope.warehouse.versions import SourceContent, current_fetched, current_versions, version_text
+
+CONTRACTS: dict[str, TableContract] = {spec.source_key: spec.contract for spec in BUNDLED}
+
+
+class UnknownSourceError(AtomscopeError):
+    """A source name `sources update/diff` does not know."""
+
+
+@dataclass
+class UpstreamResult:
+    name: str
+    status: str  # 'updated', 'unchanged', 'failed', 'unreachable', 'would update' (dry run), 'not refreshable'
+    message: str = ""
+    requests: int = 0
+    version: str | None = None  # commit id or ETag fetched
+    tables: dict[str, int] = field(default_factory=dict)  # source key -> rows, of what was (or would be) loaded
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("failed", "unreachable")
+
+
+def select(names: list[str] | None) -> list[Upstream]:
+    """The upstreams named (an upstream name or one of its tables), or every refreshable one."""
+    if not names:
+        return [u for u in UPSTREAMS if u.refresh]
+    chosen: list[Upstream] = []
+    for name in names:
+        upstream = BY_NAME.get(name) or next((u for u in UPSTREAMS if name in u.produces), None)
+        if upstream is None:
+            known = ", ".join(u.name for u in UPSTREAMS)
+            raise UnknownSourceError(f"unknown source {name!r}; known: {known} (or one of their tables)")
+        if upstream not in chosen:
+            chosen.append(upstream)
+    return chosen
+
+
+def _known(con: duckdb.DuckDBPyConnection, upstream: Upstream) -> Known:
+    check = con.execute(
+        "SELECT upstream_version, etag FROM source_checks WHERE upstream = ?", [upstream.name]
+    ).fetchone()
+    versions = current_versions(con)
+    texts = {key: version_text(con, versions[key].version_id) for key in upstream.produces if key in versions}
+    if check and check[0]:
+        return Known(check[0], check[1], texts)
+    if upstream.url:
+        return Known(None, None, texts)  # the bundled copy has no ETag: the first check downloads the file
+    loaded = [versions[k].upstream_version for k in upstream.produces if k in versions]
+    version = loaded[0] if loaded and all(v == loaded[0] for v in loaded) else None
+    return Known(version, None, texts)  # the bundled commit (SOURCES.md)
+
+
+def _same_rows(contract: TableContract, old: str | None, new: str) -> bool:
+    if old is None:
+        return False
+
+    def rows(text: str) -> Counter:  # order-insensitive: upstream file order is not data
+        return Counter(
+            tuple((k, v) for k, v in r.items() if k != "_line") for r in read_table_text(text, contract, "-")
+        )
+
+    return rows(old) == rows(new)
+
+
+def _validate(tables: list[Transformed]) -> dict[str, list]:
+    """Each table against its contract; a violation is reported at the upstream file and line."""
+    parsed = {}
+    for table in tables:
+        try:
+            parsed[table.source_key] = read_table_text(table.text, CONTRACTS[table.source_key], table.source_key)
+        except DataValidationError as exc:
+            raise table.upstream_error(exc) from None
+    return parsed
+
+
+def _contents(upstream: Upstream, fetched: Fetched, tables: list[Transformed]) -> dict[str, SourceContent]:
+    return {
+        t.source_key: SourceContent(
+            source_key=t.source_key,
+            text=t.text,
+            upstream=upstream.name,
+            origin=upstream.origin_of(t.source_key),
+            kind="fetched",
+            upstream_version=fetched.version,
+            upstream_date=fetched.date,
+        )
+        for t in tables
+    }
+
+
+def _record_check(con, upstream: str, result: UpstreamResult, etag: str | None, run_id: int | None) -> None:
+    """Remember the answer; a failed check keeps the last good commit/ETag so the next run tries again."""
+    keep = result.failed
+    con.execute(
+        "INSERT INTO source_checks (upstream, checked_at, status, upstream_version, etag, message, run_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (upstream) DO UPDATE SET checked_at = excluded.checked_at,"
+        " status = excluded.status, message = excluded.message, run_id = excluded.run_id"
+        + ("" if keep else ", upstream_version = excluded.upstream_version, etag = excluded.etag"),
+        [upstream, utcnow(), result.status, None if keep else result.version, None if keep else etag, result.message,
+         run_id or 0],
+    )  # fmt: skip
+
+
+def update_sources(
+    con: duckdb.DuckDBPyConnection,
+    client: UpstreamClient,
+    names: list[str] | None = None,
+    *,
+    dry_run: bool = False,
+    folder: Path | None = None,
+    deadline: float | None = None,  # time.monotonic() after which no further upstream is started
+    on_progress=None,
+) -> list[UpstreamResult]:
+    folder = Path(folder) if folder else bundled_data_dir()
+    accepted: dict[str, SourceContent] = {}
+    etags: dict[str, str | None] = {}
+    results: list[UpstreamResult] = []
+    base = current_fetched(con)
+    for upstream in select(names):
+        if on_progress:
+            on_progress(upstream.name)
+        result = UpstreamResult(upstream.name, "unchanged")
+        results.append(result)
+        if not upstream.refresh:
+            result.status, result.message = "not refreshable", "comes with atomscope (no upstream to refresh)"
+            continue
+        if deadline is not None and time.monotonic() > deadline:
+            result.status, result.message = "failed", "not tried: the time budget ran out"
+            continue
+        before = client.requests
+        known = _known(con, upstream)
+        try:
+            fetched = fetch_upstream(upstream, client, known)
+            if isinstance(fetched, Unchanged):
+                result.version, etags[upstream.name] = fetched.version, fetched.etag
+                result.message = f"upstream unchanged ({(fetched.version or '')[:12] or 'same ETag'})"
+                continue
+            result.version, etags[upstream.name] = fetched.version, fetched.etag
+            parsed = _validate(fetched.tables)
+            changed = [t for t in fetched.tables if not _same_rows(CONTRACTS[t.source_key],
+                                                                    known.texts.get(t.source_key), t.text)]  # fmt: skip
+            if not changed:
+                result.message = f"new upstream version {fetched.version[:12]}, same rows"
+                continue
+            contents = _contents(upstream, fetched, changed)
+            try:
+                read_bundled(folder, {**base, **accepted, **contents})  # the cross-file rules
+            except DataValidationError as exc:
+                raise _cross_file_error(exc, changed) from None
+            accepted.update(contents)
+            result.tables = {t.source_key: len(parsed[t.source_key]) for t in changed}
+            result.status = "would update" if dry_run else "updated"
+            result.message = ", ".join(f"{k} {n} rows" for k, n in result.tables.items())
+        except UpstreamUnreachableError as exc:
+            result.status, result.message = "unreachable", str(exc)
+        except (UpstreamError, DataValidationError) as exc:
+            result.status, result.message = "failed", str(exc)
+        finally:
+            result.requests = client.requests - before
+    if dry_run:
+        return results
+    run_id = None
+    if accepted:
+        summary = load_bundled(con, folder, contents={**base, **accepted}, kind="sources")
+        run_id = summary.run_id
+    for result in results:
+        if result.status != "not refreshable":
+            _record_check(con, result.name, result, etags.get(result.name), run_id)
+    return results
+
+
+def _cross_file_error(exc: DataValidationError, tables: list[Transformed]) -> DataValidationError:
+    for table in tables:
+        if exc.file.endswith(f"-> {CONTRACTS[table.source_key].file_name}"):
+            return table.upstream_error(exc)
+    return exc

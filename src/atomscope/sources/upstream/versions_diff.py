@@ -1,0 +1,53 @@
+"""Pick the versions `sources diff NAME` compares: for each table of the source, the version loaded now
+and the one it replaced, when the last refresh of that source changed it."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+from atomscope.sources.upstream.diff import TableDiff, diff_tables
+from atomscope.sources.upstream.update import CONTRACTS, select
+from atomscope.warehouse.versions import SourceVersion, current_versions, version_text, versions_of
+
+
+def _label(version: SourceVersion) -> str:
+    return f"{version.label} ({version.created_at:%Y-%m-%d %H:%M} UTC)"
+
+
+def last_refresh_diffs(con: duckdb.DuckDBPyConnection, name: str) -> tuple[list[TableDiff], list[str]]:
+    (upstream,) = select([name])
+    tables = [name] if name in upstream.produces else list(upstream.produces)
+    current = current_versions(con)
+    diffs: list[TableDiff] = []
+    notes: list[str] = []
+    for key in tables:
+        version = current.get(key)
+        if version is None:
+            notes.append(f"{key}: not loaded (run `atomscope init`)")
+            continue
+        earlier = [v for v in versions_of(con, key) if v.version_id < version.version_id]
+        if not earlier:
+            notes.append(f"{key}: {_label(version)} is its first version; nothing to compare")
+            continue
+        previous = earlier[-1]
+        diffs.append(
+            diff_tables(
+                CONTRACTS[key],
+                key,
+                version_text(con, previous.version_id),
+                version_text(con, version.version_id),
+                (_label(previous), _label(version)),
+            )
+        )
+    if "atom_organization_regions" in tables and "atom_organization_regions" in current:
+        run_id = con.execute(
+            "SELECT run_id FROM source_versions WHERE version_id = ?", [current["atom_organization_regions"].version_id]
+        ).fetchone()[0]
+        details = con.execute("SELECT details FROM load_runs WHERE run_id = ?", [run_id]).fetchone()
+        changes = json.loads(details[0]).get("registry_changes", []) if details and details[0] else []
+        if changes:
+            notes.append("organization registry, aligned with ATOM's regions:")
+            notes += [f"  {c}" for c in changes]
+    return diffs, notes
