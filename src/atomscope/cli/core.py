@@ -39,9 +39,17 @@ def run_main(
         bool, typer.Option("--backfill/--no-backfill", help="With under 12 months of Hub history, first import "
                            "monthly revisions of the last 24 months from the public hub-stats dataset.")
     ] = True,
+    refresh: Annotated[
+        bool, typer.Option("--refresh/--no-refresh", help="Refresh the reference sources first (bounded).")
+    ] = True,
 ) -> None:
-    """The main job: initialise the warehouse, collect from the Hub when reachable, build the report."""
+    """The main job: initialise the warehouse, refresh the reference sources and collect from the Hub when
+    reachable, build the report."""
     init(db)
+    if refresh:
+        from atomscope.cli.sources import refresh_for_run
+
+        refresh_for_run(db, console)
     con = open_read(db)
     try:
         summary_table(con)

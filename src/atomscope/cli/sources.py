@@ -136,3 +136,36 @@ def diff(
             typer.echo(line)
     for note in notes:
         typer.echo(note)
+
+
+RUN_BUDGET_S = 120.0  # `atomscope run` starts no further upstream after this
+
+
+def refresh_for_run(db, console) -> None:
+    """`atomscope run`'s bounded refresh: every source when reachable; offline, one line and the run goes on
+    with what the warehouse holds (the bundled data on a fresh install). A failed source never stops the run."""
+    import time
+
+    from atomscope.cli.common import open_write
+    from atomscope.sources.upstream.http import Endpoints, UpstreamClient
+    from atomscope.sources.upstream.update import update_sources
+
+    con = open_write(db)
+    try:
+        with UpstreamClient(Endpoints.from_env(), timeout=15.0) as client:
+            with console.status("refreshing the reference sources"):
+                results = update_sources(
+                    con, client, deadline=time.monotonic() + RUN_BUDGET_S, stop_when_unreachable=True
+                )
+    finally:
+        con.close()
+    unreachable = [r for r in results if r.status == "unreachable"]
+    if unreachable and all(r.status in ("unreachable", "not tried") for r in results):
+        console.print(
+            f"[yellow]sources not refreshed[/yellow] (upstream unreachable: {unreachable[0].message}); "
+            "continuing with the loaded versions (`atomscope sources list`)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    _print_results(results, console)

@@ -106,11 +106,19 @@ def mof_files(folder: Path | None = None) -> dict[str, str]:
     groups: dict[tuple, list[dict[str, str]]] = {}
     for row in _rows("mof_components.csv", folder):
         key = tuple(row[k] for k in ("release", "version", "date", "producer", "origin", "huggingface", "type"))
+        key += tuple(row.get(f"global_license_{s}", "") for s in ("distribution", "code", "data", "document"))
         groups.setdefault(key, []).append(row)
     files = {}
     for n, (key, rows) in enumerate(groups.items()):
-        release = dict(zip(("name", "version", "date", "producer", "origin", "huggingface", "type"), key, strict=True))
-        release["license"] = {"distribution": {"name": "Apache-2.0", "path": ""}}
+        release = dict(
+            zip(("name", "version", "date", "producer", "origin", "huggingface", "type"), key[:7], strict=True)
+        )
+        first = rows[0]
+        release["license"] = {
+            scope: {"name": first[f"global_license_{scope}"], "path": ""}
+            for scope in ("distribution", "code", "data", "document")
+            if first.get(f"global_license_{scope}")
+        }
         release["components"] = [_component(r) for r in rows]
         doc = {"framework": {"name": "Model Openness Framework", "version": "1.0"}, "release": release}
         path = f"models/{n:04d}-{key[0].replace('/', '-')}.yml"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from atomscope.sources.upstream.catalog import UPSTREAMS
+from atomscope.sources.upstream.catalog import UPSTREAMS, upstream_of
+from atomscope.warehouse.load import BUNDLED
 from atomscope.warehouse.versions import current_versions
 
 
@@ -22,27 +23,29 @@ def sources_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         for row in con.execute("SELECT upstream, checked_at, status, message FROM source_checks").fetchall()
     }
     records = []
-    for upstream in UPSTREAMS:
+    keys = [key for upstream in UPSTREAMS for key in upstream.produces]
+    keys += [spec.source_key for spec in BUNDLED if spec.source_key not in keys]  # any table added later
+    for key in keys:
+        upstream = upstream_of(key)
         checked_at, status, message = checks.get(upstream.name, (None, None, None))
-        for key in upstream.produces:
-            version = versions.get(key)
-            records.append(
-                {
-                    "source": upstream.name,
-                    "table": key,
-                    "origin": upstream.origin_of(key),
-                    "version": f"v{version.version_id}" if version else None,
-                    "kind": version.kind if version else "not loaded",
-                    "upstream_version": version.upstream_version if version else None,
-                    "sha256": version.sha256[:12] if version else None,
-                    "loaded": _when(version.created_at) if version else None,
-                    "rows": version.row_count if version else None,
-                    "license": upstream.license,
-                    "refresh": "yes" if upstream.refresh else "no",
-                    "last_check": f"{status} {_when(checked_at)}" if status else None,
-                    "check_message": message,
-                }
-            )
+        version = versions.get(key)
+        records.append(
+            {
+                "source": upstream.name,
+                "table": key,
+                "origin": upstream.origin_of(key),
+                "version": f"v{version.version_id}" if version else None,
+                "kind": version.kind if version else "not loaded",
+                "upstream_version": version.upstream_version if version else None,
+                "sha256": version.sha256[:12] if version else None,
+                "loaded": _when(version.created_at) if version else None,
+                "rows": version.row_count if version else None,
+                "license": upstream.license,
+                "refresh": "yes" if upstream.refresh else "no",
+                "last_check": f"{status} {_when(checked_at)}" if status else None,
+                "check_message": message,
+            }
+        )
     frame = pd.DataFrame.from_records(records)
     frame["rows"] = frame["rows"].astype("Int64")
     return frame

@@ -36,7 +36,8 @@ class UnknownSourceError(AtomscopeError):
 @dataclass
 class UpstreamResult:
     name: str
-    status: str  # 'updated', 'unchanged', 'failed', 'unreachable', 'would update' (dry run), 'not refreshable'
+    # 'updated', 'unchanged', 'failed', 'unreachable', 'not tried', 'would update' (dry run), 'not refreshable'
+    status: str
     message: str = ""
     requests: int = 0
     version: str | None = None  # commit id or ETag fetched
@@ -136,6 +137,7 @@ def update_sources(
     dry_run: bool = False,
     folder: Path | None = None,
     deadline: float | None = None,  # time.monotonic() after which no further upstream is started
+    stop_when_unreachable: bool = False,  # offline: do not wait for every other upstream's timeout too
     on_progress=None,
 ) -> list[UpstreamResult]:
     folder = Path(folder) if folder else bundled_data_dir()
@@ -152,7 +154,10 @@ def update_sources(
             result.status, result.message = "not refreshable", "comes with atomscope (no upstream to refresh)"
             continue
         if deadline is not None and time.monotonic() > deadline:
-            result.status, result.message = "failed", "not tried: the time budget ran out"
+            result.status, result.message = "not tried", "the time budget ran out"
+            continue
+        if stop_when_unreachable and any(r.status == "unreachable" for r in results):
+            result.status, result.message = "not tried", "an upstream was unreachable (offline?)"
             continue
         before = client.requests
         known = _known(con, upstream)
@@ -191,7 +196,7 @@ def update_sources(
         summary = load_bundled(con, folder, contents={**base, **accepted}, kind="sources")
         run_id = summary.run_id
     for result in results:
-        if result.status != "not refreshable":
+        if result.status not in ("not refreshable", "not tried"):
             _record_check(con, result.name, result, etags.get(result.name), run_id)
     return results
 

@@ -1,0 +1,83 @@
+"""The `atomscope sources` commands end to end, and `atomscope run`'s refresh when offline."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from rich.console import Console
+from typer.testing import CliRunner
+from upstream_helpers import ATOM, OSAI
+
+from atomscope.cli import app
+from atomscope.cli.sources import refresh_for_run
+from atomscope.warehouse import db
+from atomscope.warehouse.load import load_bundled
+from atomscope.warehouse.versions import current_versions
+
+
+def _warehouse(tmp_path):
+    path = tmp_path / "w.duckdb"
+    con = db.connect(path)
+    load_bundled(con)
+    con.close()
+    return str(path)
+
+
+def _args(stand_in, *names):
+    return [
+        "sources", "update", *names, "--github-api", stand_in.github_api, "--github-raw", stand_in.github_raw,
+        "--url", f"epoch={stand_in.file_url('notable_ai_models.csv')}",
+    ]  # fmt: skip
+
+
+def test_update_refuses_a_malformed_file_exits_1_and_updates_the_others(stand_in, tmp_path):
+    path = _warehouse(tmp_path)
+    name = (
+        "Falcon.yaml" if "Falcon.yaml" in stand_in.repos[OSAI][-1].files else sorted(stand_in.repos[OSAI][-1].files)[0]
+    )
+    text = stand_in.repos[OSAI][-1].files[name].decode()
+    stand_in.commit(OSAI, {name: text.replace("system:\n", "system: [\n", 1)})  # a YAML syntax error
+    models = stand_in.repos[ATOM][-1].files["models.csv"].decode()
+    namespace = models.splitlines()[1].split(",")[0]
+    stand_in.commit(ATOM, {"models.csv": models + f"{namespace},Added-2B,{namespace}/Added-2B\n"})
+
+    result = CliRunner().invoke(app, [*_args(stand_in, "atom", "osai"), "--db", path])
+    assert result.exit_code == 1, result.output
+    assert f"{name}:" in result.output and "malformed YAML" in result.output
+    assert "atom" in result.output and "updated" in result.output
+
+    listed = CliRunner().invoke(app, ["sources", "list", "--db", path, "--format", "csv"])
+    rows = {r["table"]: r for r in csv.DictReader(io.StringIO(listed.stdout))}
+    assert rows["atom_tracked_models"]["kind"] == "fetched"
+    assert rows["atom_tracked_models"]["upstream_version"] == stand_in.head(ATOM)
+    assert rows["atom_tracked_models"]["rows"] == "1959"
+    assert rows["osai_openness"]["kind"] == "bundled"
+    assert rows["osai_openness"]["last_check"].startswith("failed")
+
+    diff = CliRunner().invoke(app, ["sources", "diff", "atom", "--db", path])
+    assert f"+ {namespace}/Added-2B" in diff.stdout
+
+
+def test_dry_run_and_unknown_source(stand_in, tmp_path):
+    path = _warehouse(tmp_path)
+    result = CliRunner().invoke(app, [*_args(stand_in, "epoch"), "--dry-run", "--db", path])
+    assert result.exit_code == 0, result.output
+    unknown = CliRunner().invoke(app, [*_args(stand_in, "nope"), "--db", path])
+    assert unknown.exit_code != 0 and "unknown source 'nope'" in str(unknown.exception or unknown.output)
+
+
+def test_run_refresh_offline_is_one_line_and_keeps_the_bundled_data(tmp_path, monkeypatch):
+    path = _warehouse(tmp_path)
+    monkeypatch.setenv("ATOMSCOPE_GITHUB_API", "http://127.0.0.1:9")  # a closed port: nothing listens
+    monkeypatch.setenv("ATOMSCOPE_GITHUB_RAW", "http://127.0.0.1:9")
+    monkeypatch.setenv("ATOMSCOPE_EPOCH_URL", "http://127.0.0.1:9/notable_ai_models.csv")
+    out = io.StringIO()
+    refresh_for_run(path, Console(file=out, width=400))
+    lines = [line for line in out.getvalue().splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("sources not refreshed"), lines
+    con = db.connect(path, read_only=True)
+    try:
+        assert {v.kind for v in current_versions(con).values()} == {"bundled"}
+    finally:
+        con.close()
