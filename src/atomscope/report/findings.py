@@ -374,4 +374,7 @@ def derivatives(md: MetricData, hub: HubStatus) -> list[Finding]:
 
 
 def collect(md: MetricData, con: duckdb.DuckDBPyConnection, hub: HubStatus) -> list[Finding]:
-    return [*arena(md), *releases(md), *openness(md), *tracked(con), *downloads(md, hub), *derivatives(md, hub)]
+    from atomscope.report.section_availability import findings as availability  # its module imports this one
+
+    return [*arena(md), *releases(md), *openness(md), *tracked(con), *downloads(md, hub), *derivatives(md, hub),
+            *availability(md)]

@@ -369,6 +369,7 @@ def ram(md: MetricData, hub: HubStatus) -> Section:
 
 
 def build_sections(md: MetricData, con: duckdb.DuckDBPyConnection, hub: HubStatus) -> list[Section]:
+    from atomscope.report.section_availability import availability  # its own module; it imports this one
     from atomscope.report.section_inference import inference  # its own module; it imports this one
 
     return [
@@ -379,5 +380,6 @@ def build_sections(md: MetricData, con: duckdb.DuckDBPyConnection, hub: HubStatu
         adoption(md, hub),
         ram(md, hub),
         derivatives(md, hub),
+        availability(md),
         inference(md, con),
     ]

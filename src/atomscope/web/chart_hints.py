@@ -27,16 +27,18 @@ PREFERRED = {
     "ram_v2": ("ram", "cumulative_downloads"),
     "crossover": ("periods_ahead",),
     "inference_share": ("share", "tokens"),
+    "availability": ("unavailable", "unavailable_share", "removed", "gated", "disabled", "renamed"),
 }
 # Dashboard order: the headline metrics first, then any other registered metric by name.
-ORDER = ("arena", "releases", "downloads", "openness", "mof", "derivatives", "concentration", "crossover",
-         "ram_v1", "ram_v2")
+ORDER = ("arena", "releases", "downloads", "openness", "mof", "derivatives", "availability", "concentration",
+         "crossover", "ram_v1", "ram_v2")
 # (metric, by) -> hint fields that replace the heuristic's, used when the named columns are present.
 OVERRIDES: dict[tuple[str, str | None], dict[str, Any]] = {
     ("mof", "release"): {"x": "release", "x_type": "nominal", "mark": "bar", "color": "region"},
     ("ram_v1", None): {"x": "days_since_release", "x_type": "quantitative", "mark": "line", "color": "model_id"},
     ("ram_v2", None): {"x": "days_since_release", "x_type": "quantitative", "mark": "line", "color": "model_id"},
     ("crossover", None): {"x": "series", "x_type": "nominal", "mark": "table"},
+    ("availability", "model"): {"x": "model_id", "x_type": "nominal", "mark": "table"},
 }
 
 
