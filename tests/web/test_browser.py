@@ -289,3 +289,13 @@ def test_estimated_and_unfinished_months_read_honestly(dumps_server, tab):
     page.wait_for_function(SETTLED, timeout=30_000)
     assert {"estimated", "measured"} <= _legend(downloads)
     assert tab.external == [] and tab.errors == [], (tab.external, tab.errors)
+
+
+def test_runnable_card_lists_best_models_per_class(server, tab):
+    page = tab.page
+    page.goto(server + "/")
+    page.wait_for_selector("#runnable-card table", timeout=90_000)
+    text = page.locator("#runnable-card").inner_text()
+    assert "laptop (16 GB)" in text and "since 20" in text and "% (" in text
+    assert page.locator("#runnable-card table a").count() >= 1  # each best model links to its page
+    assert tab.errors == [], tab.errors

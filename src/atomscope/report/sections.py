@@ -371,6 +371,7 @@ def ram(md: MetricData, hub: HubStatus) -> Section:
 def build_sections(md: MetricData, con: duckdb.DuckDBPyConnection, hub: HubStatus) -> list[Section]:
     from atomscope.report.section_availability import availability  # its own module; it imports this one
     from atomscope.report.section_inference import inference  # its own module; it imports this one
+    from atomscope.report.section_runnability import runnability
 
     return [
         performance(md),
@@ -382,4 +383,5 @@ def build_sections(md: MetricData, con: duckdb.DuckDBPyConnection, hub: HubStatu
         derivatives(md, hub),
         availability(md),
         inference(md, con),
+        runnability(md),
     ]

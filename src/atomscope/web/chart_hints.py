@@ -28,6 +28,7 @@ PREFERRED = {
     "crossover": ("periods_ahead",),
     "inference_share": ("share", "tokens"),
     "availability": ("unavailable", "unavailable_share", "removed", "gated", "disabled", "renamed"),
+    "runnability": ("share_fit", "memory_gb", "arena_score", "models_fit"),
 }
 # Dashboard order: the headline metrics first, then any other registered metric by name.
 ORDER = ("arena", "releases", "downloads", "openness", "mof", "derivatives", "availability", "concentration",
@@ -39,6 +40,10 @@ OVERRIDES: dict[tuple[str, str | None], dict[str, Any]] = {
     ("ram_v2", None): {"x": "days_since_release", "x_type": "quantitative", "mark": "line", "color": "model_id"},
     ("crossover", None): {"x": "series", "x_type": "nominal", "mark": "table"},
     ("availability", "model"): {"x": "model_id", "x_type": "nominal", "mark": "table"},
+    # one row per model x quantization, or per class x region: read as tables (the "What you can run" card charts)
+    ("runnability", "model"): {"x": "model_id", "x_type": "nominal", "mark": "table"},
+    ("runnability", "region"): {"x": "hardware_class", "x_type": "nominal", "mark": "table"},
+    ("runnability", "best"): {"x": "hardware_class", "x_type": "nominal", "mark": "table"},
 }
 
 

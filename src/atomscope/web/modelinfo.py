@@ -220,4 +220,20 @@ def model_detail(con: duckdb.DuckDBPyConnection, model_id: str) -> dict[str, Any
         "lineage": lineage(con, model_id, tracked),
         "downloads": downloads,
         "availability": availability,
+        "runnability": runnability(base.get("total_params_b") if tracked else None),
     }
+
+
+def runnability(total_params_b: float | None) -> list[dict[str, Any]] | None:
+    """Memory and smallest hardware class per quantization (metric `runnability`'s formula), None when unknown."""
+    from atomscope.metrics.runnability import CLASS_LABELS, QUANTIZATIONS, memory_gb, smallest_class
+
+    if total_params_b is None or total_params_b != total_params_b or total_params_b <= 0:
+        return None
+    rows = []
+    for name, bits in QUANTIZATIONS:
+        memory = memory_gb(float(total_params_b), bits)
+        hardware = smallest_class(memory)
+        rows.append({"quantization": name, "bits": bits, "memory_gb": round(memory, 1), "smallest_class": hardware,
+                     "hardware": CLASS_LABELS[hardware]})
+    return rows

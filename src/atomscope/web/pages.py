@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from atomscope.domain import regions
 from atomscope.domain.errors import WarehouseError
+from atomscope.metrics.runnability import CLASS_LABELS
 from atomscope.web.api import cached_model_detail, status_payload
 from atomscope.web.cache import RETRY_AFTER_SECONDS, Store, WarehouseBusy
 from atomscope.web.metricapi import REGION_CHOICES, SIZE_BUCKETS, MetricEndpoint, describe
@@ -100,7 +101,13 @@ def build_pages(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> AP
         return TEMPLATES.TemplateResponse(
             request,
             "dashboard.html",
-            {"metrics": described, "status": status, "regions": REGION_CHOICES, "size_buckets": SIZE_BUCKETS},
+            {
+                "metrics": described,
+                "status": status,
+                "regions": REGION_CHOICES,
+                "size_buckets": SIZE_BUCKETS,
+                "runnable_classes": CLASS_LABELS,
+            },
         )
 
     @router.get("/models/{model_id:path}", response_class=HTMLResponse)
