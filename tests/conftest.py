@@ -14,6 +14,13 @@ import socket
 import pytest
 
 os.environ.setdefault("HF_ENDPOINT", "http://127.0.0.1:9")
+# `sources update` / `run`'s refresh: GitHub and Epoch's URL also point at a closed loopback port by default
+for _var, _value in (
+    ("ATOMSCOPE_GITHUB_API", "http://127.0.0.1:9"),
+    ("ATOMSCOPE_GITHUB_RAW", "http://127.0.0.1:9"),
+    ("ATOMSCOPE_EPOCH_URL", "http://127.0.0.1:9/notable_ai_models.csv"),
+):
+    os.environ.setdefault(_var, _value)
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["DO_NOT_TRACK"] = "1"
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")

@@ -74,3 +74,27 @@ def test_sources_list_names_origin_version_license_and_rows(tmp_path):
     assert atom["rows"] == "118" and atom["license"] == "Apache-2.0"
     assert rows["epoch_notable_models"]["origin"].startswith("https://")
     assert rows["open_llm_leaderboard_v2"]["refresh"] == "no"
+
+
+def test_report_provenance_names_the_loaded_version(warehouse):
+    from atomscope.warehouse.provenance import source_files
+
+    load_bundled(warehouse)
+    regions = (data_dir() / "atom_organization_regions.csv").read_text(encoding="utf-8")
+    namespace = next(iter(csv.DictReader(io.StringIO(regions))))["hf_org"]
+    text = (data_dir() / "atom_tracked_models.csv").read_text(encoding="utf-8")
+    fetched = SourceContent(
+        source_key="atom_tracked_models",
+        text=text + f"{namespace}/Footer-1B,{namespace},extra\n",
+        upstream="atom",
+        origin="github.com/Interconnects-AI/tracked-models: models.csv, extra_models.csv",
+        kind="fetched",
+        upstream_version="a" * 40,
+    )
+    load_bundled(warehouse, contents={"atom_tracked_models": fetched}, kind="sources")
+    files = {f.source_key: f for f in source_files(warehouse)}
+    version = current_versions(warehouse)["atom_tracked_models"]
+    assert files["atom_tracked_models"].version == f"v{version.version_id} fetched"
+    assert files["atom_tracked_models"].commit == "a" * 12  # the fetched commit, not SOURCES.md's
+    assert files["atom_model_parameters"].version.endswith(" bundled")
+    assert files["atom_model_parameters"].commit == "3cd80206db5e"

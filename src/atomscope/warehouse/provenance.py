@@ -129,6 +129,7 @@ class SourceFile:
     commit: str | None = None
     commit_date: str | None = None
     license: str | None = None
+    version: str | None = None  # the source version loaded ('v3 fetched'), see warehouse/versions.py
 
 
 @dataclass
@@ -176,13 +177,17 @@ def upstream_origins() -> dict[str, dict[str, str | None]]:
 def source_files(con: duckdb.DuckDBPyConnection) -> list[SourceFile]:
     origins = upstream_origins()
     rows = con.execute(
-        "SELECT source_key, file_name, sha256, row_count, strftime(loaded_at, '%Y-%m-%d %H:%M UTC')"
-        " FROM source_files ORDER BY source_key"
+        "SELECT f.source_key, f.file_name, f.sha256, f.row_count, strftime(f.loaded_at, '%Y-%m-%d %H:%M UTC'),"
+        " v.version_id, v.kind, v.upstream_version, strftime(v.upstream_date, '%Y-%m-%d')"
+        " FROM source_files f LEFT JOIN source_versions v ON v.version_id = f.version_id ORDER BY f.source_key"
     ).fetchall()
     out = []
-    for key, file_name, sha, count, loaded in rows:
-        origin = origins.get(file_name, {})
-        out.append(SourceFile(key, file_name, sha, int(count), loaded, **origin))
+    for key, file_name, sha, count, loaded, version_id, kind, upstream_version, upstream_date in rows:
+        origin = dict(origins.get(file_name, {}))
+        if kind == "fetched":  # refreshed by `sources update`: its own commit (or ETag), not the bundled one
+            origin["commit"], origin["commit_date"] = (upstream_version or "")[:12] or None, upstream_date
+        version = f"v{version_id} {kind}" if version_id is not None else None
+        out.append(SourceFile(key, file_name, sha, int(count), loaded, **origin, version=version))
     return out
 
 
