@@ -169,3 +169,27 @@ def test_the_skip_summary_is_recorded_in_the_load_run(con, hub, tmp_path):
     import_hub_dump(con, path, DAY)
     details = json.loads(con.execute("SELECT details FROM load_runs WHERE kind = 'import_dump'").fetchall()[0][0])
     assert details["skipped"] == {"unexpected_id": 1} and details["rows_read"] == 2
+
+
+def test_lineage_rows_written_from_arrow_equal_the_row_by_row_path(bundled_db, tmp_path, hub):
+    """A Parquet file's lineage-only rows are written set-based; the same rows as CSV go row by row."""
+    import pandas as pd
+    from hub_helpers import rows
+
+    records = [{"id": m.id, "author": m.author, "createdAt": m.created_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "downloads": m.downloads_30d(DAY), "downloadsAllTime": m.downloads_all_time(DAY), "likes": m.likes,
+                "tags": m.tags, "pipeline_tag": m.pipeline_tag} for m in hub.iter_public(authorized=True)]  # fmt: skip
+    frame = pd.DataFrame(records)
+    frame.to_parquet(tmp_path / "d.parquet")
+    frame.assign(tags=frame["tags"].map(lambda t: json.dumps(list(t)))).to_csv(tmp_path / "d.csv", index=False)
+    got = {}
+    for name in ("d.parquet", "d.csv"):
+        con = warehouse(bundled_db, tmp_path, hub, name=f"{name}.duckdb")
+        summary = import_hub_dump(con, tmp_path / name, DAY)
+        got[name] = (summary.rows, dict(summary.skipped), summary.respelled,
+                     rows(con, "hub_models", ("first_seen_at", "last_seen_at", "run_id")),
+                     rows(con, "derivative_edges", ("first_seen_at", "run_id")))  # fmt: skip
+        con.close()
+    assert got["d.parquet"] == got["d.csv"]
+    assert got["d.csv"][0]["derivative_edges"] > 0 and got["d.csv"][2] == 1
+    assert {"edge empty_base_model", "edge bad_parent_id"} <= set(got["d.csv"][1])

@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from atomscope.collect.hub import store
+from atomscope.collect.hub.dump_lineage import write_lineage_batch
 from atomscope.collect.hub.dumpfile import DumpFile, DumpRow
 from atomscope.collect.hub.records import CrawlRow, SkipCounter, SnapshotRow, lineage
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
@@ -71,7 +72,14 @@ def import_rows(
     seen_dups: set[str] = set()
     for batch in dump.rows(keep):
         snaps, hubs, edges = [], [], []
-        for row in batch:
+        if batch.lineage is not None and not tracked_only:
+            written = write_lineage_batch(con, batch.lineage, seen_at=seen_at, run_id=run_id)
+            counts["hub_models"] += written.hub_models
+            counts["derivative_edges"] += written.edges
+            summary.respelled += written.respelled
+            for reason, n in written.problems.items():
+                summary.skipped.add(reason, n)
+        for row in batch.rows:
             if row.reason is not None:
                 summary.skipped.add(row.reason)
                 continue
@@ -103,7 +111,7 @@ def import_rows(
         summary.respelled += respelled
         counts["derivative_edges"] += store.insert_edges(con, edges, now=seen_at, run_id=run_id)
         if on_rows is not None:
-            on_rows(len(batch))
+            on_rows(len(batch.rows) + (batch.lineage.num_rows if batch.lineage is not None else 0))
     summary.rows = counts
     return summary
 

@@ -41,11 +41,13 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from atomscope.domain.errors import DataValidationError
 
 REQUIRED = ("id", "createdAt", "downloads", "likes", "tags")
-BATCH_ROWS = 50_000
+BATCH_ROWS = 100_000
+LINEAGE_COLUMNS = ["model_id", "author", "created_at", "downloads_30d", "likes", "pipeline_tag", "tags", "lineage"]
 MEMORY_LIMIT = "1GB"
 _ID_RE = r"^(\w[\w.\-]{0,94}\w/|\w/)?(\w[\w.\-]{0,94}\w|\w)$"
 _TS_RE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
@@ -95,6 +97,21 @@ def check_csv_complete(path: Path) -> None:
     if last and last not in (b"\n", b"\r"):
         raise DataValidationError(str(path), lines + 1,
                                   "the file ends in the middle of a row (no final line break): truncated?")  # fmt: skip
+
+
+def id_ok_sql(expr: str) -> str:
+    """SQL: `expr` is a Hub model id as huggingface_hub's validate_repo_id accepts it (see records.valid_model_id)."""
+    return (f"coalesce(regexp_full_match({expr}, '{_ID_RE}') AND NOT contains({expr}, '--')"
+            f" AND NOT contains({expr}, '..') AND NOT suffix({expr}, '.git'), false)")  # fmt: skip
+
+
+@dataclass
+class DumpBatch:
+    """Rows that leave DuckDB: checked one by one in Python (`rows`: tracked, duplicate, bad rows, and all
+    rows of CSV files), and lineage-only rows of a Parquet file left as Arrow for set-based writing."""
+
+    rows: list[DumpRow]
+    lineage: pa.Table | None = None
 
 
 def csv_header(path: Path) -> list[str]:
@@ -246,7 +263,7 @@ class DumpFile:
         else:
             has = "coalesce(contains(tags, 'base_model:'), false)"
         if "baseModels" not in self.types:
-            return "NULL", has
+            return "NULL::VARCHAR[]", has
         kind = self.types["baseModels"]
         if kind == "VARCHAR":
             return "baseModels", f"({has} OR coalesce(contains(baseModels, 'id'), false))"
@@ -254,13 +271,12 @@ class DumpFile:
             tags = ("list_transform(baseModels.models, lambda m: 'base_model:'"
                     " || coalesce(baseModels.relation, '') || ':' || coalesce(m.id, ''))")  # fmt: skip
             return tags, f"({has} OR coalesce(len(baseModels.models) > 0, false))"
-        return "NULL", has
+        return "NULL::VARCHAR[]", has
 
     def _select(self) -> str:
         idc = _q(self.id_column)
         model_id = f"CAST({idc} AS VARCHAR)"
-        id_ok = (f"coalesce(regexp_full_match({model_id}, '{_ID_RE}') AND NOT contains({model_id}, '--')"
-                 f" AND NOT contains({model_id}, '..') AND NOT suffix({model_id}, '.git'), false)")  # fmt: skip
+        id_ok = id_ok_sql(model_id)
         checks = [(f"NOT {id_ok}", "'unexpected_id'")]
         values: dict[str, str] = {}
         for column, name in (("downloads", "downloads"), ("downloadsAllTime", "downloadsAllTime"), ("likes", "likes")):
@@ -334,7 +350,12 @@ class DumpFile:
         except duckdb.Error as exc:
             raise _duckdb_error(self.path, exc) from None
 
-    def rows(self, keep_folds: set[str], *, batch_rows: int = BATCH_ROWS) -> Iterator[list[DumpRow]]:
+    @property
+    def arrow_lineage(self) -> bool:
+        """Are `tags` and lineage list-typed (Parquet), so lineage-only rows can stay Arrow?"""
+        return self.types["tags"].endswith("[]") and self.types.get("baseModels", "STRUCT").startswith("STRUCT")
+
+    def rows(self, keep_folds: set[str], *, batch_rows: int = BATCH_ROWS) -> Iterator[DumpBatch]:
         """Batches of the rows that leave DuckDB (see the module docstring), in file order."""
         try:
             self.con.register("keep_ids", pa.table({"fold": pa.array(sorted(keep_folds), pa.string())}))
@@ -345,7 +366,14 @@ class DumpFile:
             ).fetchall()
             reader = self.con.sql(self._select()).to_arrow_reader(batch_rows)
             for batch in reader:
-                yield [self._row(r) for r in batch.to_pylist()]
+                table = pa.Table.from_batches([batch])
+                if not self.arrow_lineage:
+                    yield DumpBatch([self._row(r) for r in table.to_pylist()])
+                    continue
+                plain = pc.and_(pc.and_(pc.invert(table["keep"]), pc.invert(table["dup"])),
+                                pc.is_null(table["reason"]))  # fmt: skip
+                yield DumpBatch([self._row(r) for r in table.filter(pc.invert(plain)).to_pylist()],
+                                table.filter(plain).select(LINEAGE_COLUMNS))  # fmt: skip
         except duckdb.Error as exc:
             raise _duckdb_error(self.path, exc) from None
 
