@@ -38,7 +38,13 @@ FILES = {
         'FALLBACKS = {"default": "someone/qwen-ft"}\n'  # implicit, but the warehouse knows it
         'path = "data/train"\n'  # implicit and unknown: not a model
         "import os; os.system('rm -rf /')  # never executed\n"
+        'local = AutoModel.from_pretrained("checkpoints/run-1")\n'  # a local folder, not a Hub id
     ),
+    "deploy/compose.yml": (
+        "services:\n  llm:\n    command: vllm serve --model meta-llama/Llama-3.1-70B --port 8000\n"
+        "    volumes:\n      - models/cache:/root/.cache\n"
+    ),
+    "conf/min.json": '{"model": "acme/another", "dataset": "squad/v2"}\n',
     "conf/serve.yaml": "server:\n  port: 80\nmodels:\n  - meta-llama/Llama-3.1-8B\n  - name: x\n",
     "conf/eval.json": '{\n  "model_id": "acme/another"\n}\n',
     "pyproject.toml": '[tool.app]\nbase_model = "Qwen/Qwen3-8B"\n',
@@ -54,6 +60,8 @@ EXPECTED = {  # (id, file, line)
     ("someone/qwen-ft", "src/app.py", 8),
     ("meta-llama/Llama-3.1-8B", "conf/serve.yaml", 4),
     ("acme/another", "conf/eval.json", 2),
+    ("meta-llama/Llama-3.1-70B", "deploy/compose.yml", 3),
+    ("acme/another", "conf/min.json", 1),
     ("Qwen/Qwen3-8B", "pyproject.toml", 2),
     ("someone/qwen-ft", ".env", 1),
     ("meta-llama/Llama-3.1-8B", "models.txt", 2),
@@ -149,7 +157,8 @@ def test_roots_origin_license_status_and_unknown_ids(db, tree):
         None,
         None,
     )
-    assert "acme/some-dataset" not in models and "data/train" not in models
+    for not_a_model in ("acme/some-dataset", "data/train", "checkpoints/run-1", "models/cache", "squad/v2"):
+        assert not_a_model not in models
 
 
 def test_alternatives_come_from_other_regions_of_the_same_bucket_by_downloads(db, tree):

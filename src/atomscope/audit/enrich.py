@@ -36,7 +36,7 @@ import pandas as pd
 from atomscope.domain.licenses import classify_license, is_open_license
 from atomscope.domain.params import parse_size_from_name, size_bucket
 from atomscope.metrics.base import MetricContext
-from atomscope.metrics.common import UNRESOLVED, tracked_models
+from atomscope.metrics.common import UNRESOLVED, attribute, tracked_models
 from atomscope.metrics.lineage import derivative_roots
 from atomscope.metrics.openness import systems
 from atomscope.metrics.runnability import BEST_QUANTIZATION, bits_of, memory_gb, smallest_class
@@ -125,13 +125,15 @@ def _known_ids(ctx: MetricContext, lowered: list[str]) -> dict[str, tuple[str, s
 
 
 def _origin(ctx: MetricContext, namespaces: list[str]) -> dict[str, tuple[str, str, str | None]]:
-    aliases, orgs = ctx.table("org_aliases"), ctx.table("organizations")
-    aliases = _only(aliases.filter(aliases["source"] == "hf"), "alias", namespaces)
-    joined = aliases.join(orgs, "org_key")
-    rows = _frame(
-        joined.select(ns=joined["alias"], name=joined.display_name, region=joined.region, country=joined.country)
-    )
-    return {r.ns: (r.name, r.region, r.country) for r in rows.itertuples()}
+    """namespace -> (organization, region, country) by the registry's rule (`common.attribute`, source hf)."""
+    if not namespaces:
+        return {}
+    names = ibis.memtable(pd.DataFrame({"namespace": sorted(set(namespaces))}, dtype="string"))
+    rows = _frame(attribute(names, "namespace", ctx, "hf"))
+    return {
+        r.namespace: (r.org_name, r.region, r.country if isinstance(r.country, str) else None)
+        for r in rows.itertuples()
+    }
 
 
 def _latest_by(frame: pd.DataFrame, key: str, order: str) -> pd.DataFrame:
@@ -280,7 +282,7 @@ def enrich(backend: Any, model_ids: list[str]) -> dict[str, ModelInfo]:
     roots_of = roots.groupby("child_id")["root_id"].apply(list).to_dict() if not roots.empty else {}
     root_ids = sorted(set(roots.root_id))
     all_ids = sorted(set(canonical) | set(root_ids))
-    origins = _origin(ctx, sorted({m.split("/")[0] for m in all_ids}))
+    origins = _origin(ctx, sorted({m.split("/")[0] for m in all_ids if "/" in m}))
     root_facts = _frame(_only(facts_table, "model_id", root_ids)).set_index("model_id")
     licenses = _licenses(ctx, canonical)
     openness = _openness(ctx, [m.lower() for m in canonical])

@@ -39,6 +39,11 @@ _KEY_VALUE = re.compile(
 )
 _LIST_ITEM = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<value>.*)$")
 _QUOTED = re.compile(r""""((?:[^"\\]|\\.)*)"|'([^'\\]*)'""")
+_NOT_MODEL_KEY = re.compile(r"(dir|directory|folder|file|filename|path|cache)$", re.I)
+_FLAG = re.compile(
+    rf"--(model|model[-_](?:id|name|name[-_]or[-_]path)|tokenizer|served[-_]model[-_]name|base[-_]model|hf[-_]model)"
+    rf"(?:=|\s+)[\"']?({_SEGMENT}/{_SEGMENT})(?![\w/-])"
+)
 _OPTION_NAME = re.compile(r"-{0,2}[A-Za-z_][\w.-]*")
 _PAIR = re.compile(r"""["']?([A-Za-z_][\w.-]*)["']?\s*[:=]\s*(?:"([^"]*)"|'([^']*)')""")
 # a key, keyword argument or variable whose name says it holds a model id
@@ -97,6 +102,44 @@ MODEL_CALLS: dict[str, tuple[int | None, tuple[str, ...]]] = {
     "load_model": (0, ("model", "model_id", "model_name")),
 }
 NOT_MODEL_REPO_TYPES = {"dataset", "space"}
+# first path segments that name a local folder, not a Hub namespace: an explicit mention of `models/x` is
+# treated like any id-shaped string (reported only when the warehouse knows it)
+LOCAL_FOLDERS = frozenset(
+    {
+        "models",
+        "model",
+        "checkpoints",
+        "checkpoint",
+        "ckpt",
+        "ckpts",
+        "outputs",
+        "output",
+        "data",
+        "weights",
+        "runs",
+        "tmp",
+        "cache",
+        "saved_models",
+        "artifacts",
+        "results",
+        "local",
+        "src",
+        "configs",
+    }
+)
+
+
+def model_key(name: str) -> bool:
+    """A key, keyword or variable name that holds a model id (`model`, `base_model`, `MODEL_NAME`, not `model_dir`)."""
+    if not MODEL_NAME.search(name):
+        return False
+    return name.lower().endswith("name_or_path") or not _NOT_MODEL_KEY.search(name)
+
+
+def looks_local(model_id: str) -> bool:
+    return model_id.split("/", 1)[0].lower() in LOCAL_FOLDERS
+
+
 _PY_HINT = re.compile(r"""["'][^"'\n]*/[^"'\n]*["']|\b(?:""" + "|".join(MODEL_CALLS) + r")\s*\(")
 
 
@@ -182,10 +225,10 @@ class _PythonVisitor:
             self.claimed.update(id(arg) for arg in [*node.args, *keywords.values()])
         else:
             for key, value in keywords.items():
-                if MODEL_NAME.search(key):
+                if model_key(key):
                     self._explicit(value, f"{key}=", allow_single=False)
         option = _string(node.args[0]) if node.args else None
-        if option and _OPTION_NAME.fullmatch(option) and MODEL_NAME.search(option):
+        if option and _OPTION_NAME.fullmatch(option) and model_key(option.lstrip("-")):
             # os.getenv("MODEL_ID", "org/name"), parser.add_argument("--model", default="org/name")
             for value in [*node.args[1:2], keywords.get("default")]:
                 self._explicit(value, f"{option} default", allow_single=False)
@@ -193,7 +236,7 @@ class _PythonVisitor:
     def _assigned(self, targets: list[ast.AST], value: ast.AST | None) -> None:
         for target in targets:
             name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
-            if name and MODEL_NAME.search(name):
+            if name and model_key(name):
                 values = value.elts if isinstance(value, ast.List | ast.Tuple | ast.Set) else [value]
                 for item in values:
                     self._explicit(item, f"{name} =", allow_single=False)
@@ -207,7 +250,7 @@ class _PythonVisitor:
     def visit_Dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values, strict=True):
             key_text = _string(key)
-            if key_text and MODEL_NAME.search(key_text):
+            if key_text and model_key(key_text):
                 self._explicit(value, f"{key_text!r}:", allow_single=False)
 
     def visit_Constant(self, node: ast.Constant) -> None:
@@ -249,12 +292,25 @@ def python_mentions(text: str) -> list[Mention] | None:
 
 
 def _values(value: str) -> list[str]:
-    """The string values on the right of a key: quoted strings, else the bare value before a comment."""
-    quoted = [a or b for a, b in _QUOTED.findall(value)]
-    if quoted:
-        return quoted
-    bare = re.split(r"\s+#", value, maxsplit=1)[0].strip().rstrip(",").strip("[]{} ")
+    """The string values right of a key: the items of an inline list, the first quoted string, else the bare
+    value (comma-separated, before a comment). Later pairs on the same line are read as pairs of their own."""
+    value = value.strip()
+    if value.startswith("["):
+        inner = value[1:].split("]", 1)[0]
+        quoted = [a or b for a, b in _QUOTED.findall(inner)]
+        return quoted or [part.strip() for part in inner.split(",") if part.strip()]
+    first = _QUOTED.match(value)
+    if first:
+        return [first.group(1) or first.group(2)]
+    bare = re.split(r"\s+#", value, maxsplit=1)[0].strip().rstrip(",").strip("{} ")
     return [part.strip() for part in bare.split(",") if part.strip()]
+
+
+def _flags(line: str, number: int) -> list[Mention]:
+    """Command-line flags that name a model: `--model org/name`, `--model-id=org/name`, ..."""
+    return [
+        Mention(m.group(2), number, f"--{m.group(1)}", True) for m in _FLAG.finditer(line) if _plausible(m.group(2))
+    ]
 
 
 def config_mentions(text: str) -> list[Mention]:
@@ -272,7 +328,7 @@ def config_mentions(text: str) -> list[Mention]:
             open_key = None
         if match:
             key, value = match.group("key"), match.group("value").strip()
-            if MODEL_NAME.search(key):
+            if model_key(key):
                 if value in ("", "[", "|", ">", "{") or value.endswith("["):
                     open_key = (key, len(match.group("indent")))
                 for item in _values(value):
@@ -287,11 +343,11 @@ def config_mentions(text: str) -> list[Mention]:
                     mentions.append(Mention(model_id, number, f"{open_key[0]}: (list)", True))
                     taken.add(model_id)
         for key, double, single in _PAIR.findall(line):  # inline pairs: {"base_model": "org/name"}
-            model_id = as_model_id(double or single) if MODEL_NAME.search(key) else None
+            model_id = as_model_id(double or single) if model_key(key) else None
             if model_id and model_id not in taken:
                 mentions.append(Mention(model_id, number, f"{key}:", True))
                 taken.add(model_id)
-        mentions += [m for m in _urls(line, number) if m.model_id not in taken]
+        mentions += [m for m in _urls(line, number) + _flags(line, number) if m.model_id not in taken]
         taken |= {m.model_id for m in mentions if m.line == number}
         mentions += [
             Mention(token, number, "id-shaped string", False)

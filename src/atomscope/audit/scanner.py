@@ -16,7 +16,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from atomscope.audit.extract import Mention, config_mentions, list_mentions, modelfile_mentions, python_mentions
+from atomscope.audit.extract import (
+    Mention,
+    config_mentions,
+    list_mentions,
+    looks_local,
+    modelfile_mentions,
+    python_mentions,
+)
 from atomscope.domain.errors import AtomscopeError
 
 DEFAULT_MAX_BYTES = 2_000_000
@@ -176,5 +183,6 @@ def scan(paths: list[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES, progres
             key = (mention.model_id, mention.line)
             if key not in seen:
                 seen.add(key)
-                result.found.append(Found(mention.model_id, str(path), mention.line, mention.via, mention.explicit))
+                explicit = mention.explicit and not looks_local(mention.model_id)
+                result.found.append(Found(mention.model_id, str(path), mention.line, mention.via, explicit))
     return result
