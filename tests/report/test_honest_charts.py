@@ -102,7 +102,7 @@ def test_lines_dash_estimated_months_and_draw_measured_ones_solid():
     assert ">estimated<" in svg and ">measured<" in svg
     assert 'stroke-dasharray="5,4"' in svg
     # the dash legend's symbols are strokes (a filled line symbol would be invisible)
-    symbols = re.findall(r'role-legend-symbol[^>]*><path ([^/]*)/>', svg)
+    symbols = re.findall(r"role-legend-symbol[^>]*><path ([^/]*)/>", svg)
     assert len(symbols) == 2 and all("stroke=" in sym for sym in symbols), symbols
 
 
