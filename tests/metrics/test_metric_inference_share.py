@@ -15,12 +15,12 @@ from atomscope.metrics import get
 LISTED = datetime(2025, 6, 1)
 
 
-def listing(w: Warehouse, day: date, slug: str, hub_repo: str | None) -> None:
+def listing(w: Warehouse, day: date, slug: str, hub_repo: str | None, canonical: str | None = None) -> None:
     base = slug.split(":")[0]
     w.con.execute(
-        "INSERT INTO openrouter_models (listing_date, model_slug, base_slug, author, hub_repo, open_weights,"
-        " collected_at, endpoint, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, 'http://127.0.0.1', 1)",
-        [day, slug, base, base.split("/")[0], hub_repo, hub_repo is not None, LISTED],
+        "INSERT INTO openrouter_models (listing_date, model_slug, base_slug, author, canonical_slug, hub_repo,"
+        " open_weights, collected_at, endpoint, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'http://127.0.0.1', 1)",
+        [day, slug, base, base.split("/")[0], canonical, hub_repo, hub_repo is not None, LISTED],
     )
 
 
@@ -125,6 +125,22 @@ def test_open_model_of_an_unknown_author_takes_its_hub_namespace_org(w):
     usage(w, date(2025, 6, 9), "some-host/hermes-3", 100)
     frame = w.metric("inference_share", by="model", since=date(2025, 6, 9))
     assert rows(frame[frame.model == "some-host/hermes-3"], "org_key", "region") == [("nous", "us")]
+
+
+def test_a_permanent_slug_resolves_through_the_canonical_slug_and_curated_slugs_need_no_listing(w):
+    listing(w, date(2025, 6, 1), "z-ai/glm-4.5", "zai-org/GLM-4.5", canonical="z-ai/glm-4.5-0728")
+    w.org("zhipu", "china", "zai-org")
+    usage(w, date(2025, 6, 9), "z-ai/glm-4.5-0728", 70)
+    w.con.execute("INSERT INTO openrouter_model_repos VALUES ('mistralai/curated-only', 'mistralai/Curated', 't', 1)")
+    usage(w, date(2025, 6, 9), "mistralai/curated-only", 30)
+    frame = w.metric("inference_share", by="model", since=date(2025, 6, 9))
+    by_model = frame.set_index("model")
+    assert by_model.loc["z-ai/glm-4.5-0728", ["hub_repo", "region"]].tolist() == ["zai-org/GLM-4.5", "china"]
+    assert by_model.loc["mistralai/curated-only", ["hub_repo", "open_weights", "region"]].tolist() == [
+        "mistralai/Curated",
+        True,
+        "eu",
+    ]
 
 
 def test_latest_listing_and_curated_mapping_decide_open_weights(w):

@@ -15,9 +15,11 @@ Monday, `month`; rows outside --since/--until are dropped first):
 
     model m      = the slug without its ':variant' suffix (`x:free` and `x` are one model)
     tokens(p, m) = sum of imported tokens of m's slugs dated in p (every provider)
-    listing(m)   = m's entries in the latest listing that has m; hub_repo(m) = their hugging_face_id,
-                   else the curated mapping; open(m) = hub_repo(m) is known
-    group(m)     = 'unresolved' when no collected listing has m (neither open nor closed is guessed);
+    listing(m)   = m's entries in the latest listing with an entry whose id is m (else whose
+                   canonical_slug is m); hub_repo(m) = their hugging_face_id, else the curated mapping
+                   (openrouter_model_repos); open(m) = hub_repo(m) is known
+    group(m)     = 'unresolved' when neither a collected listing nor the curated mapping has m (neither
+                   open nor closed is guessed);
                    'closed' when m is listed without a Hub repository;
                    else the region of m's organization (us, china, eu, other, unknown): its author
                    slug through the registry (source `openrouter`), else its Hub repository's namespace
@@ -53,44 +55,64 @@ def _period(day: ir.DateValue, period: str) -> ir.StringValue:
     return day.strftime("%Y-%m-%d")
 
 
-def model_mapping(ctx: MetricContext) -> ir.Table:
-    """map_slug (base slug) -> hub_repo, author, listing_date from the latest listing that has the model."""
+def latest_listing(ctx: MetricContext, key: str) -> ir.Table:
+    """map_key -> base slug, hub repo, author and date of the latest listing with an entry of that key.
+
+    key `id`: the entry's id without its variant; key `canonical`: its canonical_slug (a usage file may name
+    a model by its permanent slug, e.g. `qwen/qwen3-235b-a22b-04-28`)."""
     listed = ctx.table("openrouter_models")
-    latest = listed.group_by("base_slug").aggregate(latest_date=listed.listing_date.max())
-    rows = listed.join(latest, [listed.base_slug == latest.base_slug, listed.listing_date == latest.latest_date])
-    mapping = rows.group_by("base_slug").aggregate(
-        listed_repo=rows.hub_repo.max(), author=rows.author.max(), listing_date=rows.listing_date.max()
-    )
-    curated = ctx.table("openrouter_model_repos")
-    joined = mapping.left_join(curated, mapping.base_slug == curated.slug)
-    return joined.select(
-        map_slug=joined.base_slug,
-        author=joined.author,
-        listing_date=joined.listing_date,
-        hub_repo=joined.listed_repo.fill_null(joined.model_id),
+    if key == "id":
+        listed = listed.mutate(map_key=listed.base_slug)
+    else:
+        listed = listed.filter(listed.canonical_slug.notnull())
+        listed = listed.mutate(map_key=listed.canonical_slug.lower().split(":")[0])
+    latest = listed.group_by("map_key").aggregate(latest_date=listed.listing_date.max())
+    rows = listed.join(latest, [listed.map_key == latest.map_key, listed.listing_date == latest.latest_date])
+    return (
+        rows.group_by("map_key")
+        .aggregate(
+            **{
+                f"{key}_base": rows.base_slug.min(),
+                f"{key}_repo": rows.hub_repo.max(),
+                f"{key}_author": rows.author.max(),
+                f"{key}_date": rows.listing_date.max(),
+            }
+        )
+        .rename({f"{key}_key": "map_key"})
     )
 
 
 def model_tokens(ctx: MetricContext) -> ir.Table:
-    """One row per period and model: tokens, listed (bool), hub_repo, open_weights, org and group."""
+    """One row per period and model: tokens, listed (known to a listing or the curated mapping), hub_repo,
+    open_weights, org and group."""
     usage = within(ctx.table("openrouter_usage"), "period_date", ctx)
     usage = usage.mutate(period=_period(usage.period_date.cast("date"), ctx.params["period"]))
     per_model = usage.group_by(["period", "base_slug"]).aggregate(tokens=usage.tokens.sum().cast("int64"))
-    mapping = model_mapping(ctx)
-    joined = per_model.left_join(mapping, per_model.base_slug == mapping.map_slug)
-    joined = joined.select(
-        period=joined.period,
-        model=joined.base_slug,
-        tokens=joined.tokens,
-        listing_date=joined.listing_date,
-        hub_repo=joined.hub_repo,
-        listed_author=joined.author,
+    by_id, by_canonical = latest_listing(ctx, "id"), latest_listing(ctx, "canonical")
+    joined = per_model.left_join(by_id, per_model.base_slug == by_id.id_key).left_join(
+        by_canonical, per_model.base_slug == by_canonical.canonical_key
     )
+    joined = joined.select(
+        "period", "tokens", "id_base", "id_repo", "id_author", "id_date",
+        "canonical_base", "canonical_repo", "canonical_author", "canonical_date", model=joined.base_slug,
+    )  # fmt: skip
+    by_id_slug = joined.id_date.notnull()  # the entry's id wins over another entry's canonical slug
     joined = joined.mutate(
-        listed=joined.listing_date.notnull(),
+        listing_date=ibis.ifelse(by_id_slug, joined.id_date, joined.canonical_date),
+        listed_base=ibis.ifelse(by_id_slug, joined.id_base, joined.canonical_base),
+        listed_repo=ibis.ifelse(by_id_slug, joined.id_repo, joined.canonical_repo),
+        listed_author=ibis.ifelse(by_id_slug, joined.id_author, joined.canonical_author),
+    )
+    joined = joined.mutate(curated_key=joined.listed_base.fill_null(joined.model))
+    curated = ctx.table("openrouter_model_repos")
+    joined = joined.left_join(curated, joined.curated_key == curated.slug)
+    joined = joined.select("period", "model", "tokens", "listing_date", "listed_repo", "listed_author", "model_id")
+    joined = joined.mutate(
+        listed=joined.listing_date.notnull() | joined.model_id.notnull(),
+        hub_repo=joined.listed_repo.fill_null(joined.model_id),
         # the author of an unlisted slug is still its prefix: it names the organization, not the weights
         author=joined.listed_author.fill_null(joined.model.split("/")[0]),
-    ).drop("listing_date", "listed_author")
+    ).select("period", "model", "tokens", "listed", "hub_repo", "author")
     origin = by_hub_namespace(attribute(joined, "author", ctx, "openrouter"), ctx)
     group = ibis.cases(
         (~origin.listed, ibis.literal(UNRESOLVED)),
