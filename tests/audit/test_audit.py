@@ -218,9 +218,21 @@ def test_symlinks_binary_encoding_and_size_are_skipped_and_counted(db, tree, tmp
         "oversized": 1,
     }
     files = {Path(f.path).name for f in result.found}
-    assert "link-in.yaml" in files  # a link inside the given tree is read
     assert not files & {"link-out.yaml", "blob.json", "latin.yaml", "big.txt"}
-    assert result.files_scanned == len(FILES) + 1
+    # the link inside the tree and its target are one file: read once
+    serve = [f for f in result.found if f.model_id == "meta-llama/Llama-3.1-8B" and f.line == 4]
+    assert len(serve) == 1 and Path(serve[0].path).name in ("serve.yaml", "link-in.yaml")
+    assert result.files_scanned == len(FILES)
+
+
+def test_a_linked_path_given_on_the_command_line_is_read(tree, tmp_path):
+    link = tmp_path / "via-link"
+    link.symlink_to(tree, target_is_directory=True)
+    result = scan([link, tree / "models.txt"])  # models.txt reached twice: read once
+    assert result.files_scanned == len(FILES)
+    assert {(f.model_id, f.line) for f in result.found if f.path.endswith("models.txt")} == {
+        ("meta-llama/Llama-3.1-8B", 2)
+    }
 
 
 def test_missing_path_is_an_error(tmp_path):

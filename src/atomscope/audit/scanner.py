@@ -1,8 +1,8 @@
 """Walk the given paths and collect the Hub model ids mentioned in the files that can name one.
 
-Safety rules: nothing is executed or imported; a symbolic link is followed only when its target stays
-inside one of the given paths (a link out of them is skipped and counted), and a linked directory is not
-descended (its target is walked as itself when it is inside); version-control, virtual-environment and
+Safety rules: nothing is executed or imported; inside the given paths, a symbolic link is followed only
+when its target stays inside one of them (a link out of them is skipped and counted), and a linked directory
+is not descended (its target is walked as itself when it is inside); a file reached twice is read once; version-control, virtual-environment and
 cache folders (`SKIPPED_DIRS`) are not walked. A file is skipped and counted, never fatal, when it is
 larger than `max_bytes`, looks binary (a NUL byte in its first 8 KiB), cannot be read, or is not valid
 UTF-8. A path that does not exist is an `AuditPathError` (exit code 2).
@@ -103,17 +103,9 @@ def _inside(target: Path, roots: list[Path]) -> bool:
 
 def _files(paths: list[Path], roots: list[Path], result: ScanResult) -> Iterator[Path]:
     """Every regular file under the given paths, links checked against the roots."""
-    for given in paths:
-        if given.is_file() and not given.is_symlink():
+    for given in paths:  # a path named on the command line is read even when it is a link: the user chose it
+        if given.is_file():
             yield given
-            continue
-        if given.is_symlink():
-            if not given.is_file():
-                result.skipped["symlinked directory"] += 1
-            elif _inside(given.resolve(), roots):
-                yield given
-            else:
-                result.skipped["symlink out of the given paths"] += 1
             continue
         stack = [given]
         while stack:
@@ -163,12 +155,17 @@ def _read(path: Path, max_bytes: int, result: ScanResult) -> str | None:
 def scan(paths: list[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES, progress=None) -> ScanResult:
     """Scan files and directory trees for model ids. `progress(path)` is called per file considered."""
     given = [Path(p) for p in paths]
-    missing = [str(p) for p in given if not p.exists() and not p.is_symlink()]
+    missing = [str(p) for p in given if not p.exists()]
     if missing:
         raise AuditPathError(f"no such file or directory: {', '.join(missing)}")
-    roots = [p.resolve() if not p.is_symlink() else p.parent.resolve() for p in given]
+    roots = [p.resolve() for p in given]
     result = ScanResult()
+    read: set[Path] = set()  # a file reached twice (overlapping paths, a link inside the tree) is read once
     for path in _files(given, roots, result):
+        real = path.resolve()
+        if real in read:
+            continue
+        read.add(real)
         if progress is not None:
             progress(path)
         extractor = reader_for(path)
