@@ -1,11 +1,12 @@
 """Walk the given paths and collect the Hub model ids mentioned in the files that can name one.
 
-Safety rules: nothing is executed or imported; inside the given paths, a symbolic link is followed only
-when its target stays inside one of them (a link out of them is skipped and counted), and a linked directory
-is not descended (its target is walked as itself when it is inside); a file reached twice is read once; version-control, virtual-environment and
-cache folders (`SKIPPED_DIRS`) are not walked. A file is skipped and counted, never fatal, when it is
-larger than `max_bytes`, looks binary (a NUL byte in its first 8 KiB), cannot be read, or is not valid
-UTF-8. A path that does not exist is an `AuditPathError` (exit code 2).
+Safety rules: nothing is executed or imported. Inside the given paths, a symbolic link is followed only
+when its target stays inside one of them (a link out of them is skipped and counted), and a linked
+directory is not descended (its target is walked as itself when it is inside); a file reached twice is
+read once; version-control, virtual-environment and cache folders (`SKIPPED_DIRS`) are not walked. A file
+is skipped and counted, never fatal, when it is larger than `max_bytes`, looks binary (a NUL byte in its
+first 8 KiB), cannot be read, or is not valid UTF-8. A path that does not exist is an `AuditPathError`
+(exit code 2).
 """
 
 from __future__ import annotations
