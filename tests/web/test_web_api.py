@@ -257,7 +257,8 @@ def _raw_get(app, raw_path: str) -> tuple[int, bytes]:
 
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-        "path": raw_path, "raw_path": raw_path.encode(), "root_path": "", "query_string": b"", "headers": [],
+        "path": raw_path, "raw_path": raw_path.encode(), "root_path": "", "query_string": b"",
+        "headers": [(b"host", b"127.0.0.1")],
         "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
     }
     asyncio.run(app(scope, receive, send))

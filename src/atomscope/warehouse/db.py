@@ -84,16 +84,55 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     return applied
 
 
+WRITER_SUFFIX = ".writer"
+
+
+def writer_file(path: Path) -> Path:
+    """Where a writer waiting for the lock announces itself (readers that can wait, like the server, yield)."""
+    return path.with_name(path.name + WRITER_SUFFIX)
+
+
+def waiting_writer(path: Path) -> int | None:
+    """The pid of a live process waiting to write `path`, else None (a dead writer's file is ignored)."""
+    try:
+        pid = int(writer_file(path).read_text(encoding="ascii").strip() or 0)
+    except (OSError, ValueError):
+        return None
+    if pid <= 0:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # alive, owned by another user
+    return pid
+
+
 def _connect_waiting_for_lock(path: Path, wait_s: float) -> duckdb.DuckDBPyConnection:
-    """A writer waits a little for a reader's short-lived connection (the web server's) to close."""
+    """A writer waits a little for readers' short-lived connections (the web server's) to close.
+
+    While it waits it names itself in `<path>.writer`, so the server opens no new connection meanwhile.
+    """
     deadline = time.monotonic() + wait_s
-    while True:
-        try:
-            return duckdb.connect(str(path))
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
-                raise
-            time.sleep(0.2)
+    announced = False
+    try:
+        while True:
+            try:
+                return duckdb.connect(str(path))
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                    raise
+                if not announced:
+                    try:
+                        writer_file(path).write_text(str(os.getpid()), encoding="ascii")
+                        announced = True
+                    except OSError:
+                        pass  # a read-only folder: the writer just waits
+                time.sleep(0.1)
+    finally:
+        if announced:
+            writer_file(path).unlink(missing_ok=True)
 
 
 def connect(path: str | Path, *, read_only: bool = False, lock_wait_s: float = 10.0) -> duckdb.DuckDBPyConnection:

@@ -1,17 +1,25 @@
-"""How the web server reads the warehouse: short-lived read-only connections and a response cache.
+"""How the web server reads the warehouse: short-lived read-only connections, bounded work, a cache.
 
-Connections. The server never keeps the warehouse open: every request that misses the cache opens it
-read-only (`warehouse.db.connect(path, read_only=True)`), reads, and closes it. A collector
-(`atomscope collect`, `atomscope init`) can therefore take the write lock between two requests. While a
-writer holds the lock DuckDB refuses any other process, even a read-only one; the server retries for
-about a second, then answers from the last cached response for the same request (header
-`X-Atomscope-Stale: true`) or, with nothing cached, 503 with `Retry-After`.
+Readers never wait on a writer, and a writer never waits long on readers:
+
+* Connections. The server never keeps the warehouse open: every request that misses the cache opens it
+  read-only, reads, and closes it. While a writer (`collect`, `import`, `init`) holds the write lock,
+  DuckDB refuses any other process; the server tries for at most `LOCK_PATIENCE` seconds, then answers
+  from the last cached response for the same request (header `X-Atomscope-Stale: true`) or 503 with
+  `Retry-After`. For `BUSY_MEMORY` seconds after such a refusal, other requests try once, without waiting.
+* Writer first. A writer that finds the file held by readers announces itself in `<warehouse>.writer`
+  (warehouse/db.py); while that file names a live process the server opens no new connection (cached
+  answer or 503), so the readers' connections close within one computation and the writer gets the lock.
+* Bounded work. At most `max_computations` uncached computations run at once; up to `queue_limit` more
+  wait at most `QUEUE_WAIT` seconds for a slot; beyond that, or after waiting, a request gets its stale
+  answer or 503 with `Retry-After: 1`. Requests with ever-new parameters cannot pile up work or keep a
+  connection open for long.
 
 Cache. Responses are cached under (warehouse version, request), least recently used out first, within
-`cache_size` entries and `cache_bytes` bytes; concurrent misses of one key compute it once. The version
-is the size and mtime of the warehouse file and of its write-ahead log: any committed write changes one
-of them, so a cached entry is never served for a newer warehouse (except the stale fallback above,
-which says so). A hit costs two `stat` calls and no connection.
+`cache_size` entries and `cache_bytes` bytes; concurrent misses of one key compute it once (the others
+wait up to `QUEUE_WAIT` for it). The version is the size and mtime of the warehouse file and of its
+write-ahead log: any committed write changes one of them, so a cached entry is never served for a newer
+warehouse (except the stale fallback above, which says so). A hit costs two `stat` calls and no connection.
 """
 
 from __future__ import annotations
@@ -31,12 +39,23 @@ import duckdb
 from atomscope.domain.errors import WarehouseError
 from atomscope.warehouse import db
 
-RETRY_DELAYS = (0.05, 0.1, 0.2, 0.3, 0.4)  # seconds between attempts to open a write-locked warehouse
+RETRY_DELAYS = (0.05, 0.1, 0.15)  # seconds between attempts to open a write-locked warehouse
+LOCK_PATIENCE = sum(RETRY_DELAYS)
+BUSY_MEMORY = 0.5  # seconds during which, after a refused open, requests try once without retrying
+QUEUE_WAIT = 0.75  # seconds a request waits for a computation slot (or for the same key's computation)
 RETRY_AFTER_SECONDS = 5
 
 
 class WarehouseBusy(WarehouseError):
-    """Another process holds the warehouse's write lock (a collector is writing)."""
+    """Another process holds the warehouse's write lock (a collector is writing), or waits for it."""
+
+    retry_after = RETRY_AFTER_SECONDS
+
+
+class ServerBusy(WarehouseBusy):
+    """Every computation slot is taken and the queue is full (or the wait for a slot ran out)."""
+
+    retry_after = 1
 
 
 @dataclass(frozen=True)
@@ -50,8 +69,21 @@ class Payload:
 
 
 class Store:
-    def __init__(self, path: str | Path, cache_size: int = 512, cache_bytes: int = 256 * 2**20) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        cache_size: int = 512,
+        cache_bytes: int = 256 * 2**20,
+        *,
+        max_computations: int = 4,
+        queue_limit: int = 16,
+    ) -> None:
         self.path = Path(path)
+        self.max_computations = max_computations
+        self.queue_limit = queue_limit
+        self._slots = threading.BoundedSemaphore(max_computations)
+        self._queued = 0
+        self._busy_until = 0.0
         self.cache_size = cache_size
         self.cache_bytes = cache_bytes
         self._bytes = 0
@@ -74,11 +106,15 @@ class Store:
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection for one request; retries briefly while a writer holds the lock."""
+        """A read-only connection for one request; WarehouseBusy at once while a writer has or wants the file."""
         if not self.path.exists():
             raise WarehouseError(f"{self.path}: no warehouse here; run `atomscope init` first")
+        recently_busy = time.monotonic() < self._busy_until
+        writer = db.waiting_writer(self.path)
+        if writer is not None:
+            raise WarehouseBusy(f"a writer (process {writer}) is about to write the warehouse; retry shortly")
         last: Exception | None = None
-        for delay in (0.0, *RETRY_DELAYS):
+        for delay in (0.0,) if recently_busy else (0.0, *RETRY_DELAYS):
             if delay:
                 time.sleep(delay)
             try:
@@ -89,11 +125,31 @@ class Store:
                     raise
                 last = exc
         else:
+            self._busy_until = time.monotonic() + BUSY_MEMORY
             raise WarehouseBusy(f"the warehouse is being written by another process; retry shortly ({last})")
         try:
             yield con
         finally:
             con.close()
+
+    @contextmanager
+    def _slot(self) -> Iterator[None]:
+        """One of `max_computations` slots, waiting at most QUEUE_WAIT among at most `queue_limit` others."""
+        with self._lock:
+            if self._queued >= self.queue_limit:
+                raise ServerBusy("the server is busy computing other requests; retry in a moment")
+            self._queued += 1
+        try:
+            acquired = self._slots.acquire(timeout=QUEUE_WAIT)
+        finally:
+            with self._lock:
+                self._queued -= 1
+        if not acquired:
+            raise ServerBusy("the server is busy computing other requests; retry in a moment")
+        try:
+            yield
+        finally:
+            self._slots.release()
 
     # -- cache -------------------------------------------------------------------------------------
     def cached(self, key: Any, produce: Callable[[], Payload]) -> tuple[Payload, bool]:
@@ -109,12 +165,17 @@ class Store:
             return hit[1], False
         with self._lock:
             gate = self._inflight.setdefault(key, threading.Lock())
-        with gate:
+        if not gate.acquire(timeout=QUEUE_WAIT):  # another request computes this key and takes long
+            if hit is not None:
+                return hit[1], True
+            raise ServerBusy("this answer is still being computed; retry in a moment")
+        try:
             hit = self._lookup(key, version)
             if hit is not None and hit[0] == version:
                 return hit[1], False
             try:
-                payload = produce()
+                with self._slot():
+                    payload = produce()
                 with self._lock:
                     old = self._cache.pop(key, None)
                     if old is not None:
@@ -133,6 +194,8 @@ class Store:
             finally:
                 with self._lock:
                     self._inflight.pop(key, None)
+        finally:
+            gate.release()
         return payload, False
 
     def peek(self, key: Any) -> Payload | None:

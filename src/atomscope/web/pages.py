@@ -20,7 +20,7 @@ from atomscope.domain import regions
 from atomscope.domain.errors import WarehouseError
 from atomscope.metrics.runnability import CLASS_LABELS
 from atomscope.web.api import cached_model_detail, status_payload
-from atomscope.web.cache import RETRY_AFTER_SECONDS, Store, WarehouseBusy
+from atomscope.web.cache import Store, WarehouseBusy
 from atomscope.web.metricapi import REGION_CHOICES, SIZE_BUCKETS, MetricEndpoint, describe
 from atomscope.web.responses import NoParams
 
@@ -87,7 +87,7 @@ def build_pages(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> AP
     described = [describe(ep) for ep in metric_endpoints.values()]
 
     def unavailable(request: Request, exc: WarehouseError) -> HTMLResponse:
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(exc, WarehouseBusy) else None
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, WarehouseBusy) else None
         return TEMPLATES.TemplateResponse(
             request, "unavailable.html", {"message": str(exc)}, status_code=503, headers=headers
         )
