@@ -288,6 +288,22 @@ def test_estimated_and_unfinished_months_read_honestly(dumps_server, tab):
     downloads.locator("select.measure").select_option("share")
     page.wait_for_function(SETTLED, timeout=30_000)
     assert {"estimated", "measured"} <= _legend(downloads)
+    # two months make bars: the estimated March lighter than the measured April
+    for name, value in (("since", "2025-03-01"), ("until", "2025-04-30")):
+        page.fill(f"#filters input[name={name}]", value)
+        page.dispatch_event(f"#filters input[name={name}]", "change")
+    page.wait_for_function(
+        """() => { const c = document.querySelector('article.metric[data-metric="downloads"]');
+                   return c.dataset.url.includes('until=2025-04-30') && c.dataset.state === 'ready'; }""",
+        timeout=60_000,
+    )
+    opacities = downloads.locator(".vis svg .mark-rect path").evaluate_all(
+        "ns => ns.map(n => n.getAttribute('opacity') || n.style.opacity || '1')"
+    )
+    assert {"0.4", "1"} <= set(opacities), opacities
+    assert {"estimated", "measured"} <= _legend(downloads)
+    assert "Lighter bars: estimated months (2025-03)" in downloads.locator(".chart-caption").inner_text()
+    downloads.screenshot(path=str(ARTIFACTS / "dashboard-downloads-bars.png"))
     assert tab.external == [] and tab.errors == [], (tab.external, tab.errors)
 
 
