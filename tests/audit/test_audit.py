@@ -45,6 +45,26 @@ FILES = {
         "    volumes:\n      - models/cache:/root/.cache\n"
     ),
     "conf/min.json": '{"model": "acme/another", "dataset": "squad/v2"}\n',
+    "deploy/k8s.yaml": "env:\n  - name: MODEL_ID\n    value: Qwen/Qwen3-8B\n  - name: PORT\n    value: 'a/b'\n",
+    "Dockerfile": "FROM python:3.11-slim\nENV HF_MODEL=acme/secret-model\n",
+    "notebooks/demo.ipynb": json.dumps(
+        {
+            "cells": [
+                {"cell_type": "markdown", "source": ["# Trying mistralai/Ministral-8B\n"]},
+                {
+                    "cell_type": "code",
+                    "source": [
+                        "from transformers import AutoModel\n",
+                        'm = AutoModel.from_pretrained("meta-llama/Llama-3.1-8B")\n',
+                    ],
+                },
+            ],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        },
+        indent=1,
+    ),
     "conf/serve.yaml": "server:\n  port: 80\nmodels:\n  - meta-llama/Llama-3.1-8B\n  - name: x\n",
     "conf/eval.json": '{\n  "model_id": "acme/another"\n}\n',
     "pyproject.toml": '[tool.app]\nbase_model = "Qwen/Qwen3-8B"\n',
@@ -62,6 +82,14 @@ EXPECTED = {  # (id, file, line)
     ("acme/another", "conf/eval.json", 2),
     ("meta-llama/Llama-3.1-70B", "deploy/compose.yml", 3),
     ("acme/another", "conf/min.json", 1),
+    ("Qwen/Qwen3-8B", "deploy/k8s.yaml", 3),
+    ("acme/secret-model", "Dockerfile", 2),
+    # the notebook line that holds the call (computed from the file the test writes)
+    (
+        "meta-llama/Llama-3.1-8B",
+        "notebooks/demo.ipynb",
+        next(i for i, line in enumerate(FILES["notebooks/demo.ipynb"].splitlines(), 1) if "from_pretrained" in line),
+    ),
     ("Qwen/Qwen3-8B", "pyproject.toml", 2),
     ("someone/qwen-ft", ".env", 1),
     ("meta-llama/Llama-3.1-8B", "models.txt", 2),

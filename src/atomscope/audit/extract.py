@@ -15,12 +15,15 @@ Syntaxes:
   key says model, including the items of a list under such a key; other id-shaped tokens as implicit.
 * Requirement-style lists (`*.txt`): a line that is just an id (optionally `@revision`, a comment).
 * Ollama `Modelfile`: `FROM hf.co/namespace/name[:tag]` (or huggingface.co).
+* Jupyter notebooks (`.ipynb`): each code cell as Python, at the line of the notebook file that holds it.
+* Kubernetes-style env lists: `- name: MODEL_ID` followed by `value: namespace/name`; Dockerfile `ENV`/`ARG`.
 * Everywhere: Hub URLs `https://huggingface.co/namespace/name` (not datasets/ or spaces/).
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import re
 from dataclasses import dataclass
 
@@ -35,7 +38,7 @@ _URL = re.compile(
 _MODELFILE_FROM = re.compile(r"^\s*FROM\s+(?:https?://)?(?:hf\.co|huggingface\.co)/(\S+?)(?::[\w.-]+)?\s*$", re.I)
 _LIST_LINE = re.compile(rf"^\s*({_SEGMENT}/{_SEGMENT})\s*(?:(?:@|==)\s*[\w.-]+)?\s*(?:#.*)?$")
 _KEY_VALUE = re.compile(
-    r"""^(?P<indent>\s*)(?:-\s+)?(?:export\s+)?["']?(?P<key>[A-Za-z_][\w.-]*)["']?\s*(?::|=)\s*(?P<value>.*)$"""
+    r"""^(?P<indent>\s*)(?:-\s+)?(?:(?:export|ENV|ARG)\s+)?["']?(?P<key>[A-Za-z_][\w.-]*)["']?\s*(?::|=)\s*(?P<value>.*)$"""
 )
 _LIST_ITEM = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<value>.*)$")
 _QUOTED = re.compile(r""""((?:[^"\\]|\\.)*)"|'([^'\\]*)'""")
@@ -48,7 +51,9 @@ _OPTION_NAME = re.compile(r"-{0,2}[A-Za-z_][\w.-]*")
 _PAIR = re.compile(r"""["']?([A-Za-z_][\w.-]*)["']?\s*[:=]\s*(?:"([^"]*)"|'([^']*)')""")
 # a key, keyword argument or variable whose name says it holds a model id
 MODEL_NAME = re.compile(
-    r"model|checkpoint|repo_?id|tokenizer|pretrained|adapter|lora|embed|rerank|\bllm|llm\b|generator|encoder", re.I
+    r"model|checkpoint|repo_?id|(?:^|[_-])repo(?:[_-]?name)?$|name_or_path|tokenizer|pretrained|adapter|lora|embed"
+    r"|rerank|\bllm|llm\b|generator|encoder",
+    re.I,
 )
 FILE_SUFFIXES = (
     ".json",
@@ -317,6 +322,7 @@ def config_mentions(text: str) -> list[Mention]:
     """YAML, JSON, TOML, INI, .env and shell-like files, line by line."""
     mentions: list[Mention] = []
     open_key: tuple[str, int] | None = None  # a model-ish key whose value continues on the next lines
+    named: str | None = None  # `name: MODEL_ID` on the previous line: its `value:` is a model (Kubernetes env)
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith(("#", "//", ";")):
@@ -328,6 +334,9 @@ def config_mentions(text: str) -> list[Mention]:
             open_key = None
         if match:
             key, value = match.group("key"), match.group("value").strip()
+            if key.lower() == "value" and named:
+                key = named
+            named = value.strip("\"'") if key.lower() == "name" and model_key(value.strip("\"'")) else None
             if model_key(key):
                 if value in ("", "[", "|", ">", "{") or value.endswith("["):
                     open_key = (key, len(match.group("indent")))
@@ -381,4 +390,36 @@ def modelfile_mentions(text: str) -> list[Mention]:
                 mentions.append(Mention(model_id, number, "Modelfile FROM", True))
                 continue
         mentions += _urls(line, number)
+    return mentions
+
+
+def notebook_mentions(text: str) -> list[Mention]:
+    """Jupyter notebooks: each code cell read as Python; lines are those of the .ipynb file (where the cell's
+    source line is written in the JSON). A file that is not a notebook is read like a configuration file."""
+    try:
+        notebook = json.loads(text)
+    except ValueError:
+        return config_mentions(text)
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list):
+        return config_mentions(text)
+    lines = text.splitlines()
+    cursor = 0
+    mentions: list[Mention] = []
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        parts = source.splitlines(keepends=True) if isinstance(source, str) else [str(p) for p in source]
+        file_line: dict[int, int] = {}
+        for number, part in enumerate(parts, start=1):
+            needles = {json.dumps(part), json.dumps(part, ensure_ascii=False)}
+            for index in range(cursor, len(lines)):
+                if any(needle in lines[index] for needle in needles):
+                    file_line[number] = index + 1
+                    cursor = index + 1 if len(lines) > 1 else index
+                    break
+        for mention in python_mentions("".join(parts)) or []:
+            line = file_line.get(mention.line, cursor or 1)
+            mentions.append(Mention(mention.model_id, line, f"{mention.via} (notebook cell)", mention.explicit))
     return mentions

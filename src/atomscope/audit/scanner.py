@@ -23,6 +23,7 @@ from atomscope.audit.extract import (
     list_mentions,
     looks_local,
     modelfile_mentions,
+    notebook_mentions,
     python_mentions,
 )
 from atomscope.domain.errors import AtomscopeError
@@ -86,6 +87,8 @@ def reader_for(path: Path) -> Callable[[str], list[Mention]] | None:
         return _python
     if lower == "modelfile" or lower.startswith("modelfile.") or suffix == ".modelfile":
         return modelfile_mentions
+    if suffix == ".ipynb":
+        return notebook_mentions
     if suffix == ".txt":
         return list_mentions
     if suffix in CONFIG_SUFFIXES or lower.startswith(".env") or lower in ("dockerfile", "makefile"):
