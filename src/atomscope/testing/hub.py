@@ -23,8 +23,10 @@ Served (the subset of the Hub API a collector uses, shapes as parsed by huggingf
 Availability, as on the Hub: an unknown, removed or (anonymously) private repo answers 401 without a token
 and 404 with one, both ``X-Error-Code: RepoNotFound``; a repo gated with ``inaccessible=True`` answers
 401/403 ``X-Error-Code: GatedRepo``; a renamed repo answers ``307`` with a relative ``Location`` to the new
-id (the client follows it). A token not in ``tokens`` answers 401 "Invalid credentials in Authorization
-header". Rate limiting, faults and the request log are in :mod:`atomscope.testing.hub_faults`.
+id (the client follows it; with ``redirect_keeps_query=False`` the ``Location`` drops the query string); a
+repo in ``disabled`` answers 403 "Access to this resource is disabled." and is not listed. A token not in
+``tokens`` answers 401 "Invalid credentials in Authorization header". Rate limiting, faults and the request
+log are in :mod:`atomscope.testing.hub_faults`.
 
 How huggingface_hub 2.4.0 behaves against it (read from its source, exercised in tests/test_hub_emulator.py):
 
@@ -113,6 +115,10 @@ class HubEmulator:
         faults: an initial :class:`Faults` plan (``emu.faults`` is changeable while running).
         clock: monotonic clock of the rate-limit window (e.g. a :class:`ManualClock`).
         redirect_status: status of rename redirects (307 by default; 301 is also realistic).
+        redirect_keeps_query: False: a rename redirect's ``Location`` drops the query string (``expand``),
+            as some real redirects do, so the client gets the new id's default fields only.
+        disabled: ids whose access the Hub has disabled: left out of listings, and their info answers 403
+            ``X-Error-Message: Access to this resource is disabled.`` (``emu.disabled`` can change while serving).
     """
 
     def __init__(
@@ -129,6 +135,8 @@ class HubEmulator:
         clock: Callable[[], float] = time.monotonic,
         redirect_status: int = 307,
         datasets: DatasetHost | None = None,
+        redirect_keeps_query: bool = True,
+        disabled: Iterable[str] = (),
     ) -> None:
         if host not in _LOOPBACK:
             raise ValueError("the emulator only binds loopback addresses")
@@ -138,6 +146,8 @@ class HubEmulator:
         self.tokens = frozenset(tokens)
         self.faults = faults if faults is not None else Faults()
         self.redirect_status = redirect_status
+        self.redirect_keeps_query = redirect_keeps_query
+        self.disabled: set[str] = set(disabled)
         self.datasets = datasets  # dataset repositories (testing.hub_datasets), None: models only
         self._clock = clock
         self._limiter: RateLimiter | None = None
@@ -292,6 +302,7 @@ class HubEmulator:
                 and all(f in m.tags for f in filters)
                 and (pipeline is None or m.pipeline_tag == pipeline)
                 and (gated is None or bool(m.gated) == (gated.lower() == "true"))
+                and m.id not in self.disabled
             ]
             keyed = sorted((((P.sort_value(m, sort, on), m.object_id), m) for m in selected), key=lambda km: km[0])
             if not ascending:
@@ -325,13 +336,16 @@ class HubEmulator:
             kind, found = self.hub.resolve(repo_id)
             if kind == "redirect":
                 suffix = "" if revision is None else f"/revision/{quote(revision, safe='')}"
-                location = f"/api/models/{found}{suffix}" + (f"?{raw_query}" if raw_query else "")
+                keep = raw_query and self.redirect_keeps_query
+                location = f"/api/models/{found}{suffix}" + (f"?{raw_query}" if keep else "")
                 resp = _json(self.redirect_status, {"error": f"Redirecting to {location}"})
                 resp.headers["Location"] = location
                 return resp
             model = found if isinstance(found, SyntheticModel) else None
             if model is None or (model.private and not authorized):
                 return _error(404 if authorized else 401, "Repository not found", "RepoNotFound")
+            if model.id in self.disabled:
+                return _error(403, "Access to this resource is disabled.")
             if model.id in self.hub.inaccessible:
                 verb = "you are not in the authorized list" if authorized else "you must be authenticated"
                 message = f"Access to model {model.id} is restricted and {verb}."

@@ -39,8 +39,9 @@ class SchemaDrift:
     """Make ``field`` of some models' JSON objects drift from the documented schema.
 
     ``mode``: ``missing`` drops the key, ``string`` turns the value into a string (``"1234"``), ``null``
-    sets ``null``, ``list`` wraps it in a list. Affected models: ``model_ids`` if given, otherwise every
-    model whose ``crc32(id) % every == 0`` (``every=1``: all models). Applies to listings and info.
+    sets ``null``, ``list`` wraps it in a list. A dotted ``field`` names a nested key (``safetensors.total``).
+    Affected models: ``model_ids`` if given, otherwise every model whose ``crc32(id) % every == 0``
+    (``every=1``: all models). Applies to listings and info.
     """
 
     field: str
@@ -56,16 +57,20 @@ class SchemaDrift:
 
     def apply(self, obj: dict[str, Any]) -> None:
         """Mutate one rendered JSON object in place (no-op when the field is absent or not targeted)."""
-        if self.field not in obj or not self.applies_to(str(obj.get("id"))):
+        target, name = obj, self.field
+        if "." in name:
+            head, name = name.split(".", 1)
+            target = obj.get(head)
+        if not isinstance(target, dict) or name not in target or not self.applies_to(str(obj.get("id"))):
             return
         if self.mode == "missing":
-            del obj[self.field]
+            del target[name]
         elif self.mode == "string":
-            obj[self.field] = str(obj[self.field])
+            target[name] = str(target[name])
         elif self.mode == "null":
-            obj[self.field] = None
+            target[name] = None
         else:
-            obj[self.field] = [obj[self.field]]
+            target[name] = [target[name]]
 
 
 def _matches(path: str, prefix: str | None) -> bool:

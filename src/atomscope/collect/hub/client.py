@@ -6,6 +6,13 @@ Everything goes through the real client: `HfApi(endpoint=...)` resolves the endp
 `RepositoryNotFoundError` / `GatedRepoError` / `HfHubHTTPError`, `ModelInfo` parses items and
 `parse_ratelimit_headers` reads the Hub's `RateLimit` headers.
 
+Probes send `HfApi.model_info`'s request (same URL, `expand` params and headers, on the same session, errors
+mapped by `hf_raise_for_status`) and parse the body with the listings' parser (records.model_info): the
+Hub sends some `safetensors` objects without `total`, on which huggingface_hub's own parsing fails and the
+model would be lost. A repo whose access is disabled (403 "Access to this resource is disabled.",
+`DisabledRepoError`) is a status, not an error. After a rename redirect (relative `Location`; some drop the
+query string, so the answer lacks the expanded fields) the model is asked for again under its new id.
+
 Why listings do not go through `HfApi.list_models`: that generator hides the next-page URL (so a page could
 not be committed together with its cursor, and a killed run could not resume), a single malformed item
 raises inside it and ends the whole listing, and its `http_backoff` retries (5 retries, 1-8 s, 429 waits)
@@ -33,11 +40,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
 from huggingface_hub import HfApi
-from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
+from huggingface_hub.errors import DisabledRepoError, GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
 from huggingface_hub.hf_api import ModelInfo
 from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status, parse_ratelimit_headers
 
 from atomscope import __version__
+from atomscope.collect.hub.records import Skip
+from atomscope.collect.hub.records import model_info as parse_model_info
 from atomscope.domain.errors import AtomscopeError, HubUnreachableError
 
 RETRY_STATUSES = frozenset({408, 500, 502, 503, 504})
@@ -90,7 +99,7 @@ class Page:
 class Probe:
     """Outcome of `model_info` on one id: a ModelInfo (possibly of a renamed repo) or an error status."""
 
-    status: str  # 'available', 'gated', 'removed', 'renamed', 'error'
+    status: str  # 'available', 'gated', 'removed', 'renamed', 'disabled', 'error'
     http_status: int | None
     info: ModelInfo | None = None
     new_model_id: str | None = None
@@ -243,19 +252,38 @@ class HubClient:
             self._wait(self._backoff(failures), "retry after a malformed JSON body")
 
     # ------------------------------------------------------------------ probes
+    def _model_info(self, model_id: str, expand: list[str]) -> tuple[ModelInfo, bool]:
+        """`HfApi.model_info(model_id, expand=...)`'s request, parsed by records.model_info (Skip if unusable),
+        and whether the answer has the expanded fields (False when a redirect dropped the query string)."""
+        response = get_session().get(f"{self.endpoint}/api/models/{model_id}", params={"expand": expand},
+                                     headers=self._headers(), timeout=self.policy.timeout)  # fmt: skip
+        hf_raise_for_status(response)
+        expanded = not expand or "expand" in response.url.params
+        return parse_model_info(response.json()), expanded
+
     def probe(self, model_id: str, expand: list[str]) -> Probe:
         """`HfApi.model_info(model_id, expand=...)`, classified; retried like a listing page."""
         failures = rate_waits = 0
         while True:
             self._count(f"{self.endpoint}/api/models/{model_id}")
             try:
-                info = self.api.model_info(model_id, expand=expand, timeout=self.policy.timeout)
+                info, expanded = self._model_info(model_id, expand)
+                if info.id != model_id and info.id.casefold() != model_id.casefold():
+                    self.stats.requests += 1  # the redirect the client followed was a request too
+                    if not expanded:  # the redirect dropped `expand`: ask under the new id
+                        self._count(f"{self.endpoint}/api/models/{info.id}")
+                        info, _ = self._model_info(info.id, expand)
+                    return Probe("renamed", 200, info, new_model_id=info.id)
             except GatedRepoError as exc:
                 return Probe("gated", _status(exc))
             except RepositoryNotFoundError as exc:
                 return Probe("removed", _status(exc))
+            except DisabledRepoError as exc:
+                return Probe("disabled", _status(exc))
             except HfHubHTTPError as exc:
                 status = _status(exc)
+                if status == 403 and "disabled" in str(getattr(exc, "server_message", "") or "").lower():
+                    return Probe("disabled", status)  # the message in the body only
                 if status == 429:
                     rate_waits += 1
                     self.stats.retries["429"] += 1
@@ -287,14 +315,10 @@ class HubClient:
                     return Probe("error", 200)
                 self._wait(self._backoff(failures), "retry after a malformed JSON body")
                 continue
-            except (ValueError, TypeError, KeyError, AttributeError):  # an item ModelInfo cannot parse
+            except (Skip, ValueError, TypeError, KeyError, AttributeError):  # an item ModelInfo cannot parse
                 return Probe("error", 200)
-            if not isinstance(info.id, str) or not info.id:
-                return Probe("error", 200)  # an answer without a usable id: nothing to record
             if info.id != model_id:
-                self.stats.requests += 1  # the redirect the client followed was a request too
-                if info.id.casefold() != model_id.casefold():
-                    return Probe("renamed", 200, info, new_model_id=info.id)
+                self.stats.requests += 1  # a redirect to another casing of the same id
             if info.private is True:  # visible to this token only: removed, as the public sees it
                 return Probe("removed", 200)
             if info.gated:

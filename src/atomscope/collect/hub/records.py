@@ -70,10 +70,27 @@ def model_info(item: Any) -> ModelInfo:
         raise Skip("unexpected_id")
     item = dict(item)
     item.setdefault("siblings", None)
+    if isinstance(item.get("safetensors"), dict):
+        item["safetensors"] = _safetensors_with_total(item["safetensors"])
     try:
         return ModelInfo(**item)
     except (KeyError, TypeError, ValueError, AttributeError):
         raise Skip(f"malformed_item:{_culprit(item)}") from None
+
+
+def _safetensors_with_total(st: dict) -> dict | None:
+    """The Hub sometimes sends `safetensors` without `total` (huggingface_hub's ModelInfo then fails with a
+    KeyError and the whole model would be lost): the total is the sum of the dtype counts in `parameters`
+    when they are whole numbers, else the parameter count is left unknown (None)."""
+    if "total" in st and "parameters" in st:
+        return st
+    params = st.get("parameters")
+    counts = list(params.values()) if isinstance(params, dict) else []
+    if "total" in st:
+        return {**st, "parameters": params if isinstance(params, dict) else {}}
+    if counts and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in counts):
+        return {**st, "total": sum(counts)}
+    return None
 
 
 def _culprit(item: dict) -> str:
