@@ -22,7 +22,7 @@ from hub_fixtures import Warehouse, spark_sql
 
 from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics.derivatives import derivatives_table
-from atomscope.metrics.lineage import derivative_roots, lineage_cut
+from atomscope.warehouse.lineage import derivative_roots, lineage_cut
 
 TREE = [
     ("u1/ft1", "Qwen/Base", "finetune", dt(2025, 1, 5), 100),

@@ -15,8 +15,8 @@ import pytest
 from hub_helpers import collect, small_hub, warehouse
 
 from atomscope.metrics import MetricContext, get, run
-from atomscope.metrics.lineage import derivative_roots
 from atomscope.testing.hub import HubEmulator
+from atomscope.warehouse.lineage import derivative_roots
 
 FIRST_DAY = date(2026, 5, 30)
 DAYS = 4  # 05-30, 05-31, 06-01, 06-02: the June 1 boundary falls on a snapshot

@@ -37,9 +37,9 @@ from atomscope.domain.licenses import classify_license, is_open_license
 from atomscope.domain.params import parse_size_from_name, size_bucket
 from atomscope.metrics.base import MetricContext
 from atomscope.metrics.common import UNRESOLVED, attribute, tracked_models
-from atomscope.metrics.lineage import derivative_roots
 from atomscope.metrics.openness import systems
 from atomscope.metrics.runnability import BEST_QUANTIZATION, bits_of, memory_gb, smallest_class
+from atomscope.warehouse.lineage import derivative_roots
 
 MAX_ALTERNATIVES = 3
 NOT_COMPARABLE_REGIONS = ("unknown", UNRESOLVED)

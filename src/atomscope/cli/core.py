@@ -194,18 +194,9 @@ def summary_table(con) -> None:
     """Print tracked models per region and list, from the warehouse."""
     from rich.table import Table
 
-    rows = con.execute(
-        """
-        SELECT coalesce(o.region, 'unresolved') AS region,
-               count(*) FILTER (WHERE m.list = 'primary') AS primary_models,
-               count(*) FILTER (WHERE m.list = 'extra') AS extra_models,
-               count(DISTINCT m.hf_org) AS namespaces
-        FROM models m
-        LEFT JOIN org_aliases a ON a.source = 'hf' AND a.alias = m.hf_org
-        LEFT JOIN organizations o ON o.org_key = a.org_key
-        GROUP BY 1 ORDER BY primary_models DESC
-        """
-    ).fetchall()
+    from atomscope.warehouse.queries import models_by_region
+
+    rows = models_by_region(con)
     table = Table(title="Tracked open models by ATOM region")
     for column in ("region", "primary", "extra", "HF namespaces"):
         table.add_column(column, justify="right" if column != "region" else "left")

@@ -1,7 +1,7 @@
 """Shared Ibis building blocks: origin attribution, size buckets and month keys.
 
-Origins always come from the curated organization registry (`organizations` + `org_aliases`), never
-from a base model. A name the registry does not know keeps the group `UNRESOLVED`, so no metric drops
+Origins follow the one rule of warehouse/origin.py (the curated registry, never a base model). Metrics
+group a name the registry does not know under its own name, in region `UNRESOLVED`, so no metric drops
 it silently.
 """
 
@@ -12,22 +12,7 @@ import ibis.expr.types as ir
 
 from atomscope.domain.regions import UNRESOLVED
 from atomscope.metrics.base import MetricContext
-
-
-def org_lookup(ctx: MetricContext, source: str) -> ir.Table:
-    """alias -> org_key, org_name, region, country for one alias source ('hf', 'lmarena', ...)."""
-    aliases = ctx.table("org_aliases")
-    orgs = ctx.table("organizations")
-    aliases = aliases.filter(aliases["source"] == source)
-    joined = aliases.join(orgs, aliases.org_key == orgs.org_key)
-    # bracket access: `alias` is also an Ibis Table method
-    return joined.select(
-        alias=joined["alias"],
-        org_key=joined["org_key"],
-        org_name=joined["display_name"],
-        region=joined["region"],
-        country=joined["country"],
-    )
+from atomscope.warehouse.origin import resolve_origin
 
 
 def attribute(table: ir.Table, name_column: str, ctx: MetricContext, source: str) -> ir.Table:
@@ -35,14 +20,9 @@ def attribute(table: ir.Table, name_column: str, ctx: MetricContext, source: str
 
     Names the registry does not resolve get org_key/org_name = the raw name and region = 'unresolved'.
     """
-    lookup = org_lookup(ctx, source)
-    joined = table.left_join(lookup, table[name_column] == lookup["alias"])
-    raw = joined[name_column].cast("string")
-    return joined.mutate(
-        org_key=joined.org_key.fill_null(raw),
-        org_name=joined.org_name.fill_null(raw),
-        region=joined.region.fill_null(UNRESOLVED),
-    ).drop("alias")
+    resolved = resolve_origin(table, name_column, ctx, source)
+    raw = resolved[name_column].cast("string")
+    return resolved.mutate(org_key=resolved.org_key.fill_null(raw), org_name=resolved.org_name.fill_null(raw))
 
 
 def tracked_models(ctx: MetricContext) -> ir.Table:

@@ -38,8 +38,8 @@ import ibis.expr.types as ir
 
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
 from atomscope.metrics.common import month_of, tracked_models, within
-from atomscope.metrics.lineage import DEFAULT_MAX_DEPTH, derivative_roots, lineage_cut
 from atomscope.metrics.periods import flag_complete, latest_crawl
+from atomscope.warehouse.lineage import DEFAULT_MAX_DEPTH, derivative_roots, lineage_cut
 
 BY_CHOICES = ("region", "org", "root")
 RELATIONS = ("merge", "adapter", "quantized", "finetune")  # precedence: first wins

@@ -1,9 +1,10 @@
 """Catalog and per-model queries for the API and the model page (parameterised SQL only).
 
 A model page covers any model the warehouse knows: tracked (`models`), crawled (`hub_models`) or seen in
-a derivative edge. Its lineage follows `derivative_edges` child -> parent up to the root with the rule of
-`metrics/lineage.py`: the walk stops at the first tracked model on each path (a tracked model is a root,
-its origin is never inherited from its base) and at `MAX_DEPTH` edges (cycles end there too).
+a derivative edge. Its origin and its roots come from the rules of warehouse/origin.py and
+warehouse/lineage.py (compiled to SQL): the walk stops at the first tracked model on each path (a tracked
+model is a root, its origin is never inherited from its base) and at `MAX_DEPTH` edges (cycles end there
+too); only tracked models are roots. The edges shown follow the same walk.
 
 License: the first of the latest Hub snapshot's `license:` tag, the crawl's `license:` tag, the Open LLM
 Leaderboard's hub_license, the OSAI index's end-model license, the MOF license of the final weights;
@@ -18,9 +19,11 @@ import duckdb
 
 from atomscope.domain.licenses import classify_license, is_open_weight, license_key
 from atomscope.warehouse import queries
+from atomscope.warehouse.lineage import DEFAULT_MAX_DEPTH, START_TABLE, roots_sql
+from atomscope.warehouse.origin import origin_sql
 from atomscope.web.encode import cursor_rows, frame_rows
 
-MAX_DEPTH = 10
+MAX_DEPTH = DEFAULT_MAX_DEPTH
 CHILDREN_SHOWN = 20
 
 
@@ -129,9 +132,10 @@ def lineage(con, model_id: str, tracked: bool) -> dict[str, Any]:
         )
     else:
         edges = _all(con, LINEAGE_SQL, [model_id])
-        parents = {e["parent_id"] for e in edges}
-        children = {e["child_id"] for e in edges}
-        roots = sorted(p for p in parents if p not in children)
+        found = con.execute(
+            f"WITH {START_TABLE} AS (SELECT ? AS child_id) SELECT * FROM ({roots_sql(MAX_DEPTH)})", [model_id]
+        )
+        roots = sorted(root for _child, root, _depth in found.fetchall())
         built_on = []
     kids = _all(
         con,
@@ -154,13 +158,13 @@ def lineage(con, model_id: str, tracked: bool) -> dict[str, Any]:
 def model_detail(con: duckdb.DuckDBPyConnection, model_id: str) -> dict[str, Any] | None:
     base = _one(
         con,
-        """SELECT m.model_id, m.hf_org, m.list, m.added_by, m.added_on,
-                  coalesce(o.region, 'unresolved') AS region, o.country, o.org_key, o.display_name AS org_name,
+        f"""WITH origin AS ({origin_sql()})
+           SELECT m.model_id, m.hf_org, m.list, m.added_by, m.added_on,
+                  o.region, o.country, o.org_key, o.org_name,
                   f.total_params_b, f.active_params_b, f.is_moe, f.params_source, f.size_bucket,
                   f.release_date, f.release_date_source
            FROM models m
-           LEFT JOIN org_aliases a ON a.source = 'hf' AND a.alias = m.hf_org
-           LEFT JOIN organizations o ON o.org_key = a.org_key
+           JOIN origin o ON o.model_id = m.model_id
            LEFT JOIN model_facts f ON f.model_id = m.model_id
            WHERE m.model_id = ?""",
         [model_id],
@@ -178,15 +182,7 @@ def model_detail(con: duckdb.DuckDBPyConnection, model_id: str) -> dict[str, Any
         return None
     tracked = base is not None
     if base is None:  # an untracked Hub model: origin from its namespace, when the registry knows it
-        namespace = model_id.split("/", 1)[0]
-        base = _one(
-            con,
-            """SELECT ? AS model_id, ? AS hf_org, NULL AS list, coalesce(o.region, 'unresolved') AS region,
-                      o.country, o.org_key, o.display_name AS org_name
-               FROM (SELECT 1) LEFT JOIN org_aliases a ON a.source = 'hf' AND a.alias = ?
-               LEFT JOIN organizations o ON o.org_key = a.org_key""",
-            [model_id, namespace, namespace],
-        )
+        base = queries.namespace_origin(con, model_id)
     downloads = _all(
         con,
         "SELECT snapshot_date, downloads_30d, downloads_all_time, likes FROM hf_snapshots"

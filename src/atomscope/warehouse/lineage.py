@@ -1,0 +1,90 @@
+"""Derivative lineage up to the tracked root models, defined once, as engine-neutral Ibis expressions.
+
+`derivative_roots(tables)` gives, for every Hub model reachable as a derivative, the tracked models (rows of
+`models`) it descends from, following `derivative_edges` child -> parent transitively (derivatives of
+derivatives, several parents for merges). Read by the `derivatives` metric (DuckDB and Spark), the audit,
+and the web app's model page, which runs the same rule compiled to SQL (`roots_sql`).
+
+Rules:
+- The walk stops at the first tracked model on each path: a tracked model is a root, even when it is
+  itself built on another tracked model (the derivatives of DeepSeek-R1-Distill-Llama-8B belong to
+  DeepSeek, not Meta). This is the registry's rule that an origin is never inherited from a base model.
+  Tracked models are never derivatives themselves: edges whose child is tracked are not walked.
+- A derivative may reach several roots (a merge of two families, or one family through two paths); each
+  distinct root appears once, with the shortest depth (edges from the derivative to the root).
+- The transitive closure is unrolled into `max_depth` join levels (default 10) rather than a recursive
+  query, which Spark lacks; `lineage_cut(tables, max_depth)` lists the derivatives whose walk was still
+  open at the cut, so a caller can say how many were truncated (cycles end there too).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+from atomscope.warehouse.origin import UNBOUND, TableSource, to_duckdb_sql
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+DEFAULT_MAX_DEPTH = 10
+START_TABLE = "lineage_start"  # the table (child_id) `roots_sql` starts from; a reader defines it as a CTE
+
+
+def _walkable_edges(tables: TableSource) -> ir.Table:
+    """child_id, parent_id of every edge whose child is not a tracked model (distinct over relations)."""
+    edges = tables.table("derivative_edges")
+    tracked = tables.table("models")
+    edges = edges.anti_join(tracked, edges.child_id == tracked.model_id)
+    return edges.select("child_id", "parent_id").distinct()
+
+
+def _levels(tables: TableSource, max_depth: int, start: ir.Table | None) -> tuple[list[ir.Table], ir.Table]:
+    """Roots found at each depth 1..max_depth, and the frontier still open after the last level."""
+    if max_depth < 1:
+        raise ValueError("max_depth must be at least 1")
+    edges = _walkable_edges(tables)
+    tracked = tables.table("models").select(root_key="model_id")
+    first = edges
+    if start is not None:  # a copy of the edges (a view), so the walk's joins below stay unambiguous
+        start = start.select(start_id=start.child_id)
+        copy = edges.view()
+        first = copy.semi_join(start, copy.child_id == start.start_id)
+    frontier = first.select(child_id=first.child_id, node=first.parent_id)
+    found = []
+    for depth in range(1, max_depth + 1):
+        at_root = frontier.semi_join(tracked, frontier.node == tracked.root_key)
+        found.append(at_root.select(child_id=at_root.child_id, root_id=at_root.node, depth=depth))
+        open_ = frontier.anti_join(tracked, frontier.node == tracked.root_key)
+        if depth == max_depth:
+            return found, open_
+        step = open_.join(edges, open_.node == edges.child_id)
+        frontier = step.select(child_id=step.child_id, node=step.parent_id).distinct()
+    raise AssertionError("unreachable")
+
+
+def derivative_roots(
+    tables: TableSource, max_depth: int = DEFAULT_MAX_DEPTH, start: ir.Table | None = None
+) -> ir.Table:
+    """child_id, root_id, depth: each derivative's distinct tracked roots with the shortest depth (only
+    for the derivatives listed in `start`, a table with a child_id column, when given)."""
+    found, _open = _levels(tables, max_depth, start)
+    union = found[0]
+    for level in found[1:]:
+        union = union.union(level)
+    return union.group_by(["child_id", "root_id"]).aggregate(depth=union.depth.min())
+
+
+def lineage_cut(tables: TableSource, max_depth: int = DEFAULT_MAX_DEPTH) -> ir.Table:
+    """child_id of derivatives whose walk still had untracked ancestors with parents at `max_depth`."""
+    _found, open_ = _levels(tables, max_depth, None)
+    edges = _walkable_edges(tables)
+    cut = open_.semi_join(edges, open_.node == edges.child_id)
+    return cut.select("child_id").distinct()
+
+
+@cache
+def roots_sql(max_depth: int = DEFAULT_MAX_DEPTH) -> str:
+    """DuckDB SQL of `derivative_roots` for the derivatives in a table named `START_TABLE` (child_id)."""
+    start = UNBOUND.table(START_TABLE, {"child_id": "string"})
+    return to_duckdb_sql(derivative_roots(UNBOUND, max_depth, start))
