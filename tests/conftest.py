@@ -104,3 +104,22 @@ def synthetic_db(tmp_path_factory):
     summary = generate_history(con, SYNTHETIC_SPEC)
     con.close()
     return path, summary
+
+
+@pytest.fixture
+def hub():
+    """The default small SYNTHETIC Hub of the collector tests (hub_helpers.small_hub); a test module that
+    needs another shape overrides this fixture."""
+    from hub_helpers import small_hub
+
+    return small_hub()
+
+
+@pytest.fixture
+def con(bundled_db, tmp_path, hub):
+    """A writable copy of the bundled warehouse for collecting `hub` into (hub_helpers.warehouse)."""
+    from hub_helpers import warehouse
+
+    con = warehouse(bundled_db, tmp_path, hub)
+    yield con
+    con.close()

@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-from hub_helpers import collect, small_hub, warehouse
+from hub_helpers import collect
 
 from atomscope.testing.hub import HubEmulator
-
-
-@pytest.fixture
-def hub():
-    return small_hub()
-
-
-@pytest.fixture
-def con(bundled_db, tmp_path, hub):
-    con = warehouse(bundled_db, tmp_path, hub)
-    yield con
-    con.close()
 
 
 def _events(con) -> dict[str, list[tuple]]:

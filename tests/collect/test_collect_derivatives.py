@@ -6,7 +6,7 @@ import math
 from datetime import date
 
 import pytest
-from hub_helpers import collect, small_hub, warehouse
+from hub_helpers import collect, small_hub
 
 from atomscope.testing.hub import HubEmulator
 
@@ -16,13 +16,6 @@ PAGE = 25
 @pytest.fixture
 def hub():
     return small_hub(derivative_depth=2)
-
-
-@pytest.fixture
-def con(bundled_db, tmp_path, hub):
-    con = warehouse(bundled_db, tmp_path, hub)
-    yield con
-    con.close()
 
 
 LOWERCASED = "synth-odd/lowercased-base-id"

@@ -4,7 +4,7 @@ unreachable endpoint and the request cap. The SYNTHETIC hub's emulator injects t
 from __future__ import annotations
 
 import pytest
-from hub_helpers import FAST, cli_env, collect, contents, fast_cli_args, rows, run_cli, small_hub, warehouse
+from hub_helpers import FAST, cli_env, collect, contents, fast_cli_args, rows, run_cli, warehouse
 
 from atomscope.collect.hub.client import HubRequestError, RetryPolicy
 from atomscope.domain.errors import HubUnreachableError
@@ -14,18 +14,6 @@ from atomscope.warehouse.db import connect
 
 PAGE = 4
 SNAP = {"snapshot", "availability", "discovery"}
-
-
-@pytest.fixture
-def hub():
-    return small_hub()
-
-
-@pytest.fixture
-def con(bundled_db, tmp_path, hub):
-    con = warehouse(bundled_db, tmp_path, hub)
-    yield con
-    con.close()
 
 
 @pytest.fixture

@@ -21,13 +21,6 @@ def hub():
     return small_hub(per_org=3)
 
 
-@pytest.fixture
-def con(bundled_db, tmp_path, hub):
-    con = warehouse(bundled_db, tmp_path, hub)
-    yield con
-    con.close()
-
-
 def _dump(hub, day: date, *, bad: bool = False) -> pd.DataFrame:
     records = []
     for m in hub.iter_public(authorized=True):

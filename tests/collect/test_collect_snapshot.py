@@ -7,24 +7,12 @@ import math
 from datetime import timedelta
 
 import pytest
-from hub_helpers import collect, rows, small_hub, warehouse
+from hub_helpers import collect, rows
 
 from atomscope.collect.hub import discovery
 from atomscope.testing.hub import HubEmulator
 
 PAGE = 4  # a small page size so every org needs several pages
-
-
-@pytest.fixture
-def hub():
-    return small_hub()
-
-
-@pytest.fixture
-def con(bundled_db, tmp_path, hub):
-    con = warehouse(bundled_db, tmp_path, hub)
-    yield con
-    con.close()
 
 
 def _org_sizes(hub) -> dict[str, int]:

@@ -11,7 +11,7 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hub_helpers import small_hub, warehouse
+from hub_helpers import small_hub
 
 from atomscope.collect.hub.dump import import_hub_dump
 from atomscope.domain.errors import DataValidationError
@@ -22,13 +22,6 @@ DAY = date(2025, 6, 1)
 @pytest.fixture
 def hub():
     return small_hub(per_org=2)
-
-
-@pytest.fixture
-def con(bundled_db, tmp_path, hub):
-    con = warehouse(bundled_db, tmp_path, hub)
-    yield con
-    con.close()
 
 
 def _base(model_id: str, **extra) -> dict:
