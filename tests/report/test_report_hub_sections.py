@@ -27,11 +27,12 @@ MONTHLY = {
     ("2025-01", "china"): 600, ("2025-01", "us"): 400,
     ("2025-02", "china"): 900, ("2025-02", "us"): 300,
     ("2025-03", "china"): 1200, ("2025-03", "us"): 300,
-    ("2025-04", "china"): 300, ("2025-04", "us"): 100,
 }  # fmt: skip
+MONTH_TO_DATE = {("2025-04", "china"): 300, ("2025-04", "us"): 100}  # in the metric, not in the charts
 # Derivatives (downloads_30d above the floor of 5), by creation month:
 #   Feb: one fine-tune of each; Mar: three of Qwen/A, one of meta-llama/B and a merge of both (1/2 each);
-#   Apr: one of Qwen/A. A sixth, below the download floor, never counts.
+#   Apr: two of Qwen/A, one of meta-llama/B. One below the download floor never counts. The crawl
+#   (last_seen_at 2026-01-01) covers April, so April is a finished month for derivatives.
 DERIVATIVES = [
     ("a/ft1", "Qwen/A", datetime(2025, 2, 10), 50),
     ("b/ft1", "meta-llama/B", datetime(2025, 2, 11), 50),
@@ -40,6 +41,8 @@ DERIVATIVES = [
     ("a/ft4", "Qwen/A", datetime(2025, 3, 4), 50),
     ("b/ft2", "meta-llama/B", datetime(2025, 3, 5), 50),
     ("a/ft5", "Qwen/A", datetime(2025, 4, 2), 50),
+    ("a/ft6", "Qwen/A", datetime(2025, 4, 3), 50),
+    ("b/ft3", "meta-llama/B", datetime(2025, 4, 4), 50),
     ("a/quiet", "Qwen/A", datetime(2025, 3, 6), 5),
 ]
 
@@ -69,7 +72,10 @@ def test_adoption_charts_carry_the_monthly_downloads(built):
     assert section.missing == [] and md.problems == []
     monthly = _chart(section, "downloads_monthly")
     got = {(m, r): v for m, r, v in monthly[["month", "region", "downloads"]].itertuples(index=False)}
-    assert got == pytest.approx(MONTHLY)
+    assert got == pytest.approx(MONTHLY)  # finished months only: April is month-to-date
+    frame = md.get("downloads", "region").frame
+    april = frame[~frame["complete"]]
+    assert {(m, r): v for m, r, v in april[["month", "region", "downloads"]].itertuples(index=False)} == MONTH_TO_DATE
     # HHI of March: shares 1200/1500 = 0.8 and 300/1500 = 0.2 -> 80² + 20² = 6,800
     hhi = _chart(section, "concentration_hhi").set_index("month")["hhi"]
     assert hhi["2025-03"] == pytest.approx(6800)
@@ -79,12 +85,12 @@ def test_downloads_finding_quotes_the_last_complete_month(built):
     md, hub, _w = built
     (found,) = findings.downloads(md, hub)
     # the last complete month is March (April is month-to-date): china 80.0 %, us 20.0 %; china was ahead
-    # every month from January (600 vs 400), 4 months in a row
+    # in every finished month from January (600 vs 400): 3 months in a row
     assert found.values["month"] == "2025-03" and found.values["region"] == "china"
     assert found.values["share"] == pytest.approx(0.8) and found.values["rival_share"] == pytest.approx(0.2)
     assert "took 80.0% of the tracked models' Hugging Face downloads" in found.text
     assert "20.0%" in found.text and "partly estimated" not in found.text
-    assert found.values["crossover"] == "2025-01" and found.values["crossover_months"] == 4
+    assert found.values["crossover"] == "2025-01" and found.values["crossover_months"] == 3
 
 
 def test_derivatives_chart_and_finding(built):
@@ -96,13 +102,15 @@ def test_derivatives_chart_and_finding(built):
     assert got == pytest.approx({
         ("2025-02", "china"): 1, ("2025-02", "us"): 1,
         ("2025-03", "china"): 3.5, ("2025-03", "us"): 1.5,
-        ("2025-04", "china"): 1,
+        ("2025-04", "china"): 2, ("2025-04", "us"): 1,
     })  # fmt: skip
     (found,) = findings.derivatives(md, hub)
-    assert found.values == {"month": "2025-03", "region": "china", "count": 3.5, "rival": "us", "rival_count": 1.5}
+    expected = {"month": "2025-04", "region": "china", "count": 2.0, "rival": "us", "rival_count": 1.0}
+    assert {k: found.values[k] for k in expected} == expected
     china, us = findings.adjective("china"), findings.adjective("us")
-    assert found.text.startswith(f"In 2025-03, 3.5 new Hugging Face derivatives were built on {china} models")
-    assert found.text.endswith(f", 1.5 on {us} ones.")  # tied in February: no 3-month run, no crossover claim
+    assert found.text.startswith(f"In 2025-04, 2 new Hugging Face derivatives were built on {china} models")
+    # tied in February, ahead in March and April: a 2-month run, no crossover claim
+    assert f", 1 on {us} ones" in found.text and "crossover" not in found.text
 
 
 def test_ram_section_ranks_by_downloads_at_30_days(built):

@@ -12,6 +12,7 @@ import ibis.expr.types as ir
 
 from atomscope.domain.regions import UNRESOLVED
 from atomscope.metrics.base import MetricContext
+from atomscope.warehouse.origin import org_lookup as org_lookup  # re-exported for metrics
 from atomscope.warehouse.origin import resolve_origin
 
 
