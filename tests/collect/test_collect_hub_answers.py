@@ -5,24 +5,12 @@ string, and a `safetensors` object without `total`."""
 from __future__ import annotations
 
 import pytest
-from hub_helpers import collect, small_hub, warehouse
+from hub_helpers import collect
 
 from atomscope.metrics import availability, run
 from atomscope.metrics.base import MetricContext
 from atomscope.testing.hub import HubEmulator
 from atomscope.testing.hub_faults import SchemaDrift
-
-
-@pytest.fixture
-def hub():
-    return small_hub()
-
-
-@pytest.fixture
-def con(bundled_db, tmp_path, hub):
-    con = warehouse(bundled_db, tmp_path, hub)
-    yield con
-    con.close()
 
 
 def _events(con, model_id):

@@ -53,9 +53,12 @@ def test_export_failure_leaves_previous_export(synthetic_db, tmp_path):
 def test_export_empty_snapshots_keeps_schema(warehouse, tmp_path):
     export_parquet(warehouse, tmp_path / "lake")
     with duckdb.connect() as con:
-        cols = [r[0] for r in con.execute(
-            "DESCRIBE SELECT * FROM read_parquet(?)", [str(tmp_path / "lake" / "hf_snapshots" / "*.parquet")]
-        ).fetchall()]
+        cols = [
+            r[0]
+            for r in con.execute(
+                "DESCRIBE SELECT * FROM read_parquet(?)", [str(tmp_path / "lake" / "hf_snapshots" / "*.parquet")]
+            ).fetchall()
+        ]
     assert cols[:2] == ["model_id", "snapshot_date"]
 
 

@@ -70,9 +70,7 @@ EXPECTED_REGIONS = {
 def con(warehouse):
     warehouse.executemany("INSERT INTO organizations VALUES (?, ?, ?, ?)", ORGS)
     warehouse.executemany("INSERT INTO org_aliases VALUES (?, ?, ?)", ALIASES)
-    warehouse.executemany(
-        "INSERT INTO models VALUES (?, ?, ?, 'atom', ?)", [(*m, date(2025, 1, 1)) for m in MODELS]
-    )
+    warehouse.executemany("INSERT INTO models VALUES (?, ?, ?, 'atom', ?)", [(*m, date(2025, 1, 1)) for m in MODELS])
     seen = datetime(2025, 6, 1)
     warehouse.executemany("INSERT INTO derivative_edges VALUES (?, ?, ?, ?, 0)", [(*e, seen) for e in EDGES])
     return warehouse

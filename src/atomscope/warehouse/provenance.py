@@ -56,13 +56,17 @@ def is_synthetic_warehouse(con) -> bool:
         with duckdb.connect(str(con), read_only=True) as own:
             return is_synthetic_warehouse(own)
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if "load_runs" in tables and con.execute(
-        "SELECT count(*) FROM load_runs WHERE kind = ?", [SYNTHETIC_RUN_KIND]
-    ).fetchone()[0]:
+    if (
+        "load_runs" in tables
+        and con.execute("SELECT count(*) FROM load_runs WHERE kind = ?", [SYNTHETIC_RUN_KIND]).fetchone()[0]
+    ):
         return True
-    if "hf_snapshots" in tables and con.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM hf_snapshots WHERE source = ? LIMIT 1)", [SYNTHETIC_SOURCE]
-    ).fetchone()[0]:
+    if (
+        "hf_snapshots" in tables
+        and con.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM hf_snapshots WHERE source = ? LIMIT 1)", [SYNTHETIC_SOURCE]
+        ).fetchone()[0]
+    ):
         return True
     return False
 
@@ -227,9 +231,7 @@ def tables_provenance(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict[
 
     bundled_source = {spec.table: spec.source_key for spec in BUNDLED if spec.table}
     existing = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    run = con.execute(
-        "SELECT max(run_id), max(finished_at) FILTER (WHERE status = 'ok') FROM load_runs"
-    ).fetchone()
+    run = con.execute("SELECT max(run_id), max(finished_at) FILTER (WHERE status = 'ok') FROM load_runs").fetchone()
     info = []
     for name in sorted(tables & existing):
         entry: dict[str, Any] = {"name": name}

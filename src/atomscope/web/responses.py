@@ -46,8 +46,9 @@ def respond(request: Request, payload: Payload, stale: bool) -> Response:
     return Response(payload.body, media_type=payload.media_type, headers=headers)
 
 
-async def serve_cached(request: Request, store: Store, key: Any,
-                       compute: Callable[[], tuple[Payload, bool]]) -> Response:
+async def serve_cached(
+    request: Request, store: Store, key: Any, compute: Callable[[], tuple[Payload, bool]]
+) -> Response:
     """A cache hit is answered on the event loop (no worker thread); a miss computes in the thread pool."""
     hit = store.peek(key)
     if hit is not None:
