@@ -183,8 +183,8 @@ def notes(ctx: MetricContext) -> list[str]:
     if unlisted_models and total:
         shown = ", ".join(unlisted_models[:10]) + (" ..." if len(unlisted_models) > 10 else "")
         out.append(
-            f"{len(unlisted_models)} model(s) in no collected listing, {float(unlisted) / float(total):.1%} of "
-            f"tokens: 'unresolved' (open or closed not guessed): {shown}"
+            f"{len(unlisted_models)} model(s) in no collected listing or curated mapping, "
+            f"{float(unlisted) / float(total):.1%} of tokens: 'unresolved' (open or closed not guessed): {shown}"
         )
     unknown = models.filter(models.listed & models.hub_repo.notnull() & ~models.org_resolved)
     authors = backend.execute(unknown.select("author").distinct().order_by("author"))["author"].tolist()
@@ -210,7 +210,7 @@ METRIC = register(
             "rank": "--by model: the model's rank by tokens in the period",
             "model": "--by model: OpenRouter slug without ':variant'",
             "hub_repo": "--by model: Hub repository (listing's hugging_face_id or curated), null when closed",
-            "open_weights": "--by model: a Hub repository is known (null: in no collected listing)",
+            "open_weights": "--by model: a Hub repository is known (null: in no collected listing or curated mapping)",
             "region": "open models' origin region, 'closed', or 'unresolved' (not in a listing or registry)",
             "org_key": "--by org/model: organization of the author slug (the raw author when unresolved)",
             "org_name": "--by org/model: its display name",
