@@ -112,3 +112,8 @@ def hub_dump(
     console.print(f"  rows skipped: {skipped}", highlight=False)
     for reason, n in sorted(summary.skipped.items(), key=lambda kv: (-kv[1], kv[0])):
         console.print(f"    {reason:<38} {n:>8}", highlight=False)
+    if not summary.all_time_counts:
+        console.print("  no downloadsAllTime column: 30-day counts only (older dump)", highlight=False)
+    if summary.quality:
+        console.print(f"  flagged: {', '.join(summary.quality)} (kept, not interpolated through; `atomscope quality`)",
+                      highlight=False)  # fmt: skip

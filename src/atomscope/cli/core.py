@@ -67,11 +67,12 @@ def run_main(
 def try_backfill(db) -> None:
     """Day-one history from the hub-stats dataset when the warehouse holds little; an unreachable Hub or a
     failed revision is reported and the main job goes on (`atomscope import hub-stats` continues it)."""
+    from dataclasses import replace
     from datetime import UTC, datetime
 
     from atomscope.cli.hubstats import render_summary
     from atomscope.collect.hubstats.backfill import WANTED_MONTHS, backfill_options, history_months
-    from atomscope.collect.hubstats.importer import import_hubstats
+    from atomscope.collect.hubstats.importer import import_hubstats, scratch_for
     from atomscope.domain.errors import AtomscopeError
 
     con = open_write(db)
@@ -79,7 +80,7 @@ def try_backfill(db) -> None:
         months = history_months(con)
         if months >= WANTED_MONTHS:
             return
-        options = backfill_options(datetime.now(UTC).date())
+        options = replace(backfill_options(datetime.now(UTC).date()), work_dir=scratch_for(resolve_db_path(db)))
         console.print(f"the warehouse holds {months} month(s) of Hub history: backfilling monthly revisions "
                       f"since {options.since} from the public {options.repo} dataset (cite it)", highlight=False)
         summary = import_hubstats(con, options, console)

@@ -64,8 +64,9 @@ def hub_stats(
     Uses huggingface_hub with HF_TOKEN when set. Each revision is one transaction and is recorded: a
     rerun downloads only what is missing, an interrupted run resumes. Please cite the dataset.
     """
-    from atomscope.collect.hubstats.importer import HubStatsOptions, import_hubstats
+    from atomscope.collect.hubstats.importer import HubStatsOptions, import_hubstats, scratch_for
     from atomscope.collect.hubstats.revisions import EVERY
+    from atomscope.config import resolve_db_path
     from atomscope.domain.errors import AtomscopeError
 
     if every not in EVERY:
@@ -75,7 +76,7 @@ def hub_stats(
     options = HubStatsOptions(
         repo=repo, since=since.date() if since else None, until=until.date() if until else None, every=every,
         endpoint=endpoint or os.environ.get("HF_ENDPOINT") or None, token=os.environ.get("HF_TOKEN") or None,
-        max_files=max_files, work_dir=None, live=progress,
+        max_files=max_files, work_dir=scratch_for(resolve_db_path(db)), live=progress,
     )  # fmt: skip
     con = open_write(db)
     try:

@@ -50,7 +50,7 @@ class HubStatsOptions:
     endpoint: str | None = None
     token: str | None = None
     max_files: int | None = None
-    work_dir: Path | None = None  # scratch folder of downloads (default: a temporary folder)
+    work_dir: Path | None = None  # scratch folder of downloads, emptied first (default: a new temporary folder)
     live: bool | None = None
 
 
@@ -108,6 +108,21 @@ def _record(con, repo: str, choice: Choice, status: str, reason: str | None, row
     )  # fmt: skip
 
 
+def _scratch(work_dir: Path | None) -> Path:
+    """The download folder: `work_dir` emptied first (what a killed run left there goes), else a new
+    temporary folder."""
+    if work_dir is None:
+        return Path(tempfile.mkdtemp(prefix="atomscope-hubstats-"))
+    shutil.rmtree(work_dir, ignore_errors=True)
+    work_dir.mkdir(parents=True)
+    return work_dir
+
+
+def scratch_for(db_path: Path) -> Path:
+    """The download folder of a warehouse: beside it, hidden, emptied by every run."""
+    return db_path.parent / f".{db_path.name}.hubstats-downloads"
+
+
 def _history(api: HfApi, options: HubStatsOptions, known: dict, endpoint: str, progress) -> History:
     try:
         return History(api, options.repo, known={k: v[0] for k, v in known.items()}, on_request=progress.request)
@@ -145,7 +160,7 @@ def import_hubstats(con: duckdb.DuckDBPyConnection, options: HubStatsOptions, co
         if not todo:
             return summary
         run_id = start_run(con, "import_hubstats", endpoint=endpoint)
-        scratch = Path(tempfile.mkdtemp(prefix="atomscope-hubstats-", dir=options.work_dir))
+        scratch = _scratch(options.work_dir)
         imported = 0
         disable_progress_bars()
         try:

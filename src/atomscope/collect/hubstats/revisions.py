@@ -12,11 +12,13 @@ period's start (UTC) that changed the models file; its snapshot day is the commi
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from huggingface_hub import HfApi
+from huggingface_hub.errors import HfHubHTTPError
 
 MODEL_FILES = ("models.parquet", "models.csv")
 EVERY = ("day", "week", "month")
@@ -81,8 +83,7 @@ class History:
 
     def models_file(self, sha: str) -> ModelsFile | None:
         if sha not in self._files:
-            self._on_request()
-            entries = self.api.get_paths_info(self.repo, list(MODEL_FILES), repo_type="dataset", revision=sha)
+            entries = self._paths_info(sha)
             found = {e.path: e for e in entries if getattr(e, "blob_id", None)}
             self._files[sha] = None
             for path in MODEL_FILES:
@@ -92,6 +93,21 @@ class History:
                     self._files[sha] = ModelsFile(path, e.blob_id, lfs.sha256 if lfs else None, e.size)
                     break
         return self._files[sha]
+
+    def _paths_info(self, sha: str) -> list:
+        """paths-info of the model files at `sha`; a 429 or 5xx is retried (paths-info is a plain POST that
+        huggingface_hub does not retry), waiting Retry-After (at most 60 s) or 2, 4, 8 s."""
+        for attempt in range(4):
+            self._on_request()
+            try:
+                return self.api.get_paths_info(self.repo, list(MODEL_FILES), repo_type="dataset", revision=sha)
+            except HfHubHTTPError as exc:
+                status = exc.response.status_code if exc.response is not None else None
+                if attempt == 3 or not (status == 429 or (status or 0) >= 500):
+                    raise
+                retry_after = exc.response.headers.get("Retry-After", "")
+                time.sleep(min(float(retry_after), 60.0) if retry_after.isdigit() else 2.0 ** (attempt + 1))
+        raise AssertionError("unreachable")
 
     def changed_models(self, index: int) -> ModelsFile | None:
         """The models file of commit `index` when that commit changed it, else None."""
