@@ -59,7 +59,9 @@ def test_section_table_chart_and_standout_finding(bundled_db, tmp_path):
     table = pd.read_csv(report.out_dir / "charts" / "availability_models.csv")
     assert dict(zip(table.model_id, table.status, strict=True)) == {m: s for m, s, _, _ in events}
     chart = pd.read_csv(report.out_dir / "charts" / "availability_region.csv")
-    assert chart.groupby("status")["models"].sum().to_dict() == {"disabled": 1, "gated": 1, "removed": 1, "renamed": 1}
+    cn = chart.set_index("region").loc["china"]
+    assert (cn.removed, cn.gated, cn.disabled, cn.unavailable, cn.tracked) == (1, 1, 1, 3, tracked_cn)
+    assert chart.set_index("region").loc["us", "renamed"] == 1 and chart.unavailable.sum() == 3
     finding = next(f for f in report.findings if f.key == "availability_region")
     assert finding.values["region"] == "china" and finding.values["unavailable"] == 3
     assert f"3 of the {tracked_cn} tracked models from China" in finding.text
