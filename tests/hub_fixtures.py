@@ -14,6 +14,17 @@ from atomscope.warehouse.db import connect
 
 RUN_ID = 1
 SEEN = datetime(2026, 1, 1)
+# The two organizations of the hand-built metric tests: alias -> (org_key, display_name, region, country).
+LABS = {"Lab US": ("lab-us", "Lab US", "us", "US"), "Lab CN": ("lab-cn", "Lab CN", "china", "CN")}
+
+
+def add_organizations(con, source: str, orgs: dict[str, tuple[str, str, str, str | None]]) -> None:
+    """Registry rows: each organization of `orgs` (alias -> org_key, display_name, region, country) and its
+    alias for `source` ('hf', 'lmarena', 'osai', 'mof', ...)."""
+    con.executemany("INSERT OR IGNORE INTO organizations VALUES (?, ?, ?, ?)", list(set(orgs.values())))
+    con.executemany(
+        "INSERT INTO org_aliases VALUES (?, ?, ?)", [(source, alias, org[0]) for alias, org in orgs.items()]
+    )
 
 
 class Warehouse:

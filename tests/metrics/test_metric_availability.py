@@ -6,6 +6,7 @@ from datetime import date
 
 import ibis
 import pytest
+from hub_fixtures import add_organizations
 
 from atomscope.metrics import availability, run
 from atomscope.metrics.base import MetricContext
@@ -25,11 +26,8 @@ EVENTS = [
 @pytest.fixture
 def backend(tmp_path):
     con = connect(tmp_path / "w.duckdb")
-    con.executemany(
-        "INSERT INTO organizations VALUES (?, ?, ?, ?)",
-        [("us-lab", "US Lab", "us", "US"), ("cn-lab", "CN Lab", "china", "CN")],
-    )
-    con.executemany("INSERT INTO org_aliases VALUES ('hf', ?, ?)", [("us-lab", "us-lab"), ("cn-lab", "cn-lab")])
+    labs = {"us-lab": ("us-lab", "US Lab", "us", "US"), "cn-lab": ("cn-lab", "CN Lab", "china", "CN")}
+    add_organizations(con, "hf", labs)
     con.executemany("INSERT INTO models VALUES (?, ?, 'primary', 'atom', '2025-12-01')", MODELS)
     con.executemany("INSERT INTO availability_events VALUES (?, ?, ?, ?, ?, now(), 1)", EVENTS)
     yield ibis.duckdb.from_connection(con)

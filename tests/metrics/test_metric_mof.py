@@ -9,6 +9,7 @@ from importlib import resources
 
 import ibis
 import pytest
+from hub_fixtures import LABS, add_organizations
 
 from atomscope.domain.licenses import is_open_license
 from atomscope.metrics import mof, run
@@ -83,11 +84,7 @@ F_ROWS = [("2025-06-01", c, lic) for c, lic in C3.items() if c != "Data card"] +
 @pytest.fixture
 def backend(tmp_path):
     con = connect(tmp_path / "w.duckdb")
-    con.executemany(
-        "INSERT INTO organizations VALUES (?, ?, ?, ?)",
-        [("lab-us", "Lab US", "us", "US"), ("lab-cn", "Lab CN", "china", "CN")],
-    )
-    con.executemany("INSERT INTO org_aliases VALUES ('mof', ?, ?)", [("Lab US", "lab-us"), ("Lab CN", "lab-cn")])
+    add_organizations(con, "mof", LABS)
     rows = [
         (name, producer, day, comp, lic or None, *(tuple(globs) or (None,) * 4))
         for name, (producer, day, comps, globs) in RELEASES.items()

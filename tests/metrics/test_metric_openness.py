@@ -9,6 +9,7 @@ from importlib import resources
 
 import ibis
 import pytest
+from hub_fixtures import LABS, add_organizations
 
 from atomscope.domain.licenses import is_open_license
 from atomscope.metrics import openness, run
@@ -39,11 +40,7 @@ EXPECTED_TOTAL = {
 @pytest.fixture
 def backend(tmp_path):
     con = connect(tmp_path / "w.duckdb")
-    con.executemany(
-        "INSERT INTO organizations VALUES (?, ?, ?, ?)",
-        [("lab-us", "Lab US", "us", "US"), ("lab-cn", "Lab CN", "china", "CN")],
-    )
-    con.executemany("INSERT INTO org_aliases VALUES ('osai', ?, ?)", [("Lab US", "lab-us"), ("Lab CN", "lab-cn")])
+    add_organizations(con, "osai", LABS)
     names = ", ".join(DIMENSIONS)
     marks = ", ".join("?" for _ in DIMENSIONS)
     con.executemany(

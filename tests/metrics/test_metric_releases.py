@@ -9,6 +9,7 @@ from importlib import resources
 
 import ibis
 import pytest
+from hub_fixtures import add_organizations
 
 from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics import releases, run
@@ -46,10 +47,7 @@ def backend(tmp_path):
         " source_line) VALUES (?, ?, ?, ?, ?)",
         [(*row, i + 1) for i, row in enumerate(EPOCH)],
     )
-    con.executemany(
-        "INSERT INTO organizations VALUES (?, ?, ?, ?)", [("qwen", "Qwen", "china", "CN"), ("meta", "Meta", "us", "US")]
-    )
-    con.executemany("INSERT INTO org_aliases VALUES ('hf', ?, ?)", [("Qwen", "qwen"), ("meta-llama", "meta")])
+    add_organizations(con, "hf", {"Qwen": ("qwen", "Qwen", "china", "CN"), "meta-llama": ("meta", "Meta", "us", "US")})
     con.executemany(
         "INSERT INTO models VALUES (?, ?, 'primary', 'atom', DATE '2025-06-01')", [(m, org) for m, org, _ in TRACKED]
     )
