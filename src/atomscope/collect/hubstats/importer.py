@@ -158,6 +158,7 @@ def import_hubstats(con: duckdb.DuckDBPyConnection, options: HubStatsOptions, co
             todo, summary.stopped = todo[: options.max_files], True
         progress.plan(len(todo), sum(c.file.size or 0 for c in todo))
         if not todo:
+            summary.outcomes.sort(key=lambda o: o.period)
             return summary
         run_id = start_run(con, "import_hubstats", endpoint=endpoint)
         scratch = _scratch(options.work_dir)
@@ -178,6 +179,7 @@ def import_hubstats(con: duckdb.DuckDBPyConnection, options: HubStatsOptions, co
         finally:
             enable_progress_bars()
             shutil.rmtree(scratch, ignore_errors=True)
+        summary.outcomes.sort(key=lambda o: o.period)
         finish_run(con, run_id, "ok" if not summary.failed else "failed", {
             "repo": options.repo, "imported": imported, "failed": len(summary.failed),
             "bytes": summary.downloaded_bytes, "stopped": summary.stopped,
