@@ -276,17 +276,19 @@ def enrich(backend: Any, model_ids: list[str]) -> dict[str, ModelInfo]:
     known = _known_ids(ctx, lowered) if lowered else {}
     canonical = sorted({known[m.lower()][0] for m in model_ids if m.lower() in known})
     facts_table = ctx.table("model_facts")
-    facts = _frame(_only(facts_table, "model_id", canonical)).set_index("model_id")
+    params = _frame(_only(facts_table, "model_id", sorted(set(canonical)))).set_index("model_id")["total_params_b"]
     tracked = set(_frame(ctx.table("models").select("model_id"))["model_id"])
     roots = _frame(_only(derivative_roots(ctx), "child_id", canonical)).sort_values(["child_id", "depth", "root_id"])
     roots_of = roots.groupby("child_id")["root_id"].apply(list).to_dict() if not roots.empty else {}
     root_ids = sorted(set(roots.root_id))
     all_ids = sorted(set(canonical) | set(root_ids))
     origins = _origin(ctx, sorted({m.split("/")[0] for m in all_ids if "/" in m}))
-    root_facts = _frame(_only(facts_table, "model_id", root_ids)).set_index("model_id")
+    root_params = _frame(_only(facts_table, "model_id", root_ids)).set_index("model_id")["total_params_b"]
+    known_params = {k: float(v) for k, v in pd.concat([params, root_params]).dropna().items()}
     licenses = _licenses(ctx, canonical)
     openness = _openness(ctx, [m.lower() for m in canonical])
     events, seen = _availability(ctx, canonical)
+    status_of = {k: (row["status"], row["new_model_id"]) for k, row in events.iterrows()} if not events.empty else {}
     alternatives = _Alternatives(_pool(ctx))
 
     result: dict[str, ModelInfo] = {}
@@ -317,29 +319,26 @@ def enrich(backend: Any, model_ids: list[str]) -> dict[str, ModelInfo]:
             info.open_license = is_open_license(info.license)
         if model_id.lower() in openness:
             info.openness_pct, info.truly_open = openness[model_id.lower()]
-        if model_id in events.index:
-            info.status = events.loc[model_id, "status"]
-            renamed = events.loc[model_id, "new_model_id"]
+        if model_id in status_of:
+            info.status, renamed = status_of[model_id]
             info.renamed_to = renamed if isinstance(renamed, str) else None
         info.last_seen = seen.get(model_id)
         if info.status is None and info.last_seen:
             info.status = "seen"
-        _size(info, facts, root_facts)
+        _size(info, known_params, tracked)
         info.alternatives = alternatives.for_model(info)
         result[written] = info
     return result
 
 
-def _size(info: ModelInfo, facts: pd.DataFrame, root_facts: pd.DataFrame) -> None:
+def _size(info: ModelInfo, known_params: dict[str, float], tracked: set[str]) -> None:
     total, source = None, None
-    if info.model_id in facts.index and pd.notna(facts.loc[info.model_id, "total_params_b"]):
-        total, source = float(facts.loc[info.model_id, "total_params_b"]), "model_facts"
+    if info.model_id in tracked and info.model_id in known_params:
+        total, source = known_params[info.model_id], "model_facts"
     elif (parsed := parse_size_from_name(info.model_id)).total_b is not None:
         total, source = parsed.total_b, "name"
-    elif len(info.root_models) == 1 and info.root_models[0] in root_facts.index:
-        value = root_facts.loc[info.root_models[0], "total_params_b"]
-        if pd.notna(value):
-            total, source = float(value), "root model"
+    elif len(info.root_models) == 1 and info.root_models[0] in known_params:
+        total, source = known_params[info.root_models[0]], "root model"
     if total is None:
         return
     info.total_params_b, info.params_source, info.size_bucket = total, source, size_bucket(total)
