@@ -11,14 +11,14 @@ from typer.testing import CliRunner
 from atomscope.cli import app
 from atomscope.config import data_dir
 from atomscope.warehouse import db
-from atomscope.warehouse.load import BUNDLED, load_bundled
+from atomscope.warehouse.load import BUNDLED, DOCUMENTS, load_bundled
 from atomscope.warehouse.versions import SourceContent, current_versions, version_text, versions_of
 
 
 def test_bundled_load_records_one_version_per_table_and_reuses_it(warehouse):
     load_bundled(warehouse)
     first = current_versions(warehouse)
-    assert set(first) == {spec.source_key for spec in BUNDLED}
+    assert set(first) == {spec.source_key for spec in BUNDLED} | {doc.source_key for doc in DOCUMENTS}
     assert all(v.kind == "bundled" for v in first.values())
     assert first["atom_tracked_models"].upstream_version == "3cd80206db5e"  # from SOURCES.md
     assert first["atom_tracked_models"].row_count == 1958
@@ -27,7 +27,7 @@ def test_bundled_load_records_one_version_per_table_and_reuses_it(warehouse):
 
     load_bundled(warehouse)
     assert current_versions(warehouse) == first
-    assert warehouse.execute("SELECT count(*) FROM source_versions").fetchone()[0] == len(BUNDLED)
+    assert warehouse.execute("SELECT count(*) FROM source_versions").fetchone()[0] == len(BUNDLED) + len(DOCUMENTS)
 
 
 def test_a_fetched_version_is_kept_by_init(warehouse):

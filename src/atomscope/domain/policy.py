@@ -61,10 +61,28 @@ class TrackingPolicy:
     def load(cls, path: str | Path | None = None) -> TrackingPolicy:
         path = Path(path) if path else data_dir() / POLICY_FILE
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise DataValidationError(str(path), getattr(getattr(exc, "problem_mark", None), "line", None),
-                                      f"cannot read policy: {exc}") from exc
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise DataValidationError(str(path), None, f"cannot read policy: {exc}") from exc
+        return cls.from_text(text, path)
+
+    @classmethod
+    def current(cls, con) -> TrackingPolicy:
+        """The policy the warehouse holds (a version `sources update` fetched), else the bundled file."""
+        from atomscope.warehouse.versions import current_document
+
+        text = current_document(con, "atom_tracking_policy")
+        return cls.load() if text is None else cls.from_text(text, Path(f"(warehouse) {POLICY_FILE}"))
+
+    @classmethod
+    def from_text(cls, text: str, path: str | Path) -> TrackingPolicy:
+        path = Path(path)
+        try:
+            doc = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise DataValidationError(str(path), mark.line + 1 if mark else None,
+                                      f"cannot read policy: {exc}") from exc  # fmt: skip
         try:
             g = doc["global"]
             orgs = {

@@ -18,6 +18,7 @@ import pandas as pd
 
 from atomscope.config import data_dir as bundled_data_dir
 from atomscope.domain.errors import DataValidationError
+from atomscope.domain.policy import POLICY_FILE, TrackingPolicy
 from atomscope.sources import atom, epoch, leaderboard, lmarena, mof, openrouter, osai, registry
 from atomscope.sources.csvtable import TableContract, read_table, read_table_text
 from atomscope.sources.registry_sync import align_registry_with_atom
@@ -50,6 +51,31 @@ BUNDLED: tuple[BundledTable, ...] = (
     BundledTable("open_llm_leaderboard_v2", leaderboard.OPEN_LLM_LEADERBOARD, "leaderboard_v2"),
     BundledTable("openrouter_model_repos", openrouter.MODEL_REPOS, "openrouter_model_repos"),
 )
+
+
+@dataclass(frozen=True)
+class BundledDocument:
+    """A bundled file that is not a table (ATOM's policy): versioned like the tables, checked by its parser."""
+
+    source_key: str
+    file_name: str
+
+    def check(self, text: str, label: str) -> None:
+        TrackingPolicy.from_text(text, label)
+
+
+DOCUMENTS: tuple[BundledDocument, ...] = (BundledDocument("atom_tracking_policy", POLICY_FILE),)
+
+
+def read_documents(folder: Path, contents: dict[str, SourceContent]) -> dict[str, SourceContent]:
+    """Each document (fetched, else bundled), checked before anything is written."""
+    found = {}
+    for doc in DOCUMENTS:
+        content = contents.get(doc.source_key) or _bundled_content(folder, doc.source_key, doc.file_name)
+        label = doc.file_name if content.kind == "bundled" else f"{content.origin} -> {doc.file_name}"
+        doc.check(content.text, label)
+        found[doc.source_key] = content
+    return found
 
 
 @dataclass
@@ -178,6 +204,7 @@ def load_bundled(
         contents = current_fetched(con)
     changes: list[str] = []
     tables = read_bundled(folder, contents, changes)
+    documents = read_documents(folder, contents)
     run_id = start_run(con, kind)
     summary = LoadSummary(run_id=run_id, registry_changes=changes)
     try:
@@ -186,10 +213,11 @@ def load_bundled(
             for spec in BUNDLED:
                 rows = tables[spec.source_key]
                 summary.rows[spec.source_key] = len(rows)
-                content = contents.get(spec.source_key) or _bundled_content(folder, spec)
+                file_name = spec.contract.file_name
+                content = contents.get(spec.source_key) or _bundled_content(folder, spec.source_key, file_name)
                 version_id = record_version(con, content, len(rows), run_id, now)
                 summary.versions[spec.source_key] = version_id
-                _record_source_file(con, spec, content, len(rows), run_id, version_id, now)
+                _record_source_file(con, spec.source_key, file_name, content, len(rows), run_id, version_id, now)
                 if not spec.table:
                     continue
                 frame = _frame(rows, spec.contract)
@@ -198,6 +226,11 @@ def load_bundled(
                 else:
                     con.execute(f"DELETE FROM {spec.table}")
                     _insert(con, spec.table, frame)
+            for doc in DOCUMENTS:
+                content = documents[doc.source_key]
+                version_id = record_version(con, content, 1, run_id, now)
+                summary.versions[doc.source_key] = version_id
+                _record_source_file(con, doc.source_key, doc.file_name, content, 1, run_id, version_id, now)
             refresh_model_facts(con)
     except Exception as exc:
         finish_run(con, run_id, "failed", {"error": str(exc)})
@@ -225,28 +258,28 @@ def _load_models(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
         con.execute("DROP TABLE _prev_models")
 
 
-def _bundled_content(folder: Path, spec: BundledTable) -> SourceContent:
+def _bundled_content(folder: Path, source_key: str, file_name: str) -> SourceContent:
     """The packaged file as a version: its upstream and commit as SOURCES.md names them."""
     from atomscope.warehouse.provenance import upstream_origins
 
-    upstream = upstream_of(spec.source_key)
-    origin = upstream_origins().get(spec.contract.file_name, {})
-    text = (folder / spec.contract.file_name).read_bytes().decode("utf-8")
+    upstream = upstream_of(source_key)
+    origin = upstream_origins().get(file_name, {})
+    text = (folder / file_name).read_bytes().decode("utf-8")
     return SourceContent(
-        source_key=spec.source_key,
+        source_key=source_key,
         text=text,
         upstream=upstream.name,
-        origin=upstream.origin_of(spec.source_key),
+        origin=upstream.origin_of(source_key),
         kind="bundled",
         upstream_version=origin.get("commit"),
     )
 
 
 def _record_source_file(
-    con, spec: BundledTable, content: SourceContent, rows: int, run_id: int, version_id: int, now
+    con, source_key: str, file_name: str, content: SourceContent, rows: int, run_id: int, version_id: int, now
 ) -> None:
     con.execute(
         "INSERT OR REPLACE INTO source_files (source_key, file_name, sha256, row_count, loaded_at, run_id, version_id)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [spec.source_key, spec.contract.file_name, content.sha256, rows, now, run_id, version_id],
+        [source_key, file_name, content.sha256, rows, now, run_id, version_id],
     )

@@ -137,3 +137,9 @@ def current_fetched(con: duckdb.DuckDBPyConnection) -> dict[str, SourceContent]:
             upstream_date=version.upstream_date,
         )
     return out
+
+
+def current_document(con: duckdb.DuckDBPyConnection, source_key: str) -> str | None:
+    """The text of a versioned document (ATOM's policy) the warehouse holds, None before its first load."""
+    version = current_versions(con).get(source_key)
+    return version_text(con, version.version_id) if version else None

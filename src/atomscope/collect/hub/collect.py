@@ -84,7 +84,7 @@ def collect_hf(con: duckdb.DuckDBPyConnection, options: CollectOptions, *, conso
         if stale:
             summary.notes.append(f"{stale} earlier run(s) left 'running' by a killed process marked 'interrupted'")
         run = Run(con=con, client=client, summary=summary, progress=progress, day=day, parts=parts, now=utcnow,
-                  tracked=tracked, policy=TrackingPolicy.load() if "discovery" in parts else None)  # fmt: skip
+                  tracked=tracked, policy=TrackingPolicy.current(con) if "discovery" in parts else None)  # fmt: skip
         try:
             if parts & set(LISTING_PARTS):
                 kind = "hf_discovery" if parts & set(LISTING_PARTS) == {"discovery"} else "hf_snapshot"

@@ -49,6 +49,7 @@ UPSTREAMS: tuple[Upstream, ...] = (
             "atom_organization_regions",
             "atom_model_parameters",
             "atom_release_date_corrections",
+            "atom_tracking_policy",
         ),
         repo="Interconnects-AI/tracked-models",
         paths=(
@@ -64,6 +65,7 @@ UPSTREAMS: tuple[Upstream, ...] = (
             ("atom_organization_regions", ("metadata/organization_regions.csv",)),
             ("atom_model_parameters", ("metadata/model_parameters.csv",)),
             ("atom_release_date_corrections", ("metadata/release_date_corrections.csv",)),
+            ("atom_tracking_policy", ("policy/model_policy.yml",)),
         ),
     ),
     Upstream(

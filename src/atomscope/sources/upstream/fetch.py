@@ -7,7 +7,7 @@ loaded: one request), else the transformed tables with the commit or ETag they c
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from fnmatch import fnmatchcase
 
@@ -41,6 +41,7 @@ class Fetched:
     date: datetime | None
     etag: str | None
     files: int  # upstream files read
+    documents: dict[str, str] = field(default_factory=dict)  # source key -> text of a non-table file (policy)
 
 
 def _matches(path: str, pattern: str) -> bool:
@@ -60,8 +61,8 @@ def fetch_upstream(upstream: Upstream, client: UpstreamClient, known: Known) -> 
     if _same_commit(head.sha, known.version):
         return Unchanged(head.sha, head.etag)
     reader = _REPOSITORY_READERS[upstream.name]
-    tables, files = reader(upstream, client, head.sha, known)
-    return Fetched(tables, head.sha, head.date, head.etag, files)
+    tables, files, documents = reader(upstream, client, head.sha, known)
+    return Fetched(tables, head.sha, head.date, head.etag, files, documents)
 
 
 def _fetch_url(upstream: Upstream, client: UpstreamClient, known: Known) -> Fetched | Unchanged:
@@ -90,7 +91,7 @@ def _read_files(upstream: Upstream, client: UpstreamClient, sha: str) -> dict[st
 def _files_reader(transform: Callable[[dict[str, str]], list[Transformed]]):
     def read(upstream: Upstream, client: UpstreamClient, sha: str, known: Known):
         files = _read_files(upstream, client, sha)
-        return transform(files), len(files)
+        return transform(files), len(files), {}
 
     return read
 
@@ -99,8 +100,9 @@ def _atom(upstream: Upstream, client: UpstreamClient, sha: str, known: Known):
     files = _read_files(upstream, client, sha)
     from atomscope.sources.upstream.policy_check import check_policy
 
-    check_policy("policy/model_policy.yml", files["policy/model_policy.yml"])
-    return transforms.atom_tables(files), len(files)
+    policy = files["policy/model_policy.yml"]
+    check_policy("policy/model_policy.yml", policy)
+    return transforms.atom_tables(files), len(files), {"atom_tracking_policy": policy}
 
 
 def _lmarena(upstream: Upstream, client: UpstreamClient, sha: str, known: Known):
@@ -121,7 +123,7 @@ def _lmarena(upstream: Upstream, client: UpstreamClient, sha: str, known: Known)
         transforms.Snapshot(day, commit, path, client.raw(upstream.repo, commit, path))
         for day, commit in sorted(latest_per_day.items())
     ]
-    return transforms.lmarena_tables(snapshots, current), len(snapshots)
+    return transforms.lmarena_tables(snapshots, current), len(snapshots), {}
 
 
 def _last_snapshot_day(text: str | None) -> date | None:

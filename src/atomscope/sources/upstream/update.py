@@ -101,18 +101,21 @@ def _validate(tables: list[Transformed]) -> dict[str, list]:
     return parsed
 
 
-def _contents(upstream: Upstream, fetched: Fetched, tables: list[Transformed]) -> dict[str, SourceContent]:
+def _contents(
+    upstream: Upstream, fetched: Fetched, tables: list[Transformed], documents: dict[str, str]
+) -> dict[str, SourceContent]:
+    texts = {t.source_key: t.text for t in tables} | documents
     return {
-        t.source_key: SourceContent(
-            source_key=t.source_key,
-            text=t.text,
+        key: SourceContent(
+            source_key=key,
+            text=text,
             upstream=upstream.name,
-            origin=upstream.origin_of(t.source_key),
+            origin=upstream.origin_of(key),
             kind="fetched",
             upstream_version=fetched.version,
             upstream_date=fetched.date,
         )
-        for t in tables
+        for key, text in texts.items()
     }
 
 
@@ -171,16 +174,17 @@ def update_sources(
             parsed = _validate(fetched.tables)
             changed = [t for t in fetched.tables if not _same_rows(CONTRACTS[t.source_key],
                                                                     known.texts.get(t.source_key), t.text)]  # fmt: skip
-            if not changed:
+            documents = {k: t for k, t in fetched.documents.items() if t != known.texts.get(k)}
+            if not changed and not documents:
                 result.message = f"new upstream version {fetched.version[:12]}, same rows"
                 continue
-            contents = _contents(upstream, fetched, changed)
+            contents = _contents(upstream, fetched, changed, documents)
             try:
                 read_bundled(folder, {**base, **accepted, **contents})  # the cross-file rules
             except DataValidationError as exc:
                 raise _cross_file_error(exc, changed) from None
             accepted.update(contents)
-            result.tables = {t.source_key: len(parsed[t.source_key]) for t in changed}
+            result.tables = {t.source_key: len(parsed[t.source_key]) for t in changed} | dict.fromkeys(documents, 1)
             result.status = "would update" if dry_run else "updated"
             result.message = ", ".join(f"{k} {n} rows" for k, n in result.tables.items())
         except UpstreamUnreachableError as exc:

@@ -32,6 +32,9 @@ def last_refresh_diffs(con: duckdb.DuckDBPyConnection, name: str) -> tuple[list[
             notes.append(f"{key}: {_label(version)} is its first version; nothing to compare")
             continue
         previous = earlier[-1]
+        if key not in CONTRACTS:  # a document (ATOM's policy): a unified diff of the text
+            notes += _text_diff(key, con, previous, version)
+            continue
         diffs.append(
             diff_tables(
                 CONTRACTS[key],
@@ -51,3 +54,12 @@ def last_refresh_diffs(con: duckdb.DuckDBPyConnection, name: str) -> tuple[list[
             notes.append("organization registry, aligned with ATOM's regions:")
             notes += [f"  {c}" for c in changes]
     return diffs, notes
+
+
+def _text_diff(key: str, con, previous: SourceVersion, version: SourceVersion) -> list[str]:
+    import difflib
+
+    old = version_text(con, previous.version_id).splitlines()
+    new = version_text(con, version.version_id).splitlines()
+    lines = list(difflib.unified_diff(old, new, _label(previous), _label(version), lineterm="", n=1))
+    return [f"{key}:", *(f"  {line}" for line in lines)] if lines else [f"{key}: no change"]
