@@ -17,15 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from atomscope.audit.extract import (
-    Mention,
-    config_mentions,
-    list_mentions,
-    looks_local,
-    modelfile_mentions,
-    notebook_mentions,
-    python_mentions,
-)
+from atomscope.audit.extract import Mention, config_mentions, list_mentions, looks_local, modelfile_mentions
+from atomscope.audit.python_ids import notebook_mentions, python_mentions
 from atomscope.domain.errors import AtomscopeError
 
 DEFAULT_MAX_BYTES = 2_000_000
