@@ -11,7 +11,7 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hub_helpers import small_hub
+from hub_helpers import small_hub, warehouse
 
 from atomscope.collect.hub.dump import import_hub_dump
 from atomscope.domain.errors import DataValidationError
