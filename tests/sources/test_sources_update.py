@@ -214,3 +214,20 @@ def test_policy_change_is_versioned_and_used_by_discovery_and_a_broken_one_refus
     assert broken["atom"].status == "failed"
     assert broken["atom"].message.startswith("policy/model_policy.yml")
     assert TrackingPolicy.current(loaded).primary_min_downloads == before * 2
+
+
+def test_without_trees_and_raw_files_the_contents_api_is_used(loaded, client, stand_in):
+    stand_in.serve_trees = stand_in.serve_raw = False
+    mof = "lfai/model_openness_tool"
+    first = sorted(p for p in stand_in.repos[mof][-1].files)[0]
+    text = stand_in.repos[mof][-1].files[first].decode()
+    query = "SELECT count(*) FROM mof_components WHERE component_license = 'Test-License-1.0'"
+    assert loaded.execute(query).fetchone()[0] == 0
+    changed = text.replace("description: ''", "description: ''\n    license: Test-License-1.0", 1)
+    assert changed != text
+    stand_in.commit(mof, {first: changed})
+    results = _by_name(update_sources(loaded, client, ["mof"]))
+    assert results["mof"].status == "updated", results["mof"]
+    assert any("/contents/models" in r.path for r in stand_in.requests)
+    assert not any(r.path.startswith("/raw/") and r.status == 200 for r in stand_in.requests)
+    assert loaded.execute(query).fetchone()[0] == 1

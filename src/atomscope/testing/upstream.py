@@ -9,6 +9,9 @@ It serves, like GitHub and a publisher's web server:
 - ``GET /repos/{owner}/{repo}/git/trees/{sha}?recursive=1``: ``{"sha", "tree": [{"path", "type": "blob",
   "sha"}], "truncated": false}``.
 - ``GET /raw/{owner}/{repo}/{sha}/{path}``: a file at a commit (``github_raw`` base = ``{url}/raw``).
+- ``GET /repos/{owner}/{repo}/contents/{path}?ref=``: a folder listing, or a file (raw with
+  ``Accept: application/vnd.github.raw+json``, else base64 JSON), for clients when trees or raw files are
+  switched off (``serve_trees`` / ``serve_raw``).
 - ``GET /files/{name}``: a published file with ``ETag`` / ``Last-Modified``; ``If-None-Match`` -> ``304``.
 
 Anything else answers 404. `requests` logs (method, path, status) of every request. Repositories are built
@@ -17,6 +20,7 @@ with `commit(repo, {path: text or None})` (None deletes), published files with `
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import threading
@@ -56,6 +60,8 @@ class UpstreamStandIn:
     published: dict[str, _Published] = field(default_factory=dict)
     requests: list[RequestRecord] = field(default_factory=list)
     _clock: datetime = field(default_factory=lambda: datetime(2026, 9, 1, 12, 0, tzinfo=UTC))
+    serve_trees: bool = True  # False: /git/trees answers 404 (clients list folders through /contents)
+    serve_raw: bool = True  # False: /raw answers 404 (clients read files through /contents)
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -122,7 +128,7 @@ class UpstreamStandIn:
         parts = [unquote(p) for p in path.strip("/").split("/")]
         if len(parts) >= 2 and parts[0] == "files":
             return self._file("/".join(parts[1:]), headers)
-        if len(parts) >= 4 and parts[0] == "raw":
+        if len(parts) >= 4 and parts[0] == "raw" and self.serve_raw:
             return self._raw(f"{parts[1]}/{parts[2]}", parts[3], "/".join(parts[4:]))
         if len(parts) >= 4 and parts[0] == "repos":
             repo, rest = f"{parts[1]}/{parts[2]}", parts[3:]
@@ -132,8 +138,10 @@ class UpstreamStandIn:
                 return self._path_commits(repo, query)
             if len(rest) == 2 and rest[0] == "commits":
                 return self._commit(repo, rest[1], headers)
-            if len(rest) == 3 and rest[:2] == ["git", "trees"]:
+            if len(rest) == 3 and rest[:2] == ["git", "trees"] and self.serve_trees:
                 return self._tree(repo, rest[2])
+            if rest and rest[0] == "contents":
+                return self._contents(repo, "/".join(rest[1:]), query.get("ref", ["main"])[0], headers)
         return _json(404, {"message": "Not Found"})
 
     def _resolve(self, repo: str, ref: str) -> int | None:
@@ -178,6 +186,24 @@ class UpstreamStandIn:
             for p, b in sorted(commit.files.items())
         ]
         return _json(200, {"sha": commit.sha, "tree": tree, "truncated": False})
+
+    def _contents(self, repo: str, path: str, ref: str, headers) -> tuple[int, dict[str, str], bytes]:
+        """GitHub's contents API: a folder's entries, or a file (raw with the raw media type, else base64 JSON)."""
+        index = self._resolve(repo, ref)
+        if index is None:
+            return _json(404, {"message": "Not Found"})
+        files = self.repos[repo][index].files
+        if path in files:
+            if "raw" in headers.get("Accept", ""):
+                return 200, {"Content-Type": "application/vnd.github.raw; charset=utf-8"}, files[path]
+            encoded = base64.b64encode(files[path]).decode()
+            return _json(200, {"type": "file", "path": path, "encoding": "base64", "content": encoded})
+        prefix = f"{path}/" if path else ""
+        entries = sorted({p[len(prefix) :].split("/")[0] for p in files if p.startswith(prefix)})
+        if not entries:
+            return _json(404, {"message": "Not Found"})
+        listing = [{"name": e, "path": prefix + e, "type": "file" if prefix + e in files else "dir"} for e in entries]
+        return _json(200, listing)
 
     def _raw(self, repo: str, ref: str, path: str) -> tuple[int, dict[str, str], bytes]:
         index = self._resolve(repo, ref)

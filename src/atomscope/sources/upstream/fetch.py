@@ -79,7 +79,13 @@ def _fetch_url(upstream: Upstream, client: UpstreamClient, known: Known) -> Fetc
 def _read_files(upstream: Upstream, client: UpstreamClient, sha: str) -> dict[str, str]:
     """Every file of `upstream.paths` at `sha` (globs listed from the tree)."""
     if any(ch in p for p in upstream.paths for ch in "*?["):
-        tree = client.tree(upstream.repo, sha)
+        try:
+            tree = client.tree(upstream.repo, sha)
+        except UpstreamError as exc:
+            if exc.status != 404:
+                raise
+            folders = sorted({p.rpartition("/")[0] for p in upstream.paths})
+            tree = [path for folder in folders for path in client.directory(upstream.repo, sha, folder)]
         paths = [p for p in tree if any(_matches(p, pattern) for pattern in upstream.paths)]
         if not paths:
             raise UpstreamError(f"github.com/{upstream.repo}@{sha[:12]}: no file matches {', '.join(upstream.paths)}")

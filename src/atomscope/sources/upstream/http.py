@@ -33,6 +33,10 @@ DEFAULT_GITHUB_RAW = "https://raw.githubusercontent.com"
 class UpstreamError(AtomscopeError):
     """An upstream could not be reached or answered something unusable."""
 
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status  # the HTTP status, when the server answered one
+
 
 class UpstreamUnreachableError(UpstreamError):
     """No connection to the upstream at all (offline, DNS, refused, timed out)."""
@@ -117,7 +121,7 @@ class UpstreamClient:
         if response.status_code == 304:
             return response
         if response.status_code >= 400:
-            raise UpstreamError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
+            raise UpstreamError(f"{url}: HTTP {response.status_code} {response.reason_phrase}", response.status_code)
         return response
 
     def _json(self, url: str, **kwargs):
@@ -153,6 +157,14 @@ class UpstreamClient:
             raise UpstreamError(f"{url}: the tree listing is truncated")
         return [e["path"] for e in body.get("tree", []) if e.get("type") == "blob"]
 
+    def directory(self, repo: str, sha: str, folder: str) -> list[str]:
+        """File paths directly in `folder` at `sha`, through the contents API (when trees are not served)."""
+        url = f"{self.endpoints.github_api}/repos/{repo}/contents/{quote(folder)}".rstrip("/")
+        body = self._json(url, params={"ref": sha})
+        if not isinstance(body, list):
+            raise UpstreamError(f"{url}: expected a directory listing")
+        return [e["path"] for e in body if e.get("type") == "file"]
+
     def path_commits(self, repo: str, branch: str, path: str, stop_before: date | None) -> list[Commit]:
         """Commits that touched `path`, newest first, paging until one dated before `stop_before` (included)."""
         url = f"{self.endpoints.github_api}/repos/{repo}/commits"
@@ -174,8 +186,22 @@ class UpstreamClient:
         return found
 
     def raw(self, repo: str, sha: str, path: str) -> str:
+        """A file at a commit from the raw host; where that answers 404, from the contents API (raw media type)."""
         url = f"{self.endpoints.github_raw}/{repo}/{sha}/{quote(path)}"
-        return _text(url, self._get(url))
+        try:
+            return _text(url, self._get(url))
+        except UpstreamError as exc:
+            if exc.status != 404:
+                raise
+            api = f"{self.endpoints.github_api}/repos/{repo}/contents/{quote(path)}"
+            headers = {**self._api_headers, "Accept": "application/vnd.github.raw+json"}
+            try:
+                response = self._get(api, headers=headers, params={"ref": sha})
+            except UpstreamError:
+                raise exc from None
+            if response.headers.get("Content-Type", "").startswith("application/json"):
+                return _base64_content(api, response)
+            return _text(api, response)
 
     def conditional(self, url: str, etag: str | None) -> UrlResponse:
         """A plain URL with If-None-Match; `text` is None when the server says 304 Not Modified."""
@@ -191,3 +217,16 @@ def _text(url: str, response: httpx.Response) -> str:
         return response.content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UpstreamError(f"{url}: not UTF-8 text ({exc})") from exc
+
+
+def _base64_content(url: str, response: httpx.Response) -> str:
+    """A contents-API answer in JSON (a server that ignores the raw media type): base64 `content`."""
+    import base64
+    import binascii
+
+    try:
+        body = response.json()
+        data = base64.b64decode(body["content"]) if body.get("encoding") == "base64" else body["content"].encode()
+        return data.decode("utf-8-sig")
+    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise UpstreamError(f"{url}: no file content in the answer ({exc})") from exc
