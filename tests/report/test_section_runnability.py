@@ -49,3 +49,18 @@ def test_fit_shares_match_the_metric_and_the_laptop_chart(section, bundled_backe
     laptop = chart.data.set_index("region")
     assert laptop.loc["china", "models_fit"] == q4.loc[("china", "16gb"), "models_fit"]
     assert chart.spec.to_dict()["datasets"]
+
+
+def test_findings_quote_the_metric(bundled_backend):
+    from atomscope.report.section_runnability import findings
+
+    found = {f.key: f for f in findings(MetricData(bundled_backend))}
+    best = _metric(bundled_backend, "best")
+    gpu = best[(best.snapshot_date == best.snapshot_date.max()) & (best.hardware_class == "24gb")]
+    top = gpu.sort_values(["arena_score", "arena_model"], ascending=[False, True]).iloc[0]
+    assert found["runnability_gpu"].values["model"] == top.arena_model
+    assert f"{top.arena_model} from" in found["runnability_gpu"].text
+    fit = _metric(bundled_backend, "region")
+    china = fit[(fit.region == "china") & (fit.quantization == "q4") & (fit.hardware_class == "16gb")].iloc[0]
+    assert found["runnability_laptop"].values["china"] == {"fit": china.models_fit, "known": china.models_known}
+    assert f"({china.models_fit} of {china.models_known})" in found["runnability_laptop"].text

@@ -375,6 +375,7 @@ def derivatives(md: MetricData, hub: HubStatus) -> list[Finding]:
 
 def collect(md: MetricData, con: duckdb.DuckDBPyConnection, hub: HubStatus) -> list[Finding]:
     from atomscope.report.section_availability import findings as availability  # its module imports this one
+    from atomscope.report.section_runnability import findings as runnability
 
     return [*arena(md), *releases(md), *openness(md), *tracked(con), *downloads(md, hub), *derivatives(md, hub),
-            *availability(md)]
+            *availability(md), *runnability(md)]

@@ -128,3 +128,56 @@ def runnability(md: MetricData) -> Section:
             )
         )
     return section
+
+
+GPU_CLASS = "24gb"
+LAPTOP_CLASS = "16gb"
+
+
+def findings(md: MetricData) -> list:
+    """The best open model for a consumer GPU, with the rivals' best; laptop shares of China and the US."""
+    from atomscope.report.findings import RIVALS, Finding, day, noun, percent  # findings imports this module
+
+    out = []
+    try:
+        best = md.get("runnability", "best").frame
+        fit = md.get("runnability", "region").frame
+    except Unavailable:
+        return []
+    if not best.empty:
+        latest = best[(best["snapshot_date"] == best["snapshot_date"].max()) & (best["hardware_class"] == GPU_CLASS)]
+        if not latest.empty:
+            ranked = latest.sort_values(["arena_score", "arena_model"], ascending=[False, True])
+            top = ranked.iloc[0]
+            text = (
+                f"On a {CLASS_LABELS[GPU_CLASS]} at 4-bit, the best open-weight model on LMArena "
+                f"({day(top.snapshot_date)}) is {top.arena_model} from {noun(top.region)} (score "
+                f"{top.arena_score:.0f}, {top.memory_gb:.0f} GB), {noun(top.region)}'s best for that class since "
+                f"{day(top.leading_since)}"
+            )
+            rival = next((r for r in RIVALS if r != top.region and r in set(ranked.region)), None)
+            if rival is not None:
+                other = ranked[ranked.region == rival].iloc[0]
+                text += f"; {noun(rival)}'s best that fits is {other.arena_model} ({other.arena_score:.0f})"
+            values = {
+                "snapshot_date": day(top.snapshot_date),
+                "model": top.arena_model,
+                "region": top.region,
+                "score": float(top.arena_score),
+                "leading_since": day(top.leading_since),
+            }
+            out.append(Finding("runnability_gpu", text + ".", "runnability_best", values))
+    laptop = fit[(fit["quantization"] == BEST_QUANTIZATION) & (fit["hardware_class"] == LAPTOP_CLASS)]
+    shares = laptop.set_index("region")
+    if all(r in shares.index for r in RIVALS):
+        a, b = (shares.loc[r] for r in RIVALS)
+        text = (
+            f"At 4-bit, {percent(a.share_fit)} of {noun(RIVALS[0])}'s tracked models of known size fit a 16 GB laptop "
+            f"({int(a.models_fit)} of {int(a.models_known)}), against {percent(b.share_fit)} of "
+            f"{noun(RIVALS[1])}'s ({int(b.models_fit)} of {int(b.models_known)})."
+        )
+        values = {
+            r: {"fit": int(shares.loc[r, "models_fit"]), "known": int(shares.loc[r, "models_known"])} for r in RIVALS
+        }
+        out.append(Finding("runnability_laptop", text, "runnability_laptop", values))
+    return out
