@@ -287,3 +287,18 @@ def test_cli_exit_codes(db, tree):
     assert missing.returncode == 2 and "nope" in missing.stderr
     bad = _cli(db, str(tree), "--fail-on", "colour=red")
     assert bad.returncode == 2 and "colour" in bad.stderr
+
+
+def test_unreadable_file_is_skipped_and_counted(tree, monkeypatch):
+    real_read = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == "serve.yaml":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)  # root reads any file: simulate the refusal
+    result = scan([tree])
+    assert result.skipped == {"unreadable": 1}
+    assert result.files_scanned == len(FILES) - 1
+    assert not [f for f in result.found if f.path.endswith("serve.yaml")]
