@@ -78,6 +78,7 @@ def test_arena_by_org_and_filters(client):
     assert "arena_scores" in [t["name"] for t in doc["provenance"]["tables"]]
     arena = next(t for t in doc["provenance"]["tables"] if t["name"] == "arena_scores")
     assert arena["file"] == "lmarena_text_history.csv" and len(arena["sha256"]) == 64
+    assert arena["source_kind"] == "bundled" and arena["upstream_version"] == "44db9588e2b0"
     org = doc["rows"][0]["org"]
     only = client.get("/api/metrics/arena", params={"by": "org", "org": org.upper()}).json()
     assert only["rows"] and {r["org"] for r in only["rows"]} == {org}

@@ -239,10 +239,15 @@ def tables_provenance(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict[
         source = bundled_source.get(name)
         if source:
             row = con.execute(
-                "SELECT file_name, sha256, loaded_at, run_id FROM source_files WHERE source_key = ?", [source]
+                "SELECT f.file_name, f.sha256, f.loaded_at, f.run_id, f.version_id, v.kind, v.upstream_version"
+                " FROM source_files f LEFT JOIN source_versions v ON v.version_id = f.version_id"
+                " WHERE f.source_key = ?",
+                [source],
             ).fetchone()
             if row:
                 entry.update(file=row[0], sha256=row[1], loaded_at=row[2].isoformat(), run_id=row[3])
+                if row[4] is not None:  # the source version (`atomscope sources list`) the table holds
+                    entry.update(source_version=row[4], source_kind=row[5], upstream_version=row[6])
         else:
             has_run = con.execute(
                 "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = 'run_id'",
