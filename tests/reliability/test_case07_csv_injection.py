@@ -77,3 +77,23 @@ def test_api_and_report_writers_neutralise():
     _no_formula(rows)
     assert rows[1] == ["'" + HOSTILE[0], "0", ""] and rows[2][2] == "1.5" and rows[7][0] == "'\rcr"
     assert csv_line(["-", "", None, -1]) == "'-,,,-1\n"
+
+
+def test_api_csv_neutralises_unless_raw(served_db):
+    import duckdb
+    from fastapi.testclient import TestClient
+
+    from atomscope.web.app import create_app
+
+    formula = '=HYPERLINK("http://x")'
+    with duckdb.connect(str(served_db)) as con:  # a country name that is a formula (hostile source data)
+        con.execute(
+            "UPDATE epoch_models SET country_of_organization = ? WHERE country_of_organization = 'France'", [formula]
+        )
+    client = TestClient(create_app(served_db))
+    base = "/api/metrics/releases?format=csv&by=country"
+    safe, raw = client.get(base), client.get(base + "&raw=true")
+    assert safe.status_code == raw.status_code == 200
+    _no_formula(_cells(safe.text))
+    assert any(row[1:2] == ["'" + formula] or "'" + formula in row for row in _cells(safe.text))
+    assert any(formula in row for row in _cells(raw.text))

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from atomscope.cli.common import DbOption, open_write
 from atomscope.domain.dates import check_snapshot_day
@@ -105,7 +106,10 @@ def hub_dump(
         summary = import_hub_dump(con, file, day, tracked_only=tracked_only)
     finally:
         con.close()
-    console.print(f"imported {summary.file} as {summary.snapshot_date}: {summary.rows_read} rows read", highlight=False)
+    console.print(
+        f"imported {escape(str(summary.file))} as {summary.snapshot_date}: {summary.rows_read} rows read",
+        highlight=False,
+    )
     for table, n in summary.rows.items():
         console.print(f"  {table:<20} {n:>8} rows written", highlight=False)
     skipped = sum(summary.skipped.values())

@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from atomscope.cli.common import DbOption, open_read, open_write
 from atomscope.cli.output import OutputFormat, RawCsvOption, emit
@@ -85,10 +86,12 @@ def try_backfill(db) -> None:
                       f"since {options.since} from the public {options.repo} dataset (cite it)", highlight=False)
         summary = import_hubstats(con, options, console)
     except HubUnreachableError as exc:
-        console.print(f"[yellow]skipped the history backfill:[/yellow] {exc}", highlight=False, soft_wrap=True)
+        console.print(
+            f"[yellow]skipped the history backfill:[/yellow] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
         return
     except AtomscopeError as exc:
-        console.print(f"[yellow]history backfill failed:[/yellow] {exc}", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]history backfill failed:[/yellow] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return
     finally:
         con.close()
@@ -108,7 +111,9 @@ def _try_collect(db, max_requests: int) -> None:
     try:
         summary = collect_hf(con, options, console=console)
     except HubUnreachableError as exc:
-        console.print(f"[yellow]skipped the Hub collection:[/yellow] {exc}", highlight=False, soft_wrap=True)
+        console.print(
+            f"[yellow]skipped the Hub collection:[/yellow] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
         return
     finally:
         con.close()
@@ -124,7 +129,9 @@ def init(db: DbOption = None) -> None:
     try:
         with console.status("validating and loading the bundled data"):
             summary = load_bundled(con)
-        console.print(f"warehouse [bold]{path}[/bold] ready (schema and bundled data, run {summary.run_id})")
+        console.print(
+            f"warehouse [bold]{escape(str(path))}[/bold] ready (schema and bundled data, run {summary.run_id})"
+        )
         for key, rows in summary.rows.items():
             console.print(f"  {key:<32} {rows:>6} rows")
     finally:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from atomscope.cli.common import DbOption
 from atomscope.cli.output import stderr
@@ -29,10 +30,10 @@ def report(
     with stderr.status("computing metrics and rendering charts"):
         result = build_report(resolve_db_path(db), out, base_url=base_url)
     for problem in result.problems:
-        stderr.print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
+        stderr.print(f"[yellow]warning:[/yellow] {escape(str(problem))}", highlight=False, soft_wrap=True)
     for section in result.sections:
         for note in section.missing:
-            stderr.print(f"  {section.title}: {note}", highlight=False, soft_wrap=True)
+            stderr.print(f"  {escape(section.title)}: {escape(str(note))}", highlight=False, soft_wrap=True)
     charts = sum(len(s.charts) for s in result.sections)
     stderr.print(
         f"report written to [bold]{result.index}[/bold]: {len(result.findings)} findings, {charts} charts; "

@@ -4,7 +4,8 @@ with the listing `/api/metrics`, computation, provenance, chart hints and the re
 For each `Metric` the server builds a Pydantic query model (extra parameters forbidden, so an unknown
 parameter is a 422) from what the metric declares: `by` (its choices), `since` / `until` (YYYY-MM-DD),
 its own `params` (typed), the output filters its columns allow (`region`, `org`, `size_bucket`) and
-`format` (json or csv). The OpenAPI schema therefore documents every metric's exact parameters.
+`format` (json or csv; `raw=true` turns off the CSV formula neutralising). The OpenAPI schema therefore
+documents every metric's exact parameters.
 
 Filters. `MetricContext` has no region / organization / size filters, so the server applies them to the
 metric's output rows: `region=` keeps rows whose `region` column equals it, `org=` rows whose `org_key`,
@@ -45,7 +46,7 @@ REGION_CHOICES: tuple[str, ...] = regions.ORDER
 SIZE_BUCKETS: tuple[str, ...] = (*BUCKET_ORDER, "unknown")
 ORG_COLUMNS = ("org_key", "org_name", "org")
 FILTERS = ("region", "org", "size_bucket")
-RESERVED = {"by", "since", "until", "format", *FILTERS}
+RESERVED = {"by", "since", "until", "format", "raw", *FILTERS}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Bounds the API puts on integer parameters a metric declares without bounds (DuckDB int overflow).
 INT_BOUNDS = (-1_000_000, 1_000_000)
@@ -182,6 +183,8 @@ def build_endpoint(metric: Metric) -> MetricEndpoint:
         params[name] = param
         fields[name] = _param_field(param)
     fields["format"] = (Literal["json", "csv"], Field("json", description="json (default) or csv"))
+    fields["raw"] = (bool, Field(False, description="csv: text cells as they are (default: a leading ' on "
+                                 "cells starting with = + - @ tab or CR, against spreadsheet formula injection)"))
     model_name = "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", metric.name)) + "Query"
     model = create_model(model_name, __config__=ConfigDict(extra="forbid"), **fields)
     return MetricEndpoint(metric=metric, query_model=model, filters=filters, params=params)
@@ -317,7 +320,7 @@ def metric_payload(store: Store, ep: MetricEndpoint, q: BaseModel) -> tuple[Payl
         with store.connect() as con:
             doc = run_metric(con, ep, q)
         if q.format == "csv":
-            body = to_csv([c["name"] for c in doc["columns"]], doc["rows"])
+            body = to_csv([c["name"] for c in doc["columns"]], doc["rows"], raw=q.raw)
             disposition = (("Content-Disposition", f'inline; filename="{name}.csv"'),)
             return Payload(body, "text/csv; charset=utf-8", etag_of(body), disposition)
         return json_payload(doc)
