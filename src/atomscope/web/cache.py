@@ -39,10 +39,10 @@ import duckdb
 from atomscope.domain.errors import WarehouseError
 from atomscope.warehouse import db
 
-RETRY_DELAYS = (0.05, 0.1, 0.15)  # seconds between attempts to open a write-locked warehouse
+RETRY_DELAYS = (0.05, 0.1, 0.1)  # seconds between attempts to open a write-locked warehouse
 LOCK_PATIENCE = sum(RETRY_DELAYS)
 BUSY_MEMORY = 0.5  # seconds during which, after a refused open, requests try once without retrying
-QUEUE_WAIT = 0.75  # seconds a request waits for a computation slot (or for the same key's computation)
+QUEUE_WAIT = 0.5  # seconds a request waits for a computation slot (or for the same key's computation)
 RETRY_AFTER_SECONDS = 5
 
 
@@ -132,6 +132,9 @@ class Store:
         finally:
             con.close()
 
+    def _writer_active(self) -> bool:
+        return time.monotonic() < self._busy_until or db.waiting_writer(self.path) is not None
+
     @contextmanager
     def _slot(self) -> Iterator[None]:
         """One of `max_computations` slots, waiting at most QUEUE_WAIT among at most `queue_limit` others."""
@@ -163,6 +166,8 @@ class Store:
         hit = self._lookup(key, version)
         if hit is not None and hit[0] == version:
             return hit[1], False
+        if hit is not None and self._writer_active():
+            return hit[1], True  # a writer has or wants the file: the older answer now, no waiting
         with self._lock:
             gate = self._inflight.setdefault(key, threading.Lock())
         if not gate.acquire(timeout=QUEUE_WAIT):  # another request computes this key and takes long
