@@ -70,6 +70,21 @@ const Atomscope = (() => {
     };
   }
 
+  const MAX_BUSY_RETRIES = 120;
+  const MAX_RETRY_WAIT_S = 10;
+
+  /** fetch, waiting and asking again while the server answers 503 with Retry-After (it is busy computing
+   * other answers); a 503 without Retry-After (a damaged warehouse) is returned at once. */
+  async function fetchWhenReady(url) {
+    for (let attempt = 0; ; attempt++) {
+      const resp = await fetch(url);
+      const retryAfter = resp.headers.get("Retry-After");
+      if (resp.status !== 503 || retryAfter === null || attempt >= MAX_BUSY_RETRIES) return resp;
+      const wait = Math.min(Math.max(Number(retryAfter) || 1, 0.2), MAX_RETRY_WAIT_S);
+      await new Promise((done) => setTimeout(done, wait * 1000));
+    }
+  }
+
   function embed(container, spec) {
     container.replaceChildren();
     return vegaEmbed(container, spec, EMBED_OPTIONS);
@@ -87,7 +102,7 @@ const Atomscope = (() => {
         const q = input.value.trim();
         const mine = ++seq;
         if (!q) { list.hidden = true; list.replaceChildren(); return; }
-        const resp = await fetch("/api/models?limit=12&search=" + encodeURIComponent(q));
+        const resp = await fetchWhenReady("/api/models?limit=12&search=" + encodeURIComponent(q));
         if (mine !== seq) return;
         list.replaceChildren();
         if (!resp.ok) { list.hidden = true; return; }
@@ -113,5 +128,6 @@ const Atomscope = (() => {
   }
 
   document.addEventListener("DOMContentLoaded", setupSearch);
-  return { el, embed, modelHref, baseConfig, regionColor, regionLabel, regionLabelExpr, orderedRegions, REGION_STYLES };
+  return { el, embed, fetchWhenReady, modelHref, baseConfig, regionColor, regionLabel, regionLabelExpr, orderedRegions,
+           REGION_STYLES };
 })();

@@ -2,7 +2,7 @@
 "use strict";
 
 (() => {
-  const { el, embed, baseConfig, regionColor, regionLabelExpr } = Atomscope;
+  const { el, embed, baseConfig, regionColor, regionLabelExpr, fetchWhenReady } = Atomscope;
   const MAX_SERIES = 10;
   const MAX_BARS = 25;
   const form = document.getElementById("filters");
@@ -241,12 +241,12 @@
     card.classList.add("busy");
     const extra = [];
     let url = urlFor(card, true);
-    let resp = await fetch(url);
+    let resp = await fetchWhenReady(url);
     if (resp.status === 422 && url !== urlFor(card, false)) {
       const body = await resp.json().catch(() => ({}));
       extra.push(`Filter not applied with this grouping: ${typeof body.detail === "string" ? body.detail : "not applicable"}.`);
       url = urlFor(card, false);
-      resp = await fetch(url);
+      resp = await fetchWhenReady(url);
     }
     card.classList.remove("busy");
     card.dataset.url = url;
