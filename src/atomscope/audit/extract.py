@@ -14,7 +14,7 @@ Syntaxes:
   (`MODEL_NAME`); every other string literal as implicit. A file that does not parse is read as text.
 * YAML, JSON, TOML, INI/CFG, `.env`, shell: `key: value` / `key = value` / `"key": value` lines whose
   key says model, including the items of a list under such a key; other id-shaped tokens as implicit.
-* Requirement-style lists (`*.txt`): a line that is just an id (optionally `@revision`, a comment).
+* Requirement-style lists (`*.txt`, `*.lst`, `*.list`): a line that is just an id (optionally `@revision`, a comment).
 * Ollama `Modelfile`: `FROM hf.co/namespace/name[:tag]` (or huggingface.co).
 * Jupyter notebooks (`.ipynb`): each code cell as Python, at the line of the notebook file that holds it.
 * Kubernetes-style env lists: `- name: MODEL_ID` followed by `value: namespace/name`; Dockerfile `ENV`/`ARG`.

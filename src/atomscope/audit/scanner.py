@@ -82,7 +82,7 @@ def reader_for(path: Path) -> Callable[[str], list[Mention]] | None:
         return modelfile_mentions
     if suffix == ".ipynb":
         return notebook_mentions
-    if suffix == ".txt":
+    if suffix in (".txt", ".lst", ".list"):
         return list_mentions
     if suffix in CONFIG_SUFFIXES or lower.startswith(".env") or lower in ("dockerfile", "makefile"):
         return config_mentions
