@@ -72,6 +72,9 @@ def test_the_backfill_imports_24_months_once_and_the_report_shows_that_history(b
     assert len(shown) >= 20 and shown[0] <= since.strftime("%Y-%m")
     assert any("source-quality checks" in n for n in adoption.notes)
     assert any("30-day count" in n for n in adoption.notes)
+    summary = report.summary.read_text(encoding="utf-8")
+    assert "huggingface.co/datasets/cfahlgren1/hub-stats" in summary  # the dataset is cited
+    assert "cfahlgren1/hub-stats" in report.index.read_text(encoding="utf-8")
 
 
 def _month_starts(since):

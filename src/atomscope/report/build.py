@@ -46,12 +46,29 @@ ATTRIBUTIONS: tuple[dict[str, str], ...] = (
 )
 
 
+def hubstats_credits(con) -> list[dict[str, str]]:
+    """The citation of each hub-stats dataset the warehouse imported history from (its users must cite it)."""
+    repos = con.execute(
+        "SELECT repo, count(*), min(snapshot_date), max(snapshot_date) FROM hubstats_revisions"
+        " WHERE status = 'ok' GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    return [{
+        "source": f"{repo} (Hugging Face dataset)",
+        "url": f"https://huggingface.co/datasets/{repo}",
+        "text": f"Download history imported from {n} revisions ({first} to {last}) of the {repo} dataset "
+                f"by {'Caleb Fahlgren' if repo.casefold() == 'cfahlgren1/hub-stats' else repo.split('/')[0]} "
+                "with `atomscope import hub-stats`.",
+        "license": "see the dataset card",
+    } for repo, n, first, last in repos]  # fmt: skip
+
+
 @dataclass
 class Report:
     out_dir: Path
     sections: list[Section]
     findings: list[Finding]
     problems: list[str] = field(default_factory=list)
+    attributions: tuple[dict[str, str], ...] = ATTRIBUTIONS
 
     @property
     def index(self) -> Path:
@@ -144,7 +161,7 @@ def summary_markdown(report: Report, generated_at: str, base_url: str = "") -> s
         for note in section.missing:
             lines.append(f"- {md_escape(section.title)}: {md_escape(note, code=True)}")
     lines += ["", "## Sources and attributions", ""]
-    for a in ATTRIBUTIONS:
+    for a in report.attributions:
         lines.append(f"- [{md_escape(a['source'])}]({a['url']}) ({a['license']}): {md_escape(a['text'])}")
     lines.append("- Tracked models: The ATOM Project, github.com/Interconnects-AI/tracked-models (Apache-2.0); "
                  "LMArena scores via github.com/fboulnois/llm-leaderboard-csv.")
@@ -163,9 +180,10 @@ def build_report(db_path: str | Path, out_dir: str | Path, *, base_url: str = ""
         sections = build_sections(md, con, hub)
         found = findings.collect(md, con, hub)
         sources = source_files(con)
+        credits = (*ATTRIBUTIONS, *hubstats_credits(con))
     finally:
         con.close()
-    report = Report(out_dir, sections, found, md.problems)
+    report = Report(out_dir, sections, found, md.problems, credits)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_charts(sections, out_dir / "charts")
 
@@ -181,7 +199,7 @@ def build_report(db_path: str | Path, out_dir: str | Path, *, base_url: str = ""
         source_files=sources,
         hub=hub,
         collect_hint=COLLECT_HINT,
-        attributions=ATTRIBUTIONS,
+        attributions=credits,
     )
     report.index.write_text(html, encoding="utf-8")
     report.summary.write_text(summary_markdown(report, generated_at, base_url), encoding="utf-8")
