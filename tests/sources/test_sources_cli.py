@@ -59,10 +59,22 @@ def test_update_refuses_a_malformed_file_exits_1_and_updates_the_others(stand_in
     assert f"+ {namespace}/Added-2B" in diff.stdout
 
 
-def test_dry_run_and_unknown_source(stand_in, tmp_path):
+def test_dry_run_shows_the_diff_and_unknown_source(stand_in, tmp_path):
     path = _warehouse(tmp_path)
-    result = CliRunner().invoke(app, [*_args(stand_in, "epoch"), "--dry-run", "--db", path])
+    regions = stand_in.repos[ATOM][-1].files["metadata/organization_regions.csv"].decode()
+    namespace, region = regions.splitlines()[1].split(",")[:2]
+    other = "other" if region != "other" else "us"
+    moved = regions.replace(f"\n{namespace},{region},", f"\n{namespace},{other},", 1)
+    stand_in.commit(ATOM, {"metadata/organization_regions.csv": moved})
+    result = CliRunner().invoke(app, [*_args(stand_in, "atom"), "--dry-run", "--db", path])
     assert result.exit_code == 0, result.output
+    assert f"~ {namespace}: region: '{region}' -> '{other}'" in result.stdout
+    assert "dry run: nothing was loaded" in result.stdout
+    con = db.connect(path, read_only=True)
+    try:
+        assert current_versions(con)["atom_organization_regions"].kind == "bundled"
+    finally:
+        con.close()
     unknown = CliRunner().invoke(app, [*_args(stand_in, "nope"), "--db", path])
     assert unknown.exit_code != 0 and "unknown source 'nope'" in str(unknown.exception or unknown.output)
 

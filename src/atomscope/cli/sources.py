@@ -77,20 +77,39 @@ def update(
         con.close()
     _print_results(results, stderr)
     if dry_run:
-        _print_would_change(db, results)
+        _print_would_change(results)
     if any(r.failed for r in results):
         raise typer.Exit(1)
 
 
-def _run_update(con, client, names, dry_run: bool, console, deadline: float | None = None):
+def _run_update(con, client, names, dry_run: bool, console, deadline: float | None = None, offline_stop=False):
     from atomscope.sources.upstream.update import update_sources
 
     with console.status("checking upstreams") as status:
+        current = {"name": ""}
 
         def progress(name: str) -> None:
+            current["name"] = name
             status.update(f"checking upstream [bold]{name}[/bold]")
 
-        return update_sources(con, client, names, dry_run=dry_run, deadline=deadline, on_progress=progress)
+        def request(url: str) -> None:
+            status.update(
+                f"upstream [bold]{current['name']}[/bold]: request {client.requests} ({url.rsplit('/', 1)[-1]})"
+            )
+
+        client.on_request = request
+        try:
+            return update_sources(
+                con,
+                client,
+                names,
+                dry_run=dry_run,
+                deadline=deadline,
+                stop_when_unreachable=offline_stop,
+                on_progress=progress,
+            )
+        finally:
+            client.on_request = None
 
 
 _STYLE = {"updated": "green", "would update": "green", "unchanged": "dim", "failed": "red", "unreachable": "red"}
@@ -104,8 +123,23 @@ def _print_results(results, console) -> None:
         console.print(f"{r.name:<22} {status}: {r.message}{tail}", highlight=False, soft_wrap=True)
 
 
-def _print_would_change(db, results) -> None:
-    if any(r.status == "would update" for r in results):
+def _print_would_change(results, limit: int = 20) -> None:
+    """The diff each would-be version makes against the loaded one (tables), or the changed lines (policy)."""
+    from atomscope.sources.upstream.diff import diff_tables, render
+    from atomscope.sources.upstream.update import CONTRACTS
+
+    pending = [(key, texts) for r in results for key, texts in r.pending.items()]
+    for key, (old, new) in pending:
+        if key in CONTRACTS:
+            lines = render(diff_tables(CONTRACTS[key], key, old, new, ("loaded", "upstream")), limit)
+        else:
+            import difflib
+
+            diff = difflib.unified_diff((old or "").splitlines(), new.splitlines(), "loaded", "upstream", lineterm="")
+            lines = [f"{key}: loaded -> upstream", *(f"  {line}" for line in diff)]
+        for line in lines:
+            typer.echo(line)
+    if pending:
         typer.echo("dry run: nothing was loaded; `atomscope sources update` without --dry-run loads it")
 
 
@@ -147,16 +181,17 @@ def refresh_for_run(db, console) -> None:
     import time
 
     from atomscope.cli.common import open_write
+    from atomscope.domain.errors import AtomscopeError
     from atomscope.sources.upstream.http import Endpoints, UpstreamClient
-    from atomscope.sources.upstream.update import update_sources
 
     con = open_write(db)
     try:
         with UpstreamClient(Endpoints.from_env(), timeout=15.0) as client:
-            with console.status("refreshing the reference sources"):
-                results = update_sources(
-                    con, client, deadline=time.monotonic() + RUN_BUDGET_S, stop_when_unreachable=True
-                )
+            deadline = time.monotonic() + RUN_BUDGET_S
+            results = _run_update(con, client, None, False, console, deadline=deadline, offline_stop=True)
+    except AtomscopeError as exc:  # the main job goes on with what the warehouse holds
+        console.print(f"[yellow]sources not refreshed[/yellow]: {exc}", highlight=False, soft_wrap=True)
+        return
     finally:
         con.close()
     unreachable = [r for r in results if r.status == "unreachable"]

@@ -16,6 +16,7 @@ Requests, as GitHub documents them:
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from urllib.parse import quote
@@ -100,6 +101,7 @@ class UpstreamClient:
         self._api_headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._http = httpx.Client(timeout=timeout, headers=headers, follow_redirects=True)
         self.requests = 0
+        self.on_request: Callable[[str], None] | None = None  # progress display: called with each URL
 
     def close(self) -> None:
         self._http.close()
@@ -112,6 +114,8 @@ class UpstreamClient:
 
     def _get(self, url: str, *, headers: dict | None = None, params: dict | None = None) -> httpx.Response:
         self.requests += 1
+        if self.on_request is not None:
+            self.on_request(url)
         try:
             response = self._http.get(url, headers=headers, params=params)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:

@@ -42,6 +42,8 @@ class UpstreamResult:
     requests: int = 0
     version: str | None = None  # commit id or ETag fetched
     tables: dict[str, int] = field(default_factory=dict)  # source key -> rows, of what was (or would be) loaded
+    # dry run: source key -> (text loaded now, text that would be loaded), for `sources update --dry-run`'s diff
+    pending: dict[str, tuple[str | None, str]] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -184,6 +186,8 @@ def update_sources(
             except DataValidationError as exc:
                 raise _cross_file_error(exc, changed) from None
             accepted.update(contents)
+            if dry_run:
+                result.pending = {k: (known.texts.get(k), c.text) for k, c in contents.items()}
             result.tables = {t.source_key: len(parsed[t.source_key]) for t in changed} | dict.fromkeys(documents, 1)
             result.status = "would update" if dry_run else "updated"
             result.message = ", ".join(f"{k} {n} rows" for k, n in result.tables.items())
