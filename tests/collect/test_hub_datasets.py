@@ -68,3 +68,18 @@ def test_a_failed_download_is_recorded_as_error_and_retried_by_the_next_run(bund
         assert con.execute("SELECT status FROM hubstats_revisions ORDER BY snapshot_date").fetchall() == [("ok",)] * 2
     finally:
         con.close()
+
+
+def test_without_paths_info_the_revision_tree_decides(bundled_db, tmp_path, hub):
+    scenario = HubStatsScenario(date(2025, 1, 10), date(2025, 1, 20), csv_until=date(2025, 1, 15))
+    host = DatasetHost(hubstats_repo(hub, scenario), commits_page_size=4, paths_info=False)
+    con = warehouse(bundled_db, tmp_path, hub)
+    try:
+        with HubEmulator(hub, datasets=host) as emu:
+            summary = run_import(con, emu, every="day", since=date(2025, 1, 14), until=date(2025, 1, 16))
+        assert [(o.snapshot_date, o.path, o.status) for o in summary.outcomes] == [
+            (date(2025, 1, 14), "models.csv", "imported"), (date(2025, 1, 15), "models.parquet", "imported"),
+            (date(2025, 1, 16), "models.parquet", "imported"),
+        ]  # fmt: skip
+    finally:
+        con.close()

@@ -158,10 +158,12 @@ def _cdn_host(base_url: str) -> str:
 class DatasetHost:
     """The dataset repositories an emulator serves, and how (page sizes; files counted as downloaded)."""
 
-    def __init__(self, *repos: DatasetRepo, commits_page_size: int = 50, tree_page_size: int = 1000) -> None:
+    def __init__(self, *repos: DatasetRepo, commits_page_size: int = 50, tree_page_size: int = 1000,
+                 paths_info: bool = True) -> None:  # fmt: skip
         self.repos = {r.repo_id.casefold(): r for r in repos}
         self.commits_page_size = commits_page_size
         self.tree_page_size = tree_page_size
+        self.paths_info = paths_info  # False: answer paths-info 404, as an endpoint without it would
         self.downloads: list[tuple[str, str]] = []  # (sha256, path) of every file body served
         self._lfs: dict[str, FileVersion] = {}  # sha256 -> version, for the CDN URLs handed out
 
@@ -198,7 +200,7 @@ class DatasetHost:
             return _error(404, f"Invalid rev id: {rev}", "RevisionNotFound")
         if action == "commits" and method == "GET":
             return self._commits(repo, index, query, base_url, path)
-        if action == "paths-info" and method == "POST":
+        if action == "paths-info" and method == "POST" and self.paths_info:
             form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
             wanted = [v for k, v in form if k in ("paths", "paths[]")]
             tree = repo.tree(index)

@@ -4,7 +4,8 @@ The dataset is one git repository; a commit uploads one file (`models.parquet`, 
 ...). A revision holds a new models snapshot when the models file's git blob id differs from the one at
 the previous commit (a commit that only uploaded `datasets.parquet` does not). The models file is
 `models.parquet`, else `models.csv` (the dataset's first era). Blob ids come from the Hub's paths-info
-endpoint (`HfApi.get_paths_info(revision=sha)`), asked only for the commits a period needs and cached.
+endpoint (`HfApi.get_paths_info(revision=sha)`; where an endpoint lacks it, the root listing of
+`HfApi.list_repo_tree(revision=sha)`), asked only for the commits a period needs and cached.
 
 Per period (`day`, `week` from Monday, `month`) the chosen revision is the first one on or after the
 period's start (UTC) that changed the models file; its snapshot day is the commit's UTC date.
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from huggingface_hub import HfApi
-from huggingface_hub.errors import HfHubHTTPError
+from huggingface_hub.errors import HfHubHTTPError, RevisionNotFoundError
 
 MODEL_FILES = ("models.parquet", "models.csv")
 EVERY = ("day", "week", "month")
@@ -83,7 +84,16 @@ class History:
 
     def models_file(self, sha: str) -> ModelsFile | None:
         if sha not in self._files:
-            entries = self._paths_info(sha)
+            try:
+                entries = self._paths_info(sha)
+            except RevisionNotFoundError:
+                raise
+            except HfHubHTTPError as exc:  # an endpoint without paths-info: the root tree says the same
+                if exc.response is None or exc.response.status_code not in (404, 405, 501):
+                    raise
+                self._on_request()
+                entries = [e for e in self.api.list_repo_tree(self.repo, repo_type="dataset", revision=sha)
+                           if e.path in MODEL_FILES]  # fmt: skip
             found = {e.path: e for e in entries if getattr(e, "blob_id", None)}
             self._files[sha] = None
             for path in MODEL_FILES:
