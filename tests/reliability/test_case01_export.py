@@ -108,3 +108,18 @@ def test_a_forged_manifest_cannot_point_outside_the_folder(small_db, tmp_path):
     with duckdb.connect(str(small_db), read_only=True) as con:
         export_parquet(con, out, overwrite=True, tables=["evil"])
     assert victim.read_text() == "precious"
+
+
+def test_report_chart_folder_keeps_files_it_did_not_write(tmp_path):
+    from atomscope.report.build import CHARTS_WRITTEN, write_charts
+
+    charts = tmp_path / "charts"
+    charts.mkdir()
+    (charts / "my-figure.svg").write_text("<svg/>")  # the user's own
+    (charts / "old_chart.png").write_bytes(b"png")  # written by an earlier run
+    (charts / CHARTS_WRITTEN).write_text(json.dumps(["old_chart.png", "../outside.csv"]))
+    (tmp_path / "outside.csv").write_text("keep")
+    write_charts([], charts)
+    assert (charts / "my-figure.svg").exists() and not (charts / "old_chart.png").exists()
+    assert (tmp_path / "outside.csv").read_text() == "keep"
+    assert json.loads((charts / CHARTS_WRITTEN).read_text()) == []

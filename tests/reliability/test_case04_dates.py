@@ -26,6 +26,19 @@ def test_collect_refuses_a_since_outside_the_window(cli, small_db):
     assert result.code == 2 and "--since 1900-01-01" in result.err
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["import", "hub-stats", "--since", "0202-01-01"],
+        ["import", "hub-stats", "--until", "2100-01-01"],
+        ["collect", "hf", "--snapshot-date", "9999-12-31"],
+    ],
+)
+def test_other_snapshot_day_options_are_range_checked(cli, small_db, args):
+    result = cli(*args, "--db", small_db)
+    assert result.code == 2 and "outside 2015-01-01" in result.err, result.err
+
+
 def test_window_edges():
     tomorrow = datetime.now(UTC).date() + timedelta(days=1)
     assert check_snapshot_day(date(2015, 1, 1), "--date") == date(2015, 1, 1)

@@ -67,12 +67,15 @@ def hub_stats(
     from atomscope.collect.hubstats.importer import HubStatsOptions, import_hubstats, scratch_for
     from atomscope.collect.hubstats.revisions import EVERY
     from atomscope.config import resolve_db_path
+    from atomscope.domain.dates import check_snapshot_day
     from atomscope.domain.errors import AtomscopeError
 
     if every not in EVERY:
         raise AtomscopeError(f"--every must be one of {', '.join(EVERY)}, not {every!r}")
     if since and until and since > until:
         raise AtomscopeError("--since is after --until")
+    check_snapshot_day(since, "--since")
+    check_snapshot_day(until, "--until")
     options = HubStatsOptions(
         repo=repo, since=since.date() if since else None, until=until.date() if until else None, every=every,
         endpoint=endpoint or os.environ.get("HF_ENDPOINT") or None, token=os.environ.get("HF_TOKEN") or None,

@@ -34,8 +34,10 @@ def collect_openrouter_listing(
     One public request (GET /api/v1/models, no key). Rerunning on the same day adds nothing.
     """
     from atomscope.collect.openrouter import DEFAULT_ENDPOINT, ENDPOINT_ENV, collect_openrouter
+    from atomscope.domain.dates import check_snapshot_day
 
     url = endpoint or os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT
+    check_snapshot_day(listing_date, "--listing-date")
     con = open_write(db)
     try:
         with console.status(f"fetching the OpenRouter models listing from {url}"):

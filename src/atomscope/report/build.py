@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -114,26 +115,40 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+CHARTS_WRITTEN = ".atomscope-charts.json"  # the chart files the last run wrote (the only ones it may remove)
+
+
 def _clear_charts(folder: Path) -> None:
-    """Remove the chart files of an earlier run so a section that lost its chart leaves no stale file."""
-    if folder.is_dir():
-        for path in folder.iterdir():
-            if path.is_file() and path.suffix in CHART_SUFFIXES:
-                path.unlink()
+    """Remove the chart files of an earlier run so a section that lost its chart leaves no stale file.
+
+    Only files that run listed in CHARTS_WRITTEN are removed: a user's own files in the folder stay.
+    """
+    try:
+        listed = json.loads((folder / CHARTS_WRITTEN).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for name in listed if isinstance(listed, list) else []:
+        path = folder / str(name)
+        if "/" not in str(name) and path.suffix in CHART_SUFFIXES and path.is_file() and not path.is_symlink():
+            path.unlink()
 
 
 def write_charts(sections: list[Section], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     _clear_charts(folder)
+    written: list[str] = []
     for section in sections:
         for chart in section.charts:
             svg = charts.render_svg(chart.spec)
             (folder / f"{chart.name}.svg").write_text(svg, encoding="utf-8")
             (folder / f"{chart.name}.png").write_bytes(charts.render_png(chart.spec))
             (folder / f"{chart.name}.csv").write_text(frame_csv(chart.data), encoding="utf-8")
+            written += [f"{chart.name}.svg", f"{chart.name}.png", f"{chart.name}.csv"]
             chart.svg = Markup(charts.inline_svg(svg, chart.name))  # checked: no script, no handlers
         for table in section.tables:
             (folder / f"{table.name}.csv").write_text(frame_csv(table.data), encoding="utf-8")
+            written.append(f"{table.name}.csv")
+    (folder / CHARTS_WRITTEN).write_text(json.dumps(sorted(set(written))) + "\n", encoding="utf-8")
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
