@@ -164,3 +164,20 @@ def test_many_clients_get_answers_not_timeouts(served_db, live_server, n):
     assert all(took < 5 for _, took, _ in results)
     assert any(status == 200 for status, _, _ in results)
     assert all(h.get("retry-after") for status, _, h in results if status == 503)
+
+
+def test_a_writer_file_counts_only_while_its_process_lives_and_is_fresh(tmp_path):
+    from atomscope.warehouse import db
+
+    path = tmp_path / "w.duckdb"
+    marker = db.writer_file(path)
+    assert db.waiting_writer(path) is None
+    marker.write_text(str(os.getpid()))
+    assert db.waiting_writer(path) == os.getpid()
+    old = time.time() - db.WRITER_FILE_TTL - 5
+    os.utime(marker, (old, old))
+    assert db.waiting_writer(path) is None  # left by a killed writer whose pid was reused
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    marker.write_text(str(dead.pid))
+    assert db.waiting_writer(path) is None

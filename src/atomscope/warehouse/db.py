@@ -85,6 +85,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 
 WRITER_SUFFIX = ".writer"
+WRITER_FILE_TTL = 120.0  # seconds; longer than any writer waits for the lock
 
 
 def writer_file(path: Path) -> Path:
@@ -93,9 +94,16 @@ def writer_file(path: Path) -> Path:
 
 
 def waiting_writer(path: Path) -> int | None:
-    """The pid of a live process waiting to write `path`, else None (a dead writer's file is ignored)."""
+    """The pid of a live process waiting to write `path`, else None.
+
+    A file left by a killed writer is ignored: its process is gone, or (the pid reused) the file is older
+    than any writer waits (WRITER_FILE_TTL).
+    """
+    marker = writer_file(path)
     try:
-        pid = int(writer_file(path).read_text(encoding="ascii").strip() or 0)
+        if time.time() - marker.stat().st_mtime > WRITER_FILE_TTL:
+            return None
+        pid = int(marker.read_text(encoding="ascii").strip() or 0)
     except (OSError, ValueError):
         return None
     if pid <= 0:
