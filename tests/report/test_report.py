@@ -332,8 +332,8 @@ def test_refuses_synthetic_or_emulated_warehouse(bundled_db, tmp_path, kind, end
     shutil.copy(bundled_db, path)
     con = warehouse.connect(path)
     try:
-        run_id = warehouse.start_run(con, kind, endpoint=endpoint)
-        if endpoint:  # a snapshot row collected from the (loopback) emulator
+        run_id = warehouse.start_run(con, kind, endpoint=endpoint, synthetic=endpoint is not None)
+        if endpoint:  # a snapshot row collected from the emulator, which labels its answers synthetic
             con.execute(
                 "INSERT INTO hf_snapshots (model_id, snapshot_date, downloads_all_time, collected_at, endpoint,"
                 " source, run_id) SELECT model_id, DATE '2026-06-01', 10, now(), ?, 'api', ? FROM models LIMIT 1",

@@ -18,17 +18,31 @@ def test_create_app_refuses_a_synthetic_warehouse(synthetic_db):
         create_app(path)
 
 
-def test_create_app_refuses_hub_data_collected_from_a_loopback_endpoint(bundled_db, tmp_path):
+def _with_snapshot_from(bundled_db, tmp_path, *, synthetic: bool):
     path = tmp_path / "emulated.duckdb"
     shutil.copy(bundled_db, path)
     with duckdb.connect(str(path)) as con:
         con.execute(
+            "INSERT INTO load_runs (run_id, kind, started_at, finished_at, status, endpoint, synthetic)"
+            " VALUES (990, 'hf_snapshot', now(), now(), 'ok', 'http://127.0.0.1:8765', ?)",
+            [synthetic],
+        )
+        con.execute(
             "INSERT INTO hf_snapshots (model_id, snapshot_date, downloads_30d, downloads_all_time, collected_at,"
-            " source, run_id, endpoint) VALUES ('Qwen/Qwen3-8B', DATE '2025-06-01', 1, 1, now(), 'api', 0,"
+            " source, run_id, endpoint) VALUES ('Qwen/Qwen3-8B', DATE '2025-06-01', 1, 1, now(), 'api', 990,"
             " 'http://127.0.0.1:8765')"
         )
+    return path
+
+
+def test_create_app_refuses_hub_data_from_an_endpoint_labelled_synthetic(bundled_db, tmp_path):
     with pytest.raises(NotPublishableError, match=r"127\.0\.0\.1:8765"):
-        create_app(path)
+        create_app(_with_snapshot_from(bundled_db, tmp_path, synthetic=True))
+
+
+def test_a_local_endpoint_that_does_not_say_synthetic_is_published(bundled_db, tmp_path):
+    """A mirror or stand-in on loopback that does not label its answers is taken at its word."""
+    assert create_app(_with_snapshot_from(bundled_db, tmp_path, synthetic=False)).state.store is not None
 
 
 def test_create_app_accepts_the_bundled_warehouse_and_a_missing_one(bundled_db, tmp_path):

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from atomscope.collect.synthetic_label import PROBE_PATH, SYNTHETIC_HEADER
 from atomscope.testing.hub_faults import RequestRecord
 
 
@@ -71,6 +72,12 @@ class HubRequestHandler(BaseHTTPRequestHandler):
         emulator = self.server.emulator
         started, wall = time.monotonic(), time.time()
         split = urlsplit(self.path)
+        if split.path == PROBE_PATH:  # the label probe is not Hub traffic: answered, not logged
+            self.send_response(204 if emulator.labels_synthetic else 404)
+            self._label(emulator)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if (delay := emulator.faults.delay_for(split.path)) > 0:
             time.sleep(delay)
         length = int(self.headers.get("Content-Length") or 0)
@@ -103,8 +110,15 @@ class HubRequestHandler(BaseHTTPRequestHandler):
         self.send_response(resp.status)
         for key, value in resp.headers.items():
             self.send_header(key, value)
+        self._label(emulator)
         self.send_header("Content-Length", str(announced))
         self.end_headers()
         if send_body and body:
             self.wfile.write(body)
         self.wfile.flush()
+
+    def _label(self, emulator: Any) -> None:
+        """Every answer says the data is SYNTHETIC (collect/synthetic_label.py), unless a test turns it off to
+        stand in for a local endpoint that does not say so."""
+        if emulator.labels_synthetic:
+            self.send_header(SYNTHETIC_HEADER, "1")

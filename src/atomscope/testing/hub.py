@@ -119,6 +119,9 @@ class HubEmulator:
             as some real redirects do, so the client gets the new id's default fields only.
         disabled: ids whose access the Hub has disabled: left out of listings, and their info answers 403
             ``X-Error-Message: Access to this resource is disabled.`` (``emu.disabled`` can change while serving).
+        labels_synthetic: every answer carries ``X-Atomscope-Synthetic: 1`` and the label probe answers, so
+            collectors record the data as synthetic and the report refuses it (collect/synthetic_label.py).
+            False stands in for a local endpoint that does not say so (a mirror, someone else's stand-in).
     """
 
     def __init__(
@@ -137,6 +140,7 @@ class HubEmulator:
         datasets: DatasetHost | None = None,
         redirect_keeps_query: bool = True,
         disabled: Iterable[str] = (),
+        labels_synthetic: bool = True,
     ) -> None:
         if host not in _LOOPBACK:
             raise ValueError("the emulator only binds loopback addresses")
@@ -148,6 +152,7 @@ class HubEmulator:
         self.redirect_status = redirect_status
         self.redirect_keeps_query = redirect_keeps_query
         self.disabled: set[str] = set(disabled)
+        self.labels_synthetic = labels_synthetic
         self.datasets = datasets  # dataset repositories (testing.hub_datasets), None: models only
         self._clock = clock
         self._limiter: RateLimiter | None = None

@@ -201,12 +201,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def start_run(con: duckdb.DuckDBPyConnection, kind: str, *, endpoint: str | None = None) -> int:
-    """Record a load run as 'running' (committed at once) and return its id."""
+def start_run(
+    con: duckdb.DuckDBPyConnection, kind: str, *, endpoint: str | None = None, synthetic: bool = False
+) -> int:
+    """Record a load run as 'running' (committed at once) and return its id. `synthetic`: the endpoint
+    labelled what it serves as synthetic (collect/synthetic_label.py); the report refuses such data."""
     run_id = con.execute("SELECT nextval('load_run_ids')").fetchone()[0]
     con.execute(
-        "INSERT INTO load_runs (run_id, kind, started_at, status, endpoint, pid) VALUES (?, ?, ?, 'running', ?, ?)",
-        [run_id, kind, utcnow(), endpoint, os.getpid()],
+        "INSERT INTO load_runs (run_id, kind, started_at, status, endpoint, pid, synthetic)"
+        " VALUES (?, ?, ?, 'running', ?, ?, ?)",
+        [run_id, kind, utcnow(), endpoint, os.getpid(), synthetic],
     )
     return int(run_id)
 

@@ -1,8 +1,8 @@
 """Where the warehouse's rows come from, and whether they may be published.
 
 - The publication guard: a warehouse holding SYNTHETIC data (the labelled generator of
-  `testing.synthetic_history`) or Hub data collected from a loopback endpoint (where the test emulator
-  serves a synthetic hub) is refused by the report and by the web app (`refuse_unpublishable`).
+  `testing.synthetic_history`) or Hub data from an endpoint that labelled its answers synthetic (the test
+  emulator; collect/synthetic_label.py) is refused by the report and by the web app (`refuse_unpublishable`).
 - Bundled files: checksum, load time and the upstream repository and commit named in data/SOURCES.md.
 - Hugging Face collection runs (`hub_status`) and, per API response, the tables a result was read from
   (`tables_provenance`).
@@ -13,13 +13,11 @@ the generator writes them from these constants.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import duckdb
 
@@ -31,7 +29,7 @@ SYNTHETIC_RUN_KIND = "synthetic"  # load_runs.kind of a generator run
 SYNTHETIC_ENDPOINT = "synthetic://atomscope.testing.synthetic_history"
 SYNTHETIC_LAKE_MARKER = "_SYNTHETIC"  # file at the root of a generated Parquet lake
 
-HUB_RUN_KINDS = ("hf_snapshot", "hf_crawl", "hf_discovery", "import_dump")
+HUB_RUN_KINDS = ("hf_snapshot", "hf_crawl", "hf_discovery", "import_dump", "import_hubstats")
 
 _ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|(.*?)\|(.*?)\|")
 _ORIGIN = re.compile(r"((?:github\.com|gitlab\.com)/[\w.-]+/[\w.-]+)\s*@\s*([0-9a-f]{7,40})\s*(?:\(([^)]*)\))?")
@@ -86,36 +84,29 @@ def is_synthetic_lake(lake_dir: str | Path) -> bool:
     return False
 
 
-def _loopback(endpoint: str) -> bool:
-    host = urlparse(endpoint if "//" in endpoint else f"//{endpoint}").hostname or ""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def refuse_unpublishable(con: duckdb.DuckDBPyConnection) -> None:
-    """Raise NotPublishableError before anything is rendered when the warehouse holds synthetic data
-    (the labelled benchmark generator, `testing.synthetic_history`) or Hub data collected from a loopback
-    endpoint (where the test emulator of `testing.hub` serves a synthetic hub)."""
+    """Raise NotPublishableError before anything is rendered when the warehouse holds synthetic data:
+    the labelled benchmark generator (`testing.synthetic_history`), or data collected from an endpoint
+    that labelled its answers synthetic (`load_runs.synthetic`: the test emulator of `testing.hub`; see
+    collect/synthetic_label.py). Data from other local endpoints (a mirror, a stand-in that does not
+    say it is synthetic) is published, its endpoint named in the provenance."""
     if is_synthetic_warehouse(con):
         raise NotPublishableError(
             "this warehouse contains SYNTHETIC benchmark/test data; refusing to build a report from it"
         )
-    # Only runs that stored something count: a run that failed to reach a local endpoint wrote no data.
-    endpoints = con.execute(
-        "SELECT DISTINCT endpoint FROM hf_snapshots WHERE endpoint IS NOT NULL"
-        " UNION SELECT r.endpoint FROM load_runs r WHERE r.endpoint IS NOT NULL AND ("
+    # Only runs that stored something count: a run that failed to reach the emulator wrote no data.
+    labelled = con.execute(
+        "WITH synthetic AS (SELECT DISTINCT endpoint FROM load_runs WHERE synthetic AND endpoint IS NOT NULL)"
+        " SELECT DISTINCT s.endpoint FROM hf_snapshots s JOIN synthetic USING (endpoint)"
+        " UNION SELECT r.endpoint FROM load_runs r WHERE r.synthetic AND r.endpoint IS NOT NULL AND ("
         "   r.run_id IN (SELECT run_id FROM hub_models) OR r.run_id IN (SELECT run_id FROM derivative_edges)"
         "   OR r.run_id IN (SELECT run_id FROM availability_events))"
     ).fetchall()
-    local = sorted({e for (e,) in endpoints if _loopback(e)})
-    if local:
+    if labelled:
         raise NotPublishableError(
-            f"this warehouse holds Hub data collected from a local endpoint ({', '.join(local)}), where the "
-            "test emulator serves a synthetic hub; refusing to build a report from it"
+            f"this warehouse holds Hub data from an endpoint that labels what it serves SYNTHETIC "
+            f"({', '.join(sorted(e for (e,) in labelled))}: atomscope's test emulator); refusing to build a "
+            "report from it"
         )
 
 

@@ -20,6 +20,7 @@ from atomscope.collect.hub.client import HubClient, RequestCapReached, RetryPoli
 from atomscope.collect.hub.crawl import crawl_new_models
 from atomscope.collect.hub.progress import CollectProgress, Summary
 from atomscope.collect.hub.snapshot import LISTING_PARTS, Run, list_orgs, probe_missing
+from atomscope.collect.synthetic_label import serves_synthetic
 from atomscope.domain.errors import AtomscopeError
 from atomscope.domain.policy import TrackingPolicy
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
@@ -118,7 +119,7 @@ def _listings(run: Run, orgs: list[str]) -> None:
 
 
 def _part(run: Run, kind: str, body: Callable[[], None]) -> None:
-    run.run_id = start_run(run.con, kind, endpoint=run.endpoint)
+    run.run_id = start_run(run.con, kind, endpoint=run.endpoint, synthetic=serves_synthetic(run.endpoint))
     before = run.client.stats.requests
     status = "failed"
     try:

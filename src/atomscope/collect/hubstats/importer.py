@@ -33,6 +33,7 @@ from atomscope.collect.hub.dumpfile import DumpFile
 from atomscope.collect.hubstats import quality
 from atomscope.collect.hubstats.progress import HubStatsProgress
 from atomscope.collect.hubstats.revisions import Choice, History, ModelsFile
+from atomscope.collect.synthetic_label import serves_synthetic
 from atomscope.domain.errors import AtomscopeError, DataValidationError, HubUnreachableError
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
 from atomscope.warehouse.facts import refresh_model_facts
@@ -160,7 +161,7 @@ def import_hubstats(con: duckdb.DuckDBPyConnection, options: HubStatsOptions, co
         if not todo:
             summary.outcomes.sort(key=lambda o: o.period)
             return summary
-        run_id = start_run(con, "import_hubstats", endpoint=endpoint)
+        run_id = start_run(con, "import_hubstats", endpoint=endpoint, synthetic=serves_synthetic(endpoint))
         scratch = _scratch(options.work_dir)
         imported = 0
         disable_progress_bars()
