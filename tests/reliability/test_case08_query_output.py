@@ -56,6 +56,9 @@ def test_sql_starting_with_dashes_after_end_of_options(cli, small_db):
     result = cli("query", "--db", small_db, "-f", "json", "--", "-- a comment\nSELECT 42 AS answer")
     assert result.code == 0, result.err
     assert json.loads(result.out) == [{"answer": 42}]
+    direct = cli("query", "--db", small_db, "-f", "json", "-- a comment\nSELECT 43 AS answer")
+    assert direct.code == 0, direct.err
+    assert json.loads(direct.out) == [{"answer": 43}]
 
 
 @pytest.mark.parametrize(

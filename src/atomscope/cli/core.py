@@ -23,7 +23,7 @@ console = Console(stderr=True)
 
 def register(app: typer.Typer) -> None:
     app.command()(init)
-    app.command()(query)
+    app.command(context_settings={"ignore_unknown_options": True})(query)  # SQL may start with `--`
     app.command(name="run")(run_main)
 
 
@@ -143,7 +143,8 @@ def query(
         str,
         typer.Argument(
             help="Read-only SQL (SELECT, WITH, FROM, PIVOT, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, CALL, PRAGMA); "
-            "`-` reads it from stdin. SQL that starts with `-` goes after `--`: atomscope query -- \"-- note...\""
+            "`-` reads it from stdin. SQL may start with a `--` comment; `--` alone ends the options: "
+            "atomscope query -f json -- \"-- note ...\""
         ),
     ],
     db: DbOption = None,
