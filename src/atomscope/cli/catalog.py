@@ -9,7 +9,6 @@ import typer
 
 from atomscope.cli.common import DbOption, open_read
 from atomscope.cli.output import OutputFormat, RawCsvOption, emit
-from atomscope.warehouse import queries
 
 app = typer.Typer(help="The curated catalog: organizations, tracked models, unresolved names.", no_args_is_help=True)
 
@@ -41,6 +40,8 @@ def orgs(
     raw_csv: RawCsvOption = False,
 ) -> None:
     """Organizations with region, country, aliases per source and tracked-model counts."""
+    from atomscope.warehouse import queries
+
     with open_read(db) as con:
         frame = queries.organizations(con, region=region.value if region else None)
     emit(frame, format, title="Organizations", raw=raw_csv)
@@ -56,6 +57,8 @@ def models(
     raw_csv: RawCsvOption = False,
 ) -> None:
     """Tracked models with origin, parameters, size bucket and release date."""
+    from atomscope.warehouse import queries
+
     with open_read(db) as con:
         frame = queries.models(
             con,
@@ -71,6 +74,8 @@ def unresolved(
     db: DbOption = None, format: FormatOption = OutputFormat.table, raw_csv: RawCsvOption = False
 ) -> None:
     """Organization names each source uses that the registry does not resolve, with row counts."""
+    from atomscope.warehouse import queries
+
     with open_read(db) as con:
         frame = queries.unresolved(con)
     emit(frame, format, title="Unresolved organization names", raw=raw_csv)

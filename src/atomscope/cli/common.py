@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from atomscope.config import DB_ENV_VAR, resolve_db_path
-from atomscope.warehouse import db as warehouse
 
 DbOption = Annotated[
     Path | None,
@@ -20,8 +19,12 @@ DbOption = Annotated[
 
 def open_read(db: Path | None):
     """The warehouse read-only (a collector may write beside it)."""
+    from atomscope.warehouse import db as warehouse  # DuckDB is imported by the commands that use it
+
     return warehouse.connect(resolve_db_path(db), read_only=True)
 
 
 def open_write(db: Path | None):
+    from atomscope.warehouse import db as warehouse
+
     return warehouse.connect(resolve_db_path(db))

@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import duckdb
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -17,9 +15,9 @@ from atomscope.cli.common import DbOption, open_read, open_write
 from atomscope.cli.output import OutputFormat, RawCsvOption, emit
 from atomscope.config import resolve_db_path
 from atomscope.domain.errors import HubUnreachableError, ReadOnlyQueryError
-from atomscope.warehouse.load import load_bundled
 
 console = Console(stderr=True)
+
 
 def register(app: typer.Typer) -> None:
     app.command()(init)
@@ -124,6 +122,8 @@ def _try_collect(db, max_requests: int) -> None:
 
 def init(db: DbOption = None) -> None:
     """Create or upgrade the warehouse and load the bundled datasets (validated, in one transaction)."""
+    from atomscope.warehouse.load import load_bundled
+
     path = resolve_db_path(db)
     con = open_write(path)
     try:
@@ -156,6 +156,9 @@ def query(
     The warehouse is opened read-only, with file access and configuration changes switched off. Lists,
     structs, intervals, NaN and infinities print in every format; JSON output is always valid JSON.
     """
+    import duckdb
+    import pandas as pd
+
     if sql == "-":
         sql = sys.stdin.read()
     statements = read_only_statements(sql)
@@ -186,6 +189,8 @@ def read_only_statements(sql: str) -> list:
     DuckDB parses a PIVOT without an explicit IN list as MULTI (it creates an enum, then selects); that one
     is accepted. The connection is read-only in any case: this check only gives a clear message early.
     """
+    import duckdb
+
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error as exc:

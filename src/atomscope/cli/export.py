@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import duckdb
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from atomscope.cli.common import DbOption, open_read
 from atomscope.domain.errors import AtomscopeError
-from atomscope.warehouse.export import export_csv, export_parquet
 
 console = Console(stderr=True)
 
@@ -46,6 +44,10 @@ def export(
         raise AtomscopeError("nothing to do: give --parquet DIR and/or --csv DIR")
     if parquet is not None and csv is not None and parquet.expanduser().resolve() == csv.expanduser().resolve():
         raise AtomscopeError(f"{csv}: give --parquet and --csv different folders")
+    import duckdb
+
+    from atomscope.warehouse.export import export_csv, export_parquet
+
     con = open_read(db)
     try:
         jobs = (

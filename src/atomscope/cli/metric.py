@@ -7,10 +7,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
-import ibis
 import typer
 
-from atomscope import metrics
 from atomscope.cli.common import DbOption, open_read
 from atomscope.cli.output import OutputFormat, RawCsvOption, emit
 from atomscope.domain.errors import MetricRequestError
@@ -66,6 +64,10 @@ def metric(
     ] = None,
 ) -> None:
     """Compute one metric from the warehouse (DuckDB), or from its Parquet lake on Spark."""
+    import ibis  # the heavy imports happen when a metric is computed, not at start-up
+
+    from atomscope import metrics
+
     spec = metrics.get(name)
     ctx = metrics.MetricContext(
         backend=None, by=by, since=_parse_date(since, "--since"), until=_parse_date(until, "--until"),
@@ -90,6 +92,8 @@ def metric(
 def list_metrics(format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table) -> None:
     """List the metrics with their groupings, parameters and documented columns."""
     import pandas as pd
+
+    from atomscope import metrics
 
     rows = [
         {

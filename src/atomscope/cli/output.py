@@ -14,10 +14,8 @@ import math
 import sys
 from datetime import datetime, time
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -25,6 +23,9 @@ from rich.table import Table
 from rich.text import Text
 
 from atomscope.domain.spreadsheet import csv_line, finite
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 stderr = Console(stderr=True)
 
@@ -41,6 +42,9 @@ class OutputFormat(str, Enum):
 
 def plain(value):
     """One cell as plain Python (None, bool, int, float incl. NaN/inf, str, list, dict)."""
+    import numpy as np  # imported here, not at start-up: `atomscope --help` stays fast (tests/cli)
+    import pandas as pd
+
     from atomscope.web.encode import clean
 
     if isinstance(value, np.generic | np.ndarray):
