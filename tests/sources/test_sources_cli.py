@@ -93,3 +93,11 @@ def test_run_refresh_offline_is_one_line_and_keeps_the_bundled_data(tmp_path, mo
         assert {v.kind for v in current_versions(con).values()} == {"bundled"}
     finally:
         con.close()
+
+
+def test_list_as_a_table_fits_one_line_per_question(tmp_path):
+    path = _warehouse(tmp_path)
+    result = CliRunner().invoke(app, ["sources", "list", "--db", path], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if "atom_organization_regions" in line)
+    assert "v" in line and "bundled @ 3cd80206db5e" in line and "118" in line and "never" in line

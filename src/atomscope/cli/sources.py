@@ -32,7 +32,38 @@ def list_sources(db: DbOption = None, format: FormatOption = OutputFormat.table)
         frame = sources_frame(con)
     finally:
         con.close()
+    if format is OutputFormat.table:  # a terminal's width: one column per question, csv/json keep them all
+        frame = _compact(frame)
     emit(frame, format, title="Reference sources")
+
+
+def _compact(frame):
+    import pandas as pd
+
+    def version(row) -> str:
+        if row["version"] is None or pd.isna(row["version"]):
+            return "not loaded"
+        ref = f" @ {str(row['upstream_version'])[:12]}" if isinstance(row["upstream_version"], str) else ""
+        return f"{row['version']} {row['kind']}{ref}"
+
+    def check(row) -> str:
+        if not isinstance(row["last_check"], str):
+            return "never" if row["refresh"] == "yes" else "not refreshable"
+        message = row["check_message"] if isinstance(row["check_message"], str) else ""
+        return f"{row['last_check']}: {message}" if message else row["last_check"]
+
+    return pd.DataFrame(
+        {
+            "table": frame["table"],
+            "origin": frame["origin"],
+            "version": frame.apply(version, axis=1),
+            "content sha256": frame["sha256"],
+            "loaded": frame["loaded"],
+            "rows": frame["rows"],
+            "license": frame["license"].str.split(" (", regex=False).str[0],
+            "last check": frame.apply(check, axis=1),
+        }
+    )
 
 
 @app.command()
