@@ -32,7 +32,7 @@ from atomscope.collect.hub.dump import import_rows, run_details
 from atomscope.collect.hub.dumpfile import DumpFile
 from atomscope.collect.hubstats import quality
 from atomscope.collect.hubstats.progress import HubStatsProgress
-from atomscope.collect.hubstats.revisions import Choice, History, ModelsFile
+from atomscope.collect.hubstats.revisions import MODEL_FILES, Choice, History, ModelsFile
 from atomscope.collect.synthetic_label import serves_synthetic
 from atomscope.domain.errors import AtomscopeError, DataValidationError, HubUnreachableError
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
@@ -124,7 +124,19 @@ def scratch_for(db_path: Path) -> Path:
     return db_path.parent / f".{db_path.name}.hubstats-downloads"
 
 
+def _probe(api: HfApi, repo: str, endpoint: str) -> None:
+    """One plain request (no retries) first: an unreachable Hub is told at once, not after the ~25 s of
+    retries huggingface_hub's paginated listing would wait. Any HTTP answer means reachable."""
+    try:
+        api.get_paths_info(repo, list(MODEL_FILES), repo_type="dataset", revision="main")
+    except HfHubHTTPError:
+        pass
+    except _NETWORK as exc:
+        raise HubUnreachableError(f"cannot reach the Hub at {endpoint}: {exc}") from None
+
+
 def _history(api: HfApi, options: HubStatsOptions, known: dict, endpoint: str, progress) -> History:
+    _probe(api, options.repo, endpoint)
     try:
         return History(api, options.repo, known={k: v[0] for k, v in known.items()}, on_request=progress.request)
     except RepositoryNotFoundError:
