@@ -97,3 +97,13 @@ def test_api_csv_neutralises_unless_raw(served_db):
     _no_formula(_cells(safe.text))
     assert any(row[1:2] == ["'" + formula] or "'" + formula in row for row in _cells(safe.text))
     assert any(formula in row for row in _cells(raw.text))
+
+
+def test_audit_csv_neutralises_paths_and_ids(monkeypatch):
+    from atomscope.audit import output
+
+    row = dict.fromkeys(output.COLUMNS, None) | {"model_id": "=evil/model", "file": "@home/x.py", "line": 3}
+    monkeypatch.setattr(output, "mention_rows", lambda _report: [row])
+    rows = _cells(output.to_csv(None))
+    _no_formula(rows)
+    assert "'=evil/model" in rows[1] and "'@home/x.py" in rows[1]

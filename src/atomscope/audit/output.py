@@ -16,6 +16,7 @@ import jinja2
 
 from atomscope.audit.enrich import ModelInfo
 from atomscope.audit.run import AuditReport, location_key
+from atomscope.domain.spreadsheet import neutralise
 
 
 class AuditFormat(str, Enum):
@@ -125,7 +126,8 @@ def to_csv(report: AuditReport) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(mention_rows(report))
+    for row in mention_rows(report):  # paths and ids from scanned code: no spreadsheet formulas
+        writer.writerow({k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()})
     return buffer.getvalue()
 
 
