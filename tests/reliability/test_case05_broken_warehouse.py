@@ -21,8 +21,18 @@ READERS = [
     ["metric", "downloads"],
     ["export", "--csv", "{tmp}/out"],
     ["serve", "--port", "0"],
+    ["report", "--out", "{tmp}/report"],
+    ["catalog", "candidates"],
+    ["quality"],
+    ["sources", "list"],
+    ["audit", "{tmp}/code"],
 ]
-WRITERS = [["init"], ["import", "hub-dump", "{tmp}/dump.csv", "--date", "2025-06-01"]]
+WRITERS = [
+    ["init"],
+    ["import", "hub-dump", "{tmp}/dump.csv", "--date", "2025-06-01"],
+    ["run", "--no-collect", "--out", "{tmp}/run"],
+    ["collect", "hf"],
+]
 
 
 @pytest.fixture
@@ -34,6 +44,8 @@ def damaged(small_db, tmp_path):
         files[name] = tmp_path / f"{name}.duckdb"
         files[name].write_bytes(content)
     (tmp_path / "dump.csv").write_text("id,downloads\nQwen/Qwen3-8B,10\n")
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "app.py").write_text('MODEL = "Qwen/Qwen3-8B"\n')
     return files
 
 
