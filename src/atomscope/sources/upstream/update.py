@@ -170,7 +170,7 @@ def update_sources(
             fetched = fetch_upstream(upstream, client, known)
             if isinstance(fetched, Unchanged):
                 result.version, etags[upstream.name] = fetched.version, fetched.etag
-                result.message = f"upstream unchanged ({(fetched.version or '')[:12] or 'same ETag'})"
+                result.message = f"upstream unchanged ({_short(fetched.version) or 'same ETag'})"
                 continue
             result.version, etags[upstream.name] = fetched.version, fetched.etag
             parsed = _validate(fetched.tables)
@@ -178,7 +178,7 @@ def update_sources(
                                                                     known.texts.get(t.source_key), t.text)]  # fmt: skip
             documents = {k: t for k, t in fetched.documents.items() if t != known.texts.get(k)}
             if not changed and not documents:
-                result.message = f"new upstream version {fetched.version[:12]}, same rows"
+                result.message = f"new upstream version {_short(fetched.version)}, same rows"
                 continue
             contents = _contents(upstream, fetched, changed, documents)
             try:
@@ -207,6 +207,12 @@ def update_sources(
         if result.status not in ("not refreshable", "not tried"):
             _record_check(con, result.name, result, etags.get(result.name), run_id)
     return results
+
+
+def _short(version: str | None) -> str:
+    """A commit id or ETag as people read it: 12 characters, without the ETag's quotes."""
+    text = (version or "").removeprefix("W/").strip('"')
+    return text[:12]
 
 
 def _cross_file_error(exc: DataValidationError, tables: list[Transformed]) -> DataValidationError:
