@@ -35,15 +35,15 @@ def _report_scale(keys: list[str]) -> tuple[list[str], list[str], str]:
     return enc["scale"]["domain"], enc["scale"]["range"], enc["legend"]["labelExpr"]
 
 
-def test_keys_cover_atom_buckets_and_unresolved():
-    assert regions.ORDER == ("us", "china", "eu", "other", "unknown", "unresolved")
-    assert atom.REGIONS == regions.ATOM_BUCKETS == frozenset(regions.ORDER) - {"unresolved"}
+def test_keys_cover_atom_buckets_unresolved_and_closed():
+    assert regions.ORDER == ("us", "china", "eu", "other", "unknown", "unresolved", "closed")
+    assert atom.REGIONS == regions.ATOM_BUCKETS == frozenset(regions.ORDER) - {"unresolved", "closed"}
     assert len(set(regions.COLORS.values())) == len(regions.ORDER), "two regions share a colour"
 
 
 def test_report_and_dashboard_agree(page_styles):
     styles, _ = page_styles
-    shuffled = ["unresolved", "other", "us", "unknown", "eu", "china"]
+    shuffled = ["closed", "unresolved", "other", "us", "unknown", "eu", "china"]
     domain, palette, label_expr = _report_scale(shuffled)
     # the same order, the same colour for each key
     assert styles["order"] == domain == list(regions.ORDER)

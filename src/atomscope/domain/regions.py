@@ -2,7 +2,8 @@
 
 The ATOM Project buckets an organization into one of five regions (`us`, `china`, `eu`, `other`,
 `unknown`; the column contract of atom_organization_regions.csv allows exactly these). atomscope adds
-`unresolved` for an organization its registry does not know (metrics keep it as its own group).
+`unresolved` for an organization its registry does not know (metrics keep it as its own group), and
+`closed` for the closed-weight models that inference share counts beside the open ones.
 
 The report (report/charts.py, report/findings.py) reads this module directly; the dashboard receives
 `styles()` from the server as a JSON data block in every page (web/pages.py, templates/base.html) and
@@ -32,12 +33,14 @@ REGIONS: tuple[Region, ...] = (
     Region("other", "Other", "#7c3aed", "other countries", "other"),
     Region("unknown", "Unknown", "#94a3b8", "unknown origins", "unknown-origin"),
     Region("unresolved", "Unresolved", "#475569", "unresolved organizations", "unresolved"),
+    Region("closed", "Closed models", "#1f2937", "closed-weight models", "closed-weight"),
 )
 UNRESOLVED = "unresolved"
+CLOSED = "closed"
 BY_KEY: dict[str, Region] = {r.key: r for r in REGIONS}
 ORDER: tuple[str, ...] = tuple(r.key for r in REGIONS)
-# the buckets ATOM's own files may hold (everything but atomscope's `unresolved`)
-ATOM_BUCKETS: frozenset[str] = frozenset(ORDER) - {UNRESOLVED}
+# the buckets ATOM's own files may hold (everything but atomscope's `unresolved` and `closed`)
+ATOM_BUCKETS: frozenset[str] = frozenset(ORDER) - {UNRESOLVED, CLOSED}
 LABELS: dict[str, str] = {r.key: r.label for r in REGIONS}
 COLORS: dict[str, str] = {r.key: r.color for r in REGIONS}
 
