@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from rich.console import Console
 from typer.testing import CliRunner
@@ -13,7 +14,7 @@ from atomscope.cli import app
 from atomscope.cli.sources import refresh_for_run
 from atomscope.warehouse import db
 from atomscope.warehouse.load import load_bundled
-from atomscope.warehouse.versions import current_versions
+from atomscope.warehouse.versions import current_versions, versions_of
 
 
 def _warehouse(tmp_path):
@@ -22,6 +23,14 @@ def _warehouse(tmp_path):
     load_bundled(con)
     con.close()
     return str(path)
+
+
+def _versions(path, key):
+    con = db.connect(path, read_only=True)
+    try:
+        return versions_of(con, key)
+    finally:
+        con.close()
 
 
 def _args(stand_in, *names):
@@ -57,6 +66,21 @@ def test_update_refuses_a_malformed_file_exits_1_and_updates_the_others(stand_in
 
     diff = CliRunner().invoke(app, ["sources", "diff", "atom", "--db", path])
     assert f"+ {namespace}/Added-2B" in diff.stdout
+
+    bundled_v = rows["atom_tracked_models"]["version"]
+    back = CliRunner().invoke(
+        app, ["sources", "diff", "atom_tracked_models", "--from", rows["atom_tracked_models"]["version"], "--to",
+              bundled_v, "--db", path, "--format", "json"],
+    )  # fmt: skip
+    assert back.exit_code == 0, back.output
+    assert json.loads(back.stdout)["tables"][0]["added"] == []
+    versions = {v.kind: v.version_id for v in _versions(path, "atom_tracked_models")}
+    reverse = CliRunner().invoke(
+        app, ["sources", "diff", "atom_tracked_models", "--from", f"v{versions['fetched']}", "--to",
+              f"v{versions['bundled']}", "--db", path],
+    )  # fmt: skip
+    assert reverse.exit_code == 0, reverse.output
+    assert f"- {namespace}/Added-2B" in reverse.stdout
 
 
 def test_dry_run_shows_the_diff_and_unknown_source(stand_in, tmp_path):

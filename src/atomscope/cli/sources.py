@@ -180,17 +180,28 @@ def diff(
     db: DbOption = None,
     format: FormatOption = OutputFormat.table,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Rows listed per section.")] = 50,
+    from_: Annotated[
+        str | None, typer.Option("--from", metavar="vN", help="Compare this version of the table (see `sources list`).")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", metavar="vN", help="... with this one (default: the loaded one).")
+    ] = None,
 ) -> None:
     """What the last refresh of a source changed: models added and removed, organizations whose region
-    changed, parameter and release-date corrections, new leaderboard snapshots."""
+    changed, parameter and release-date corrections, new leaderboard snapshots. With --from (and --to), any two
+    versions of one table."""
     import json
 
     from atomscope.sources.upstream.diff import diff_summary, render
-    from atomscope.sources.upstream.versions_diff import last_refresh_diffs
+    from atomscope.sources.upstream.versions_diff import last_refresh_diffs, versions_diff
 
     con = open_read(db)
     try:
-        diffs, notes = last_refresh_diffs(con, name)
+        if from_ is None:
+            diffs, notes = last_refresh_diffs(con, name)
+        else:
+            found = versions_diff(con, name, _version_id(from_), _version_id(to) if to else _loaded_id(con, name))
+            diffs, notes = ([], found) if isinstance(found, list) else ([found], [])
     finally:
         con.close()
     if format is OutputFormat.json:
@@ -235,3 +246,22 @@ def refresh_for_run(db, console) -> None:
         )
         return
     _print_results(results, console)
+
+
+def _version_id(text: str) -> int:
+    try:
+        return int(text.strip().lower().removeprefix("v"))
+    except ValueError:
+        raise typer.BadParameter(f"{text!r}: expected a version such as v12") from None
+
+
+def _loaded_id(con, name: str) -> int:
+    from atomscope.sources.upstream.update import UnknownSourceError, select
+    from atomscope.warehouse.versions import current_versions
+
+    (upstream,) = select([name])
+    key = name if name in upstream.produces else (upstream.produces[0] if len(upstream.produces) == 1 else None)
+    version = current_versions(con).get(key) if key else None
+    if version is None:
+        raise UnknownSourceError(f"{name!r}: name one table that is loaded (see `atomscope sources list`)")
+    return version.version_id

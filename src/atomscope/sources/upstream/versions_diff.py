@@ -8,7 +8,7 @@ import json
 import duckdb
 
 from atomscope.sources.upstream.diff import TableDiff, diff_tables
-from atomscope.sources.upstream.update import CONTRACTS, select
+from atomscope.sources.upstream.update import CONTRACTS, UnknownSourceError, select
 from atomscope.warehouse.versions import SourceVersion, current_versions, version_text, versions_of
 
 
@@ -63,3 +63,23 @@ def _text_diff(key: str, con, previous: SourceVersion, version: SourceVersion) -
     new = version_text(con, version.version_id).splitlines()
     lines = list(difflib.unified_diff(old, new, _label(previous), _label(version), lineterm="", n=1))
     return [f"{key}:", *(f"  {line}" for line in lines)] if lines else [f"{key}: no change"]
+
+
+def versions_diff(con: duckdb.DuckDBPyConnection, name: str, old: int, new: int) -> TableDiff | list[str]:
+    """Two given versions of one table (`sources diff TABLE --from v3 --to v9`); a document gives text lines."""
+    (upstream,) = select([name])
+    keys = [name] if name in upstream.produces else list(upstream.produces)
+    if len(keys) != 1:
+        raise UnknownSourceError(f"{name!r} has several tables ({', '.join(keys)}); name one of them with --from/--to")
+    (key,) = keys
+    by_id = {v.version_id: v for v in versions_of(con, key)}
+    for wanted in (old, new):
+        if wanted not in by_id:
+            known = ", ".join(f"v{v}" for v in sorted(by_id)) or "none"
+            raise UnknownSourceError(f"{key} has no version v{wanted}; its versions: {known}")
+    before, after = by_id[old], by_id[new]
+    if key not in CONTRACTS:
+        return _text_diff(key, con, before, after)
+    return diff_tables(
+        CONTRACTS[key], key, version_text(con, old), version_text(con, new), (_label(before), _label(after))
+    )
