@@ -1,8 +1,8 @@
 """`atomscope run`'s day-one backfill from the SYNTHETIC hub-stats repository, and the report built on it.
 
-The report refuses data collected from a loopback endpoint (the emulator serves SYNTHETIC data). To check
-that the adoption charts show the imported history, this test builds the report through its library API
-with that guard replaced by a no-op, on purpose and only here; no CLI flag can do this.
+The emulator labels its answers SYNTHETIC and the report refuses what it serves (collect/synthetic_label.py).
+To check that the adoption charts show the imported history, the emulator here has its label turned off,
+standing in for a local endpoint that does not say it is synthetic; the report is built as for any data.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def test_the_backfill_imports_24_months_once_and_the_report_shows_that_history(b
     db_path = tmp_path / "w.duckdb"
     host = dataset_host(hub)
     since = months_back(datetime.now(UTC).date(), BACKFILL_MONTHS)
-    with HubEmulator(hub, datasets=host) as emu:
+    with HubEmulator(hub, datasets=host, labels_synthetic=False) as emu:
         monkeypatch.setenv("HF_ENDPOINT", emu.url)
         monkeypatch.setenv("HF_TOKEN", DEFAULT_TOKEN)
         try_backfill(db_path)
@@ -61,11 +61,9 @@ def test_the_backfill_imports_24_months_once_and_the_report_shows_that_history(b
     assert listed.exit_code == 0, listed.output
     assert "rollback" in listed.stdout and "partial" in listed.stdout and "invalid" in listed.stdout
 
-    import atomscope.report.build as build
+    from atomscope.report.build import build_report
 
-    # Deliberate, test-only bypass of the loopback guard (see the module docstring).
-    monkeypatch.setattr(build, "refuse_unpublishable", lambda con: None)
-    report = build.build_report(db_path, tmp_path / "report")
+    report = build_report(db_path, tmp_path / "report")
     adoption = next(s for s in report.sections if s.key == "downloads")
     monthly = next(c for c in adoption.charts if c.name == "downloads_monthly")
     shown = sorted(set(monthly.data["month"]))
