@@ -231,3 +231,12 @@ def test_without_trees_and_raw_files_the_contents_api_is_used(loaded, client, st
     assert any("/contents/models" in r.path for r in stand_in.requests)
     assert not any(r.path.startswith("/raw/") and r.status == 200 for r in stand_in.requests)
     assert loaded.execute(query).fetchone()[0] == 1
+
+
+def test_a_url_without_etag_is_checked_with_if_modified_since(loaded, client, stand_in):
+    stand_in.send_etags = False
+    _prime(loaded, client, ["epoch"])
+    stand_in.requests.clear()
+    results = _by_name(update_sources(loaded, client, ["epoch"]))
+    assert results["epoch"].status == "unchanged" and results["epoch"].requests == 1
+    assert [r.status for r in stand_in.requests] == [304]

@@ -12,7 +12,8 @@ It serves, like GitHub and a publisher's web server:
 - ``GET /repos/{owner}/{repo}/contents/{path}?ref=``: a folder listing, or a file (raw with
   ``Accept: application/vnd.github.raw+json``, else base64 JSON), for clients when trees or raw files are
   switched off (``serve_trees`` / ``serve_raw``).
-- ``GET /files/{name}``: a published file with ``ETag`` / ``Last-Modified``; ``If-None-Match`` -> ``304``.
+- ``GET /files/{name}``: a published file with ``ETag`` / ``Last-Modified``; ``If-None-Match`` or
+  ``If-Modified-Since`` (the exact date) -> ``304``.
 
 Anything else answers 404. `requests` logs (method, path, status) of every request. Repositories are built
 with `commit(repo, {path: text or None})` (None deletes), published files with `publish(name, text)`.
@@ -62,6 +63,7 @@ class UpstreamStandIn:
     _clock: datetime = field(default_factory=lambda: datetime(2026, 9, 1, 12, 0, tzinfo=UTC))
     serve_trees: bool = True  # False: /git/trees answers 404 (clients list folders through /contents)
     serve_raw: bool = True  # False: /raw answers 404 (clients read files through /contents)
+    send_etags: bool = True  # False: published files carry Last-Modified only (clients use If-Modified-Since)
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -216,7 +218,9 @@ class UpstreamStandIn:
         if item is None:
             return 404, {"Content-Type": "text/plain"}, b"Not Found"
         meta = {"ETag": item.etag, "Last-Modified": format_datetime(item.modified, usegmt=True)}
-        if headers.get("If-None-Match") == item.etag:
+        if not self.send_etags:
+            meta.pop("ETag")
+        if headers.get("If-None-Match") == item.etag or headers.get("If-Modified-Since") == meta["Last-Modified"]:
             return 304, meta, b""
         return 200, {**meta, "Content-Type": "text/csv; charset=utf-8"}, item.body
 

@@ -10,7 +10,7 @@ Requests, as GitHub documents them:
 - `GET {api}/repos/{owner}/{repo}/commits?sha={branch}&path={path}&per_page=100&page=N`: the commits that
   touched one file, newest first (the LMArena history: one snapshot per commit).
 - `GET {raw}/{owner}/{repo}/{sha}/{path}`: a file at a commit.
-- a plain URL with `If-None-Match: {etag}`: 304 when unchanged.
+- a plain URL with `If-None-Match: {etag}` (or `If-Modified-Since` when it sent no ETag): 304 when unchanged.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ GITHUB_API_ENV = "ATOMSCOPE_GITHUB_API"
 GITHUB_RAW_ENV = "ATOMSCOPE_GITHUB_RAW"
 DEFAULT_GITHUB_API = "https://api.github.com"
 DEFAULT_GITHUB_RAW = "https://raw.githubusercontent.com"
+LAST_MODIFIED_PREFIX = "modified:"  # a stored validator that is a Last-Modified date, not an ETag
 
 
 class UpstreamError(AtomscopeError):
@@ -207,13 +208,22 @@ class UpstreamClient:
                 return _base64_content(api, response)
             return _text(api, response)
 
-    def conditional(self, url: str, etag: str | None) -> UrlResponse:
-        """A plain URL with If-None-Match; `text` is None when the server says 304 Not Modified."""
-        response = self._get(url, headers={"If-None-Match": etag} if etag else None)
+    def conditional(self, url: str, validator: str | None) -> UrlResponse:
+        """A plain URL, conditional on the last answer: If-None-Match with its ETag, or If-Modified-Since with
+        its Last-Modified (kept as `modified:<date>` when the server sent no ETag). `text` is None on a 304."""
+        headers = {}
+        if validator and validator.startswith(LAST_MODIFIED_PREFIX):
+            headers["If-Modified-Since"] = validator.removeprefix(LAST_MODIFIED_PREFIX)
+        elif validator:
+            headers["If-None-Match"] = validator
+        response = self._get(url, headers=headers or None)
         last_modified = _parse_time(response.headers.get("Last-Modified"))
         if response.status_code == 304:
-            return UrlResponse(None, etag, last_modified)
-        return UrlResponse(_text(url, response), response.headers.get("ETag"), last_modified)
+            return UrlResponse(None, validator, last_modified)
+        etag = response.headers.get("ETag")
+        if etag is None and response.headers.get("Last-Modified"):
+            etag = LAST_MODIFIED_PREFIX + response.headers["Last-Modified"]
+        return UrlResponse(_text(url, response), etag, last_modified)
 
 
 def _text(url: str, response: httpx.Response) -> str:

@@ -21,7 +21,12 @@ from atomscope.sources.csvtable import TableContract, read_table_text
 from atomscope.sources.upstream.catalog import BY_NAME, UPSTREAMS, Upstream
 from atomscope.sources.upstream.fetch import Fetched, Known, Unchanged, fetch_upstream
 from atomscope.sources.upstream.formats import Transformed
-from atomscope.sources.upstream.http import UpstreamClient, UpstreamError, UpstreamUnreachableError
+from atomscope.sources.upstream.http import (
+    LAST_MODIFIED_PREFIX,
+    UpstreamClient,
+    UpstreamError,
+    UpstreamUnreachableError,
+)
 from atomscope.warehouse.db import utcnow
 from atomscope.warehouse.load import BUNDLED, load_bundled, read_bundled
 from atomscope.warehouse.versions import SourceContent, current_fetched, current_versions, version_text
@@ -212,6 +217,8 @@ def update_sources(
 def _short(version: str | None) -> str:
     """A commit id or ETag as people read it: 12 characters, without the ETag's quotes."""
     text = (version or "").removeprefix("W/").strip('"')
+    if text.startswith(LAST_MODIFIED_PREFIX):
+        return "Last-Modified " + text.removeprefix(LAST_MODIFIED_PREFIX)
     return text[:12]
 
 
