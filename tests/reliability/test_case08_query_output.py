@@ -94,3 +94,21 @@ def test_read_only_statements_are_accepted(cli, small_db, sql):
 def test_writes_and_file_access_are_refused(cli, small_db, sql):
     result = cli("query", "--db", small_db, sql)
     assert result.code == 2 and result.err.startswith("error:")
+
+
+def test_table_format_shows_first_and_last_rows_of_a_long_result(monkeypatch, capsys):
+    import pandas as pd
+
+    from atomscope.cli.output import OutputFormat, emit
+
+    frame = pd.DataFrame({"n": range(1000)})
+    monkeypatch.setenv("COLUMNS", "80")
+    emit(frame, OutputFormat.table)
+    out, err = capsys.readouterr()
+    shown = [int(cell) for cell in (line.strip("│ ") for line in out.splitlines()) if cell.isdigit()]
+    assert shown == [*range(30), *range(970, 1000)] and "⋮" in out
+    assert "1000 rows, 60 shown" in " ".join(err.split())
+    monkeypatch.setenv("ATOMSCOPE_TABLE_ROWS", "0")
+    emit(frame, OutputFormat.table)
+    out, _ = capsys.readouterr()
+    assert "⋮" not in out and "999" in out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from datetime import datetime, time
 from enum import Enum
@@ -92,6 +93,18 @@ def _cell(value) -> Text:
     return Text(str(value))
 
 
+TABLE_ROWS_ENV = "ATOMSCOPE_TABLE_ROWS"
+DEFAULT_TABLE_ROWS = 60
+
+
+def _table_rows() -> int:
+    """Most rows the table format prints (${TABLE_ROWS_ENV}, default 60; 0: all)."""
+    try:
+        return max(0, int(os.environ.get(TABLE_ROWS_ENV, DEFAULT_TABLE_ROWS)))
+    except ValueError:
+        return DEFAULT_TABLE_ROWS
+
+
 def emit(
     frame: pd.DataFrame, fmt: OutputFormat, *, title: str | None = None, notes: list[str] = (), raw: bool = False
 ) -> None:
@@ -104,12 +117,28 @@ def emit(
         json.dump(rows, sys.stdout, indent=1, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
     else:
+        limit = _table_rows()
+        shown = frame if not limit or len(frame) <= limit else None
         table = Table(title=Text(title) if title else None, show_lines=False)
         for column in frame.columns:
             table.add_column(Text(str(column)), overflow="fold")
-        for row in frame.itertuples(index=False, name=None):
-            table.add_row(*(_cell(v) for v in row))
+        if shown is not None:
+            for row in frame.itertuples(index=False, name=None):
+                table.add_row(*(_cell(v) for v in row))
+        else:  # the first and last rows, like DuckDB's own shell: a terminal is no place for thousands
+            half = limit // 2
+            for row in frame.head(half).itertuples(index=False, name=None):
+                table.add_row(*(_cell(v) for v in row))
+            table.add_row(*(Text("⋮") for _ in frame.columns))
+            for row in frame.tail(limit - half).itertuples(index=False, name=None):
+                table.add_row(*(_cell(v) for v in row))
         Console().print(table)
-        stderr.print(f"[dim]{len(frame)} rows[/dim]")
+        if shown is not None:
+            stderr.print(f"[dim]{len(frame)} rows[/dim]")
+        else:
+            stderr.print(
+                f"[dim]{len(frame)} rows, {limit} shown; -f csv or -f json prints them all "
+                f"({TABLE_ROWS_ENV}=0 shows all in the table)[/dim]"
+            )
     for note in notes:
         stderr.print(f"[yellow]note:[/yellow] {escape(str(note))}", highlight=False)
