@@ -43,6 +43,13 @@ ORDER: tuple[str, ...] = tuple(r.key for r in REGIONS)
 ATOM_BUCKETS: frozenset[str] = frozenset(ORDER) - {UNRESOLVED, CLOSED}
 LABELS: dict[str, str] = {r.key: r.label for r in REGIONS}
 COLORS: dict[str, str] = {r.key: r.color for r in REGIONS}
+# Colours for series that are not regions (organizations, models, quantizations, ...): hues chosen far
+# from every region colour above (CIELAB distance >= 30, checked by tests/domain/test_regions.py), so an
+# organization's line never looks like a region's.
+SERIES_PALETTE: tuple[str, ...] = (
+    "#0d9488", "#db2777", "#16a34a", "#f97316", "#78350f",
+    "#22d3ee", "#84cc16", "#9d174d", "#4d7c0f", "#f472b6",
+)  # fmt: skip
 
 
 def label(key: str) -> str:
@@ -67,9 +74,10 @@ def ordered(keys) -> list[str]:
 
 def styles() -> dict:
     """What the dashboard needs, as JSON: {"order": [...], "regions": {key: {label, color, ...}},
-    "fallback_color": ...}."""
+    "fallback_color": ..., "series_palette": [...]}."""
     return {
         "order": list(ORDER),
         "regions": {r.key: asdict(r) for r in REGIONS},
         "fallback_color": FALLBACK_COLOR,
+        "series_palette": list(SERIES_PALETTE),
     }

@@ -35,8 +35,8 @@ const Atomscope = (() => {
               tickColor: "#cbd5e1", labelFontSize: 11, titleFontSize: 11, titleFontWeight: 600 },
       legend: { labelColor: "#334155", titleColor: "#334155", labelFontSize: 11, titleFontSize: 11,
                 symbolType: "circle", labelLimit: 180 },
-      range: { category: ["#2563eb", "#dc2626", "#f59e0b", "#10b981", "#a855f7", "#0ea5e9", "#ec4899",
-                          "#84cc16", "#f97316", "#64748b", "#14b8a6", "#8b5cf6"] },
+      // series that are not regions (organizations, models...): a palette clear of the region colours
+      range: { category: REGION_STYLES.series_palette },
     };
   }
 

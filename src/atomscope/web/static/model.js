@@ -19,7 +19,7 @@
     encoding: {
       x: { field: "date", type: "temporal", title: "snapshot date" },
       y: { field: "value", type: "quantitative", title: "downloads", axis: { format: "~s" }, scale: { zero: false } },
-      color: { field: "series", type: "nominal", title: null, scale: { range: ["#2563eb", "#f59e0b"] } },
+      color: { field: "series", type: "nominal", title: null },
     },
   };
   embed(target, spec).then(() => { target.dataset.state = "ready"; });
