@@ -112,3 +112,24 @@ def test_table_format_shows_first_and_last_rows_of_a_long_result(monkeypatch, ca
     emit(frame, OutputFormat.table)
     out, _ = capsys.readouterr()
     assert "⋮" not in out and "999" in out
+
+
+def test_a_missing_text_value_is_null_not_nan_in_every_format(monkeypatch, capsys):
+    """A metric frame's text column holds a NULL as pandas' float NaN (availability's `new_model_id` of a model
+    that was not renamed): it prints empty in the table and CSV and `null` in JSON, never as the text NaN."""
+    import pandas as pd
+
+    from atomscope.cli.output import OutputFormat, emit
+
+    frame = pd.DataFrame({"model_id": ["a/x", "a/y"], "new_model_id": ["a/x-2", None], "score": [1.5, float("nan")]})
+    assert isinstance(frame["new_model_id"].iloc[1], float)  # how pandas holds it
+    monkeypatch.setenv("COLUMNS", "120")
+    emit(frame, OutputFormat.csv)
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[1:] == [["a/x", "a/x-2", "1.5"], ["a/y", "", "NaN"]]  # a real NaN number stays NaN
+    emit(frame, OutputFormat.json)
+    assert json.loads(capsys.readouterr().out)[1] == {"model_id": "a/y", "new_model_id": None, "score": None}
+    emit(frame, OutputFormat.table)
+    table = capsys.readouterr().out
+    y_row = next(line for line in table.splitlines() if "a/y" in line)
+    assert y_row.count("NaN") == 1  # the number only

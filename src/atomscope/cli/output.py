@@ -97,6 +97,24 @@ TABLE_ROWS_ENV = "ATOMSCOPE_TABLE_ROWS"
 DEFAULT_TABLE_ROWS = 60
 
 
+def _missing_text_as_null(frame: pd.DataFrame) -> pd.DataFrame:
+    """pandas (3) reads a NULL of a text column (`str` dtype, e.g. from Ibis) back as a float NaN, which would
+    print as `NaN` where the value is missing; in a `str` column a NaN can only mean NULL. (An object column
+    may hold a real NaN number: it is left alone.)"""
+    import pandas as pd
+
+    fixed = None
+    for position, kind in enumerate(frame.dtypes):  # by position: a query may repeat a column name
+        if not isinstance(kind, pd.StringDtype):
+            continue
+        values = frame.iloc[:, position]
+        missing = values.map(lambda v: isinstance(v, float) and math.isnan(v)).to_numpy(dtype=bool)
+        if missing.any():
+            fixed = frame.copy() if fixed is None else fixed
+            fixed.isetitem(position, values.astype(object).where(~missing, None))
+    return frame if fixed is None else fixed
+
+
 def _table_rows() -> int:
     """Most rows the table format prints (${TABLE_ROWS_ENV}, default 60; 0: all)."""
     try:
@@ -108,6 +126,7 @@ def _table_rows() -> int:
 def emit(
     frame: pd.DataFrame, fmt: OutputFormat, *, title: str | None = None, notes: list[str] = (), raw: bool = False
 ) -> None:
+    frame = _missing_text_as_null(frame)
     if fmt is OutputFormat.csv:
         sys.stdout.write(csv_line(_unique(frame.columns), raw=raw))
         for row in frame.itertuples(index=False, name=None):
