@@ -16,7 +16,9 @@ import httpx
 import pytest
 
 from atomscope.web.app import create_app
-from atomscope.web.cache import QUEUE_WAIT, Payload, ServerBusy, Store
+from atomscope.web.cache import Payload, ServerBusy, Store
+
+QUEUE_WAIT = 0.5  # a short wait for a slot, so the test sees the queue overflow quickly
 
 HOLD_LOCK = """
 import sys, time
@@ -114,7 +116,7 @@ def test_a_writer_gets_the_lock_within_seconds_while_readers_keep_asking(served_
 def test_uncached_computations_are_bounded_and_the_queue_is_limited(tmp_path):
     path = tmp_path / "w.duckdb"
     path.write_bytes(b"")  # the store only stats it here
-    store = Store(path, max_computations=2, queue_limit=2)
+    store = Store(path, max_computations=2, queue_limit=2, queue_wait=QUEUE_WAIT)
     release = threading.Event()
     running = []
     peak = []

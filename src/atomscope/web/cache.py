@@ -11,13 +11,13 @@ Readers never wait on a writer, and a writer never waits long on readers:
   (warehouse/db.py); while that file names a live process the server opens no new connection (cached
   answer or 503), so the readers' connections close within one computation and the writer gets the lock.
 * Bounded work. At most `max_computations` uncached computations run at once; up to `queue_limit` more
-  wait at most `QUEUE_WAIT` seconds for a slot; beyond that, or after waiting, a request gets its stale
-  answer or 503 with `Retry-After: 1`. Requests with ever-new parameters cannot pile up work or keep a
-  connection open for long.
+  wait at most `queue_wait` seconds (`QUEUE_WAIT` by default) for a slot; beyond that, or after waiting,
+  a request gets its stale answer or 503 with `Retry-After: 1`. Requests with ever-new parameters cannot
+  pile up work or keep a connection open for long.
 
 Cache. Responses are cached under (warehouse version, request), least recently used out first, within
 `cache_size` entries and `cache_bytes` bytes; concurrent misses of one key compute it once (the others
-wait up to `QUEUE_WAIT` for it). The version is the size and mtime of the warehouse file and of its
+wait up to `queue_wait` for it). The version is the size and mtime of the warehouse file and of its
 write-ahead log: any committed write changes one of them, so a cached entry is never served for a newer
 warehouse (except the stale fallback above, which says so). A hit costs two `stat` calls and no connection.
 """
@@ -42,7 +42,9 @@ from atomscope.warehouse import db
 RETRY_DELAYS = (0.05, 0.1, 0.1)  # seconds between attempts to open a write-locked warehouse
 LOCK_PATIENCE = sum(RETRY_DELAYS)
 BUSY_MEMORY = 0.5  # seconds during which, after a refused open, requests try once without retrying
-QUEUE_WAIT = 0.5  # seconds a request waits for a computation slot (or for the same key's computation)
+# seconds a request waits for a computation slot (or for the same key's computation) when no writer is
+# involved: the dashboard opens with about ten parallel requests, and on two cores some take seconds
+QUEUE_WAIT = 10.0
 RETRY_AFTER_SECONDS = 5
 
 
@@ -77,10 +79,12 @@ class Store:
         *,
         max_computations: int = 4,
         queue_limit: int = 16,
+        queue_wait: float = QUEUE_WAIT,
     ) -> None:
         self.path = Path(path)
         self.max_computations = max_computations
         self.queue_limit = queue_limit
+        self.queue_wait = queue_wait
         self._slots = threading.BoundedSemaphore(max_computations)
         self._queued = 0
         self._busy_until = 0.0
@@ -137,13 +141,13 @@ class Store:
 
     @contextmanager
     def _slot(self) -> Iterator[None]:
-        """One of `max_computations` slots, waiting at most QUEUE_WAIT among at most `queue_limit` others."""
+        """One of `max_computations` slots, waiting at most `queue_wait` among at most `queue_limit` others."""
         with self._lock:
             if self._queued >= self.queue_limit:
                 raise ServerBusy("the server is busy computing other requests; retry in a moment")
             self._queued += 1
         try:
-            acquired = self._slots.acquire(timeout=QUEUE_WAIT)
+            acquired = self._slots.acquire(timeout=self.queue_wait)
         finally:
             with self._lock:
                 self._queued -= 1
@@ -170,7 +174,7 @@ class Store:
             return hit[1], True  # a writer has or wants the file: the older answer now, no waiting
         with self._lock:
             gate = self._inflight.setdefault(key, threading.Lock())
-        if not gate.acquire(timeout=QUEUE_WAIT):  # another request computes this key and takes long
+        if not gate.acquire(timeout=self.queue_wait):  # another request computes this key and takes long
             if hit is not None:
                 return hit[1], True
             raise ServerBusy("this answer is still being computed; retry in a moment")

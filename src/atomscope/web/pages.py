@@ -87,9 +87,13 @@ def build_pages(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> AP
     described = [describe(ep) for ep in metric_endpoints.values()]
 
     def unavailable(request: Request, exc: WarehouseError) -> HTMLResponse:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, WarehouseBusy) else None
+        retry_after = exc.retry_after if isinstance(exc, WarehouseBusy) else 30  # a broken file: check now and then
         return TEMPLATES.TemplateResponse(
-            request, "unavailable.html", {"message": str(exc)}, status_code=503, headers=headers
+            request,
+            "unavailable.html",
+            {"message": str(exc), "retry_after": retry_after},
+            status_code=503,
+            headers={"Retry-After": str(retry_after)},
         )
 
     @router.get("/", response_class=HTMLResponse)
