@@ -98,3 +98,14 @@ def test_main_job_skips_an_unreachable_hub_and_builds_the_report(tmp_path):
     index = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     assert "State of the open-model ecosystem" in index
     assert (tmp_path / "report" / "summary.md").exists()
+
+
+def test_help_paragraphs_flow_with_the_terminal_not_with_the_source_lines():
+    """A command's docstring is wrapped at 110 columns in the source; `--help` must reflow each paragraph to
+    the terminal instead of breaking sentences where the source lines end ("can\\n write beside ...")."""
+    env = {**os.environ, "COLUMNS": "200"}
+    proc = subprocess.run([sys.executable, "-m", "atomscope", "serve", "--help"], capture_output=True, text=True,
+                          env=env, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    lines = [" ".join(line.split()) for line in proc.stdout.splitlines()]
+    assert any("so atomscope collect can write beside a running server; while a writer" in line for line in lines)

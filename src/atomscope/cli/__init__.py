@@ -15,6 +15,7 @@ app = typer.Typer(
     help="atomscope: an open, re-runnable observatory of the open-model ecosystem.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
 )
 core.register(app)
 app.add_typer(catalog.app, name="catalog")
