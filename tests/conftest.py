@@ -123,3 +123,9 @@ def con(bundled_db, tmp_path, hub):
     con = warehouse(bundled_db, tmp_path, hub)
     yield con
     con.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """The Spark parity file first: it is the longest, and with two workers (scripts/test.sh) it then runs
+    beside everything else instead of after it."""
+    items.sort(key=lambda item: "test_spark_parity" not in item.nodeid)
