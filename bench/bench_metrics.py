@@ -173,6 +173,11 @@ def _table_only(metric: str, ctx):
         from atomscope.metrics.downloads import grouped_downloads
 
         return grouped_downloads(ctx, ctx.by)
+    if metric == "derivatives":
+        from atomscope.metrics import derivatives
+
+        ctx.params = {name: p.default for name, p in derivatives.METRIC.params.items()} | ctx.params
+        return derivatives.derivatives_table(ctx, ctx.by)
     if metric == "concentration":
         from atomscope.metrics.concentration import concentration_table
 

@@ -4,6 +4,7 @@
 * `sql`    - hand-written DuckDB SQL computing the same numbers (the practical limit): one hash
              aggregation of hf_snapshots to first/last point per model and month, then interpolation at
              month boundaries on that small table;
+  For `derivatives`, a recursive CTE walking the lineage (DuckDB; Spark has none);
 * `pandas` - a straightforward pandas version (load the columns, merge_asof at month boundaries, groupby).
 
 Each `run_*` returns a pandas frame with the metric's documented columns (compared by bench_metrics.py).
@@ -127,7 +128,53 @@ FROM ranked GROUP BY month_start ORDER BY month
 """
 )
 
-SQL = {("downloads", "region"): DOWNLOADS_BY_REGION_SQL, ("concentration", "all"): CONCENTRATION_ALL_SQL}
+# `derivatives --by region` with the lineage walked by a recursive CTE (what Spark lacks, hence the
+# metric's unrolled joins): the same rules as warehouse/lineage.py and metrics/derivatives.py.
+DERIVATIVES_BY_REGION_SQL = """
+WITH RECURSIVE edges AS (      -- walkable: the child is not a tracked model
+    SELECT DISTINCT child_id, parent_id FROM derivative_edges
+    WHERE child_id NOT IN (SELECT model_id FROM models)
+), walk(child_id, root_id, depth) AS (   -- down from the tracked roots: one row per derivative and root
+    SELECT child_id, parent_id, 1 FROM edges WHERE parent_id IN (SELECT model_id FROM models)
+    UNION ALL          -- paths, not distinct rows (faster here than UNION); the depth bound ends cycles
+    SELECT e.child_id, w.root_id, w.depth + 1
+    FROM walk w JOIN edges e ON e.parent_id = w.child_id
+    WHERE w.depth < 10
+), roots AS (
+    SELECT child_id, root_id, count(*) OVER (PARTITION BY child_id) AS n_roots
+    FROM walk GROUP BY child_id, root_id
+), relation AS (
+    SELECT child_id, CASE min(CASE relation WHEN 'merge' THEN 0 WHEN 'adapter' THEN 1 WHEN 'quantized' THEN 2
+                                            WHEN 'finetune' THEN 3 ELSE 4 END)
+                     WHEN 0 THEN 'merge' WHEN 1 THEN 'adapter' WHEN 2 THEN 'quantized' WHEN 3 THEN 'finetune'
+                     ELSE 'other' END AS relation
+    FROM derivative_edges GROUP BY child_id
+), derivs AS (
+    SELECT model_id, date_trunc('month', created_at::DATE)::DATE AS month_start FROM hub_models
+    WHERE model_id NOT IN (SELECT model_id FROM models) AND created_at IS NOT NULL AND downloads_30d > 5
+), origin AS (
+    SELECT m.model_id, coalesce(l.region, 'unresolved') AS region
+    FROM models m
+    LEFT JOIN (SELECT a.alias, o.region FROM org_aliases a JOIN organizations o USING (org_key)
+               WHERE a.source = 'hf') l ON l.alias = m.hf_org
+), grp AS (
+    SELECT d.month_start, o.region, r.relation, sum(1.0 / ro.n_roots) AS new_derivatives
+    FROM derivs d JOIN roots ro ON ro.child_id = d.model_id JOIN relation r ON r.child_id = d.model_id
+    JOIN origin o ON o.model_id = ro.root_id
+    GROUP BY ALL
+)
+SELECT strftime(month_start, '%Y-%m') AS month, region, relation, new_derivatives,
+       new_derivatives / sum(new_derivatives) OVER (PARTITION BY month_start) AS share,
+       coalesce(month_start < date_trunc('month', (SELECT max(last_seen_at)::DATE + 1 FROM hub_models)), false)
+           AS complete
+FROM grp ORDER BY month, new_derivatives DESC, region, relation
+"""
+
+SQL = {
+    ("downloads", "region"): DOWNLOADS_BY_REGION_SQL,
+    ("concentration", "all"): CONCENTRATION_ALL_SQL,
+    ("derivatives", "region"): DERIVATIVES_BY_REGION_SQL,
+}
 
 
 def run_sql(con, metric: str, by: str) -> pd.DataFrame:
