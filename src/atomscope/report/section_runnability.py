@@ -13,7 +13,7 @@ from atomscope.domain import regions
 from atomscope.metrics.runnability import BEST_QUANTIZATION, CLASS_LABELS, CLASS_ORDER
 from atomscope.report import charts
 from atomscope.report.data import MetricData, Unavailable
-from atomscope.report.sections import Chart, Section, Table
+from atomscope.report.sections import Chart, Section, Table, metric_frame
 
 SRC_FIT = (
     "metric `runnability --by region` over tables `models`, `model_facts` (atom_tracked_models.csv, "
@@ -25,19 +25,6 @@ SRC_BEST = (
 )
 LAPTOP_LABEL = "format(datum.share_fit, '.0%') + ' (' + datum.models_fit + ' of ' + datum.models_known + ')'"
 FIT_CLASSES = {"16gb": "laptop (16 GB)", "24gb": "consumer GPU (24 GB)", "80gb": "one datacenter GPU (80 GB)"}
-
-
-def _get(section: Section, md: MetricData, by: str) -> pd.DataFrame | None:
-    try:
-        out = md.get("runnability", by)
-    except Unavailable as exc:
-        section.missing.append(f"{str(exc)[0].upper()}{str(exc)[1:]}.")
-        return None
-    if out.frame.empty:
-        section.missing.append(f"`runnability --by {by}` has no rows in this warehouse.")
-        return None
-    section.notes.extend(n for n in out.notes if n not in section.notes)
-    return out.frame
 
 
 def _day(value) -> str:
@@ -83,7 +70,7 @@ def runnability(md: MetricData) -> Section:
         "bits / 8 × 1.2 (a mixture-of-experts model needs all its parameters); at 4-bit quantization (q4), "
         "which open models fit a laptop, one GPU or one server, and whose are the best of them?",
     )
-    best = _get(section, md, "best")
+    best = metric_frame(section, md, "runnability", "best")
     if best is not None:
         day = _day(best["snapshot_date"].max())
         section.tables.append(
@@ -96,7 +83,7 @@ def runnability(md: MetricData) -> Section:
                 best_table(best),
             )
         )
-    fit = _get(section, md, "region")
+    fit = metric_frame(section, md, "runnability", "region")
     if fit is not None:
         laptop = fit[(fit["quantization"] == BEST_QUANTIZATION) & (fit["hardware_class"] == "16gb")]
         laptop = laptop[["region", "models_fit", "models_known", "share_fit"]].reset_index(drop=True)

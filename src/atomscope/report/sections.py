@@ -76,7 +76,7 @@ class Section:
     missing: list[str] = field(default_factory=list)  # short notes standing in for charts that cannot be drawn
 
 
-def _metric(section: Section, md: MetricData, name: str, by: str | None = None, **params) -> pd.DataFrame | None:
+def metric_frame(section: Section, md: MetricData, name: str, by: str | None = None, **params) -> pd.DataFrame | None:
     """The metric's frame, or None after adding the reason to `section.missing`."""
     try:
         out = md.get(name, by, **params)
@@ -97,7 +97,7 @@ def performance(md: MetricData) -> Section:
         "Best open-weight model per region on each LMArena (Chatbot Arena) text leaderboard snapshot, and how "
         "far the best closed model is ahead.",
     )
-    df = _metric(section, md, "arena")
+    df = metric_frame(section, md, "arena")
     if df is None:
         return section
     best = to_dates(df[["snapshot_date", "region", "best_open_model", "best_open_score"]], "snapshot_date")
@@ -133,7 +133,7 @@ def releases(md: MetricData) -> Section:
         "Open-weight releases by country and region",
         "Notable models published with open weights, per year, from Epoch AI's “Data on AI Models”.",
     )
-    df = _metric(section, md, "releases", "region", period="year")
+    df = metric_frame(section, md, "releases", "region", period="year")
     if df is None:
         return section
     data = df[["period", "region", "releases"]]
@@ -143,7 +143,7 @@ def releases(md: MetricData) -> Section:
         SRC_EPOCH, data,
         charts.stacked_bars(data, "period", "releases", y_title="Open-weight releases", x_kind="year"),
     ))
-    countries = _metric(section, md, "releases", "country", period="year")
+    countries = metric_frame(section, md, "releases", "country", period="year")
     if countries is not None:
         years = sorted(countries["period"].unique())[-3:]
         recent = countries[countries["period"].isin(years)]
@@ -169,7 +169,7 @@ def openness(md: MetricData) -> Section:
         "open license (the index's licensing dimension open and a permissive or copyleft end-model license, "
         "as the OSI's Open Source AI Definition requires: use for any purpose).",
     )
-    df = _metric(section, md, "openness", "region")
+    df = metric_frame(section, md, "openness", "region")
     if df is None:
         return section
     truly = df[["region", "systems", "truly_open_systems", "open_but_restricted_systems"]]
@@ -188,7 +188,7 @@ def openness(md: MetricData) -> Section:
         "Average over the region's systems of the index's 0–12 score, as a percentage.", SRC_OSAI, pct,
         charts.region_bars(pct, "mean_openness_pct", x_title="Mean openness (%)", value_format=".1f"),
     ))
-    systems = _metric(section, md, "openness", "system")
+    systems = metric_frame(section, md, "openness", "system")
     if systems is not None:
         listed = systems[systems["truly_open"]]
         listed = listed[["system", "org", "region", "type", "release_date", "end_model_license", "openness_pct"]]
@@ -211,7 +211,7 @@ def openness(md: MetricData) -> Section:
             "research-only or use-restricted, by domain/licenses.py) or the index does not rate licensing open.",
             SRC_OSAI.replace("--by region", "--by system"), restricted.reset_index(drop=True),
         ))
-    mof = _metric(section, md, "mof", "region")
+    mof = metric_frame(section, md, "mof", "region")
     if mof is not None:
         data = mof[["region", "releases", "mean_progress_pct"]]
         section.charts.append(Chart(
@@ -272,7 +272,7 @@ def adoption(md: MetricData, hub: HubStatus) -> Section:
     if not hub.has_snapshots:
         section.missing.append(_hub_missing("download data"))
         return section
-    df = _metric(section, md, "downloads", "region")
+    df = metric_frame(section, md, "downloads", "region")
     if df is not None:
         periods = charts.finished_periods(df, ["month", "region", "downloads"])
         data, honest = periods.data, periods.caption()
@@ -288,7 +288,7 @@ def adoption(md: MetricData, hub: HubStatus) -> Section:
             charts.stacked_bars(data, "month", "downloads", y_title="Share of downloads", x_kind="month",
                                 normalize=True),
         ))
-    conc = _metric(section, md, "concentration", "all")
+    conc = metric_frame(section, md, "concentration", "all")
     if conc is not None:
         periods = charts.finished_periods(conc, ["month", "hhi"])
         data = periods.data
@@ -311,7 +311,7 @@ def derivatives(md: MetricData, hub: HubStatus) -> Section:
     if not hub.has_derivatives:
         section.missing.append(_hub_missing("derivative listing"))
         return section
-    df = _metric(section, md, "derivatives")
+    df = metric_frame(section, md, "derivatives")
     if df is not None:
         periods = charts.finished_periods(df, ["month", "region", "new_derivatives"])
         data = periods.data.groupby(["month", "region"], as_index=False)["new_derivatives"].sum()
@@ -338,7 +338,7 @@ def ram(md: MetricData, hub: HubStatus) -> Section:
     if not hub.has_snapshots:
         section.missing.append(_hub_missing("download data"))
         return section
-    v2 = _metric(section, md, "ram_v2", checkpoints=str(RAM_CHECKPOINT))
+    v2 = metric_frame(section, md, "ram_v2", checkpoints=str(RAM_CHECKPOINT))
     if v2 is None:
         return section
     v2 = v2.dropna(subset=["ram"])
