@@ -7,8 +7,9 @@ The server runs as its own process (`atomscope serve --port <free port>`, what a
 comes from this process: --concurrency asyncio workers, each sending the next request as soon as the
 previous answer arrives, round-robin over a scenario's endpoints, for --duration seconds (at most
 --max-requests requests). Scenarios (SCENARIOS): the cached metric views and the full mix with a minimal
-asyncio-streams HTTP/1.1 client, and the full mix with httpx.AsyncClient. The first (uncached) request of
-each endpoint is timed separately.
+asyncio-streams HTTP/1.1 client, the full mix with httpx.AsyncClient, and uncached views (every request
+new parameters: what the server's bounded computations and 503s are for). Before the load: the first
+request of every metric's default view right after start-up, and the first request of each endpoint.
 With --write the table goes to BENCHMARKS.md under `## API` (other sections kept).
 """
 
@@ -166,6 +167,26 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
+async def first_views(base: str) -> list[dict]:
+    """Right after start-up (the server answers /api/status), every metric's default view once, in the
+    order /api/metrics lists them, one at a time: what a user opening the dashboard's cards meets while
+    the server's start-up warming (a background thread) is still computing them. Per metric: ms, status,
+    and the server's own time since it started answering (`after_ready_ms`: how far warming could get)."""
+    import httpx
+
+    out = []
+    async with httpx.AsyncClient(base_url=base, timeout=600) as client:
+        listing = (await client.get("/api/metrics")).json().get("metrics", [])
+        names = [m.get("name") for m in listing if isinstance(m, dict) and m.get("name")]
+        started = time.perf_counter()
+        for name in names:
+            t0 = time.perf_counter()
+            r = await client.get(f"/api/metrics/{name}")
+            out.append({"metric": name, "ms": round((time.perf_counter() - t0) * 1000, 1), "status": r.status_code,
+                        "after_ready_ms": round((t0 - started) * 1000, 1)})  # fmt: skip
+    return out
+
+
 async def first_requests(base: str, endpoints: list[str]) -> dict[str, float]:
     """Time each endpoint's first request, then request every metric's default view once more, so that the
     server's start-up cache warming (a background thread) is over before the load starts."""
@@ -180,19 +201,36 @@ async def first_requests(base: str, endpoints: list[str]) -> dict[str, float]:
             r = await client.get(path)
             out[path] = (round((time.perf_counter() - t0) * 1000, 1), r.status_code)
         for name in names:
-            await client.get(f"/api/metrics/{name}")
+            for _ in range(60):  # a 503 (busy) asks again, as the dashboard does
+                if (await client.get(f"/api/metrics/{name}")).status_code != 503:
+                    break
+                await asyncio.sleep(1)
     return out
+
+
+def uncached_paths(n: int = 5000) -> list[str]:
+    """Metric views that are each asked once (a new `until` day every time): every request a computation,
+    which is what the server's bounded work (at most a few computations, a short queue, then 503) is for."""
+    from datetime import date, timedelta
+
+    day = date(2026, 1, 1)
+    return [f"/api/metrics/releases?until={(day - timedelta(days=i)).isoformat()}" for i in range(n)]
 
 
 SCENARIOS = (  # (label, client, endpoints or None for the default mix)
     ("cached metric views", "raw", [e for e in ENDPOINTS if e.startswith("/api/metrics/")]),
     ("full mix (metrics + catalog + status)", "raw", None),
     ("full mix, httpx client", "httpx", None),
+    ("uncached: every request a new `releases` view", "raw", "uncached"),
 )
+TARGET_P99_MS = 40
+TARGET_FIRST_MS = 300
 
 
-def summarize(result: dict) -> dict:
+def summarize(result: dict, per_endpoint: bool = True) -> dict:
     every = [x for v in result["latencies"].values() for x in v]
+    if not per_endpoint:
+        result = {**result, "latencies": {}}
     return {
         "elapsed_s": round(result["elapsed"], 2),
         "requests_ok": len(every),
@@ -232,14 +270,16 @@ def main() -> None:
         server = start_server(db, port)
         try:
             ready = asyncio.run(wait_ready(base, 300))
+            load_at_start = os.getloadavg()[0]
+            views = asyncio.run(first_views(base))
             first = asyncio.run(first_requests(base, ENDPOINTS))
             for label, client, endpoints in SCENARIOS:
                 load_before = os.getloadavg()[0]
                 runner = load_raw if client == "raw" else load
-                result = asyncio.run(
-                    runner(base, endpoints or ENDPOINTS, args.concurrency, args.duration, args.max_requests)
-                )
-                scenarios.append({"label": label, "client": client, "load_before": load_before, **summarize(result)})
+                paths = uncached_paths() if endpoints == "uncached" else endpoints or ENDPOINTS
+                result = asyncio.run(runner(base, paths, args.concurrency, args.duration, args.max_requests))
+                summary = summarize(result, per_endpoint=endpoints != "uncached")
+                scenarios.append({"label": label, "client": client, "load_before": load_before, **summary})
                 print(f"{label}: {scenarios[-1]['throughput_rps']} req/s, p50 {scenarios[-1]['p50_ms']} ms, "
                       f"p99 {scenarios[-1]['p99_ms']} ms", flush=True)  # fmt: skip
         finally:
@@ -254,6 +294,8 @@ def main() -> None:
         "db": "bundled data (fresh `atomscope init`)" if not args.db else str(args.db),
         "ready_s": round(ready, 1),
         "first_ms": first,
+        "first_views": views,
+        "load_at_start": load_at_start,
         "concurrency": args.concurrency,
         "scenarios": scenarios,
     }
@@ -279,14 +321,19 @@ def markdown(r: dict) -> str:
         "in the last table). Clients: `raw` = asyncio streams with a minimal HTTP/1.1 client, one connection "
         "each; `httpx` = asyncio + one shared httpx.AsyncClient.",
         "",
-        "| scenario | client | load avg | requests | req/s | p50 ms | p99 ms | max ms | target p99 < 50 ms |",
-        "|---|---|---:|---:|---:|---:|---:|---:|:-:|",
+        f"| scenario | client | load avg | requests 200 | other answers | req/s | p50 ms | p99 ms | max ms | "
+        f"target p99 < {TARGET_P99_MS} ms |",
+        "|---|---|---:|---:|---|---:|---:|---:|---:|:-:|",
     ]
     for sc in r["scenarios"]:
-        ok = "meets" if sc["p99_ms"] < 50 else "misses"
-        errors = f" ({sum(sc['errors'].values())} errors)" if sc["errors"] else ""
+        ok = "meets" if sc["p99_ms"] < TARGET_P99_MS else "misses"
+        other = {}
+        for key, n in sc["errors"].items():
+            status = key.rsplit(": ", 1)[-1]
+            other[status] = other.get(status, 0) + n
+        errors = ", ".join(f"{n:,} x {status}" for status, n in sorted(other.items())) or "none"
         lines.append(
-            f"| {sc['label']} | {sc['client']} | {sc['load_before']:.1f} | {sc['requests_ok']:,}{errors} | "
+            f"| {sc['label']} | {sc['client']} | {sc['load_before']:.1f} | {sc['requests_ok']:,} | {errors} | "
             f"{sc['throughput_rps']:,} | {sc['p50_ms']} | {sc['p99_ms']} | {sc['max_ms']} | {ok} |"
         )
     full = next((sc for sc in r["scenarios"] if sc["client"] == "raw" and "full" in sc["label"]), r["scenarios"][0])
@@ -300,6 +347,21 @@ def markdown(r: dict) -> str:
     for path, s in full["per_endpoint"].items():
         first = r["first_ms"].get(path, ("-", "-"))
         lines.append(f"| `{path}` | {s['n']:,} | {s['p50_ms']} | {s['p99_ms']} | {first[0]} ({first[1]}) |")
+    views = r.get("first_views", [])
+    if views:
+        slow = [v for v in views if v["status"] != 200 or v["ms"] >= TARGET_FIRST_MS]
+        lines += [
+            "",
+            f"First request of every metric's default view right after start-up (load average "
+            f"{r['load_at_start']:.1f}): one at a time, in the order `/api/metrics` lists them, starting as soon "
+            "as /api/status answers, while the server's start-up warming computes the same views in a background "
+            f"thread. Target: each under {TARGET_FIRST_MS} ms; "
+            + (f"{len(slow)} of {len(views)} miss it." if slow else f"all {len(views)} meet it."),
+            "",
+            "| metric | first request ms | status | started after ready (ms) |",
+            "|---|---:|---:|---:|",
+            *[f"| {v['metric']} | {v['ms']} | {v['status']} | {v['after_ready_ms']} |" for v in views],
+        ]
     lines += [
         "",
         "Latency is measured at the client, which shares the 2 CPUs with the server. With 50 clients on one "
