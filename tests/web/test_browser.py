@@ -11,12 +11,14 @@ missing; `playwright install` is never used (no browser download).
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
+from urllib.request import urlopen
 
 import pytest
 from period_fixtures import dumps_copy
@@ -324,4 +326,46 @@ def test_runnable_card_lists_best_models_per_class(server, tab):
     text = page.locator("#runnable-card").inner_text()
     assert "laptop (16 GB)" in text and "since 20" in text and "% (" in text
     assert page.locator("#runnable-card table a").count() >= 1  # each best model links to its page
+    assert tab.errors == [], tab.errors
+
+
+@pytest.fixture(scope="module")
+def derivatives_server(bundled_db, tmp_path_factory):
+    """Over a copy with test-fixture derivatives of Qwen/Qwen3-8B: a fine-tune and a quantization in each
+    of four months (2025-01 .. 2025-04), so `derivatives --by region` has two rows per month and region."""
+    import duckdb
+
+    db = tmp_path_factory.mktemp("browser-derivatives") / "atomscope.duckdb"
+    shutil.copy(bundled_db, db)
+    con = duckdb.connect(str(db))
+    for month in range(1, 5):
+        for relation, count in (("finetune", 3), ("quantized", 1)):
+            for i in range(count):
+                child, day = f"test-fixture/qwen3-{relation}-{month}-{i}", f"2025-0{month}-10"
+                con.execute("INSERT INTO derivative_edges VALUES (?, ?, ?, ?, 0)", [child, ROOT, relation, day])
+                con.execute("INSERT INTO hub_models (model_id, author, created_at, downloads_30d, likes, tags,"
+                            " first_seen_at, last_seen_at, run_id) VALUES (?, 'test-fixture', ?, 42, 0, [], ?, ?, 0)",
+                            [child, day, day, day])  # fmt: skip
+    con.close()
+    srv, thread, url = _serve(db, warm=False)
+    yield url
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_a_line_has_one_point_per_period_and_series(derivatives_server, tab):
+    """`derivatives --by region` has a row per month, region and relation: drawn as they come, a region's line
+    zigzags up and down inside one month. The dashboard sums the counts per month and region and says so."""
+    with urlopen(derivatives_server + "/api/metrics/derivatives?by=region", timeout=60) as resp:
+        rows = [r for r in json.load(resp)["rows"] if r["complete"] is not False]
+    points = {(r["month"], r["region"]) for r in rows}
+    assert len(points) < len(rows) and len({r["month"] for r in rows}) > 2  # several relations, drawn as a line
+    page = tab.page
+    page.goto(derivatives_server + "/")
+    card = _card(page, "derivatives")
+    card.scroll_into_view_if_needed()
+    page.wait_for_function(SETTLED, timeout=90_000)
+    assert card.get_attribute("data-state") == "ready"
+    assert card.locator(".vis svg .mark-symbol.role-mark path").count() == len(points)  # not legend symbols
+    assert "new derivatives summed over relation for each month and region" in card.inner_text()
     assert tab.errors == [], tab.errors

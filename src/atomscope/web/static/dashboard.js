@@ -99,6 +99,33 @@
     return { keep, total: totals.size };
   }
 
+  /** One point per (x, series): a metric may return several rows there (derivatives per region and
+   * relation), and a line through them would zigzag up and down within one period. Counts are summed,
+   * saying so under the chart; shares cannot be summed, so each value of the column that splits them
+   * (e.g. relation) gets a line of its own (`detail`). */
+  function onePointPerSeries(rows, x, color, y, tooltip, captions) {
+    const groups = new Map();
+    for (const r of rows) {
+      const k = JSON.stringify([r[x], color ? r[color] : null]);
+      if (!groups.has(k)) groups.set(k, []);
+      groups.get(k).push(r);
+    }
+    if (groups.size === rows.length) return { rows, tooltip };
+    const splitting = Object.keys(rows[0]).filter((c) => c !== x && c !== color && c !== y
+      && [...groups.values()].some((g) => new Set(g.map((r) => r[c])).size > 1));
+    const named = splitting.filter((c) => typeof rows[0][c] === "string");
+    if (isShare(y)) return { rows, tooltip, detail: named[0] };
+    const summed = [...groups.values()].map((g) => {
+      const row = { ...g[0], [y]: g.reduce((total, r) => total + (Number(r[y]) || 0), 0) };
+      if ("estimated" in row) row.estimated = g.some((r) => r.estimated === true);
+      return row;
+    });
+    const over = (named.length ? named : splitting).map((c) => c.replaceAll("_", " ")).join(", ");
+    captions.push(`${y.replaceAll("_", " ")} summed over ${over || "rows"} for each ${x.replaceAll("_", " ")}`
+                  + (color ? ` and ${color.replaceAll("_", " ")}.` : "."));
+    return { rows: summed, tooltip: tooltip.filter((t) => !splitting.includes(t.field)) };
+  }
+
   function colorEncoding(field, rows) {
     const values = [...new Set(rows.map((r) => r[field]))].sort();
     if (field === "region") return regionColor(field, values);
@@ -123,7 +150,7 @@
     const maxY = Math.max(0, ...rows.map((r) => Math.abs(Number(r[y])) || 0));
     const format = isShare(y) && !/pct$/.test(y) ? ".0%" : (maxY >= 10000 ? "~s" : undefined);
     const yAxis = { field: y, type: "quantitative", title: y.replaceAll("_", " "), axis: format ? { format } : {} };
-    const tooltip = doc.columns.slice(0, 8).map((c) => ({ field: c.name, title: c.name }));
+    let tooltip = doc.columns.slice(0, 8).map((c) => ({ field: c.name, title: c.name }));
     const spec = {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       width: "container", height: 280, autosize: { type: "fit-x", contains: "padding" },
@@ -142,8 +169,10 @@
       if (hint.color) spec.encoding.color = colorEncoding(hint.color, rows);
     } else {
       rows = finishedRows(rows, hint.x, captions);
-      const estimated = estimatedPeriods(rows, hint.x);
       const color = hint.color;
+      let detail;
+      if (rows.length) ({ rows, tooltip, detail } = onePointPerSeries(rows, hint.x, color, y, tooltip, captions));
+      const estimated = estimatedPeriods(rows, hint.x);
       if (color) {
         const { keep, total } = topSeries(rows, color, y);
         if (total > keep.length) {
@@ -165,6 +194,7 @@
                         axis: { labelAngle: distinctX > 6 ? -40 : 0 } },
         y: yAxis, tooltip,
       };
+      if (detail) spec.encoding.detail = { field: detail };
       if (continuous) spec.encoding.y.scale = { zero: false };
       if (continuous && temporal && hint.x === "month") {
         Object.assign(spec.encoding.x, { timeUnit: "yearmonth", axis: { format: "%b %Y" } });
