@@ -28,7 +28,7 @@ def hub():
 
 
 def test_the_backfill_imports_24_months_once_and_the_report_shows_that_history(bundled_db, tmp_path, hub,
-                                                                               monkeypatch):  # fmt: skip
+                                                                               monkeypatch, capsys):  # fmt: skip
     con = warehouse(bundled_db, tmp_path, hub)
     con.close()
     db_path = tmp_path / "w.duckdb"
@@ -38,6 +38,10 @@ def test_the_backfill_imports_24_months_once_and_the_report_shows_that_history(b
         monkeypatch.setenv("HF_ENDPOINT", emu.url)
         monkeypatch.setenv("HF_TOKEN", DEFAULT_TOKEN)
         try_backfill(db_path)
+        said = " ".join(capsys.readouterr().err.split())
+        # the corrupt file is recorded `invalid` and never fetched again: no "rerun to continue" promise
+        assert "1 revision(s) hold a file that cannot be read and are left out" in said
+        assert "continues it" not in said
         downloads = len(host.downloads)
         try_backfill(db_path)  # enough history now: nothing is asked
         assert len(host.downloads) == downloads

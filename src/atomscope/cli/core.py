@@ -93,9 +93,14 @@ def try_backfill(db) -> None:
         return
     finally:
         con.close()
-    if render_summary(summary):
+    render_summary(summary)
+    retried = [o for o in summary.failed if o.status == "error"]  # an `invalid` file is never fetched again
+    if retried or summary.stopped:
         console.print("the backfill is incomplete; `atomscope import hub-stats --since "
                       f"{options.since}` continues it")  # fmt: skip
+    elif summary.failed:
+        console.print(f"{len(summary.failed)} revision(s) hold a file that cannot be read and are left out "
+                      "(`atomscope quality` lists them); the rest of the history is imported")  # fmt: skip
 
 
 def _try_collect(db, max_requests: int) -> None:
