@@ -37,7 +37,10 @@ def test_help_imports_no_heavy_library():
 
 
 def test_every_command_group_help_imports_no_heavy_library():
-    for group in (["metric", "--help"], ["catalog", "models", "--help"], ["collect", "hf", "--help"],
-                  ["import", "hub-stats", "--help"], ["export", "--help"], ["query", "--help"], ["audit", "--help"],
-                  ["sources", "list", "--help"], ["report", "--help"], ["serve", "--help"], ["run", "--help"]):  # fmt: skip
+    groups = (
+        ["metric", "--help"], ["catalog", "models", "--help"], ["collect", "hf", "--help"],
+        ["import", "hub-stats", "--help"], ["export", "--help"], ["query", "--help"], ["audit", "--help"],
+        ["sources", "list", "--help"], ["report", "--help"], ["serve", "--help"], ["run", "--help"],
+    )  # fmt: skip
+    for group in groups:
         assert _heavy_imported(*group) == [], group
