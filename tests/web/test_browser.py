@@ -288,6 +288,11 @@ def test_estimated_and_unfinished_months_read_honestly(dumps_server, tab):
         caption = card.locator(".chart-caption")
         assert caption.is_visible()
         assert "estimated months (2025-01 to 2025-03)" in caption.inner_text()
+    # the four models keep the same shares every month, so the HHI is one value up to float noise (1e-12):
+    # drawn on an axis that does not start at zero, that noise must not become a cliff
+    points = _card(page, "concentration").locator(".vis svg .mark-symbol.role-mark path")
+    heights = {t.split(",")[1] for t in points.evaluate_all("ns => ns.map(n => n.getAttribute('transform'))")}
+    assert len(heights) == 1, heights
     downloads = _card(page, "downloads")
     regions = {r["region"] for r in api_rows}
     assert downloads.get_attribute("data-rows") == str(8 * len(regions))  # September's rows left out

@@ -146,7 +146,10 @@
     const y = measure || hint.y;
     const notes = [];
     const captions = [];
-    let rows = doc.rows.filter((r) => r[y] !== null && r[y] !== undefined);
+    // 9 significant digits: float noise (an HHI of 4629.1188851792713 one month, ...722 the next) must not
+    // draw a cliff on an axis that does not start at zero
+    let rows = doc.rows.filter((r) => r[y] !== null && r[y] !== undefined)
+      .map((r) => (typeof r[y] === "number" && Number.isFinite(r[y]) ? { ...r, [y]: Number(r[y].toPrecision(9)) } : r));
     const maxY = Math.max(0, ...rows.map((r) => Math.abs(Number(r[y])) || 0));
     const format = isShare(y) && !/pct$/.test(y) ? ".0%" : (maxY >= 10000 ? "~s" : undefined);
     const yAxis = { field: y, type: "quantitative", title: y.replaceAll("_", " "), axis: format ? { format } : {} };
