@@ -257,9 +257,14 @@ def catalog_section(con: duckdb.DuckDBPyConnection) -> Section:
 
 
 def _hub_missing(what: str) -> str:
+    history = (
+        " (`atomscope import hub-stats` adds up to two years of monthly history from the public hub-stats dataset)"
+        if what == "download data"
+        else ""
+    )
     return (
         f"No Hugging Face {what} has been collected into this warehouse yet. Run `{COLLECT_HINT}` to take a "
-        "snapshot from the Hub API; this section fills in on the next `atomscope report`."
+        f"snapshot from the Hub API{history}; this section fills in on the next `atomscope report`."
     )
 
 
