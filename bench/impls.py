@@ -87,6 +87,9 @@ WITH obs AS (      -- the only pass over hf_snapshots: first/last point per mode
             AND mon.b_next > f.release) AS estimated
     FROM mon JOIN first2 f USING (model_id) JOIN tracked t USING (model_id)
     WHERE mon.b_next IS NOT NULL
+), latest AS (     -- metrics/periods.py: a month is complete when the latest snapshot is on or after its end
+    SELECT date_trunc('month', max(snapshot_date) + INTERVAL 1 DAY)::DATE AS after_latest FROM hf_snapshots
+    WHERE downloads_all_time IS NOT NULL OR downloads_30d IS NOT NULL
 )
 """
 
@@ -102,7 +105,7 @@ SELECT strftime(month_start, '%Y-%m') AS month, region, downloads,
        downloads / nullif(sum(downloads) OVER (PARTITION BY month_start), 0) AS share,
        sum(downloads) OVER (PARTITION BY region ORDER BY month_start
                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cumulative_downloads,
-       estimated, models
+       estimated, coalesce(month_start < (SELECT after_latest FROM latest), false) AS complete, models
 FROM grp ORDER BY month, downloads DESC
 """
 )
@@ -123,7 +126,8 @@ SELECT strftime(month_start, '%Y-%m') AS month, count(*) AS organizations, sum(x
        sum((x / total) * (x / total)) * 10000 AS hhi,
        sum((2 * rank_asc - n - 1)::DOUBLE * x) / (count(*)::DOUBLE * sum(x)) AS gini,
        max(org_key) FILTER (rank_desc = 1) AS top1_org, max(x / total) AS top1_share,
-       sum(x / total) FILTER (rank_desc <= 5) AS top5_share, bool_or(estimated) AS estimated
+       sum(x / total) FILTER (rank_desc <= 5) AS top5_share, bool_or(estimated) AS estimated,
+       coalesce(month_start < (SELECT after_latest FROM latest), false) AS complete
 FROM ranked GROUP BY month_start ORDER BY month
 """
 )
@@ -299,10 +303,18 @@ def pandas_downloads_by_region(data: dict[str, pd.DataFrame]) -> pd.DataFrame:
     total = g.groupby("month_start")["downloads"].transform("sum")
     g["share"] = g["downloads"] / total.where(total != 0)
     g["month"] = g["month_start"].dt.strftime("%Y-%m")
+    g["complete"] = g["month_start"] < after_latest(data)
     g = g.sort_values(["month", "downloads"], ascending=[True, False])
-    return g[["month", "region", "downloads", "share", "cumulative_downloads", "estimated", "models"]].reset_index(
-        drop=True
-    )
+    columns = ["month", "region", "downloads", "share", "cumulative_downloads", "estimated", "complete", "models"]
+    return g[columns].reset_index(drop=True)
+
+
+def after_latest(data: dict[str, pd.DataFrame]) -> pd.Timestamp:
+    """metrics/periods.py: months starting before this one are complete (latest counted snapshot + 1 day)."""
+    snaps = data["snaps"]
+    counted = snaps[snaps["downloads_all_time"].notna() | snaps["downloads_30d"].notna()]
+    latest = pd.Timestamp(counted["snapshot_date"].max()) + pd.Timedelta(days=1)
+    return latest.to_period("M").to_timestamp()
 
 
 def pandas_concentration_all(data: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -310,6 +322,7 @@ def pandas_concentration_all(data: dict[str, pd.DataFrame]) -> pd.DataFrame:
     orgs = mm.groupby(["month_start", "org_key"]).agg(x=("downloads", "sum"), estimated=("estimated", "any"))
     orgs = orgs[orgs["x"] > 0].reset_index()
     rows = []
+    complete_before = after_latest(data)
     for month, grp in orgs.groupby("month_start"):
         x = grp.sort_values(["x", "org_key"], ascending=[True, True])
         total, n = x["x"].sum(), len(x)
@@ -327,6 +340,7 @@ def pandas_concentration_all(data: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 "top1_share": float(share.max()),
                 "top5_share": float((desc["x"].iloc[:5] / total).sum()),
                 "estimated": bool(grp["estimated"].any()),
+                "complete": bool(month < complete_before),
             }
         )
     return pd.DataFrame(rows)
