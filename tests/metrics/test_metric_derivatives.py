@@ -140,3 +140,21 @@ def test_compiles_for_spark(tree):
 def test_out_of_range_parameters_are_refused(tree, params):
     with pytest.raises(MetricRequestError, match="must be"):
         tree.metric("derivatives", **params)
+
+
+def test_root_rank_ties_on_equal_credit_whatever_the_summation_order(tmp_path):
+    # a/r1..a/r6 each get six sixths (0.9999999999999999 when summed in float), z/solo one whole
+    # derivative: all tie at 1, so root_id orders them, not the last bit of the sums
+    w = Warehouse(tmp_path).org("a", "us", "a").org("z", "china", "z")
+    roots = [f"a/r{i}" for i in range(1, 7)]
+    for root in [*roots, "z/solo"]:
+        w.model(root)
+    for k in range(6):
+        for root in roots:
+            w.edge(f"u/m{k}", root, "merge")
+        w.hub_model(f"u/m{k}", dt(2025, 1, 10), 50)
+    w.edge("u/solo", "z/solo", "finetune").hub_model("u/solo", dt(2025, 1, 11), 50)
+    table = w.metric("derivatives", by="root", top=0)
+    assert table["root_id"].tolist() == [*roots, "z/solo"]
+    assert table["rank"].tolist() == list(range(1, 8))
+    assert table["new_derivatives"].round(9).tolist() == [1.0] * 7

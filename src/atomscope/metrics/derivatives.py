@@ -37,7 +37,7 @@ import ibis
 import ibis.expr.types as ir
 
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
-from atomscope.metrics.common import month_of, tracked_models, within
+from atomscope.metrics.common import count_true, month_of, tracked_models, within
 from atomscope.metrics.periods import flag_complete, latest_crawl
 from atomscope.warehouse.lineage import DEFAULT_MAX_DEPTH, derivative_roots, lineage_cut
 
@@ -109,7 +109,10 @@ def derivatives_table(ctx: MetricContext, by: str) -> ir.Table:
     g = flag_complete(g, latest_crawl(ctx))
     columns = ["month", *keys, "new_derivatives", "share", "complete"]
     if by == "root":
-        order = ibis.window(group_by="month_start", order_by=[ibis.desc("new_derivatives"), "root_id"])
+        # credits are sums of 1/n: equal counts must tie (then root_id decides), whatever order the
+        # engine summed them in (6 x 1/6 is 0.9999999999999999 or 1.0 depending on it)
+        tied = g.new_derivatives.round(9)
+        order = ibis.window(group_by="month_start", order_by=[ibis.desc(tied), "root_id"])
         g = g.mutate(rank=ibis.row_number().over(order) + 1)
         if ctx.params["top"] > 0:
             g = g.filter(g.rank <= ctx.params["top"])
@@ -120,24 +123,30 @@ def derivatives_table(ctx: MetricContext, by: str) -> ir.Table:
 
 def _notes(ctx: MetricContext) -> list[str]:
     floor = ctx.params["min_downloads"]
-    derivs = qualifying_derivatives(ctx)
+    derivs = qualifying_derivatives(ctx).select("model_id")
     roots = derivative_roots(ctx, ctx.params["max_depth"])
+    n_roots = roots.group_by("child_id").aggregate(n_roots=roots.root_id.count())
+    cut = lineage_cut(ctx, ctx.params["max_depth"]).select(cut_id="child_id", is_cut=ibis.literal(True))
+    # one query for the three counts: the lineage walk is the costly part, run it once
+    per = derivs.left_join(n_roots, derivs.model_id == n_roots.child_id)
+    per = per.left_join(cut, per.model_id == cut.cut_id)
+    counts = per.aggregate(
+        rootless=count_true(per.n_roots.isnull()),
+        cut=count_true(per.is_cut.notnull()),
+        multi=count_true(per.n_roots > 1),
+    ).execute()
+    rootless, cut_count, multi = (int(counts[name].iloc[0] or 0) for name in ("rootless", "cut", "multi"))
     notes = [
         f"a derivative counts when its last-30-day downloads exceed {floor} (ATOM's rule), as of the crawl's "
         "last sighting; a derivative with several roots gives each 1/n"
     ]
-    rootless = derivs.anti_join(roots, derivs.model_id == roots.child_id).count().execute()
     if rootless:
         notes.append(f"{rootless} qualifying derivative(s) reach no tracked model and are left out")
-    cut = lineage_cut(ctx, ctx.params["max_depth"])
-    cut_count = derivs.semi_join(cut, derivs.model_id == cut.child_id).count().execute()
     if cut_count:
         notes.append(
             f"{cut_count} derivative(s) have lineage deeper than max_depth={ctx.params['max_depth']} (or a "
             "cycle): roots beyond it are not followed"
         )
-    multi = roots.group_by("child_id").aggregate(n=roots.root_id.count())
-    multi = derivs.semi_join(multi.filter(multi.n > 1), derivs.model_id == multi.child_id).count().execute()
     if multi:
         notes.append(f"{multi} derivative(s) have several roots and are split between them")
     return notes
