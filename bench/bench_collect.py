@@ -157,7 +157,7 @@ def render(r: dict) -> str:
         "",
         "Daily collection (snapshot + availability + discovery + one day of crawl) with the emulator rate "
         "limited to the Hub's published API limits (https://huggingface.co/docs/hub/rate-limits: 5-minute fixed "
-        "windows, \"Hub APIs\" bucket: 1,000 requests for a free account, 500 anonymous):",
+        'windows, "Hub APIs" bucket: 1,000 requests for a free account, 500 anonymous):',
         "",
         "| limit | requests | 429 answers | rate-limit waits (s) | wall time |",
         "| --- | ---: | ---: | ---: | ---: |",

@@ -150,7 +150,7 @@ def section(report: dict) -> str:
     return f"""## Hub dump import
 
 Command: `python bench/bench_hubstats.py --rows {rows} --write`<br>
-Machine: {report['machine']}; load average {report['load_average_end']} at the end (machine shared with other work).
+Machine: {report["machine"]}; load average {report["load_average_end"]} at the end (machine shared with other work).
 
 A SYNTHETIC {rows:,}-row file in the real hub-stats `models.parquet` schema ({size_mb:.0f} MiB; 35% of rows
 with lineage; the bundled tracked ids among the rows; 1 in 10,000 ids repeated in another case), imported

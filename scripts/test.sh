@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Set up atomscope with its test tools in ./.venv and run the whole test suite: ruff, then pytest on two
-# workers (pytest-xdist, one test file per worker at a time; ATOMSCOPE_TEST_WORKERS=0 runs in one process).
+# Set up atomscope with its test tools in ./.venv and run the whole test suite: ruff check, ruff format --check,
+# then pytest on two workers (pytest-xdist, one test file per worker at a time; ATOMSCOPE_TEST_WORKERS=0: one).
 # Browser tests need Debian's chromium; as root it is installed here when missing (never a downloaded browser).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,4 +15,5 @@ fi
 .venv/bin/python -m pip install --quiet -e '.[test]'
 export SPARK_LOCAL_IP=127.0.0.1 HF_HUB_DISABLE_TELEMETRY=1
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 exec .venv/bin/python -m pytest -n "${ATOMSCOPE_TEST_WORKERS:-2}" --dist loadfile "$@"

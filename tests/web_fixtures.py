@@ -45,7 +45,6 @@ def add_test_fixture_rows(path) -> None:
     con.close()
 
 
-
 def fixture_copy(bundled_db, folder: Path) -> Path:
     """A copy of the bundled warehouse in `folder` with the test-fixture rows added."""
     path = Path(folder) / "fixture.duckdb"

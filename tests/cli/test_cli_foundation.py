@@ -66,8 +66,12 @@ def test_query_reads_and_refuses_writes(db):
     out = run("query", "SELECT count(*) AS n FROM models", "--format", "json", db=db).stdout
     with (data_dir() / "atom_tracked_models.csv").open() as handle:
         assert json.loads(out) == [{"n": sum(1 for _ in csv.DictReader(handle))}]
-    for sql in ("DELETE FROM models", "CREATE TABLE x (a INT)", "COPY models TO '/tmp/leak.csv'",
-                "SELECT 1; DROP TABLE models"):
+    for sql in (
+        "DELETE FROM models",
+        "CREATE TABLE x (a INT)",
+        "COPY models TO '/tmp/leak.csv'",
+        "SELECT 1; DROP TABLE models",
+    ):
         proc = run("query", sql, db=db, check=False)
         assert proc.returncode == 2
         assert "read-only" in proc.stderr and "Traceback" not in proc.stderr

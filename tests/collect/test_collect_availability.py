@@ -47,9 +47,7 @@ def test_removed_gated_renamed_and_private_models_are_recorded_once_on_the_day_t
         private: [(day, "removed", None, 401)],
     } | ({} if gated_closed in baseline else {gated_closed: [(day, "gated", None, 200)]})
     # missing models are probed once each (the rename's redirect is followed by the client)
-    assert sorted({r.path for r in probes}) == sorted(
-        f"/api/models/{m}" for m in (removed, renamed, private, new_id)
-    )
+    assert sorted({r.path for r in probes}) == sorted(f"/api/models/{m}" for m in (removed, renamed, private, new_id))
     assert summary.lower_bound["probes"] == 4 and summary.requests_by_part["probes"] == 4
     # the renamed model keeps its history under its tracked id, through the probe and then the listing
     days = con.execute("SELECT snapshot_date FROM hf_snapshots WHERE model_id = ? ORDER BY 1", [renamed]).fetchall()

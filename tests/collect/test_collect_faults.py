@@ -144,7 +144,7 @@ def test_unreachable_endpoint_exits_non_zero_with_one_line(tmp_path, hub, bundle
 
     args = fast_cli_args(Closed, hub, tmp_path / "w.duckdb", "--retries", "1")
     at = args.index("--endpoint")
-    del args[at:at + 2]  # the endpoint comes from HF_ENDPOINT
+    del args[at : at + 2]  # the endpoint comes from HF_ENDPOINT
     done = run_cli(args, cli_env(tmp_path, HF_ENDPOINT=Closed.url))
     assert done.returncode == 2
     lines = [line for line in done.stderr.splitlines() if line.strip()]

@@ -107,8 +107,20 @@ def test_parse_size_from_name(model_id, total, active, moe):
 
 @pytest.mark.parametrize(
     ("total", "bucket"),
-    [(0.5, "<1B"), (1, "1-5B"), (4.99, "1-5B"), (5, "7-9B"), (9.9, "7-9B"), (10, "10-50B"), (72, "50-100B"),
-     (100, "100-250B"), (250, "250B+"), (1000, "250B+"), (None, None), (0, None)],
+    [
+        (0.5, "<1B"),
+        (1, "1-5B"),
+        (4.99, "1-5B"),
+        (5, "7-9B"),
+        (9.9, "7-9B"),
+        (10, "10-50B"),
+        (72, "50-100B"),
+        (100, "100-250B"),
+        (250, "250B+"),
+        (1000, "250B+"),
+        (None, None),
+        (0, None),
+    ],
 )
 def test_size_buckets_use_atom_edges(total, bucket):
     assert size_bucket(total) == bucket
@@ -137,9 +149,13 @@ def test_resolution_order_curated_then_safetensors_then_name(warehouse):
             [model_id, created, safetensors],
         )
     refresh_model_facts(warehouse)
-    facts = {r[0]: r[1:] for r in warehouse.execute(
-        "SELECT model_id, total_params_b, params_source, size_bucket, release_date::VARCHAR, release_date_source,"
-        " created_at_placeholder FROM model_facts").fetchall()}
+    facts = {
+        r[0]: r[1:]
+        for r in warehouse.execute(
+            "SELECT model_id, total_params_b, params_source, size_bucket, release_date::VARCHAR, release_date_source,"
+            " created_at_placeholder FROM model_facts"
+        ).fetchall()
+    }
     assert facts["a/Curated-7B"][:3] == (6.5, "curated", "7-9B")
     assert facts["a/Safe-7B"][:3] == (pytest.approx(7.61), "safetensors", "7-9B")
     assert facts["a/Safe-7B"][3:5] == ("2025-03-01", "hf_created_at")

@@ -250,7 +250,9 @@ def test_real_unreleased_maverick_never_leads(real):
     assert "Llama-4-Maverick-03-26-Experimental" not in set(frame.best_open_model)
     lead = frame[(frame.day == "2025-04-06") & frame.leads_open.astype(bool)].iloc[0]
     assert (lead.region, lead.best_open_model, lead.best_open_model_id) == (
-        "china", "DeepSeek-V3-0324", "deepseek-ai/DeepSeek-V3-0324"
+        "china",
+        "DeepSeek-V3-0324",
+        "deepseek-ai/DeepSeek-V3-0324",
     )
     assert "Qwen-Max-0919" not in set(frame.best_open_model)
     conflicts = {n.split()[2] for n in result.notes if n.startswith("label conflict")}

@@ -33,7 +33,12 @@ SYSTEMS = [
 ]
 # FineTune: 0+1+1+1+1+1+.5+.5+0+1+0+1 = 8 (7 open); PartialData: .5+1+1+1+1+0+0+0+0+.5+0+.5 = 5.5
 EXPECTED_TOTAL = {
-    "Full": 12.0, "FineTune": 8.0, "PartialData": 5.5, "DataOpen": 5.0, "Nobody": 0.0, "NonCommercial": 12.0
+    "Full": 12.0,
+    "FineTune": 8.0,
+    "PartialData": 5.5,
+    "DataOpen": 5.0,
+    "Nobody": 0.0,
+    "NonCommercial": 12.0,
 }
 
 

@@ -136,8 +136,15 @@ def test_page_parses_and_is_self_contained(built):
 def test_every_chart_has_data_svg_and_png(built):
     report, html, page = built
     names = [c.name for c in report.charts]
-    assert {"arena_best_open", "arena_gap", "arena_top10", "releases_region", "openness_truly_open",
-            "catalog_region", "catalog_size"} <= set(names)
+    assert {
+        "arena_best_open",
+        "arena_gap",
+        "arena_top10",
+        "releases_region",
+        "openness_truly_open",
+        "catalog_region",
+        "catalog_size",
+    } <= set(names)
     folder = report.out_dir / "charts"
     for chart in report.charts:
         frame = pd.read_csv(folder / f"{chart.name}.csv")
@@ -151,9 +158,7 @@ def test_every_chart_has_data_svg_and_png(built):
         (dataset,) = chart.spec.to_dict()["datasets"].values()
         assert len(dataset) == len(frame), chart.name
         assert list(dataset[0]) == list(frame.columns), chart.name
-        assert chart.sources and chart.sources in " ".join(html.split()).replace("<code>", "`").replace(
-            "</code>", "`"
-        )
+        assert chart.sources and chart.sources in " ".join(html.split()).replace("<code>", "`").replace("</code>", "`")
     for section in report.sections:
         for table in section.tables:
             assert len(pd.read_csv(folder / f"{table.name}.csv")) > 0, table.name
@@ -217,8 +222,17 @@ def test_other_findings_quote_the_metrics(built, metric):
 def test_attributions(built):
     report, html, page = built
     flat = " ".join(html.split())
-    for needed in ("Epoch AI", "Data on AI Models", "epoch.ai", "CC BY 4.0", "European Open Source AI Index",
-                   "Liesenfeld", "Dingemanse", "2024", "Rethinking open source generative AI"):
+    for needed in (
+        "Epoch AI",
+        "Data on AI Models",
+        "epoch.ai",
+        "CC BY 4.0",
+        "European Open Source AI Index",
+        "Liesenfeld",
+        "Dingemanse",
+        "2024",
+        "Rethinking open source generative AI",
+    ):
         assert needed in flat, needed
     assert "https://osai-index.eu/" in page.hrefs
     summary = report.summary.read_text(encoding="utf-8")
@@ -256,9 +270,20 @@ def test_external_names_are_escaped(bundled_db, tmp_path):
             " VALUES (?, ?, 9999, ?, 'MIT', 0)",
             [latest, evil, org],
         )
-        dims = ["datasources_basemodel", "datasources_endmodel", "weights_basemodel", "weights_endmodel",
-                "trainingcode", "code", "hardware_architecture", "preprint", "paper", "modelcard", "datasheet",
-                "licenses"]
+        dims = [
+            "datasources_basemodel",
+            "datasources_endmodel",
+            "weights_basemodel",
+            "weights_endmodel",
+            "trainingcode",
+            "code",
+            "hardware_architecture",
+            "preprint",
+            "paper",
+            "modelcard",
+            "datasheet",
+            "licenses",
+        ]
         con.execute(
             f"INSERT INTO osai_systems (system, organization, release_date, end_model_license, {', '.join(dims)},"
             f" source_line) VALUES (?, ?, '2025-01', 'Apache-2.0', {', '.join('?' for _ in dims)}, 0)",
@@ -287,13 +312,14 @@ def test_external_names_are_escaped(bundled_db, tmp_path):
 def test_inline_svg_refuses_active_content():
     ok = '<svg xmlns="http://www.w3.org/2000/svg"><defs><clipPath id="clip1"/></defs><g clip-path="url(#clip1)"/></svg>'
     assert 'id="c-clip1"' in inline_svg(ok, "c") and "url(#c-clip1)" in inline_svg(ok, "c")
-    for bad in ('<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>',
-                '<svg xmlns="http://www.w3.org/2000/svg"><g onload="x()"/></svg>',
-                '<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink">'
-                '<a x:href="javascript:x()"/></svg>'):
+    for bad in (
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg"><g onload="x()"/></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink">'
+        '<a x:href="javascript:x()"/></svg>',
+    ):
         with pytest.raises(ValueError):
             inline_svg(bad, "c")
-
 
 
 # The hub sections cannot be drawn from the bundled data (no Hub snapshot can be fetched here, and synthetic
@@ -317,10 +343,18 @@ def test_monthly_charts_render(metric):
     from atomscope.report import charts
 
     monthly = metric("releases", "region", period="month")[["period", "region", "releases"]]
-    for spec in (charts.stacked_bars(monthly, "period", "releases", y_title="n", x_kind="month"),
-                 charts.stacked_bars(monthly, "period", "releases", y_title="n", x_kind="month", normalize=True),
-                 charts.lines(monthly.groupby("period", as_index=False)["releases"].sum(), "period", "releases",
-                              y_title="n", color=None, x_kind="month")):
+    for spec in (
+        charts.stacked_bars(monthly, "period", "releases", y_title="n", x_kind="month"),
+        charts.stacked_bars(monthly, "period", "releases", y_title="n", x_kind="month", normalize=True),
+        charts.lines(
+            monthly.groupby("period", as_index=False)["releases"].sum(),
+            "period",
+            "releases",
+            y_title="n",
+            color=None,
+            x_kind="month",
+        ),
+    ):
         assert charts.render_svg(spec).startswith("<svg")
 
 

@@ -65,8 +65,10 @@ def test_bad_file_rolls_back_and_names_file_and_line(warehouse, tmp_path):
     runs_before = warehouse.execute("SELECT count(*) FROM arena_scores").fetchone()
     folder = _copy_data(tmp_path)
     # Line 5 of the regions file gets a region ATOM does not define.
-    _rewrite(folder / "atom_organization_regions.csv",
-             lambda lines: lines[:4] + [lines[4].split(",")[0] + ",mars\n"] + lines[5:])
+    _rewrite(
+        folder / "atom_organization_regions.csv",
+        lambda lines: lines[:4] + [lines[4].split(",")[0] + ",mars\n"] + lines[5:],
+    )
     with pytest.raises(DataValidationError) as info:
         load_bundled(warehouse, folder)
     assert info.value.line == 5
@@ -118,8 +120,9 @@ def test_validator_errors(tmp_path, file_name, transform, message):
 def test_region_mismatch_with_atom_is_refused(tmp_path):
     folder = _copy_data(tmp_path)
     # Point Qwen's namespace at an organization whose region is not ATOM's 'china'.
-    _rewrite(folder / "organization_aliases.csv",
-             lambda ls: [line.replace("hf,Qwen,alibaba", "hf,Qwen,meta") for line in ls])
+    _rewrite(
+        folder / "organization_aliases.csv", lambda ls: [line.replace("hf,Qwen,alibaba", "hf,Qwen,meta") for line in ls]
+    )
     con = db.connect(tmp_path / "w.duckdb")
     with pytest.raises(DataValidationError, match="ATOM says 'china'"):
         load_bundled(con, folder)

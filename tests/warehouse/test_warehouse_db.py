@@ -40,10 +40,14 @@ def test_writer_waits_for_a_short_reader_lock(tmp_path):
     path = tmp_path / "w.duckdb"
     db.connect(path).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         f"import duckdb, time; c = duckdb.connect({str(path)!r}, read_only=True); print('held', flush=True);"
-         " time.sleep(1.0); c.close()"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(path)!r}, read_only=True); print('held', flush=True);"
+            " time.sleep(1.0); c.close()",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"
@@ -60,10 +64,14 @@ def test_writer_gives_up_with_a_clear_error(tmp_path):
     path = tmp_path / "w.duckdb"
     db.connect(path).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         f"import duckdb, time; c = duckdb.connect({str(path)!r}, read_only=True); print('held', flush=True);"
-         " time.sleep(5)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(path)!r}, read_only=True); print('held', flush=True);"
+            " time.sleep(5)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"

@@ -26,12 +26,19 @@ from web_fixtures import EVIL_ID, ROOT, SCRIPT, fixture_copy
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 if not CHROMIUM.exists():
-    pytest.skip("Debian's chromium is not installed (/usr/bin/chromium): apt-get install -y chromium",
-                allow_module_level=True)
+    pytest.skip(
+        "Debian's chromium is not installed (/usr/bin/chromium): apt-get install -y chromium", allow_module_level=True
+    )
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 SETTLED = """() => [...document.querySelectorAll('article.metric')]
@@ -50,8 +57,9 @@ def _serve(db: Path, warm: bool):
     from atomscope.web.app import create_app
 
     port = _free_port()
-    config = uvicorn.Config(create_app(db, warm_cache=warm), host="127.0.0.1", port=port, log_level="warning",
-                            access_log=False)
+    config = uvicorn.Config(
+        create_app(db, warm_cache=warm), host="127.0.0.1", port=port, log_level="warning", access_log=False
+    )
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()

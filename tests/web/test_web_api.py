@@ -190,7 +190,9 @@ def test_lineage_up_to_the_root(fixture_client):
     assert m["lineage"]["roots"] == [ROOT]
     root = fixture_client.get(f"/api/models/{ROOT}").json()
     assert {c["relation"]: c["children"] for c in root["lineage"]["children_by_relation"]} == {
-        "finetune": 1, "adapter": 1}
+        "finetune": 1,
+        "adapter": 1,
+    }
     assert [d["downloads_all_time"] for d in root["downloads"]] == [1000, 5000, 9000]
     assert root["availability"][0]["status"] == "available"
     assert root["license"]["class"] == "permissive" and root["license"]["source"] == "hub snapshot tag"
@@ -219,8 +221,11 @@ def test_script_model_id_is_escaped_everywhere(fixture_client):
 def test_security_headers(client):
     r = client.get("/")
     csp = r.headers["content-security-policy"]
-    assert "default-src 'self'" in csp and "connect-src 'self'" in csp and "'unsafe-inline'" not in csp.split(
-        "style-src")[0]
+    assert (
+        "default-src 'self'" in csp
+        and "connect-src 'self'" in csp
+        and "'unsafe-inline'" not in csp.split("style-src")[0]
+    )
     assert r.headers["x-content-type-options"] == "nosniff"
 
 
@@ -257,10 +262,18 @@ def _raw_get(app, raw_path: str) -> tuple[int, bytes]:
         messages.append(message)
 
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-        "path": raw_path, "raw_path": raw_path.encode(), "root_path": "", "query_string": b"",
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": raw_path,
+        "raw_path": raw_path.encode(),
+        "root_path": "",
+        "query_string": b"",
         "headers": [(b"host", b"127.0.0.1")],
-        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
     }
     asyncio.run(app(scope, receive, send))
     status = next(m["status"] for m in messages if m["type"] == "http.response.start")
@@ -268,8 +281,10 @@ def _raw_get(app, raw_path: str) -> tuple[int, bytes]:
     return status, body
 
 
-@pytest.mark.parametrize("raw", ["/static/../pyproject.toml", "/static/../../../pyproject.toml",
-                                 "/static/../app.py", "/static/./../__init__.py"])
+@pytest.mark.parametrize(
+    "raw",
+    ["/static/../pyproject.toml", "/static/../../../pyproject.toml", "/static/../app.py", "/static/./../__init__.py"],
+)
 def test_static_traversal_with_unnormalised_path(bundled_db, raw):
     status, body = _raw_get(create_app(bundled_db), raw)
     assert status == 404 and b"[project]" not in body and b"import" not in body
@@ -321,9 +336,15 @@ def test_write_locked_warehouse_serves_stale_or_503(fixture_db, tmp_path):
     c = TestClient(create_app(path))
     assert c.get("/api/orgs").status_code == 200
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-         "c.execute('CREATE TABLE _w AS SELECT 1'); print('locked', flush=True); time.sleep(60)", str(path)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "c.execute('CREATE TABLE _w AS SELECT 1'); print('locked', flush=True); time.sleep(60)",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
@@ -395,11 +416,15 @@ def test_fuzz_no_server_error(fixture_db):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= len(REGISTRY) + 5
     for operation in operations:
-
         kind = "metric" if operation.path.startswith("/api/metrics/") else "other"
 
-        @settings(max_examples=FUZZ_EXAMPLES[kind], deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=FUZZ_EXAMPLES[kind],
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy())
         def run(case):
             case.call_and_validate(checks=[not_a_server_error, status_code_conformance, response_schema_conformance])

@@ -70,9 +70,7 @@ def models(
 
 
 @app.command()
-def unresolved(
-    db: DbOption = None, format: FormatOption = OutputFormat.table, raw_csv: RawCsvOption = False
-) -> None:
+def unresolved(db: DbOption = None, format: FormatOption = OutputFormat.table, raw_csv: RawCsvOption = False) -> None:
     """Organization names each source uses that the registry does not resolve, with row counts."""
     from atomscope.warehouse import queries
 
@@ -97,12 +95,19 @@ def candidates(
     db: DbOption = None,
     decision: Annotated[CandidateDecision | None, typer.Option("--decision", help="Only this decision.")] = None,
     format: FormatOption = OutputFormat.table,
-    accept: Annotated[list[str] | None, typer.Option(
-        "--accept", metavar="MODEL_ID", help="Track this candidate (repeatable, or comma-separated).")] = None,
-    accept_all_kept: Annotated[bool, typer.Option(
-        "--accept-all-kept", help="Track every candidate the policy keeps (primary or extra).")] = False,
-    list_: Annotated[AcceptList | None, typer.Option(
-        "--list", help="With --accept: the list to add to (overrides the policy, e.g. for a rejected one).")] = None,
+    accept: Annotated[
+        list[str] | None,
+        typer.Option("--accept", metavar="MODEL_ID", help="Track this candidate (repeatable, or comma-separated)."),
+    ] = None,
+    accept_all_kept: Annotated[
+        bool, typer.Option("--accept-all-kept", help="Track every candidate the policy keeps (primary or extra).")
+    ] = False,
+    list_: Annotated[
+        AcceptList | None,
+        typer.Option(
+            "--list", help="With --accept: the list to add to (overrides the policy, e.g. for a rejected one)."
+        ),
+    ] = None,
     raw_csv: RawCsvOption = False,
 ) -> None:
     """Untracked models of tracked organizations found by `collect hf`, with the policy's decision and rule.

@@ -21,6 +21,7 @@ console = Console(stderr=True)
 
 EXIT_STOPPED = 3  # stopped at --max-requests: everything so far is committed, a rerun continues
 
+
 def register(app: typer.Typer) -> None:
     app.add_typer(collect_app, name="collect")
     app.add_typer(import_app, name="import")
@@ -38,26 +39,47 @@ def _csv(value: str | None) -> list[str] | None:
 @collect_app.command("hf")
 def hf(
     db: DbOption = None,
-    endpoint: Annotated[str | None, typer.Option(
-        "--endpoint", help="Hub endpoint (default: $HF_ENDPOINT, else https://huggingface.co).")] = None,
-    since: Annotated[datetime | None, typer.Option(
-        "--since", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
-        help="Derivative crawl, first run only: backfill models created since this day (default: one day). "
-             "Later runs continue from the stored watermark.")] = None,
-    max_requests: Annotated[int | None, typer.Option(
-        "--max-requests", min=1, help="Stop cleanly after this many HTTP requests (exit 3); a rerun resumes.")] = None,
-    only: Annotated[str | None, typer.Option(
-        "--only", help="Comma-separated parts: snapshot,availability,derivatives,discovery (default: all).")] = None,
-    orgs: Annotated[str | None, typer.Option(
-        "--orgs", help="Comma-separated tracked organizations to list (default: all tracked).")] = None,
-    retries: Annotated[int, typer.Option(
-        "--retries", min=0, help="Retries of a request on 5xx, timeouts and network errors.")] = 5,
+    endpoint: Annotated[
+        str | None,
+        typer.Option("--endpoint", help="Hub endpoint (default: $HF_ENDPOINT, else https://huggingface.co)."),
+    ] = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            "--since",
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            help="Derivative crawl, first run only: backfill models created since this day (default: one day). "
+            "Later runs continue from the stored watermark.",
+        ),
+    ] = None,
+    max_requests: Annotated[
+        int | None,
+        typer.Option(
+            "--max-requests", min=1, help="Stop cleanly after this many HTTP requests (exit 3); a rerun resumes."
+        ),
+    ] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            "--only", help="Comma-separated parts: snapshot,availability,derivatives,discovery (default: all)."
+        ),
+    ] = None,
+    orgs: Annotated[
+        str | None, typer.Option("--orgs", help="Comma-separated tracked organizations to list (default: all tracked).")
+    ] = None,
+    retries: Annotated[
+        int, typer.Option("--retries", min=0, help="Retries of a request on 5xx, timeouts and network errors.")
+    ] = 5,
     backoff_base: Annotated[float, typer.Option("--backoff-base", hidden=True, min=0.0)] = 1.0,
     rate_limit_margin: Annotated[float, typer.Option("--rate-limit-margin", hidden=True, min=0.0)] = 1.0,
-    snapshot_date: Annotated[datetime | None, typer.Option(
-        "--snapshot-date", formats=["%Y-%m-%d"], hidden=True)] = None,
-    progress: Annotated[bool | None, typer.Option(
-        "--progress/--no-progress", help="Live progress (default: when stderr is a terminal).")] = None,
+    snapshot_date: Annotated[
+        datetime | None, typer.Option("--snapshot-date", formats=["%Y-%m-%d"], hidden=True)
+    ] = None,
+    progress: Annotated[
+        bool | None,
+        typer.Option("--progress/--no-progress", help="Live progress (default: when stderr is a terminal)."),
+    ] = None,
 ) -> None:
     """Snapshot tracked models, watch their availability, crawl new derivatives and discover candidates.
 
@@ -91,11 +113,13 @@ def hf(
 @import_app.command("hub-dump")
 def hub_dump(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A .parquet or .csv dump.")],
-    date: Annotated[datetime, typer.Option(
-        "--date", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="The day the dump describes.")],
+    date: Annotated[
+        datetime, typer.Option("--date", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="The day the dump describes.")
+    ],
     db: DbOption = None,
-    tracked_only: Annotated[bool, typer.Option(
-        "--tracked-only", help="Only snapshot rows of tracked models (no hub_models, no edges).")] = False,
+    tracked_only: Annotated[
+        bool, typer.Option("--tracked-only", help="Only snapshot rows of tracked models (no hub_models, no edges).")
+    ] = False,
 ) -> None:
     """Import a dump of Hub model metadata as snapshots of that day (schema: docs/imports.md)."""
     from atomscope.collect.hub.dump import import_hub_dump

@@ -35,8 +35,12 @@ def run_main(
         int, typer.Option("--max-requests", min=1, help="Request cap of the Hub collection (resumable).")
     ] = 300,
     backfill: Annotated[
-        bool, typer.Option("--backfill/--no-backfill", help="With under 12 months of Hub history, first import "
-                           "monthly revisions of the last 24 months from the public hub-stats dataset.")
+        bool,
+        typer.Option(
+            "--backfill/--no-backfill",
+            help="With under 12 months of Hub history, first import "
+            "monthly revisions of the last 24 months from the public hub-stats dataset.",
+        ),
     ] = True,
     refresh: Annotated[
         bool, typer.Option("--refresh/--no-refresh", help="Refresh the reference sources first (bounded).")
@@ -80,8 +84,11 @@ def try_backfill(db) -> None:
         if months >= WANTED_MONTHS:
             return
         options = replace(backfill_options(datetime.now(UTC).date()), work_dir=scratch_for(resolve_db_path(db)))
-        console.print(f"the warehouse holds {months} month(s) of Hub history: backfilling monthly revisions "
-                      f"since {options.since} from the public {options.repo} dataset (cite it)", highlight=False)
+        console.print(
+            f"the warehouse holds {months} month(s) of Hub history: backfilling monthly revisions "
+            f"since {options.since} from the public {options.repo} dataset (cite it)",
+            highlight=False,
+        )
         summary = import_hubstats(con, options, console)
     except HubUnreachableError as exc:
         console.print(
@@ -149,7 +156,7 @@ def query(
         typer.Argument(
             help="Read-only SQL (SELECT, WITH, FROM, PIVOT, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, CALL, PRAGMA); "
             "`-` reads it from stdin. SQL may start with a `--` comment; `--` alone ends the options: "
-            "atomscope query -f json -- \"-- note ...\""
+            'atomscope query -f json -- "-- note ..."'
         ),
     ],
     db: DbOption = None,

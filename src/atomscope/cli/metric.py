@@ -70,7 +70,10 @@ def metric(
 
     spec = metrics.get(name)
     ctx = metrics.MetricContext(
-        backend=None, by=by, since=_parse_date(since, "--since"), until=_parse_date(until, "--until"),
+        backend=None,
+        by=by,
+        since=_parse_date(since, "--since"),
+        until=_parse_date(until, "--until"),
         params=_parse_params(param),
     )
     if engine is Engine.spark:

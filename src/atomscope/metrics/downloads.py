@@ -335,8 +335,10 @@ def download_notes(ctx: MetricContext) -> list[str]:
     span = span.execute().iloc[0]
     days, last = span["days"], span["last"]
     if not days:
-        return ["no Hugging Face snapshots in the warehouse yet: run `atomscope collect hf` "
-                "(or `atomscope import hub-dump`) to collect them"]
+        return [
+            "no Hugging Face snapshots in the warehouse yet: run `atomscope collect hf` "
+            "(or `atomscope import hub-dump`) to collect them"
+        ]
     # the per-model monthly table runs once: one small aggregate per organization, reused below
     per_model = month_window(model_month_downloads(ctx), ctx)
     by_org = (

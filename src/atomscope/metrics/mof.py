@@ -149,7 +149,8 @@ def releases(ctx: MetricContext) -> ir.Table:
         class_iii_met=per_release.met_iii.cast("int64"),
         class_ii_met=per_release.met_ii.cast("int64"),
         class_i_met=per_release.met_i.cast("int64"),
-        progress_pct=(per_release.met_iii + per_release.met_ii + per_release.met_i).cast("float64") * 100.0
+        progress_pct=(per_release.met_iii + per_release.met_ii + per_release.met_i).cast("float64")
+        * 100.0
         / (n3 + n2 + n1),
         weights_license=per_release.weights_license,
         weights_license_class=per_release.weights_license_class,

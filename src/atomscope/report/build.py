@@ -171,15 +171,19 @@ def summary_markdown(report: Report, generated_at: str, base_url: str = "") -> s
     lines += ["", "## Charts", ""]
     for section in report.sections:
         for chart in section.charts:
-            lines.append(f"- {md_escape(chart.title)}: [PNG]({base}charts/{chart.name}.png), "
-                         f"[SVG]({base}charts/{chart.name}.svg), data [CSV]({base}charts/{chart.name}.csv)")
+            lines.append(
+                f"- {md_escape(chart.title)}: [PNG]({base}charts/{chart.name}.png), "
+                f"[SVG]({base}charts/{chart.name}.svg), data [CSV]({base}charts/{chart.name}.csv)"
+            )
         for note in section.missing:
             lines.append(f"- {md_escape(section.title)}: {md_escape(note, code=True)}")
     lines += ["", "## Sources and attributions", ""]
     for a in report.attributions:
         lines.append(f"- [{md_escape(a['source'])}]({a['url']}) ({a['license']}): {md_escape(a['text'])}")
-    lines.append("- Tracked models: The ATOM Project, github.com/Interconnects-AI/tracked-models (Apache-2.0); "
-                 "LMArena scores via github.com/fboulnois/llm-leaderboard-csv.")
+    lines.append(
+        "- Tracked models: The ATOM Project, github.com/Interconnects-AI/tracked-models (Apache-2.0); "
+        "LMArena scores via github.com/fboulnois/llm-leaderboard-csv."
+    )
     lines += ["", f"Full report: [{base}index.html]({base}index.html)", ""]
     return "\n".join(lines)
 
@@ -203,18 +207,22 @@ def build_report(db_path: str | Path, out_dir: str | Path, *, base_url: str = ""
     write_charts(sections, out_dir / "charts")
 
     generated_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    html = _environment().get_template("index.html.j2").render(
-        title=TITLE,
-        version=__version__,
-        generated_at=generated_at,
-        db_name=db_path.name,
-        regions=[(r.key, r.color, r.label) for r in regions.REGIONS],
-        findings=found,
-        sections=sections,
-        source_files=sources,
-        hub=hub,
-        collect_hint=COLLECT_HINT,
-        attributions=credits,
+    html = (
+        _environment()
+        .get_template("index.html.j2")
+        .render(
+            title=TITLE,
+            version=__version__,
+            generated_at=generated_at,
+            db_name=db_path.name,
+            regions=[(r.key, r.color, r.label) for r in regions.REGIONS],
+            findings=found,
+            sections=sections,
+            source_files=sources,
+            hub=hub,
+            collect_hint=COLLECT_HINT,
+            attributions=credits,
+        )
     )
     report.index.write_text(html, encoding="utf-8")
     report.summary.write_text(summary_markdown(report, generated_at, base_url), encoding="utf-8")

@@ -53,8 +53,16 @@ def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return (
         chart.configure(font=FONT, background="white")
         .configure_view(stroke=None)
-        .configure_axis(labelFontSize=11, titleFontSize=12, titleFontWeight="normal", gridColor="#e5e7eb",
-                        domainColor="#9ca3af", tickColor="#9ca3af", labelColor="#374151", titleColor="#374151")
+        .configure_axis(
+            labelFontSize=11,
+            titleFontSize=12,
+            titleFontWeight="normal",
+            gridColor="#e5e7eb",
+            domainColor="#9ca3af",
+            tickColor="#9ca3af",
+            labelColor="#374151",
+            titleColor="#374151",
+        )
         .configure_legend(labelFontSize=12, titleFontSize=12, titleFontWeight="normal", symbolType="circle")
         .configure_title(fontSize=14, anchor="start", color="#111827")
     )
@@ -122,16 +130,26 @@ def _period_legend(symbol: str) -> alt.Legend:
 def _dash() -> alt.StrokeDash:
     """Lines: dashed for estimates. Each layer names its kind in a calculate transform (`line_kind`), so
     one scale (and one legend) covers both layers."""
-    legend = alt.Legend(title=None, orient="top", direction="horizontal", symbolType="stroke",
-                        symbolStrokeColor="#374151", symbolStrokeWidth=2)
-    return alt.StrokeDash("line_kind:N", legend=legend,
-                          scale=alt.Scale(domain=list(DASHES), range=list(DASHES.values())))
+    legend = alt.Legend(
+        title=None,
+        orient="top",
+        direction="horizontal",
+        symbolType="stroke",
+        symbolStrokeColor="#374151",
+        symbolStrokeWidth=2,
+    )
+    return alt.StrokeDash(
+        "line_kind:N", legend=legend, scale=alt.Scale(domain=list(DASHES), range=list(DASHES.values()))
+    )
 
 
 def estimate_opacity() -> alt.Opacity:
     """Bars: estimated periods lighter; the kind is a calculate transform (`period_kind`), not a column."""
-    return alt.Opacity("period_kind:N", legend=_period_legend("square"),
-                       scale=alt.Scale(domain=[MEASURED, ESTIMATED], range=[1.0, ESTIMATED_OPACITY]))
+    return alt.Opacity(
+        "period_kind:N",
+        legend=_period_legend("square"),
+        scale=alt.Scale(domain=[MEASURED, ESTIMATED], range=[1.0, ESTIMATED_OPACITY]),
+    )
 
 
 def _kind_expr() -> str:
@@ -139,8 +157,17 @@ def _kind_expr() -> str:
 
 
 def lines(
-    df: pd.DataFrame, x: str, y: str, *, y_title: str, x_title: str = "", color: str | None = "region",
-    x_kind: str = "T", y_format: str = ",.0f", zero: bool = False, tooltip: list[str] | None = None,
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    y_title: str,
+    x_title: str = "",
+    color: str | None = "region",
+    x_kind: str = "T",
+    y_format: str = ",.0f",
+    zero: bool = False,
+    tooltip: list[str] | None = None,
 ) -> alt.TopLevelMixin:
     """One line per region (or a single line when color is None) over time. With estimated rows: the
     whole series dashed, the measured stretches drawn solid over it (a segment is solid only between two
@@ -157,14 +184,16 @@ def lines(
     if not _has_estimates(df):
         mark = base.mark_line(point=alt.OverlayMarkDef(size=18, **style), strokeWidth=2, **style)
         return _configure(mark.encode(y=value, **enc).properties(width=WIDTH, height=HEIGHT))
-    everything = base.transform_calculate(line_kind=f"'{ESTIMATED}'").mark_line(strokeWidth=2, **style).encode(
-        y=value, strokeDash=_dash(), **enc
+    everything = (
+        base.transform_calculate(line_kind=f"'{ESTIMATED}'")
+        .mark_line(strokeWidth=2, **style)
+        .encode(y=value, strokeDash=_dash(), **enc)
     )
     # no point overlay on the lines: it would turn the dash legend's symbols into filled (invisible) ones
-    measured = base.transform_calculate(
-        measured_value=f"datum.estimated ? null : datum['{y}']", line_kind=f"'{MEASURED}'"
-    ).mark_line(strokeWidth=2, invalid="break-paths-show-domains", **style).encode(
-        y=alt.Y("measured_value:Q", title=y_title, scale=scale, axis=axis), strokeDash=_dash(), **enc
+    measured = (
+        base.transform_calculate(measured_value=f"datum.estimated ? null : datum['{y}']", line_kind=f"'{MEASURED}'")
+        .mark_line(strokeWidth=2, invalid="break-paths-show-domains", **style)
+        .encode(y=alt.Y("measured_value:Q", title=y_title, scale=scale, axis=axis), strokeDash=_dash(), **enc)
     )
     points = base.transform_filter("!datum.estimated").mark_point(size=18, filled=True, opacity=1, **style)
     hollow = base.transform_filter("datum.estimated").mark_point(
@@ -175,18 +204,27 @@ def lines(
 
 
 def stacked_bars(
-    df: pd.DataFrame, x: str, y: str, *, y_title: str, x_title: str = "", color: str = "region",
-    x_kind: str = "year", normalize: bool = False, x_sort: list[str] | None = None, horizontal: bool = False,
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    y_title: str,
+    x_title: str = "",
+    color: str = "region",
+    x_kind: str = "year",
+    normalize: bool = False,
+    x_sort: list[str] | None = None,
+    horizontal: bool = False,
 ) -> alt.TopLevelMixin:
     """Bars per period (or category), stacked by region; estimated periods lighter (`estimated` column)."""
     stack = "normalize" if normalize else "zero"
     value = alt.Y(f"{y}:Q", title=y_title, stack=stack, axis=alt.Axis(format=".0%" if normalize else ",.0f"))
     if x_kind == "T":
-        category = alt.X(f"{x}:T", title=x_title, timeUnit="yearmonth",
-                         axis=alt.Axis(format="%b %Y", labelAngle=0))
+        category = alt.X(f"{x}:T", title=x_title, timeUnit="yearmonth", axis=alt.Axis(format="%b %Y", labelAngle=0))
     else:
-        category = alt.X(f"{x}:O", title=x_title, sort=x_sort,
-                         axis=alt.Axis(labelAngle=-45 if x_kind == "month" else 0))
+        category = alt.X(
+            f"{x}:O", title=x_title, sort=x_sort, axis=alt.Axis(labelAngle=-45 if x_kind == "month" else 0)
+        )
     if horizontal:
         value = alt.X(f"{y}:Q", title=y_title, stack=stack, axis=alt.Axis(format=".0%" if normalize else ",.0f"))
         category = alt.Y(f"{x}:N", title=x_title, sort=x_sort)
@@ -203,28 +241,49 @@ def stacked_bars(
 
 
 def region_bars(
-    df: pd.DataFrame, y: str, *, x_title: str, label: str | None = None, value_format: str = ",.0f",
+    df: pd.DataFrame,
+    y: str,
+    *,
+    x_title: str,
+    label: str | None = None,
+    value_format: str = ",.0f",
     axis_format: str = ",.0f",
 ) -> alt.TopLevelMixin:
     """One horizontal bar per region, labelled at its end with `label` (a Vega expression over the row) or
     the value itself; the axis names the regions, so there is no legend."""
     order = regions.ordered(df["region"].dropna())
     base = alt.Chart(df).encode(
-        y=alt.Y("region:N", title=None, sort=order,
-                axis=alt.Axis(labelExpr=_label_expr(regions.LABELS), labelFontSize=12, ticks=False, domain=False)),
-        x=alt.X(f"{y}:Q", title=x_title, axis=alt.Axis(format=axis_format, tickMinStep=1, tickCount=6),
-                scale=alt.Scale(domain=[0, float(df[y].max()) * LABEL_ROOM or 1])),  # room for the labels
+        y=alt.Y(
+            "region:N",
+            title=None,
+            sort=order,
+            axis=alt.Axis(labelExpr=_label_expr(regions.LABELS), labelFontSize=12, ticks=False, domain=False),
+        ),
+        x=alt.X(
+            f"{y}:Q",
+            title=x_title,
+            axis=alt.Axis(format=axis_format, tickMinStep=1, tickCount=6),
+            scale=alt.Scale(domain=[0, float(df[y].max()) * LABEL_ROOM or 1]),
+        ),  # room for the labels
     )
     bars = base.mark_bar(height={"band": 0.7}).encode(color=region_color(df).legend(None))
     text = label or f"format(datum['{y}'], '{value_format}')"
-    labels = base.mark_text(align="left", dx=4, fontSize=12, color="#374151").transform_calculate(
-        bar_label=text
-    ).encode(text="bar_label:N")
+    labels = (
+        base.mark_text(align="left", dx=4, fontSize=12, color="#374151")
+        .transform_calculate(bar_label=text)
+        .encode(text="bar_label:N")
+    )
     return _configure((bars + labels).properties(width=WIDTH, height=34 * len(order)))
 
 
 def stacked_area(
-    df: pd.DataFrame, x: str, y: str, *, y_title: str, x_title: str = "", color: str = "region",
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    y_title: str,
+    x_title: str = "",
+    color: str = "region",
     normalize: bool = False,
 ) -> alt.TopLevelMixin:
     stack = "normalize" if normalize else "zero"

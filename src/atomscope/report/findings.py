@@ -111,8 +111,12 @@ def arena(md: MetricData) -> list[Finding]:
         f"{noun(lead['region'])}: {lead['best_open_model']} by {lead['best_open_org']} scores "
         f"{number(lead['best_open_score'])}"
     )
-    values = {"date": day(latest), "region": lead["region"], "model": lead["best_open_model"],
-              "score": float(lead["best_open_score"])}
+    values = {
+        "date": day(latest),
+        "region": lead["region"],
+        "model": lead["best_open_model"],
+        "score": float(lead["best_open_score"]),
+    }
     repo = lead.get("best_open_model_id")
     if isinstance(repo, str) and repo:
         text += f" (weights tracked at {repo} on Hugging Face)"
@@ -120,10 +124,16 @@ def arena(md: MetricData) -> list[Finding]:
     if rival is not None:
         other = now[now["region"] == rival].iloc[0]
         margin = float(lead["best_open_score"] - other["best_open_score"])
-        text += (f", {number(margin)} points above the best from {noun(rival)} "
-                 f"({other['best_open_model']}, {number(other['best_open_score'])})")
-        values.update(rival=rival, rival_model=other["best_open_model"], rival_score=float(other["best_open_score"]),
-                      margin=margin)
+        text += (
+            f", {number(margin)} points above the best from {noun(rival)} "
+            f"({other['best_open_model']}, {number(other['best_open_score'])})"
+        )
+        values.update(
+            rival=rival,
+            rival_model=other["best_open_model"],
+            rival_score=float(other["best_open_score"]),
+            margin=margin,
+        )
     out.append(Finding("arena_leader", text + ".", "arena_best_open", values))
 
     leaders = [(d, g[g["leads_open"]].iloc[0]["region"]) for d, g in df.groupby("snapshot_date", sort=True)]
@@ -132,15 +142,24 @@ def arena(md: MetricData) -> list[Finding]:
     if before is None:
         text = f"{who} has held the best open-weight model on all {length} snapshots since {day(start)}"
     else:
-        text = (f"{who} has held the best open-weight model on every snapshot since {day(start)} ({length} in a "
-                f"row); before that, {noun(before[1])} led (last on {day(before[0])})")
-    values = {"region": lead["region"], "since": day(start), "snapshots": length,
-              "before_region": before[1] if before else None, "before_date": day(before[0]) if before else None}
+        text = (
+            f"{who} has held the best open-weight model on every snapshot since {day(start)} ({length} in a "
+            f"row); before that, {noun(before[1])} led (last on {day(before[0])})"
+        )
+    values = {
+        "region": lead["region"],
+        "since": day(start),
+        "snapshots": length,
+        "before_region": before[1] if before else None,
+        "before_date": day(before[0]) if before else None,
+    }
     rival = rival_of(lead["region"], ranked)
     cross = crossover(md, "best_arena_score", lead["region"], rival)
     if cross is not None and day(cross["crossover_period"]) != day(leaders[0][0]):
-        text += (f". By the crossover rule ({CROSSOVER_PERIODS}+ consecutive snapshots ahead), {noun(lead['region'])}"
-                 f" first overtook {noun(rival)} on {day(cross['crossover_period'])}")
+        text += (
+            f". By the crossover rule ({CROSSOVER_PERIODS}+ consecutive snapshots ahead), {noun(lead['region'])}"
+            f" first overtook {noun(rival)} on {day(cross['crossover_period'])}"
+        )
         values.update(crossover=day(cross["crossover_period"]), crossover_rival=rival)
     out.append(Finding("arena_since", text + ".", "arena_best_open", values))
 
@@ -149,10 +168,11 @@ def arena(md: MetricData) -> list[Finding]:
     top = top.sort_values(["top10_open_count", "rank"], ascending=[False, True])
     first = top.iloc[0]
     total = int(top["top10_open_count"].sum())
-    text = (f"{noun(first['region'], capital=True)} holds {int(first['top10_open_count'])} of the {total} best "
-            f"open-weight models on {day(latest)}")
-    values = {"date": day(latest), "region": first["region"], "count": int(first["top10_open_count"]),
-              "of": total}
+    text = (
+        f"{noun(first['region'], capital=True)} holds {int(first['top10_open_count'])} of the {total} best "
+        f"open-weight models on {day(latest)}"
+    )
+    values = {"date": day(latest), "region": first["region"], "count": int(first["top10_open_count"]), "of": total}
     rival = rival_of(first["region"], list(top["region"]))
     if rival is not None:
         n = int(top[top["region"] == rival]["top10_open_count"].iloc[0])
@@ -165,18 +185,32 @@ def arena(md: MetricData) -> list[Finding]:
         last, first_gap = gaps.iloc[-1], gaps.iloc[0]
         gap, gap0 = float(last["open_closed_gap"]), float(first_gap["open_closed_gap"])
         if gap >= 0:
-            text = (f"The best closed model ({last['best_closed_model']}, {number(last['best_closed_score'])}) "
-                    f"leads the best open-weight model by {number(gap)} points on {day(last['snapshot_date'])}")
+            text = (
+                f"The best closed model ({last['best_closed_model']}, {number(last['best_closed_score'])}) "
+                f"leads the best open-weight model by {number(gap)} points on {day(last['snapshot_date'])}"
+            )
         else:
-            text = (f"The best open-weight model leads the best closed model ({last['best_closed_model']}) by "
-                    f"{number(-gap)} points on {day(last['snapshot_date'])}")
+            text = (
+                f"The best open-weight model leads the best closed model ({last['best_closed_model']}) by "
+                f"{number(-gap)} points on {day(last['snapshot_date'])}"
+            )
         trend = "down" if abs(gap) < abs(gap0) else "up" if abs(gap) > abs(gap0) else "the same as"
         text += f", {trend} from {number(abs(gap0))} on {day(first_gap['snapshot_date'])}."
-        out.append(Finding("arena_gap", text, "arena_gap", {
-            "date": day(last["snapshot_date"]), "gap": gap, "closed_model": last["best_closed_model"],
-            "closed_score": float(last["best_closed_score"]), "first_date": day(first_gap["snapshot_date"]),
-            "first_gap": gap0,
-        }))
+        out.append(
+            Finding(
+                "arena_gap",
+                text,
+                "arena_gap",
+                {
+                    "date": day(last["snapshot_date"]),
+                    "gap": gap,
+                    "closed_model": last["best_closed_model"],
+                    "closed_score": float(last["best_closed_score"]),
+                    "first_date": day(first_gap["snapshot_date"]),
+                    "first_gap": gap0,
+                },
+            )
+        )
     return out
 
 
@@ -205,12 +239,13 @@ def releases(md: MetricData) -> list[Finding]:
     if lead is None:
         top = now["releases"].iloc[0]
         tied = [r for r, n in counts.items() if n == top]
-        text = (f"In {year}, Epoch AI's notable-models data credits {' and '.join(noun(r) for r in tied)} with "
-                f"{int(top)} open-weight releases each.")
+        text = (
+            f"In {year}, Epoch AI's notable-models data credits {' and '.join(noun(r) for r in tied)} with "
+            f"{int(top)} open-weight releases each."
+        )
         return [Finding("releases_leader", text, "releases_region", {"year": year, "counts": counts})]
     rival = rival_of(lead, list(now["region"]))
-    text = (f"In {year}, Epoch AI's notable-models data credits {noun(lead)} with {counts[lead]} open-weight "
-            f"releases")
+    text = f"In {year}, Epoch AI's notable-models data credits {noun(lead)} with {counts[lead]} open-weight releases"
     if rival is not None:
         text += f" and {noun(rival)} with {counts[rival]}"
     start, length, before = leader_streak(leaders)
@@ -220,12 +255,13 @@ def releases(md: MetricData) -> list[Finding]:
         text += f"; {noun(lead)} has had the most every year since {start}"
     elif before[1] is not None:
         prev = df[df["period"] == before[0]].set_index("region")["releases"]
-        text += (f"; in {before[0]}, {noun(before[1])} had the most ({int(prev[before[1]])}, against "
-                 f"{int(prev.get(lead, 0))} for {noun(lead)})")
+        text += (
+            f"; in {before[0]}, {noun(before[1])} had the most ({int(prev[before[1]])}, against "
+            f"{int(prev.get(lead, 0))} for {noun(lead)})"
+        )
     else:
         text += f"; in {before[0]} the top regions were tied"
-    values = {"year": year, "region": lead, "counts": counts, "since": start, "years": length,
-              "before": before}
+    values = {"year": year, "region": lead, "counts": counts, "since": start, "years": length, "before": before}
     return [Finding("releases_leader", text + ".", "releases_region", values)]
 
 
@@ -238,23 +274,29 @@ def openness(md: MetricData) -> list[Finding]:
         return []
     systems, truly = int(df["systems"].sum()), int(df["truly_open_systems"].sum())
     restricted = int(df["open_but_restricted_systems"].sum())
-    text = (f"Of the {systems} systems rated by the European Open Source AI Index, {truly} are truly open "
-            f"(open weights, training data and training code, under an open license)")
+    text = (
+        f"Of the {systems} systems rated by the European Open Source AI Index, {truly} are truly open "
+        f"(open weights, training data and training code, under an open license)"
+    )
     values = {"systems": systems, "truly_open": truly, "open_but_restricted": restricted}
     rows = df.set_index("region")
     parts = []
     for region in RIVALS[::-1]:
         if region in rows.index:
             r = rows.loc[region]
-            parts.append(f"{int(r['truly_open_systems'])} of {noun(region)}'s {int(r['systems'])} "
-                         f"({percent(r['truly_open_share'])})")
-            values[region] = {"truly_open": int(r["truly_open_systems"]), "systems": int(r["systems"]),
-                              "share": float(r["truly_open_share"])}
+            parts.append(
+                f"{int(r['truly_open_systems'])} of {noun(region)}'s {int(r['systems'])} "
+                f"({percent(r['truly_open_share'])})"
+            )
+            values[region] = {
+                "truly_open": int(r["truly_open_systems"]),
+                "systems": int(r["systems"]),
+                "share": float(r["truly_open_share"]),
+            }
     if parts:
         text += ": " + " and ".join(parts)
     if restricted:
-        text += (f". {restricted} more would be but for their license (non-commercial, research-only or "
-                 f"use-restricted)")
+        text += f". {restricted} more would be but for their license (non-commercial, research-only or use-restricted)"
     return [Finding("openness_truly_open", text + ".", "openness_truly_open", values)]
 
 
@@ -323,10 +365,17 @@ def downloads(md: MetricData, hub: HubStatus) -> list[Finding]:
     quoted = quoted_month(df)
     now = df[df["month"] == quoted.month].sort_values("share", ascending=False)
     lead = now.iloc[0]
-    text = (f"{quoted.phrase()}, models from {adjective(lead['region'])} organizations took {percent(lead['share'])} "
-            f"of the tracked models' Hugging Face downloads")
-    values = {"month": quoted.month, "region": lead["region"], "share": float(lead["share"]),
-              "estimated": quoted.estimated, "to_date": quoted.to_date}
+    text = (
+        f"{quoted.phrase()}, models from {adjective(lead['region'])} organizations took {percent(lead['share'])} "
+        f"of the tracked models' Hugging Face downloads"
+    )
+    values = {
+        "month": quoted.month,
+        "region": lead["region"],
+        "share": float(lead["share"]),
+        "estimated": quoted.estimated,
+        "to_date": quoted.to_date,
+    }
     rival = rival_of(lead["region"], list(now["region"]))
     if rival is not None:
         r = now[now["region"] == rival].iloc[0]
@@ -335,11 +384,16 @@ def downloads(md: MetricData, hub: HubStatus) -> list[Finding]:
     text += quoted.qualifier("the downloads")
     cross = crossover(md, "downloads_share", lead["region"], rival)
     if cross is not None:
-        text += (f"; by the crossover rule ({CROSSOVER_PERIODS}+ consecutive finished months ahead), their share "
-                 f"first overtook {adjective(rival)} models' in {cross['crossover_period']} and stayed ahead "
-                 f"{int(cross['periods_ahead'])} months{_crossover_text(cross)}")
-        values.update(crossover=cross["crossover_period"], crossover_months=int(cross["periods_ahead"]),
-                      crossover_estimated=bool(cross.get("estimated")))
+        text += (
+            f"; by the crossover rule ({CROSSOVER_PERIODS}+ consecutive finished months ahead), their share "
+            f"first overtook {adjective(rival)} models' in {cross['crossover_period']} and stayed ahead "
+            f"{int(cross['periods_ahead'])} months{_crossover_text(cross)}"
+        )
+        values.update(
+            crossover=cross["crossover_period"],
+            crossover_months=int(cross["periods_ahead"]),
+            crossover_estimated=bool(cross.get("estimated")),
+        )
     return [Finding("downloads_share", text + ".", "downloads_share", values)]
 
 
@@ -355,8 +409,7 @@ def derivatives(md: MetricData, hub: HubStatus) -> list[Finding]:
     quoted = quoted_month(df)
     now = df[df["month"] == quoted.month].groupby("region")["new_derivatives"].sum().sort_values(ascending=False)
     lead = now.index[0]
-    text = (f"{quoted.phrase()}, {number(now[lead])} new Hugging Face derivatives were built on {adjective(lead)} "
-            "models")
+    text = f"{quoted.phrase()}, {number(now[lead])} new Hugging Face derivatives were built on {adjective(lead)} models"
     values = {"month": quoted.month, "region": lead, "count": float(now[lead]), "to_date": quoted.to_date}
     rival = rival_of(lead, list(now.index))
     if rival is not None:
@@ -365,10 +418,12 @@ def derivatives(md: MetricData, hub: HubStatus) -> list[Finding]:
     text += quoted.qualifier("the derivatives")
     cross = crossover(md, "derivative_share", lead, rival)
     if cross is not None:
-        text += (f"; by the crossover rule ({CROSSOVER_PERIODS}+ consecutive finished months ahead), "
-                 f"{adjective(lead)} models first drew more new derivatives than {adjective(rival)} ones in "
-                 f"{cross['crossover_period']} and stayed ahead {int(cross['periods_ahead'])} months"
-                 f"{_crossover_text(cross)}")
+        text += (
+            f"; by the crossover rule ({CROSSOVER_PERIODS}+ consecutive finished months ahead), "
+            f"{adjective(lead)} models first drew more new derivatives than {adjective(rival)} ones in "
+            f"{cross['crossover_period']} and stayed ahead {int(cross['periods_ahead'])} months"
+            f"{_crossover_text(cross)}"
+        )
         values.update(crossover=cross["crossover_period"], crossover_months=int(cross["periods_ahead"]))
     return [Finding("derivatives_month", text + ".", "derivatives_monthly", values)]
 
@@ -377,5 +432,13 @@ def collect(md: MetricData, con: duckdb.DuckDBPyConnection, hub: HubStatus) -> l
     from atomscope.report.section_availability import findings as availability  # its module imports this one
     from atomscope.report.section_runnability import findings as runnability
 
-    return [*arena(md), *releases(md), *openness(md), *tracked(con), *downloads(md, hub), *derivatives(md, hub),
-            *availability(md), *runnability(md)]
+    return [
+        *arena(md),
+        *releases(md),
+        *openness(md),
+        *tracked(con),
+        *downloads(md, hub),
+        *derivatives(md, hub),
+        *availability(md),
+        *runnability(md),
+    ]

@@ -52,17 +52,26 @@ def availability(md: MetricData) -> Section:
     section.notes.extend(md.get("availability", "region").notes)
     latest = by_region[by_region["month"] == by_region["month"].max()]
     month = str(latest["month"].iloc[0])
-    data = latest[["month", "region", "tracked", "removed", "gated", "disabled", "renamed", "unavailable",
-                   "unavailable_share"]].reset_index(drop=True)
-    section.charts.append(Chart(
-        "availability_region", f"Tracked models removed, gated or disabled on the Hub, by region, {month}",
-        "Status at the end of the latest month with a collection; labels give the count of the region's tracked "
-        "models and their share. Renamed models still resolve and are listed below.",
-        SOURCE, data,
-        charts.region_bars(data, "unavailable", x_title="Tracked models no longer freely downloadable",
-                           label="datum.unavailable + ' of ' + datum.tracked + ' (' + "
-                                 "format(datum.unavailable_share, '.1%') + ')'"),
-    ))
+    data = latest[
+        ["month", "region", "tracked", "removed", "gated", "disabled", "renamed", "unavailable", "unavailable_share"]
+    ].reset_index(drop=True)
+    section.charts.append(
+        Chart(
+            "availability_region",
+            f"Tracked models removed, gated or disabled on the Hub, by region, {month}",
+            "Status at the end of the latest month with a collection; labels give the count of the region's tracked "
+            "models and their share. Renamed models still resolve and are listed below.",
+            SOURCE,
+            data,
+            charts.region_bars(
+                data,
+                "unavailable",
+                x_title="Tracked models no longer freely downloadable",
+                label="datum.unavailable + ' of ' + datum.tracked + ' (' + "
+                "format(datum.unavailable_share, '.1%') + ')'",
+            ),
+        )
+    )
     changed = by_model[by_model["status"] != "available"]
     table = changed[["model_id", "org_name", "region", "status", "observed_on", "new_model_id"]]
     section.tables.append(

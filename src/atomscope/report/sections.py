@@ -35,12 +35,19 @@ SRC_HUB = "table `hf_snapshots` (Hugging Face Hub API, collected by `atomscope c
 UNKNOWN_SIZE = "unknown"
 COLLECT_HINT = "atomscope collect hf"
 TRULY_OPEN_COLUMNS = {
-    "system": "System", "org": "Organization", "region": "Region", "type": "Type", "release_date": "Released",
-    "end_model_license": "License", "openness_pct": "Openness %",
+    "system": "System",
+    "org": "Organization",
+    "region": "Region",
+    "type": "Type",
+    "release_date": "Released",
+    "end_model_license": "License",
+    "openness_pct": "Openness %",
 }
 
 RESTRICTED_COLUMNS = {
-    **TRULY_OPEN_COLUMNS, "license_class": "License class", "index_licensing": "Index: licensing",
+    **TRULY_OPEN_COLUMNS,
+    "license_class": "License class",
+    "index_licensing": "Index: licensing",
 }
 RATING_OF_SCORE = {1.0: "open", 0.5: "partial", 0.0: "closed"}
 
@@ -101,29 +108,41 @@ def performance(md: MetricData) -> Section:
     if df is None:
         return section
     best = to_dates(df[["snapshot_date", "region", "best_open_model", "best_open_score"]], "snapshot_date")
-    section.charts.append(Chart(
-        "arena_best_open", "Best open-weight Arena score, by region of the developer",
-        "Each point is the highest Arena score among a region's open-weight models on that snapshot.",
-        SRC_ARENA, best,
-        charts.lines(best, "snapshot_date", "best_open_score", y_title="Arena score"),
-    ))
+    section.charts.append(
+        Chart(
+            "arena_best_open",
+            "Best open-weight Arena score, by region of the developer",
+            "Each point is the highest Arena score among a region's open-weight models on that snapshot.",
+            SRC_ARENA,
+            best,
+            charts.lines(best, "snapshot_date", "best_open_score", y_title="Arena score"),
+        )
+    )
     gap = df.drop_duplicates("snapshot_date")[
         ["snapshot_date", "best_closed_model", "best_closed_score", "open_closed_gap"]
     ].dropna(subset=["open_closed_gap"])
     gap = to_dates(gap, "snapshot_date")
-    section.charts.append(Chart(
-        "arena_gap", "Open–closed gap: best closed score minus best open-weight score",
-        "Positive when a closed model leads; in Arena (Elo-scale) points.",
-        SRC_ARENA, gap,
-        charts.lines(gap, "snapshot_date", "open_closed_gap", y_title="Points", color=None, zero=True),
-    ))
+    section.charts.append(
+        Chart(
+            "arena_gap",
+            "Open–closed gap: best closed score minus best open-weight score",
+            "Positive when a closed model leads; in Arena (Elo-scale) points.",
+            SRC_ARENA,
+            gap,
+            charts.lines(gap, "snapshot_date", "open_closed_gap", y_title="Points", color=None, zero=True),
+        )
+    )
     top = to_dates(df[["snapshot_date", "region", "top10_open_count"]], "snapshot_date")
-    section.charts.append(Chart(
-        "arena_top10", "Who holds the 10 best open-weight models",
-        "Count of the ten highest-scoring open-weight models on each snapshot, by region.",
-        SRC_ARENA, top,
-        charts.stacked_area(top, "snapshot_date", "top10_open_count", y_title="Models in the open top 10"),
-    ))
+    section.charts.append(
+        Chart(
+            "arena_top10",
+            "Who holds the 10 best open-weight models",
+            "Count of the ten highest-scoring open-weight models on each snapshot, by region.",
+            SRC_ARENA,
+            top,
+            charts.stacked_area(top, "snapshot_date", "top10_open_count", y_title="Models in the open top 10"),
+        )
+    )
     return section
 
 
@@ -137,26 +156,35 @@ def releases(md: MetricData) -> Section:
     if df is None:
         return section
     data = df[["period", "region", "releases"]]
-    section.charts.append(Chart(
-        "releases_region", "Notable open-weight releases per year, by region",
-        "A model credited to organizations in several regions counts once in each.",
-        SRC_EPOCH, data,
-        charts.stacked_bars(data, "period", "releases", y_title="Open-weight releases", x_kind="year"),
-    ))
+    section.charts.append(
+        Chart(
+            "releases_region",
+            "Notable open-weight releases per year, by region",
+            "A model credited to organizations in several regions counts once in each.",
+            SRC_EPOCH,
+            data,
+            charts.stacked_bars(data, "period", "releases", y_title="Open-weight releases", x_kind="year"),
+        )
+    )
     countries = metric_frame(section, md, "releases", "country", period="year")
     if countries is not None:
         years = sorted(countries["period"].unique())[-3:]
         recent = countries[countries["period"].isin(years)]
-        wide = recent.pivot_table(index=["country", "region"], columns="period", values="releases",
-                                  aggfunc="sum", fill_value=0)
+        wide = recent.pivot_table(
+            index=["country", "region"], columns="period", values="releases", aggfunc="sum", fill_value=0
+        )
         wide["total"] = wide.sum(axis=1)
         wide = wide.sort_values("total", ascending=False).head(10).reset_index()
         wide.columns = [str(c) for c in wide.columns]
-        section.tables.append(Table(
-            "releases_country", f"Top countries, {years[0]}–{years[-1]}",
-            "Open-weight notable releases per country credited by Epoch AI.",
-            SRC_EPOCH.replace("--by region", "--by country"), wide,
-        ))
+        section.tables.append(
+            Table(
+                "releases_country",
+                f"Top countries, {years[0]}–{years[-1]}",
+                "Open-weight notable releases per country credited by Epoch AI.",
+                SRC_EPOCH.replace("--by region", "--by country"),
+                wide,
+            )
+        )
     return section
 
 
@@ -173,56 +201,85 @@ def openness(md: MetricData) -> Section:
     if df is None:
         return section
     truly = df[["region", "systems", "truly_open_systems", "open_but_restricted_systems"]]
-    section.charts.append(Chart(
-        "openness_truly_open", "Truly open systems by region",
-        "Systems rated open on end-model weights, training data of base and end model, and training code, "
-        "under an open license; labels give truly open / all systems rated. The data's "
-        "open_but_restricted_systems column counts those open in all but their license.",
-        SRC_OSAI, truly,
-        charts.region_bars(truly, "truly_open_systems", x_title="Truly open systems",
-                           label="datum.truly_open_systems + ' of ' + datum.systems"),
-    ))
+    section.charts.append(
+        Chart(
+            "openness_truly_open",
+            "Truly open systems by region",
+            "Systems rated open on end-model weights, training data of base and end model, and training code, "
+            "under an open license; labels give truly open / all systems rated. The data's "
+            "open_but_restricted_systems column counts those open in all but their license.",
+            SRC_OSAI,
+            truly,
+            charts.region_bars(
+                truly,
+                "truly_open_systems",
+                x_title="Truly open systems",
+                label="datum.truly_open_systems + ' of ' + datum.systems",
+            ),
+        )
+    )
     pct = df[["region", "mean_openness_pct"]]
-    section.charts.append(Chart(
-        "openness_region", "Mean openness score by region (% of the 12 dimensions)",
-        "Average over the region's systems of the index's 0–12 score, as a percentage.", SRC_OSAI, pct,
-        charts.region_bars(pct, "mean_openness_pct", x_title="Mean openness (%)", value_format=".1f"),
-    ))
+    section.charts.append(
+        Chart(
+            "openness_region",
+            "Mean openness score by region (% of the 12 dimensions)",
+            "Average over the region's systems of the index's 0–12 score, as a percentage.",
+            SRC_OSAI,
+            pct,
+            charts.region_bars(pct, "mean_openness_pct", x_title="Mean openness (%)", value_format=".1f"),
+        )
+    )
     systems = metric_frame(section, md, "openness", "system")
     if systems is not None:
         listed = systems[systems["truly_open"]]
         listed = listed[["system", "org", "region", "type", "release_date", "end_model_license", "openness_pct"]]
         listed = listed.assign(openness_pct=listed["openness_pct"].round(1)).rename(columns=TRULY_OPEN_COLUMNS)
-        section.tables.append(Table(
-            "truly_open_list", f"The truly open systems ({len(listed)})",
-            "Ordered by openness score; organization as resolved through the atomscope registry.",
-            SRC_OSAI.replace("--by region", "--by system"), listed.reset_index(drop=True),
-        ))
+        section.tables.append(
+            Table(
+                "truly_open_list",
+                f"The truly open systems ({len(listed)})",
+                "Ordered by openness score; organization as resolved through the atomscope registry.",
+                SRC_OSAI.replace("--by region", "--by system"),
+                listed.reset_index(drop=True),
+            )
+        )
         restricted = systems[systems["open_but_restricted"]]
         restricted = restricted.assign(
             index_licensing=restricted["licenses"].map(RATING_OF_SCORE),
             openness_pct=restricted["openness_pct"].round(1),
         )
-        restricted = restricted[["system", "org", "region", "type", "end_model_license", "license_class",
-                                 "index_licensing", "openness_pct"]].rename(columns=RESTRICTED_COLUMNS)
-        section.tables.append(Table(
-            "open_but_restricted_list", f"Open but restricted: excluded for their license ({len(restricted)})",
-            "Open weights, training data and training code, but the end-model license is not open (non-commercial, "
-            "research-only or use-restricted, by domain/licenses.py) or the index does not rate licensing open.",
-            SRC_OSAI.replace("--by region", "--by system"), restricted.reset_index(drop=True),
-        ))
+        restricted = restricted[
+            ["system", "org", "region", "type", "end_model_license", "license_class", "index_licensing", "openness_pct"]
+        ].rename(columns=RESTRICTED_COLUMNS)
+        section.tables.append(
+            Table(
+                "open_but_restricted_list",
+                f"Open but restricted: excluded for their license ({len(restricted)})",
+                "Open weights, training data and training code, but the end-model license is not open (non-commercial, "
+                "research-only or use-restricted, by domain/licenses.py) or the index does not rate licensing open.",
+                SRC_OSAI.replace("--by region", "--by system"),
+                restricted.reset_index(drop=True),
+            )
+        )
     mof = metric_frame(section, md, "mof", "region")
     if mof is not None:
         data = mof[["region", "releases", "mean_progress_pct"]]
-        section.charts.append(Chart(
-            "mof_progress", "Model Openness Framework: share of required components openly licensed",
-            "Mean over each region's MOF entries of the 14 components MOF 1.0 requires for Class I that carry a "
-            "fitting open license; labels give the number of entries.",
-            "metric `mof --by region` over table `mof_components` (mof_components.csv: lfai/model_openness_tool)",
-            data,
-            charts.region_bars(data, "mean_progress_pct", x_title="Required components met (%)",
-                               label="format(datum.mean_progress_pct, '.1f') + '% of ' + datum.releases + ' entries'"),
-        ))
+        section.charts.append(
+            Chart(
+                "mof_progress",
+                "Model Openness Framework: share of required components openly licensed",
+                "Mean over each region's MOF entries of the 14 components MOF 1.0 requires for Class I that carry a "
+                "fitting open license; labels give the number of entries.",
+                "metric `mof --by region` over table `mof_components` (mof_components.csv: lfai/model_openness_tool)",
+                data,
+                charts.region_bars(
+                    data,
+                    "mean_progress_pct",
+                    x_title="Required components met (%)",
+                    label="format(datum.mean_progress_pct, '.1f') + '% of ' + datum.releases + ' entries'",
+                ),
+            )
+        )
     return section
 
 
@@ -237,22 +294,37 @@ def catalog_section(con: duckdb.DuckDBPyConnection) -> Section:
         section.missing.append("No tracked models in this warehouse; run `atomscope init`.")
         return section
     by_region = models.groupby("region").size().rename("models").reset_index()
-    section.charts.append(Chart(
-        "catalog_region", "Tracked models by region",
-        "ATOM's primary and extra lists together; region of the Hugging Face organization.",
-        SRC_CATALOG, by_region,
-        charts.region_bars(by_region, "models", x_title="Tracked models"),
-    ))
+    section.charts.append(
+        Chart(
+            "catalog_region",
+            "Tracked models by region",
+            "ATOM's primary and extra lists together; region of the Hugging Face organization.",
+            SRC_CATALOG,
+            by_region,
+            charts.region_bars(by_region, "models", x_title="Tracked models"),
+        )
+    )
     sized = models.assign(size_bucket=models["size_bucket"].fillna(UNKNOWN_SIZE))
     by_size = sized.groupby(["size_bucket", "region"]).size().rename("models").reset_index()
     sort = [b for b in (*BUCKET_ORDER, UNKNOWN_SIZE) if b in set(by_size["size_bucket"])]
-    section.charts.append(Chart(
-        "catalog_size", "Tracked models by size (total parameters) and region",
-        "ATOM's size buckets on total parameters; 'unknown' when no parameter count could be resolved.",
-        SRC_CATALOG, by_size,
-        charts.stacked_bars(by_size, "size_bucket", "models", y_title="Tracked models", x_title="Size",
-                            x_kind="category", x_sort=sort),
-    ))
+    section.charts.append(
+        Chart(
+            "catalog_size",
+            "Tracked models by size (total parameters) and region",
+            "ATOM's size buckets on total parameters; 'unknown' when no parameter count could be resolved.",
+            SRC_CATALOG,
+            by_size,
+            charts.stacked_bars(
+                by_size,
+                "size_bucket",
+                "models",
+                y_title="Tracked models",
+                x_title="Size",
+                x_kind="category",
+                x_sort=sort,
+            ),
+        )
+    )
     return section
 
 
@@ -282,28 +354,43 @@ def adoption(md: MetricData, hub: HubStatus) -> Section:
         periods = charts.finished_periods(df, ["month", "region", "downloads"])
         data, honest = periods.data, periods.caption()
         source = SRC_HUB.replace("table", "metric `downloads` over table")
-        section.charts.append(Chart(
-            "downloads_monthly", "Monthly downloads of tracked models, by region",
-            f"Growth of all-time download counts across each month. {honest}".strip(), source, data,
-            charts.stacked_bars(data, "month", "downloads", y_title="Downloads", x_kind="month"),
-        ))
-        section.charts.append(Chart(
-            "downloads_share", "Share of monthly downloads, by region",
-            f"Each month's downloads split by region. {honest}".strip(), source, data,
-            charts.stacked_bars(data, "month", "downloads", y_title="Share of downloads", x_kind="month",
-                                normalize=True),
-        ))
+        section.charts.append(
+            Chart(
+                "downloads_monthly",
+                "Monthly downloads of tracked models, by region",
+                f"Growth of all-time download counts across each month. {honest}".strip(),
+                source,
+                data,
+                charts.stacked_bars(data, "month", "downloads", y_title="Downloads", x_kind="month"),
+            )
+        )
+        section.charts.append(
+            Chart(
+                "downloads_share",
+                "Share of monthly downloads, by region",
+                f"Each month's downloads split by region. {honest}".strip(),
+                source,
+                data,
+                charts.stacked_bars(
+                    data, "month", "downloads", y_title="Share of downloads", x_kind="month", normalize=True
+                ),
+            )
+        )
     conc = metric_frame(section, md, "concentration", "all")
     if conc is not None:
         periods = charts.finished_periods(conc, ["month", "hhi"])
         data = periods.data
-        section.charts.append(Chart(
-            "concentration_hhi", "Concentration of downloads across organizations (HHI)",
-            f"Herfindahl–Hirschman index, 0–10,000; above 1,800 counts as highly concentrated. "
-            f"{periods.caption(charts.LINES)}".strip(),
-            SRC_HUB.replace("table", "metric `concentration` over table"), data,
-            charts.lines(data, "month", "hhi", y_title="HHI", color=None, x_kind="month", zero=True),
-        ))
+        section.charts.append(
+            Chart(
+                "concentration_hhi",
+                "Concentration of downloads across organizations (HHI)",
+                f"Herfindahl–Hirschman index, 0–10,000; above 1,800 counts as highly concentrated. "
+                f"{periods.caption(charts.LINES)}".strip(),
+                SRC_HUB.replace("table", "metric `concentration` over table"),
+                data,
+                charts.lines(data, "month", "hhi", y_title="HHI", color=None, x_kind="month", zero=True),
+            )
+        )
     return section
 
 
@@ -320,12 +407,16 @@ def derivatives(md: MetricData, hub: HubStatus) -> Section:
     if df is not None:
         periods = charts.finished_periods(df, ["month", "region", "new_derivatives"])
         data = periods.data.groupby(["month", "region"], as_index=False)["new_derivatives"].sum()
-        section.charts.append(Chart(
-            "derivatives_monthly", "New derivatives per month, by region of the base model",
-            f"All relations (fine-tune, adapter, quantized, merge) together. {periods.caption()}".strip(),
-            "metric `derivatives` over tables `derivative_edges`, `hub_models` (Hugging Face Hub API)", data,
-            charts.stacked_bars(data, "month", "new_derivatives", y_title="New derivatives", x_kind="month"),
-        ))
+        section.charts.append(
+            Chart(
+                "derivatives_monthly",
+                "New derivatives per month, by region of the base model",
+                f"All relations (fine-tune, adapter, quantized, merge) together. {periods.caption()}".strip(),
+                "metric `derivatives` over tables `derivative_edges`, `hub_models` (Hugging Face Hub API)",
+                data,
+                charts.stacked_bars(data, "month", "new_derivatives", y_title="New derivatives", x_kind="month"),
+            )
+        )
     return section
 
 
@@ -355,21 +446,28 @@ def ram(md: MetricData, hub: HubStatus) -> Section:
         return section
     leaders = v2[v2["ram"] >= 1].groupby("region").size().rename("models_ram_above_1").reset_index()
     if not leaders.empty:
-        section.charts.append(Chart(
-            "ram_region", f"Models with RAM v2 ≥ 1 at {RAM_CHECKPOINT} days, by region",
-            "Models whose downloads at that age reach the 10th-most-downloaded model of their size bucket.",
-            f"metric `ram_v2` (checkpoints={RAM_CHECKPOINT}) over tables `hf_snapshots`, `model_facts`",
-            leaders, charts.region_bars(leaders, "models_ram_above_1", x_title="Models with RAM ≥ 1"),
-        ))
+        section.charts.append(
+            Chart(
+                "ram_region",
+                f"Models with RAM v2 ≥ 1 at {RAM_CHECKPOINT} days, by region",
+                "Models whose downloads at that age reach the 10th-most-downloaded model of their size bucket.",
+                f"metric `ram_v2` (checkpoints={RAM_CHECKPOINT}) over tables `hf_snapshots`, `model_facts`",
+                leaders,
+                charts.region_bars(leaders, "models_ram_above_1", x_title="Models with RAM ≥ 1"),
+            )
+        )
     top = v2.sort_values(["ram", "model_id"], ascending=[False, True]).head(RAM_TOP)
     top = top[["model_id", "org_name", "region", "size_bucket", "release_date", "cumulative_downloads", "ram"]]
     top = top.assign(ram=top["ram"].round(2)).rename(columns={"ram": "ram_v2"})
-    section.tables.append(Table(
-        "ram_top", f"Highest RAM v2 at {RAM_CHECKPOINT} days",
-        "Cumulative downloads at the checkpoint over the monotonic cutoff of the size bucket's 10th model.",
-        f"metric `ram_v2` (checkpoints={RAM_CHECKPOINT}) over tables `hf_snapshots`, `model_facts`",
-        top.reset_index(drop=True),
-    ))
+    section.tables.append(
+        Table(
+            "ram_top",
+            f"Highest RAM v2 at {RAM_CHECKPOINT} days",
+            "Cumulative downloads at the checkpoint over the monotonic cutoff of the size bucket's 10th model.",
+            f"metric `ram_v2` (checkpoints={RAM_CHECKPOINT}) over tables `hf_snapshots`, `model_facts`",
+            top.reset_index(drop=True),
+        )
+    )
     return section
 
 

@@ -134,8 +134,13 @@ def generate_history(con: duckdb.DuckDBPyConnection, spec: HistorySpec | None = 
         raise
     finally:
         con.execute("DROP TABLE IF EXISTS _synth_models")
-    details = {"spec": _spec_json(spec), "models": n_models, "snapshot_rows": rows, "derivatives": derivs,
-               "synthetic": True}
+    details = {
+        "spec": _spec_json(spec),
+        "models": n_models,
+        "snapshot_rows": rows,
+        "derivatives": derivs,
+        "synthetic": True,
+    }
     finish_run(con, run_id, "ok", details)
     return {"run_id": run_id, **details}
 
@@ -181,7 +186,8 @@ def write_parquet_lake(lake_dir: str | Path, spec: HistorySpec | None = None, **
                 rows += int(res[0]) if res else 0
             (tmp / LAKE_MARKER).write_text(  # inside the export, so its manifest lists the marker
                 "SYNTHETIC benchmark/test data from atomscope.testing.synthetic_history; never publish.\n"
-                + json.dumps(_spec_json(spec)) + "\n",
+                + json.dumps(_spec_json(spec))
+                + "\n",
                 encoding="utf-8",
             )
             return rows
@@ -189,8 +195,13 @@ def write_parquet_lake(lake_dir: str | Path, spec: HistorySpec | None = None, **
         counts = export_parquet(con, lake, hf_snapshots_writer=snapshots, overwrite=True)
     finally:
         con.close()
-    return {"run_id": run_id, "models": spec.models, "snapshot_rows": counts.get("hf_snapshots", 0),
-            "derivatives": derivs, "tables": counts}
+    return {
+        "run_id": run_id,
+        "models": spec.models,
+        "snapshot_rows": counts.get("hf_snapshots", 0),
+        "derivatives": derivs,
+        "tables": counts,
+    }
 
 
 def _spec_json(spec: HistorySpec) -> dict:
@@ -242,7 +253,7 @@ def _build_models(con: duckdb.DuckDBPyConnection, spec: HistorySpec, run_id: int
             SELECT model_id, hf_org, row_number() OVER (ORDER BY hash({s}, model_id), model_id) - 1 AS k
             FROM models WHERE added_by = 'atom'
         ), ids AS (
-            SELECT i, {_u(s, 'i', 1)} AS u_org FROM range({spec.models}) t(i)
+            SELECT i, {_u(s, "i", 1)} AS u_org FROM range({spec.models}) t(i)
         ), named AS (
             SELECT ids.i,
                    CASE WHEN {str(spec.real_ids).upper()} AND ids.i < {catalog} THEN c.model_id
@@ -260,19 +271,19 @@ def _build_models(con: duckdb.DuckDBPyConnection, spec: HistorySpec, run_id: int
         ), drawn AS (
             SELECT *,
                 -- 60 % released before the window (up to 2 years), 40 % during it
-                CASE WHEN {_u(s, 'i', 2)} < 0.6 THEN -1 - floor({_u(s, 'i', 3)} * 730)::INT
-                     ELSE floor({_u(s, 'i', 3)} * {spec.days})::INT END AS created_day,
-                exp(ln(40) + 2.2 * {_normal(s, 'i', 4)}) AS p,
-                0.3 + 0.6 * {_u(s, 'i', 6)} AS h,
-                10 + 110 * {_u(s, 'i', 7)} AS tau,
-                -0.15 + 1.15 * {_u(s, 'i', 8)} AS g,
-                {_u(s, 'i', 9)} AS u_pipe,
-                {_u(s, 'i', 10)} AS u_gate,
-                {_u(s, 'i', 11)} AS u_lic,
-                {_u(s, 'i', 12)} AS u_size,
-                {_u(s, 'i', 13)} AS u_recount,
-                floor({_u(s, 'i', 14)} * 86400)::INT AS created_sec,
-                exp(ln(0.02) + 0.8 * {_normal(s, 'i', 15)}) AS like_rate
+                CASE WHEN {_u(s, "i", 2)} < 0.6 THEN -1 - floor({_u(s, "i", 3)} * 730)::INT
+                     ELSE floor({_u(s, "i", 3)} * {spec.days})::INT END AS created_day,
+                exp(ln(40) + 2.2 * {_normal(s, "i", 4)}) AS p,
+                0.3 + 0.6 * {_u(s, "i", 6)} AS h,
+                10 + 110 * {_u(s, "i", 7)} AS tau,
+                -0.15 + 1.15 * {_u(s, "i", 8)} AS g,
+                {_u(s, "i", 9)} AS u_pipe,
+                {_u(s, "i", 10)} AS u_gate,
+                {_u(s, "i", 11)} AS u_lic,
+                {_u(s, "i", 12)} AS u_size,
+                {_u(s, "i", 13)} AS u_recount,
+                floor({_u(s, "i", 14)} * 86400)::INT AS created_sec,
+                exp(ln(0.02) + 0.8 * {_normal(s, "i", 15)}) AS like_rate
             FROM named
         )
         SELECT i, model_id, hf_org, is_catalog, created_day, p, h, tau, g, like_rate,
@@ -316,19 +327,19 @@ def _snapshot_sql(spec: HistorySpec, run_id: int, lo: int, hi: int) -> str:
     return f"""
         SELECT m.model_id,
                DATE '{spec.start}' + d.day::INTEGER AS snapshot_date,
-               (floor({_cumulative('d.day - m.created_day')})
-                - floor({_cumulative('d.day - m.created_day - 30')}))::BIGINT AS downloads_30d,
-               floor({_cumulative('d.day - m.created_day')} * {recount})::BIGINT AS downloads_all_time,
+               (floor({_cumulative("d.day - m.created_day")})
+                - floor({_cumulative("d.day - m.created_day - 30")}))::BIGINT AS downloads_30d,
+               floor({_cumulative("d.day - m.created_day")} * {recount})::BIGINT AS downloads_all_time,
                floor(m.p * m.like_rate * sqrt(greatest(d.day - m.created_day, 0) + 1))::BIGINT AS likes,
                m.created_at,
                m.created_at + to_days(floor((d.day - greatest(m.created_day, 0)) * 0.5)::INT) AS last_modified,
                m.pipeline_tag, m.library_name, m.gated, m.safetensors_total, m.tags,
                TIMESTAMP '{spec.start}' + to_days(d.day::INTEGER) + INTERVAL 6 HOUR
-                   + to_seconds(floor({_u(s, 'm.i', 30)} * 3600)::INT) AS collected_at,
+                   + to_seconds(floor({_u(s, "m.i", 30)} * 3600)::INT) AS collected_at,
                '{ENDPOINT}' AS endpoint, '{SOURCE}' AS source, {run_id}::BIGINT AS run_id
         FROM range({lo}, {hi}) d(day)
         JOIN _synth_models m ON m.created_day <= d.day
-        WHERE {_u(s, 'd.day', 31)} >= {spec.outage_share}
+        WHERE {_u(s, "d.day", 31)} >= {spec.outage_share}
     """
 
 
@@ -343,30 +354,30 @@ def _build_derivatives(con: duckdb.DuckDBPyConnection, spec: HistorySpec, run_id
         WITH parents AS (
             SELECT i, model_id, created_at, p,
                    -- Pareto(alpha 1.3) children, scaled by popularity, capped
-                   least(floor(0.15 * pow(p, 0.35) * pow({_u(s, 'i', 40)}, -1 / 1.3))::INT, 400) AS k
+                   least(floor(0.15 * pow(p, 0.35) * pow({_u(s, "i", 40)}, -1 / 1.3))::INT, 400) AS k
             FROM _synth_models
         ), gen1 AS (
             SELECT parents.i, parents.model_id AS parent_id, parents.created_at AS parent_created, parents.p,
                    unnest(range(parents.k)) AS j
             FROM parents WHERE k > 0
         ), gen1r AS (
-            SELECT *, {relations}[1 + floor({_u(s, 'i * 1000 + j', 41)} * 6)::INT] AS relation,
-                   'synth-user-' || ({_hash(s, 'i * 1000 + j', 42)} % 5000) AS author
+            SELECT *, {relations}[1 + floor({_u(s, "i * 1000 + j", 41)} * 6)::INT] AS relation,
+                   'synth-user-' || ({_hash(s, "i * 1000 + j", 42)} % 5000) AS author
             FROM gen1
         ), c1 AS (
             SELECT author || '/' || split_part(parent_id, '/', 2) || '-' || relation || '-' || j AS child_id,
                    parent_id, relation, author,
-                   parent_created + to_days(1 + floor({_u(s, 'i * 1000 + j', 43)} * 365)::INT) AS created_at,
-                   p * 0.02 * exp(1.5 * {_normal(s, 'i * 1000 + j', 44)}) AS p, 1 AS generation, i, j
+                   parent_created + to_days(1 + floor({_u(s, "i * 1000 + j", 43)} * 365)::INT) AS created_at,
+                   p * 0.02 * exp(1.5 * {_normal(s, "i * 1000 + j", 44)}) AS p, 1 AS generation, i, j
             FROM gen1r
         ), c2 AS (  -- a second generation below some finetunes
-            SELECT 'synth-user-' || ({_hash(s, 'c1.i * 1000 + c1.j', 47)} % 5000) || '/'
+            SELECT 'synth-user-' || ({_hash(s, "c1.i * 1000 + c1.j", 47)} % 5000) || '/'
                        || split_part(c1.child_id, '/', 2) || '-quantized' AS child_id,
                    c1.child_id AS parent_id, 'quantized' AS relation,
-                   'synth-user-' || ({_hash(s, 'c1.i * 1000 + c1.j', 47)} % 5000) AS author,
-                   c1.created_at + to_days(1 + floor({_u(s, 'c1.i * 1000 + c1.j', 45)} * 60)::INT) AS created_at,
+                   'synth-user-' || ({_hash(s, "c1.i * 1000 + c1.j", 47)} % 5000) AS author,
+                   c1.created_at + to_days(1 + floor({_u(s, "c1.i * 1000 + c1.j", 45)} * 60)::INT) AS created_at,
                    c1.p * 0.3 AS p, 2 AS generation, c1.i, c1.j
-            FROM c1 WHERE c1.relation = 'finetune' AND {_u(s, 'c1.i * 1000 + c1.j', 46)} < 0.25
+            FROM c1 WHERE c1.relation = 'finetune' AND {_u(s, "c1.i * 1000 + c1.j", 46)} < 0.25
         )
         SELECT * FROM c1 UNION ALL SELECT * FROM c2
         """

@@ -47,9 +47,7 @@ def spark_session(master: str | None = None, *, app_name: str = "atomscope", con
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise EngineError(
-            "the spark engine needs PySpark: pip install 'pyspark>=3.5,<4.1' (and Java 17+)"
-        ) from exc
+        raise EngineError("the spark engine needs PySpark: pip install 'pyspark>=3.5,<4.1' (and Java 17+)") from exc
     master = master or os.environ.get(SPARK_MASTER_ENV) or DEFAULT_SPARK_MASTER
     local = master.startswith("local")
     if local:
@@ -142,8 +140,9 @@ def spark_backend(lake_dir: str | Path, master: str | None = None, *, session=No
 
 
 @contextmanager
-def open_backend(engine: str, *, db: str | Path | None = None, lake: str | Path | None = None,
-                 master: str | None = None):
+def open_backend(
+    engine: str, *, db: str | Path | None = None, lake: str | Path | None = None, master: str | None = None
+):
     """Context manager yielding an Ibis backend for `engine` ('duckdb' or 'spark')."""
     if engine == "duckdb":
         backend = duckdb_backend(db)

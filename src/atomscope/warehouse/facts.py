@@ -43,8 +43,15 @@ def refresh_model_facts(con: duckdb.DuckDBPyConnection) -> int:
     frame = pd.DataFrame(
         facts,
         columns=[
-            "model_id", "total_params_b", "active_params_b", "is_moe", "params_source", "size_bucket",
-            "release_date", "release_date_source", "created_at_placeholder",
+            "model_id",
+            "total_params_b",
+            "active_params_b",
+            "is_moe",
+            "params_source",
+            "size_bucket",
+            "release_date",
+            "release_date_source",
+            "created_at_placeholder",
         ],
     )
     con.execute("DELETE FROM model_facts")

@@ -172,8 +172,10 @@ def check_arena_curation(folder: Path, tables: dict[str, list[dict[str, Any]]]) 
 
 def _frame(rows: list[dict[str, Any]], contract: TableContract) -> pd.DataFrame:
     columns = {c.name: (c.rename or c.name) for c in contract.columns}
-    frame = pd.DataFrame.from_records(rows, columns=[*columns, "_line"]) if rows else pd.DataFrame(
-        columns=[*columns, "_line"]
+    frame = (
+        pd.DataFrame.from_records(rows, columns=[*columns, "_line"])
+        if rows
+        else pd.DataFrame(columns=[*columns, "_line"])
     )
     return frame.rename(columns={**columns, "_line": "source_line"})
 

@@ -71,6 +71,7 @@ class Status(BaseModel):
 
 def build_router(store: Store) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["api"])
+
     @router.get("/models", response_model=ModelList, responses=ERRORS, summary="Tracked models (catalog)")
     async def models(request: Request, q: Annotated[ModelsQuery, Query()]) -> Response:
         """Tracked models with origin, size and release facts; `search` matches a substring of the id."""
@@ -78,14 +79,26 @@ def build_router(store: Store) -> APIRouter:
 
         def produce() -> Payload:
             with store.connect() as con:
-                return json_payload(list_models(con, search=q.search, region=q.region, list_name=q.list,
-                                                org=q.org, limit=q.limit, offset=q.offset))
+                return json_payload(
+                    list_models(
+                        con,
+                        search=q.search,
+                        region=q.region,
+                        list_name=q.list,
+                        org=q.org,
+                        limit=q.limit,
+                        offset=q.offset,
+                    )
+                )
 
         return await serve_cached(request, store, key, lambda: store.cached(key, produce))
 
-    @router.get("/models/{model_id:path}", response_model=ModelDetail,
-                responses={404: {"model": Error, "description": "unknown model"}, **ERRORS},
-                summary="One model: origin, size, license, lineage, downloads and availability history")
+    @router.get(
+        "/models/{model_id:path}",
+        response_model=ModelDetail,
+        responses={404: {"model": Error, "description": "unknown model"}, **ERRORS},
+        summary="One model: origin, size, license, lineage, downloads and availability history",
+    )
     async def model(request: Request, model_id: str, _: Annotated[NoParams, Query()]) -> Response:
         payload = store.peek(("model", model_id))
         stale = False
@@ -140,8 +153,18 @@ def cached_model_detail(store: Store, model_id: str) -> dict[str, Any] | None:
     return None if payload is None else json.loads(payload.body)
 
 
-STATUS_TABLES = ("models", "organizations", "arena_scores", "epoch_models", "osai_systems", "mof_components",
-                 "hf_snapshots", "hub_models", "derivative_edges", "availability_events")
+STATUS_TABLES = (
+    "models",
+    "organizations",
+    "arena_scores",
+    "epoch_models",
+    "osai_systems",
+    "mof_components",
+    "hf_snapshots",
+    "hub_models",
+    "derivative_edges",
+    "availability_events",
+)
 
 
 def warehouse_status(store: Store, con) -> dict[str, Any]:
@@ -156,5 +179,3 @@ def warehouse_status(store: Store, con) -> dict[str, Any]:
         "loaded_at": run[1].isoformat() if run[1] else None,
         "tables": counts,
     }
-
-

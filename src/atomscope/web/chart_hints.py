@@ -13,8 +13,18 @@ from typing import Any
 from atomscope.metrics.base import Metric
 
 TIME_COLUMNS = ("snapshot_date", "month", "period", "date", "week", "quarter", "year", "release_month")
-GROUP_COLUMNS = ("org", "org_name", "org_key", "root_id", "model_id", "system", "country", "size_bucket",
-                 "relation", "region")
+GROUP_COLUMNS = (
+    "org",
+    "org_name",
+    "org_key",
+    "root_id",
+    "model_id",
+    "system",
+    "country",
+    "size_bucket",
+    "relation",
+    "region",
+)
 PREFERRED = {
     "arena": ("best_open_score", "top10_open_count", "open_closed_gap"),
     "downloads": ("downloads", "share", "cumulative_downloads"),
@@ -31,8 +41,19 @@ PREFERRED = {
     "runnability": ("share_fit", "memory_gb", "arena_score", "models_fit"),
 }
 # Dashboard order: the headline metrics first, then any other registered metric by name.
-ORDER = ("arena", "releases", "downloads", "openness", "mof", "derivatives", "availability", "concentration",
-         "crossover", "ram_v1", "ram_v2")
+ORDER = (
+    "arena",
+    "releases",
+    "downloads",
+    "openness",
+    "mof",
+    "derivatives",
+    "availability",
+    "concentration",
+    "crossover",
+    "ram_v1",
+    "ram_v2",
+)
 # (metric, by) -> hint fields that replace the heuristic's, used when the named columns are present.
 OVERRIDES: dict[tuple[str, str | None], dict[str, Any]] = {
     ("mof", "release"): {"x": "release", "x_type": "nominal", "mark": "bar", "color": "region"},
@@ -49,6 +70,8 @@ OVERRIDES: dict[tuple[str, str | None], dict[str, Any]] = {
 
 def order_key(name: str) -> tuple[int, str]:
     return (ORDER.index(name) if name in ORDER else len(ORDER), name)
+
+
 _NUMERIC_PREFIXES = ("int", "uint", "float", "double", "decimal", "halffloat")
 # identifiers and ranks are numbers but not measures
 _NOT_MEASURES = {"rank", "run_id", "source_line", "year"}

@@ -183,8 +183,14 @@ def build_endpoint(metric: Metric) -> MetricEndpoint:
         params[name] = param
         fields[name] = _param_field(param)
     fields["format"] = (Literal["json", "csv"], Field("json", description="json (default) or csv"))
-    fields["raw"] = (bool, Field(False, description="csv: text cells as they are (default: a leading ' on "
-                                 "cells starting with = + - @ tab or CR, against spreadsheet formula injection)"))
+    fields["raw"] = (
+        bool,
+        Field(
+            False,
+            description="csv: text cells as they are (default: a leading ' on "
+            "cells starting with = + - @ tab or CR, against spreadsheet formula injection)",
+        ),
+    )
     model_name = "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", metric.name)) + "Query"
     model = create_model(model_name, __config__=ConfigDict(extra="forbid"), **fields)
     return MetricEndpoint(metric=metric, query_model=model, filters=filters, params=params)
@@ -266,8 +272,7 @@ def run_metric(con, ep: MetricEndpoint, query: BaseModel) -> dict[str, Any]:
         ) from None
     rows = arrow_rows(arrow)
     columns = [
-        {"name": f.name, "type": str(f.type), "description": ep.metric.columns.get(f.name, "")}
-        for f in arrow.schema
+        {"name": f.name, "type": str(f.type), "description": ep.metric.columns.get(f.name, "")} for f in arrow.schema
     ]
     prov = tables_provenance(con, backend.tables_read)
     notes = list(result.notes)
@@ -299,6 +304,7 @@ def build_metric_router(store: Store, metric_endpoints: dict[str, MetricEndpoint
     @router.get("/metrics/{name}", include_in_schema=False)
     def unknown_metric(name: str) -> Response:
         raise HTTPException(404, f"unknown metric {name!r}; known metrics: {', '.join(metric_endpoints)}")
+
     return router
 
 

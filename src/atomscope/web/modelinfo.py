@@ -27,13 +27,21 @@ MAX_DEPTH = DEFAULT_MAX_DEPTH
 CHILDREN_SHOWN = 20
 
 
-def list_models(con: duckdb.DuckDBPyConnection, *, search: str | None, region: str | None, list_name: str | None,
-                org: str | None, limit: int, offset: int) -> dict[str, Any]:
+def list_models(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    search: str | None,
+    region: str | None,
+    list_name: str | None,
+    org: str | None,
+    limit: int,
+    offset: int,
+) -> dict[str, Any]:
     frame = queries.models(con, list_name=list_name, region=region, org=org)
     if search:
         frame = frame[frame["model_id"].str.contains(search, case=False, regex=False)]
     total = len(frame)
-    page = frame.iloc[offset: offset + limit]
+    page = frame.iloc[offset : offset + limit]
     return {"total": total, "limit": limit, "offset": offset, "models": frame_rows(page)}
 
 
@@ -81,8 +89,13 @@ def _license(con, model_id: str, latest: dict | None, hub: dict | None) -> dict[
     for source, raw in candidates:
         if raw:
             cls = classify_license(raw)
-            return {"raw": raw, "key": license_key(raw), "class": str(cls), "open_weight": is_open_weight(cls),
-                    "source": source}
+            return {
+                "raw": raw,
+                "key": license_key(raw),
+                "class": str(cls),
+                "open_weight": is_open_weight(cls),
+                "source": source,
+            }
     return None
 
 
@@ -151,8 +164,14 @@ def lineage(con, model_id: str, tracked: bool) -> dict[str, Any]:
         [model_id],
     )
     truncated = any(e["depth"] >= MAX_DEPTH for e in edges)
-    return {"edges": edges, "roots": roots, "built_on": built_on, "children": kids,
-            "children_by_relation": counts, "truncated_at_depth": MAX_DEPTH if truncated else None}
+    return {
+        "edges": edges,
+        "roots": roots,
+        "built_on": built_on,
+        "children": kids,
+        "children_by_relation": counts,
+        "truncated_at_depth": MAX_DEPTH if truncated else None,
+    }
 
 
 def model_detail(con: duckdb.DuckDBPyConnection, model_id: str) -> dict[str, Any] | None:
@@ -206,9 +225,20 @@ def model_detail(con: duckdb.DuckDBPyConnection, model_id: str) -> dict[str, Any
         "tracked": tracked,
         "origin": {k: base.get(k) for k in ("hf_org", "org_key", "org_name", "region", "country")},
         "catalog": {k: base.get(k) for k in ("list", "added_by", "added_on")} if tracked else None,
-        "parameters": {k: base.get(k) for k in ("total_params_b", "active_params_b", "is_moe", "params_source",
-                                                "size_bucket", "release_date", "release_date_source")}
-        if tracked else None,
+        "parameters": {
+            k: base.get(k)
+            for k in (
+                "total_params_b",
+                "active_params_b",
+                "is_moe",
+                "params_source",
+                "size_bucket",
+                "release_date",
+                "release_date_source",
+            )
+        }
+        if tracked
+        else None,
         "hub": hub,
         "latest_snapshot": latest,
         "license": _license(con, model_id, latest, hub),
@@ -230,6 +260,13 @@ def runnability(total_params_b: float | None) -> list[dict[str, Any]] | None:
     for name, bits in QUANTIZATIONS:
         memory = memory_gb(float(total_params_b), bits)
         hardware = smallest_class(memory)
-        rows.append({"quantization": name, "bits": bits, "memory_gb": round(memory, 1), "smallest_class": hardware,
-                     "hardware": CLASS_LABELS[hardware]})
+        rows.append(
+            {
+                "quantization": name,
+                "bits": bits,
+                "memory_gb": round(memory, 1),
+                "smallest_class": hardware,
+                "hardware": CLASS_LABELS[hardware],
+            }
+        )
     return rows

@@ -121,9 +121,7 @@ def build_pages(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> AP
         except WarehouseError as exc:
             return unavailable(request, exc)
         if detail is None:
-            return TEMPLATES.TemplateResponse(
-                request, "not_found.html", {"model_id": model_id}, status_code=404
-            )
+            return TEMPLATES.TemplateResponse(request, "not_found.html", {"model_id": model_id}, status_code=404)
         paths = lineage_paths(model_id, detail["lineage"]["edges"])
         return TEMPLATES.TemplateResponse(
             request,

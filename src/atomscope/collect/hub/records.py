@@ -229,7 +229,7 @@ def lineage(model_id: str, tags: list[str]) -> tuple[list[tuple[str, str]], list
     for tag in tags:
         if not tag.startswith("base_model:"):
             continue
-        rest = tag[len("base_model:"):]
+        rest = tag[len("base_model:") :]
         if not rest.strip():
             problems.append("empty_base_model")
             continue

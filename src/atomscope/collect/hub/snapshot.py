@@ -233,6 +233,11 @@ def _write_probe(run: Run, model_id: str, probe) -> None:
             run.con.execute("DELETE FROM candidates WHERE model_id = ? AND accepted_on IS NULL", [probe.new_model_id])
         if row is not None:
             run.summary.rows["hf_snapshots"] += store.insert_snapshots(
-                run.con, [(model_id, row)], day=run.day, collected_at=now, endpoint=run.endpoint, source="api",
+                run.con,
+                [(model_id, row)],
+                day=run.day,
+                collected_at=now,
+                endpoint=run.endpoint,
+                source="api",
                 run_id=run.run_id,
             )

@@ -103,7 +103,8 @@ def insert_snapshots(
     table = _arrow(SNAPSHOT_COLUMNS, _SNAPSHOT_TYPES, batch)
     cols = ", ".join(SNAPSHOT_COLUMNS)
     return _insert_returning(
-        con, f"INSERT INTO hf_snapshots ({cols}) SELECT {cols} FROM {{batch}} ON CONFLICT DO NOTHING RETURNING 1",
+        con,
+        f"INSERT INTO hf_snapshots ({cols}) SELECT {cols} FROM {{batch}} ON CONFLICT DO NOTHING RETURNING 1",
         table,
     )
 
@@ -207,7 +208,8 @@ def insert_hub_models_if_absent(con, rows: list[CrawlRow], *, seen_at: datetime,
               seen_at, run_id) for r in unique.values()]  # fmt: skip
     cols = ", ".join(_HUB_COLUMNS)
     return _insert_returning(
-        con, f"INSERT INTO hub_models ({cols}) SELECT {cols} FROM {{batch}} ON CONFLICT DO NOTHING RETURNING 1",
+        con,
+        f"INSERT INTO hub_models ({cols}) SELECT {cols} FROM {{batch}} ON CONFLICT DO NOTHING RETURNING 1",
         _arrow(_HUB_COLUMNS, _HUB_TYPES, batch),
     )
 
