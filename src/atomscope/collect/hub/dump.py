@@ -111,7 +111,7 @@ def import_rows(
         summary.respelled += respelled
         counts["derivative_edges"] += store.insert_edges(con, edges, now=seen_at, run_id=run_id)
         if on_rows is not None:
-            on_rows(len(batch.rows) + (batch.lineage.num_rows if batch.lineage is not None else 0))
+            on_rows(batch.size)
     summary.rows = counts
     return summary
 

@@ -221,9 +221,12 @@ def canonical_ids(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[st
         return {}
     rows = con.execute(
         """
-        SELECT lower(model_id) AS k, min(model_id) FROM (
-            SELECT model_id FROM models UNION SELECT model_id FROM hub_models
-        ) WHERE lower(model_id) IN (SELECT unnest(?)) GROUP BY 1
+        WITH wanted AS (SELECT unnest(?) AS k)
+        SELECT k, min(model_id) FROM (
+            SELECT lower(model_id) AS k, model_id FROM models SEMI JOIN wanted ON lower(model_id) = wanted.k
+            UNION ALL
+            SELECT lower(model_id) AS k, model_id FROM hub_models SEMI JOIN wanted ON lower(model_id) = wanted.k
+        ) GROUP BY k
         """,
         [folded],
     ).fetchall()
