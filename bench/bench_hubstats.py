@@ -165,8 +165,8 @@ Peak RSS is the process's maximum resident set (`getrusage`). Target: under 60 s
 | `atomscope import hub-dump` | {import_s:.2f} | {import_rss:.0f} |
 
 Import time / bare scan time: {import_s / scan_s:.1f}x. Target {verdict} for memory in this run. One run (not
-best-of) on a shared machine: the load average says how much other work ran beside it (the bare scan of a
-{size_mb:.0f} MiB file taking {scan_s:.1f} s shows the contention). Import summary: {summary}.
+best-of) on a shared machine: the load average and the bare scan's time say how much other work ran beside
+it. Import summary: {summary}.
 """
 
 
