@@ -15,6 +15,7 @@ from atomscope.metrics import run
 from atomscope.metrics.base import MetricContext, get
 from atomscope.report.build import build_report
 from atomscope.report.charts import inline_svg
+from atomscope.sources import osai
 from atomscope.warehouse import db as warehouse
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -270,20 +271,7 @@ def test_external_names_are_escaped(bundled_db, tmp_path):
             " VALUES (?, ?, 9999, ?, 'MIT', 0)",
             [latest, evil, org],
         )
-        dims = [
-            "datasources_basemodel",
-            "datasources_endmodel",
-            "weights_basemodel",
-            "weights_endmodel",
-            "trainingcode",
-            "code",
-            "hardware_architecture",
-            "preprint",
-            "paper",
-            "modelcard",
-            "datasheet",
-            "licenses",
-        ]
+        dims = osai.DIMENSIONS
         con.execute(
             f"INSERT INTO osai_systems (system, organization, release_date, end_model_license, {', '.join(dims)},"
             f" source_line) VALUES (?, ?, '2025-01', 'Apache-2.0', {', '.join('?' for _ in dims)}, 0)",

@@ -36,19 +36,16 @@ def test_read_only_refuses_an_old_schema(tmp_path):
             db.connect(path, read_only=True)
 
 
+def _hold_read_lock(path, then: str) -> subprocess.Popen:
+    """Another process that opens the warehouse read-only, prints 'held', then runs `then`."""
+    code = f"import duckdb, time; c = duckdb.connect({str(path)!r}, read_only=True); print('held', flush=True); {then}"
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+
+
 def test_writer_waits_for_a_short_reader_lock(tmp_path):
     path = tmp_path / "w.duckdb"
     db.connect(path).close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, time; c = duckdb.connect({str(path)!r}, read_only=True); print('held', flush=True);"
-            " time.sleep(1.0); c.close()",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = _hold_read_lock(path, "time.sleep(1.0); c.close()")
     try:
         assert holder.stdout.readline().strip() == "held"
         start = time.monotonic()
@@ -63,16 +60,7 @@ def test_writer_waits_for_a_short_reader_lock(tmp_path):
 def test_writer_gives_up_with_a_clear_error(tmp_path):
     path = tmp_path / "w.duckdb"
     db.connect(path).close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, time; c = duckdb.connect({str(path)!r}, read_only=True); print('held', flush=True);"
-            " time.sleep(5)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = _hold_read_lock(path, "time.sleep(5)")
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(WarehouseError, match="cannot open the warehouse for writing"):

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from atomscope.cli.common import DbOption, open_write
+from atomscope.cli.common import DbOption, ProgressOption, open_write
 from atomscope.domain.dates import check_snapshot_day
 from atomscope.domain.errors import AtomscopeError
 
@@ -76,10 +76,7 @@ def hf(
     snapshot_date: Annotated[
         datetime | None, typer.Option("--snapshot-date", formats=["%Y-%m-%d"], hidden=True)
     ] = None,
-    progress: Annotated[
-        bool | None,
-        typer.Option("--progress/--no-progress", help="Live progress (default: when stderr is a terminal)."),
-    ] = None,
+    progress: ProgressOption = None,
 ) -> None:
     """Snapshot tracked models, watch their availability, crawl new derivatives and discover candidates.
 

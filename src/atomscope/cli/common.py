@@ -17,6 +17,12 @@ DbOption = Annotated[
 ]
 
 
+ProgressOption = Annotated[
+    bool | None,
+    typer.Option("--progress/--no-progress", help="Live progress (default: when stderr is a terminal)."),
+]
+
+
 def open_read(db: Path | None):
     """The warehouse read-only (a collector may write beside it)."""
     from atomscope.warehouse import db as warehouse  # DuckDB is imported by the commands that use it

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from atomscope.cli.collect import import_app
-from atomscope.cli.common import DbOption, open_read, open_write
+from atomscope.cli.common import DbOption, ProgressOption, open_read, open_write
 
 console = Console(stderr=True)
 EXIT_FAILED = 1  # some revisions could not be imported (recorded; the others are in)
@@ -54,10 +54,7 @@ def hub_stats(
         int | None,
         typer.Option("--max-files", min=1, help="Download at most this many files (exit 3); a rerun continues."),
     ] = None,
-    progress: Annotated[
-        bool | None,
-        typer.Option("--progress/--no-progress", help="Live progress (default: when stderr is a terminal)."),
-    ] = None,
+    progress: ProgressOption = None,
 ) -> None:
     """Import Hub download history from the git history of the public hub-stats dataset (docs/imports.md).
 
