@@ -83,3 +83,53 @@ def test_without_paths_info_the_revision_tree_decides(bundled_db, tmp_path, hub)
         ]  # fmt: skip
     finally:
         con.close()
+
+
+def test_resolve_honours_range_on_the_storage_host_and_counts_the_bytes_it_serves(hub, host):
+    import httpx2
+    from huggingface_hub import HfFileSystem, hf_hub_url
+
+    repo = next(iter(host.repos.values()))
+    last = len(repo.commits) - 1
+    content = repo.tree(last)["models.parquet"].content
+    size = len(content)
+    with HubEmulator(hub, datasets=host) as emu:
+        url = hf_hub_url(REPO, "models.parquet", repo_type="dataset", revision=repo.commits[last].sha, endpoint=emu.url)
+        auth = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
+        with httpx2.Client(follow_redirects=True) as http:
+            tail = http.get(url, headers={**auth, "Range": "bytes=-8"})
+            assert tail.status_code == 206 and tail.content == content[-8:]
+            assert tail.headers["Content-Range"] == f"bytes {size - 8}-{size - 1}/{size}"
+            assert "localhost" in str(tail.url) or "127.0.0.1" not in str(tail.url)  # answered by the other host
+            middle = http.get(url, headers={"Range": "bytes=100-199"})
+            assert middle.status_code == 206 and middle.content == content[100:200]
+            past = http.get(url, headers={"Range": f"bytes={size}-"})
+            assert past.status_code == 416 and past.headers["Content-Range"] == f"bytes */{size}"
+            head = http.head(str(tail.url))
+            assert head.status_code == 200 and int(head.headers["Content-Length"]) == size
+            assert head.headers["ETag"] and head.headers["Accept-Ranges"] == "bytes"
+        assert host.bytes_served == 8 + 100 and host.downloads == []  # HEAD and 416 carry no file bytes
+        cdn = [r for r in emu.requests if r.path.startswith("/cdn-lfs/")]
+        resolve = [r for r in emu.requests if "/resolve/" in r.path]
+        assert resolve[0].authenticated and not any(r.authenticated for r in cdn)  # the token stays on the Hub
+        # huggingface_hub's file system reads the same bytes through repo_info, the tree and ranged resolves
+        fs = HfFileSystem(endpoint=emu.url, token=DEFAULT_TOKEN, skip_instance_cache=True)
+        with fs.open(f"datasets/{REPO}@{repo.commits[last].sha}/models.parquet", "rb", cache_type="none") as f:
+            f.seek(size - 1000)
+            assert f.read(1000) == content[-1000:]
+        assert host.bytes_served == 108 + 1000
+
+
+def test_a_server_without_range_support_answers_the_whole_file(hub):
+    scenario = HubStatsScenario(date(2025, 1, 16), date(2025, 1, 17), csv_until=date(2025, 1, 15))
+    host = DatasetHost(hubstats_repo(hub, scenario), range_requests=False)
+    import httpx2
+    from huggingface_hub import hf_hub_url
+
+    repo = next(iter(host.repos.values()))
+    content = repo.tree(len(repo.commits) - 1)["models.parquet"].content
+    with HubEmulator(hub, datasets=host) as emu, httpx2.Client(follow_redirects=True) as http:
+        url = hf_hub_url(REPO, "models.parquet", repo_type="dataset", revision="main", endpoint=emu.url)
+        answer = http.get(url, headers={"Range": "bytes=0-9"})
+    assert answer.status_code == 200 and answer.content == content and "Accept-Ranges" not in answer.headers
+    assert host.bytes_served == len(content) and len(host.downloads) == 1

@@ -248,7 +248,7 @@ class HubEmulator:
         if (status := self.faults.take_error(path)) is not None:
             return _json(status, {"error": "Internal Error - synthetic fault injected by the hub emulator"})
         if self.datasets is not None:
-            answer = self.datasets.route(method, path, query, body, self.url, token is not None)
+            answer = self.datasets.route(method, path, query, body, self.url, token is not None, headers)
             if answer is not None:
                 return EmulatedResponse(answer.status, answer.body, answer.headers)
         if method not in ("GET", "HEAD"):

@@ -12,10 +12,18 @@ shaped as the public Hub API answers and as huggingface_hub 2.4.0 reads it:
   ``path`` and, for LFS files, ``lfs: {oid (sha256), size, pointerSize}``.
 - ``GET /api/datasets/{repo}/tree/{rev}[/{path}]``: the same entries for the files at ``rev`` (paginated
   like the commits).
+- ``GET /api/datasets/{repo}/revision/{rev}``: the repository at ``rev`` (``id``, ``sha``, ``siblings``),
+  as ``HfApi.repo_info`` (and so ``HfFileSystem``) asks it.
 - ``HEAD|GET /datasets/{repo}/resolve/{rev}/{path}``: a non-LFS file answers 200 with ``ETag`` (its blob
   id) and ``X-Repo-Commit``; an LFS file answers 302 to an absolute ``/cdn-lfs/{sha256}`` URL on
-  another loopback name (127.0.0.1 <-> localhost, standing for the CDN host) with ``X-Repo-Commit``,
+  another loopback name (127.0.0.1 <-> localhost, standing for the Hub's CDN / Xet storage host: the
+  client drops the ``Authorization`` header on that cross-origin redirect) with ``X-Repo-Commit``,
   ``X-Linked-Etag`` (its sha256) and ``X-Linked-Size``. ``GET /cdn-lfs/{sha256}`` serves the bytes.
+- File bodies honour one ``Range: bytes=a-b`` / ``a-`` / ``-n`` (206 with ``Content-Range``; 416 with
+  ``Content-Range: bytes */size`` when it starts past the end; ``Accept-Ranges: bytes``); ``HEAD`` answers
+  the size (``Content-Length``) and ``ETag``. With ``range_requests=False`` the host is a server that
+  ignores ``Range`` (200 and the whole body). Every body byte served is counted (``bytes_served``,
+  ``served``), by the server, whatever the client believes it read.
 - Unknown repo: 401/404 ``RepoNotFound``; unknown revision: 404 ``RevisionNotFound``; a file missing at
   a revision: 404 ``EntryNotFound``.
 
@@ -27,6 +35,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -159,22 +168,37 @@ class DatasetHost:
     """The dataset repositories an emulator serves, and how (page sizes; files counted as downloaded)."""
 
     def __init__(self, *repos: DatasetRepo, commits_page_size: int = 50, tree_page_size: int = 1000,
-                 paths_info: bool = True) -> None:  # fmt: skip
+                 paths_info: bool = True, range_requests: bool = True) -> None:  # fmt: skip
         self.repos = {r.repo_id.casefold(): r for r in repos}
         self.commits_page_size = commits_page_size
         self.tree_page_size = tree_page_size
         self.paths_info = paths_info  # False: answer paths-info 404, as an endpoint without it would
-        self.downloads: list[tuple[str, str]] = []  # (sha256, path) of every file body served
+        self.range_requests = range_requests  # False: a server that ignores Range (200, whole body)
+        self.downloads: list[tuple[str, str]] = []  # (sha256, path) of every WHOLE file body served
+        self.served: list[Served] = []  # every file body served, whole or a range
         self._lfs: dict[str, FileVersion] = {}  # sha256 -> version, for the CDN URLs handed out
+        self._lock = threading.Lock()
+
+    @property
+    def bytes_served(self) -> int:
+        """Body bytes of every file answer so far (whole files and ranges), counted by the server."""
+        with self._lock:
+            return sum(s.length for s in self.served)
+
+    def bytes_of(self, sha256: str) -> int:
+        """Body bytes served of one file (by its sha256)."""
+        with self._lock:
+            return sum(s.length for s in self.served if s.sha256 == sha256)
 
     def add(self, repo: DatasetRepo) -> None:
         self.repos[repo.repo_id.casefold()] = repo
 
     def route(self, method: str, path: str, query: list[tuple[str, str]], body: bytes, base_url: str,
-              authorized: bool) -> Answer | None:  # fmt: skip
+              authorized: bool, headers: Mapping[str, str] | None = None) -> Answer | None:  # fmt: skip
         """The answer to a dataset request, or None when `path` is not a dataset route."""
+        wanted = _header(headers, "Range")
         if path.startswith("/cdn-lfs/"):
-            return self._cdn(method, path[len("/cdn-lfs/") :], query)
+            return self._cdn(method, path[len("/cdn-lfs/") :], query, wanted)
         for prefix, route_kind in (("/api/datasets/", "api"), ("/datasets/", "resolve")):
             if path.startswith(prefix):
                 kind = route_kind
@@ -188,7 +212,7 @@ class DatasetHost:
             repo = self.repos.get(f"{parts[0]}/{parts[1]}".casefold())
             if repo is None:
                 return _error(404 if authorized else 401, "Repository not found", "RepoNotFound")
-            return self._resolve(repo, parts[3], "/".join(parts[4:]), base_url, method)
+            return self._resolve(repo, parts[3], "/".join(parts[4:]), base_url, method, wanted)
         if len(parts) < 4:
             return None
         repo = self.repos.get(f"{parts[0]}/{parts[1]}".casefold())
@@ -198,6 +222,8 @@ class DatasetHost:
         index = repo.index_of(rev)
         if index is None:
             return _error(404, f"Invalid rev id: {rev}", "RevisionNotFound")
+        if action == "revision" and method == "GET":
+            return self._info(repo, index)
         if action == "commits" and method == "GET":
             return self._commits(repo, index, query, base_url, path)
         if action == "paths-info" and method == "POST" and self.paths_info:
@@ -234,7 +260,16 @@ class DatasetHost:
         ]  # fmt: skip
         return self._page(items, query, self.commits_page_size, base_url, path)
 
-    def _resolve(self, repo: DatasetRepo, rev: str, file_path: str, base_url: str, method: str) -> Answer:
+    def _info(self, repo: DatasetRepo, index: int) -> Answer:
+        commit = repo.commits[index]
+        return _json(200, {"_id": hashlib.sha1(repo.repo_id.encode()).hexdigest()[:24], "id": repo.repo_id,  # noqa: S324
+                           "author": repo.repo_id.split("/")[0], "sha": commit.sha, "private": False,
+                           "gated": False, "disabled": False, "downloads": 0, "likes": 0, "tags": [],
+                           "lastModified": commit.date.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                           "siblings": [{"rfilename": p} for p in sorted(repo.tree(index))]})  # fmt: skip
+
+    def _resolve(self, repo: DatasetRepo, rev: str, file_path: str, base_url: str, method: str,
+                 wanted: str | None) -> Answer:  # fmt: skip
         index = repo.index_of(rev)
         if index is None:
             return _error(404, f"Invalid rev id: {rev}", "RevisionNotFound")
@@ -250,15 +285,78 @@ class DatasetHost:
             return Answer(302, b"", {"Location": location, "X-Repo-Commit": commit,
                                      "X-Linked-Etag": f'"{version.sha256}"', "X-Linked-Size": str(len(version.content)),
                                      "ETag": f'"{version.blob_id}"'})  # fmt: skip
-        if method == "GET":
-            self.downloads.append((version.sha256, file_path))
-        return Answer(200, version.content, {"ETag": f'"{version.blob_id}"', "X-Repo-Commit": commit,
-                                             "Content-Type": "application/octet-stream"})  # fmt: skip
+        return self._body(version, file_path, method, wanted, {"ETag": f'"{version.blob_id}"',
+                                                               "X-Repo-Commit": commit})  # fmt: skip
 
-    def _cdn(self, method: str, sha256: str, query: list[tuple[str, str]]) -> Answer:
+    def _cdn(self, method: str, sha256: str, query: list[tuple[str, str]], wanted: str | None) -> Answer:
         version = self._lfs.get(sha256)
         if version is None:
             return _error(404, "Not found")
-        if method == "GET":
-            self.downloads.append((sha256, dict(query).get("path", "")))
-        return Answer(200, version.content, {"ETag": f'"{sha256}"', "Content-Type": "application/octet-stream"})
+        return self._body(version, dict(query).get("path", ""), method, wanted, {"ETag": f'"{sha256}"'})
+
+    def _body(self, version: FileVersion, file_path: str, method: str, wanted: str | None,
+              headers: dict[str, str]) -> Answer:  # fmt: skip
+        """A file's bytes: whole (200), one range (206) or none (416); HEAD: the size without a body sent."""
+        content = version.content
+        size = len(content)
+        headers = {**headers, "Content-Type": "application/octet-stream"}
+        if self.range_requests:
+            headers["Accept-Ranges"] = "bytes"
+        span = _range(wanted, size) if (self.range_requests and wanted and method == "GET") else None
+        if span == "unsatisfiable":
+            return Answer(416, b"", {**headers, "Content-Range": f"bytes */{size}"})
+        if method != "GET":
+            return Answer(200, content, headers)  # the handler sends Content-Length, no body, for HEAD
+        if span is None:
+            self._count(Served(version.sha256, file_path, 0, size, whole=True))
+            return Answer(200, content, headers)
+        start, end = span
+        self._count(Served(version.sha256, file_path, start, end - start + 1, whole=start == 0 and end == size - 1))
+        return Answer(206, content[start : end + 1], {**headers, "Content-Range": f"bytes {start}-{end}/{size}"})
+
+    def _count(self, served: Served) -> None:
+        with self._lock:
+            self.served.append(served)
+            if served.whole:
+                self.downloads.append((served.sha256, served.path))
+
+
+@dataclass(frozen=True)
+class Served:
+    """One file body the server sent: which file, from which byte, how many."""
+
+    sha256: str
+    path: str
+    start: int
+    length: int
+    whole: bool
+
+
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    if not headers:
+        return None
+    return headers.get(name) or headers.get(name.lower())
+
+
+def _range(value: str, size: int) -> tuple[int, int] | str | None:
+    """(first, last) byte of a single `bytes=` range, "unsatisfiable", or None to answer the whole file (a
+    malformed or multi-part range may be ignored, RFC 9110 14.2)."""
+    unit, _, spec = value.strip().partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first, dash, last = spec.strip().partition("-")
+    if not dash:
+        return None
+    try:
+        if not first:  # the last N bytes
+            n = int(last)
+            return None if n <= 0 else (max(0, size - n), size - 1) if size else "unsatisfiable"
+        start = int(first)
+        end = int(last) if last else size - 1
+    except ValueError:
+        return None
+    if start >= size:
+        return "unsatisfiable"
+    if start < 0 or end < start:
+        return None
+    return start, min(end, size - 1)

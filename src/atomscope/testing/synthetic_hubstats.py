@@ -13,6 +13,11 @@ Eras and quirks, as in the real dataset (dates configurable in :class:`HubStatsS
 - schema drift: ``safetensors`` as a struct with ``parameters`` map and ``total``, without ``total`` in
   ``no_total`` days, or a flat ``safetensors_total`` column in ``flat_total`` days; ``baseModels`` struct;
 - each models upload is followed by a commit that only uploads ``datasets.parquet``;
+- heavy columns the warehouse never reads, as in the real files (``cardData``, ``siblings``, ``config``,
+  ``gguf``, and long ``tags`` lists): ``heavy_bytes_per_row`` bytes of hard-to-compress text per row, so
+  that the columns an import needs (``id``, ``downloads``, ``downloadsAllTime``) hold a few percent of a
+  Parquet file's bytes, as on the Hub (2026-09: 1.57 GB, the counts about 5 %); ``row_group_rows`` rows
+  per row group (0: pyarrow's default), so that files have several row groups like the real ones;
 - scenario days: ``rollback`` (all-time counters of ~70% of models fall by 40%, back the next day),
   ``stall`` (the counters of the previous snapshot again), ``partial`` (30% of the rows), ``corrupt``
   (the Parquet file cut in half).
@@ -21,6 +26,7 @@ Eras and quirks, as in the real dataset (dates configurable in :class:`HubStatsS
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 from dataclasses import dataclass
@@ -52,6 +58,8 @@ class HubStatsScenario:
     no_total: tuple[date, ...] = ()
     flat_total: tuple[date, ...] = ()
     datasets_commits: bool = True
+    heavy_bytes_per_row: int = 8192
+    row_group_rows: int = 0
 
     def days(self) -> list[date]:
         out, day = [], self.start
@@ -84,6 +92,48 @@ def _models(hub: SyntheticHub, day: date, s: HubStatsScenario) -> list[Synthetic
     if day in s.partial:
         models = [m for m in models if _share(m.id, "partial") < 0.3]
     return models
+
+
+@functools.lru_cache(maxsize=4096)
+def _filler(model_id: str, column: str, n: int) -> str:
+    """`n` characters of hex, fixed per model and column: compresses about as badly as real card text."""
+    out, block = [], hashlib.sha256(f"{column}:{model_id}".encode()).digest()
+    while len(out) * 64 < n:
+        block = hashlib.sha256(block).digest()
+        out.append(block.hex())
+    return "".join(out)[:n]
+
+
+def _heavy(models: list[SyntheticModel], per_row: int) -> dict[str, pa.Array]:
+    """SYNTHETIC stand-ins of the heavy columns (card, file list, config, gguf), about `per_row` bytes a row."""
+    card, files, config = per_row // 2, per_row // 4, per_row // 8
+    sibling = pa.struct([("rfilename", pa.string())])
+    gguf = pa.struct([("total", pa.int64()), ("architecture", pa.string()), ("context_length", pa.int64())])
+    return {
+        "cardData": pa.array(
+            [f'{{"license": "synthetic", "text": "{_filler(m.id, "card", card)}"}}' for m in models], pa.string()
+        ),  # fmt: skip
+        "siblings": pa.array(
+            [
+                [
+                    {"rfilename": f"shard-{i}-{_filler(m.id, f'file{i}', 56)}.safetensors"}
+                    for i in range(max(1, files // 80))
+                ]
+                for m in models
+            ],
+            pa.list_(sibling),
+        ),  # fmt: skip
+        "config": pa.array([f'{{"architectures": ["{_filler(m.id, "config", config)}"]}}' for m in models]),
+        "gguf": pa.array(
+            [
+                {"total": m.params_total, "architecture": _filler(m.id, "gguf", per_row // 16), "context_length": 4096}
+                if m.params_total
+                else None
+                for m in models
+            ],
+            gguf,
+        ),  # fmt: skip
+    }
 
 
 def _parquet(hub: SyntheticHub, day: date, s: HubStatsScenario, days: list[date]) -> bytes:
@@ -127,9 +177,11 @@ def _parquet(hub: SyntheticHub, day: date, s: HubStatsScenario, days: list[date]
          if m.parents and m.relation else None for m in models], base_kind)  # fmt: skip
     if day >= s.gated_from:
         cols["gated"] = pa.array([str(m.gated) if m.gated else "False" for m in models], pa.string())
+    if s.heavy_bytes_per_row:
+        cols.update(_heavy(models, s.heavy_bytes_per_row))
     table = pa.table(cols).replace_schema_metadata({"synthetic": "atomscope test fixture"})
     sink = io.BytesIO()
-    pq.write_table(table, sink)
+    pq.write_table(table, sink, row_group_size=s.row_group_rows or None)
     data = sink.getvalue()
     return data[: len(data) // 2] if day in s.corrupt else data
 
