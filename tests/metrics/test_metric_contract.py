@@ -56,6 +56,7 @@ def test_param_refuses_with_a_request_error(param, value, message):
 def _probe_metric() -> Metric:
     return Metric(
         name="probe",
+        title="Probe",
         summary="probe",
         source="test",
         columns={},
@@ -91,3 +92,12 @@ def test_declared_params_are_params():
         for name, param in metric.params.items():
             assert isinstance(param, Param), f"{metric.name}.{name}"
             assert param.default is None or param.check(metric.name, name, param.default) == param.default
+
+
+def test_every_metric_has_a_distinct_human_title():
+    titles = [metric.title for metric in REGISTRY.values()]
+    assert len(set(titles)) == len(titles)
+    for metric in REGISTRY.values():
+        assert metric.title and metric.title != metric.name, metric.name
+        assert "_" not in metric.title and not metric.title.endswith("."), metric.title
+        assert metric.title[0].isupper(), metric.title

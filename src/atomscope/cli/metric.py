@@ -89,7 +89,7 @@ def metric(
             ctx.backend = ibis.duckdb.from_connection(con)
             result = metrics.run(spec, ctx)
             frame = result.table.to_pandas()
-    emit(frame, format, title=f"{spec.name}: {spec.summary}", notes=result.notes, raw=raw_csv)
+    emit(frame, format, title=f"{spec.title} ({spec.name}): {spec.summary}", notes=result.notes, raw=raw_csv)
 
 
 def list_metrics(format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table) -> None:

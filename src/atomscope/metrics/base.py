@@ -80,7 +80,11 @@ class MetricResult:
 
 @dataclass(frozen=True)
 class Metric:
+    """A registered metric. `name` is its id (CLI argument, API path, file names); `title` is what a reader
+    sees wherever the metric is shown (dashboard card, CLI listing, API listing): the one place it is set."""
+
     name: str
+    title: str  # human title, sentence case, no trailing period
     summary: str
     source: str  # the published method it follows
     columns: dict[str, str]  # output column -> meaning (the documented column list)

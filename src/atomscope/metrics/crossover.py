@@ -183,6 +183,7 @@ def compute(ctx: MetricContext) -> MetricResult:
 METRIC = register(
     Metric(
         name="crossover",
+        title="When one region overtook another",
         summary="First period from which region A stays ahead of region B for N consecutive periods",
         source="The ATOM Report (arXiv:2604.07190): Chinese open models overtook US ones in summer 2025",
         columns={

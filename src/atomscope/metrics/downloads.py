@@ -419,6 +419,7 @@ def compute(ctx: MetricContext) -> MetricResult:
 METRIC = register(
     Metric(
         name="downloads",
+        title="Hugging Face downloads",
         summary="Monthly and cumulative Hugging Face downloads of tracked models by region, org, model or size",
         source="ATOM Project / The ATOM Report (arXiv:2604.07190): monthly downloads by origin",
         columns={

@@ -190,6 +190,7 @@ def compute(ctx: MetricContext) -> MetricResult:
 METRIC = register(
     Metric(
         name="mof",
+        title="Model Openness Framework classes",
         summary="Model Openness Framework 1.0 class (I/II/III/none) per release, and counts by region",
         source="Model Openness Framework 1.0 (LF AI & Data); Model Openness Tool, lfai/model_openness_tool",
         columns={

@@ -139,6 +139,7 @@ def compute(ctx: MetricContext) -> MetricResult:
 METRIC = register(
     Metric(
         name="releases",
+        title="Open-weight releases",
         summary="Open-weight model releases per period by country / region (Epoch) or tracked region (ATOM)",
         source="The ATOM Project release counts by origin; Epoch AI 'Data on AI Models' (CC BY 4.0)",
         columns={

@@ -261,6 +261,7 @@ def compute(ctx: MetricContext) -> MetricResult:
 METRIC = register(
     Metric(
         name="runnability",
+        title="What runs on your hardware",
         summary="Memory each tracked model needs at bf16/int8/q4 and the hardware class it fits, by region",
         source="memory = params × bits/8 × 1.2 (EleutherAI Transformer Math 101; llama.cpp/Ollama sizing)",
         columns={

@@ -112,6 +112,7 @@ class MetricResponse(BaseModel):
 
 class MetricInfo(BaseModel):
     name: str
+    title: str
     summary: str
     source: str
     url: str
@@ -205,6 +206,7 @@ def describe(ep: MetricEndpoint) -> dict[str, Any]:
     m = ep.metric
     return {
         "name": m.name,
+        "title": m.title,
         "summary": m.summary,
         "source": m.source,
         "url": f"/api/metrics/{m.name}",
