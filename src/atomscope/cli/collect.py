@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -88,7 +87,7 @@ def hf(
     from atomscope.collect.hub.progress import render_summary
 
     options = CollectOptions(
-        endpoint=endpoint or os.environ.get("HF_ENDPOINT") or None,
+        endpoint=endpoint,
         since=check_snapshot_day(since, "--since"),
         max_requests=max_requests,
         parts=parse_parts(only),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from typing import Annotated
 
@@ -75,7 +74,7 @@ def hub_stats(
     check_snapshot_day(until, "--until")
     options = HubStatsOptions(
         repo=repo, since=since.date() if since else None, until=until.date() if until else None, every=every,
-        endpoint=endpoint or os.environ.get("HF_ENDPOINT") or None, token=os.environ.get("HF_TOKEN") or None,
+        endpoint=endpoint,
         max_files=max_files, work_dir=scratch_for(resolve_db_path(db)), live=progress,
     )  # fmt: skip
     con = open_write(db)

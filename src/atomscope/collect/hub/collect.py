@@ -16,7 +16,8 @@ import duckdb
 from rich.console import Console
 
 from atomscope.collect.hub import store
-from atomscope.collect.hub.client import HubClient, RequestCapReached, RetryPolicy, public_endpoint
+from atomscope.collect.hub.access import HubAccess
+from atomscope.collect.hub.client import RequestCapReached, RetryPolicy
 from atomscope.collect.hub.crawl import crawl_new_models
 from atomscope.collect.hub.progress import CollectProgress, Summary
 from atomscope.collect.hub.snapshot import LISTING_PARTS, Run, list_orgs, probe_missing
@@ -31,7 +32,7 @@ ALL_PARTS = ("snapshot", "availability", "derivatives", "discovery")
 
 @dataclass
 class CollectOptions:
-    endpoint: str | None = None
+    endpoint: str | None = None  # None: $HF_ENDPOINT, else the public Hub (collect/hub/access.py)
     token: str | bool | None = None  # None: HF_TOKEN or the standard token store
     since: date | None = None
     max_requests: int | None = None
@@ -78,10 +79,10 @@ def collect_hf(con: duckdb.DuckDBPyConnection, options: CollectOptions, *, conso
         raise AtomscopeError("no tracked models in the warehouse; run `atomscope init` first")
     orgs = _select_orgs(tracked, options.orgs)
     with CollectProgress(console, enabled=options.live) as progress:
-        extra = {k: v for k, v in (("sleep", options.sleep), ("clock", options.clock)) if v is not None}
-        client = HubClient(options.endpoint, token=options.token, policy=options.policy,
-                           max_requests=options.max_requests, monitor=progress, **extra)  # fmt: skip
-        summary = Summary(endpoint=public_endpoint(client.endpoint), parts=[p for p in ALL_PARTS if p in parts])
+        access = HubAccess.resolve(options.endpoint, token=options.token, policy=options.policy,
+                                   max_requests=options.max_requests)  # fmt: skip
+        client = access.client(monitor=progress, sleep=options.sleep, clock=options.clock)
+        summary = Summary(endpoint=access.public, parts=[p for p in ALL_PARTS if p in parts])
         if stale:
             summary.notes.append(f"{stale} earlier run(s) left 'running' by a killed process marked 'interrupted'")
         run = Run(con=con, client=client, summary=summary, progress=progress, day=day, parts=parts, now=utcnow,

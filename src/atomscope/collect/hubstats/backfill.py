@@ -4,7 +4,6 @@ month; resumable: a rerun downloads only what is missing)."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import duckdb
@@ -31,6 +30,5 @@ def months_back(day: date, months: int) -> date:
 def backfill_options(today: date, *, live: bool | None = None) -> HubStatsOptions:
     return HubStatsOptions(
         since=months_back(today, BACKFILL_MONTHS), until=today, every="month",
-        endpoint=os.environ.get("HF_ENDPOINT") or None, token=os.environ.get("HF_TOKEN") or None,
         max_files=BACKFILL_MONTHS + 1, live=live,
     )  # fmt: skip

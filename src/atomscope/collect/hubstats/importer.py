@@ -21,13 +21,13 @@ from pathlib import Path
 
 import duckdb
 import httpx2
-from huggingface_hub import HfApi, constants, hf_hub_download
+from huggingface_hub import HfApi, hf_hub_download
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 from huggingface_hub.utils import disable_progress_bars, enable_progress_bars
 from rich.console import Console
 
 from atomscope.collect.hub import store
-from atomscope.collect.hub.client import public_endpoint
+from atomscope.collect.hub.access import HubAccess
 from atomscope.collect.hub.dump import import_rows, run_details
 from atomscope.collect.hub.dumpfile import DumpFile
 from atomscope.collect.hubstats import quality
@@ -48,8 +48,8 @@ class HubStatsOptions:
     since: date | None = None
     until: date | None = None
     every: str = "month"
-    endpoint: str | None = None
-    token: str | None = None
+    endpoint: str | None = None  # None: $HF_ENDPOINT, else the public Hub (collect/hub/access.py)
+    token: str | None = None  # None: HF_TOKEN or the standard token store
     max_files: int | None = None
     work_dir: Path | None = None  # scratch folder of downloads, emptied first (default: a new temporary folder)
     live: bool | None = None
@@ -149,8 +149,8 @@ def _history(api: HfApi, options: HubStatsOptions, known: dict, endpoint: str, p
 
 def import_hubstats(con: duckdb.DuckDBPyConnection, options: HubStatsOptions, console: Console) -> HubStatsSummary:
     """Import the chosen revisions of the dataset (see the module docstring)."""
-    endpoint = public_endpoint(options.endpoint or constants.ENDPOINT)
-    api = HfApi(endpoint=options.endpoint or constants.ENDPOINT, token=options.token)
+    access = HubAccess.resolve(options.endpoint, token=options.token)
+    endpoint, api = access.public, access.api()
     summary = HubStatsSummary(repo=options.repo, endpoint=endpoint)
     store.close_stale_runs(con)
     known = _recorded(con, options.repo)
@@ -179,7 +179,7 @@ def import_hubstats(con: duckdb.DuckDBPyConnection, options: HubStatsOptions, co
         disable_progress_bars()
         try:
             for choice in todo:
-                outcome = _one(con, api, options, choice, scratch, endpoint, run_id, progress)
+                outcome = _one(con, access, options, choice, scratch, run_id, progress)
                 summary.outcomes.append(outcome)
                 summary.downloaded_bytes += (choice.file.size or 0) if outcome.status != "error" else 0
                 imported += outcome.status == "imported"
@@ -200,8 +200,9 @@ def import_hubstats(con: duckdb.DuckDBPyConnection, options: HubStatsOptions, co
     return summary
 
 
-def _one(con, api: HfApi, options: HubStatsOptions, choice: Choice, scratch: Path, endpoint: str, run_id: int,
+def _one(con, access: HubAccess, options: HubStatsOptions, choice: Choice, scratch: Path, run_id: int,
          progress: HubStatsProgress) -> Outcome:  # fmt: skip
+    endpoint = access.public
     rev, f = choice.revision, choice.file
     outcome = Outcome(choice.period, rev.day, rev.sha, f.path, "imported")
     progress.revision(f"{rev.day} {f.path} @ {rev.sha[:10]}")
@@ -209,7 +210,7 @@ def _one(con, api: HfApi, options: HubStatsOptions, choice: Choice, scratch: Pat
     try:
         progress.request()
         local = hf_hub_download(options.repo, f.path, repo_type="dataset", revision=rev.sha, cache_dir=folder,
-                                endpoint=options.endpoint or constants.ENDPOINT, token=options.token)  # fmt: skip
+                                endpoint=access.endpoint, token=access.token)  # fmt: skip
     except (HfHubHTTPError, *_NETWORK) as exc:
         outcome.status, outcome.reason = "error", f"download failed: {str(exc).splitlines()[0][:300]}"
     else:
