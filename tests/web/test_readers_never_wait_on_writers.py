@@ -1,4 +1,4 @@
-"""Case 6: readers never wait on a writer, and a writer gets the lock within seconds while readers run.
+"""Readers never wait on a writer, and a writer gets the lock within seconds while readers run.
 
 Concurrent clients on loopback only, bounded in number (at most 24 requests in flight) and in time.
 """

@@ -1,4 +1,4 @@
-"""Case 7: every CSV output neutralises cells a spreadsheet would run as a formula; a flag gives raw values."""
+"""Every CSV output neutralises cells a spreadsheet would run as a formula; a flag gives raw values."""
 
 from __future__ import annotations
 

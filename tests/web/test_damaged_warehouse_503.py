@@ -1,4 +1,4 @@
-"""Case 5 (server): a damaged warehouse is a 503 with the reason, never a 500, and the server recovers."""
+"""A damaged warehouse is a 503 with the reason, never a 500, and the server recovers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Case 1: `export` never deletes or replaces a file it did not write, and never writes where the warehouse is."""
+"""`export` never deletes or replaces a file it did not write, and never writes where the warehouse is."""
 
 from __future__ import annotations
 

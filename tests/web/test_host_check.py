@@ -1,4 +1,4 @@
-"""Case 10: only requests addressed to a loopback name (or an --allow-host name) are answered (DNS rebinding)."""
+"""Only requests addressed to a loopback name (or an --allow-host name) are answered (DNS rebinding)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Case 4 (`--date` part): a snapshot day outside 2015 .. tomorrow is refused before anything is written."""
+"""A snapshot day outside 2015 .. tomorrow is refused before anything is written."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Case 5: a damaged warehouse, a full disk, a permission problem: one `error:` line and exit 2, every command."""
+"""A damaged warehouse, a full disk, a permission problem: one `error:` line and exit 2, every command."""
 
 from __future__ import annotations
 

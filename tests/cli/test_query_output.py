@@ -1,4 +1,4 @@
-"""Case 8: `query` prints lists, structs, intervals, NaN and infinities in every format; JSON stays valid."""
+"""`query` prints lists, structs, intervals, NaN and infinities in every format; JSON stays valid."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Case 9 (`load_runs` part): a run left 'running' by a killed process is marked failed by the next writer."""
+"""A run left 'running' by a killed process is marked failed by the next writer."""
 
 from __future__ import annotations
 
