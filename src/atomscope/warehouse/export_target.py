@@ -3,8 +3,9 @@
 An export never deletes or replaces a file it did not write. The files it writes are listed in the
 folder's manifest (`_MANIFEST.json`, key `files`); `overwrite` replaces exactly those and leaves every
 other file alone. A target that is an existing file, a non-empty folder without `overwrite`, a folder
-without a manifest, a folder holding the warehouse, or a new file that would land on a file the previous
-export did not write is refused before anything is changed.
+without a manifest, a folder holding the warehouse, a new file that would land on a file the previous
+export did not write, or a file or folder on the way that is a symlink (an export creates none, so it
+never writes through one) is refused before anything is changed.
 
 Writing: everything goes into a hidden staging folder inside the target first (same file system, so the
 final moves are renames). Before the first move the manifest lists the old and the new files together,
@@ -121,16 +122,32 @@ def _files_under(folder: Path) -> list[str]:
 
 
 def _check_conflicts(root: Path, new_files: list[str], old_files: set[str]) -> None:
+    """Refuse before any move: a new file on someone else's file, or any path through a symlink.
+
+    An export never creates symlinks, so a link at a file it writes or at a folder on the way (say
+    `hf_snapshots -> elsewhere/`) was put there by someone else; writing through it would replace a
+    file outside the export, and replacing the link would drop what its owner set up.
+    """
     for rel in [*new_files, MANIFEST]:
-        if rel in old_files:
-            continue
         dest = root / rel
-        if os.path.lexists(dest):
-            raise ExportTargetError(f"{dest}: exists and was not written by an export here; nothing was changed")
-        for parent in dest.relative_to(root).parents:
+        for parent in reversed(dest.relative_to(root).parents):
             here = root / parent
-            if str(parent) != "." and os.path.lexists(here) and (here.is_symlink() or not here.is_dir()):
+            if str(parent) == "." or not os.path.lexists(here):
+                continue
+            if here.is_symlink():
+                raise ExportTargetError(
+                    f"{here}: is a symlink; an export never writes through a link it did not create "
+                    "(remove it or export to another folder); nothing was changed"
+                )
+            if not here.is_dir():
                 raise ExportTargetError(f"{here}: is not a folder the export can write into; nothing was changed")
+        if dest.is_symlink():
+            raise ExportTargetError(
+                f"{dest}: is a symlink; an export never replaces a link it did not create "
+                "(remove it or export to another folder); nothing was changed"
+            )
+        if rel not in old_files and os.path.lexists(dest):
+            raise ExportTargetError(f"{dest}: exists and was not written by an export here; nothing was changed")
 
 
 def _remove_own_file(root: Path, rel: str) -> None:
