@@ -20,6 +20,9 @@ import pytest
 from atomscope import metrics
 from atomscope.testing.compare import frame_differences
 
+# starting Spark and writing the lake happen in the first test's setup, slow on a busy machine
+pytestmark = pytest.mark.timeout(1800)
+
 pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'pyspark>=3.5,<4.1')")
 if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
     pytest.skip("Java is not installed (Spark needs Java 17+)", allow_module_level=True)

@@ -1,6 +1,8 @@
-"""Readers never wait on a writer, and a writer gets the lock within seconds while readers run.
+"""Readers never wait on a writer, and a writer gets the lock while readers run.
 
-Concurrent clients on loopback only, bounded in number (at most 24 requests in flight) and in time.
+Concurrent clients on loopback only, bounded in number (at most 24 requests in flight). The tests assert what
+is answered (from the cache with `X-Atomscope-Stale`, or 503 with `Retry-After`) and that it is answered while
+the writer still holds the file; how fast is measured in bench/ (bench_api), never here.
 """
 
 from __future__ import annotations
@@ -29,12 +31,11 @@ print("locked", flush=True)
 time.sleep(60)
 """
 
-TIMED_WRITER = """
-import sys, time
+WRITER = """
+import sys
 from atomscope.warehouse import db
-start = time.monotonic()
 con = db.connect(sys.argv[1], lock_wait_s=20)
-print(f"{time.monotonic() - start:.2f}", flush=True)
+print("locked", flush=True)
 con.execute("CREATE TABLE IF NOT EXISTS _writer_test AS SELECT 1 AS x")
 con.close()
 """
@@ -44,13 +45,20 @@ def _env():
     return {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
 
 
-def _get(client: httpx.Client, url: str) -> tuple[int, float, dict]:
-    start = time.monotonic()
+def _get(client: httpx.Client, url: str) -> tuple[int, dict]:
     r = client.get(url)
-    return r.status_code, time.monotonic() - start, dict(r.headers)
+    return r.status_code, dict(r.headers)
 
 
-def test_while_a_writer_holds_the_file_every_reader_is_answered_within_a_second(served_db, live_server):
+def _wait_for(condition, what: str) -> None:
+    """Poll until `condition()` holds; the bound only turns a hang into a failure, it is not a speed target."""
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.02)
+
+
+def test_while_a_writer_holds_the_file_every_reader_is_answered_from_the_cache_or_503(served_db, live_server):
     base = live_server(create_app(served_db))
     cached = ["/api/orgs", "/api/metrics/releases", "/api/status"]
     with httpx.Client(base_url=base, timeout=10) as client:
@@ -63,22 +71,17 @@ def test_while_a_writer_holds_the_file_every_reader_is_answered_within_a_second(
             assert holder.stdout.readline().strip() == "locked"
             uncached = [f"/api/orgs?region={r}" for r in ("eu", "china", "us", "other")]
             urls = (cached + uncached) * 4
-            started = time.monotonic()
             with ThreadPoolExecutor(max_workers=len(urls)) as pool:
                 results = list(pool.map(lambda u: (u, *_get(client, u)), urls))
-            wall = time.monotonic() - started
+            assert holder.poll() is None, "every request was answered while the writer still held the file"
         finally:
             holder.kill()
             holder.wait()
-        took_all = sorted(took for _, _, took, _ in results)
-        assert took_all[len(took_all) // 2] < 1.0, took_all  # typically well under a second each
-        for url, status, took, headers in results:
-            assert took < 2.5, (url, took)  # room for a loaded CI machine (28 clients on 2 shared cores)
+        for url, status, headers in results:
             if url in cached:
                 assert status == 200 and headers.get("x-atomscope-stale") == "true", (url, status)
             else:
                 assert status == 503 and int(headers["retry-after"]) >= 1, (url, status)
-        assert wall < 3.0
         assert client.get("/api/orgs?region=eu").status_code == 200  # the writer is gone: answered again
 
 
@@ -99,16 +102,16 @@ def test_a_writer_gets_the_lock_within_seconds_while_readers_keep_asking(served_
     for thread in readers:
         thread.start()
     try:
-        time.sleep(1.0)  # the readers are in full swing
+        _wait_for(lambda: len(statuses) >= 16, "the readers are in full swing")
         writer = subprocess.run(
-            [sys.executable, "-c", TIMED_WRITER, str(served_db)], capture_output=True, text=True, env=_env(), timeout=60
+            [sys.executable, "-c", WRITER, str(served_db)], capture_output=True, text=True, env=_env(), timeout=120
         )
     finally:
         stop.set()
         for thread in readers:
             thread.join(timeout=15)
-    assert writer.returncode == 0, writer.stderr
-    assert float(writer.stdout.strip()) < 8.0
+    # the writer announced itself, the server stopped opening the file, and the writer got its lock
+    assert writer.returncode == 0 and writer.stdout.strip() == "locked", writer.stderr
     assert statuses and set(statuses) <= {200, 503}
     assert not served_db.with_name(served_db.name + ".writer").exists()
 
@@ -126,7 +129,7 @@ def test_uncached_computations_are_bounded_and_the_queue_is_limited(tmp_path):
         with lock:
             running.append(1)
             peak.append(len(running))
-        release.wait(5)
+        release.wait(60)
         with lock:
             running.pop()
         return Payload(b"x", "text/plain", '"x"')
@@ -134,38 +137,36 @@ def test_uncached_computations_are_bounded_and_the_queue_is_limited(tmp_path):
     outcomes: list[str] = []
 
     def ask(key: int) -> None:
-        start = time.monotonic()
         try:
             store.cached(("k", key), produce)
             outcomes.append("ok")
         except ServerBusy:
-            outcomes.append(f"busy:{time.monotonic() - start:.2f}")
+            outcomes.append("busy")
 
     threads = [threading.Thread(target=ask, args=(i,)) for i in range(6)]
     for thread in threads:
         thread.start()
-        time.sleep(0.02)
-    time.sleep(QUEUE_WAIT + 0.3)
+    # two compute, two wait in the queue and give up, two find the queue full: four busy while two still run
+    _wait_for(lambda: outcomes.count("busy") == 4, "the waiting requests give up instead of waiting forever")
+    assert len(running) == 2
     release.set()
     for thread in threads:
-        thread.join(timeout=10)
+        thread.join(timeout=30)
     assert max(peak) == 2
-    assert outcomes.count("ok") == 2
-    busy = [float(o.split(":")[1]) for o in outcomes if o.startswith("busy")]
-    assert len(busy) == 4 and all(t < QUEUE_WAIT + 0.5 for t in busy)
+    assert sorted(outcomes) == ["busy"] * 4 + ["ok"] * 2
 
 
 @pytest.mark.parametrize("n", [30])
 def test_many_clients_get_answers_not_timeouts(served_db, live_server, n):
     base = live_server(create_app(served_db, max_computations=2, queue_limit=4))
-    with httpx.Client(base_url=base, timeout=10) as client, ThreadPoolExecutor(max_workers=24) as pool:
+    # a client timeout is a generous guard against a hang, not a speed target
+    with httpx.Client(base_url=base, timeout=60) as client, ThreadPoolExecutor(max_workers=24) as pool:
         results = list(
             pool.map(lambda i: _get(client, f"/api/metrics/releases?since=2023-01-{(i % 28) + 1:02d}"), range(n))
         )
-    assert all(status in (200, 503) for status, _, _ in results)
-    assert all(took < 5 for _, took, _ in results)
-    assert any(status == 200 for status, _, _ in results)
-    assert all(h.get("retry-after") for status, _, h in results if status == 503)
+    assert len(results) == n and all(status in (200, 503) for status, _ in results)
+    assert any(status == 200 for status, _ in results)
+    assert all(h.get("retry-after") for status, h in results if status == 503)
 
 
 def test_a_writer_file_counts_only_while_its_process_lives_and_is_fresh(tmp_path):
