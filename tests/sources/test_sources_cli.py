@@ -93,6 +93,8 @@ def test_dry_run_shows_the_diff_and_unknown_source(stand_in, tmp_path):
     result = CliRunner().invoke(app, [*_args(stand_in, "atom"), "--dry-run", "--db", path])
     assert result.exit_code == 0, result.output
     assert f"~ {namespace}: region: '{region}' -> '{other}'" in result.stdout
+    assert "organization registry, aligned with ATOM's regions:" in result.stdout  # what `diff` shows after
+    assert f"{namespace}" in result.stdout.split("organization registry, aligned", 1)[1]
     assert "dry run: nothing was loaded" in result.stdout
     con = db.connect(path, read_only=True)
     try:

@@ -178,10 +178,11 @@ def test_epoch_url_uses_etag_and_loads_a_new_publication(loaded, client, stand_i
     stand_in.publish("notable_ai_models.csv", "".join(lines[:1] + lines[2:]))  # one model withdrawn
     stand_in.requests.clear()
     results = _by_name(update_sources(loaded, client, ["epoch"]))
-    assert results["epoch"].status == "updated" and results["epoch"].requests == 1
+    assert results["epoch"].status == "updated" and results["epoch"].requests == 1, results["epoch"].message
     assert loaded.execute("SELECT count(*) FROM epoch_models").fetchone()[0] == 975
-    assert current_versions(loaded)["epoch_notable_models"].upstream_version == stand_in.published[
-        "notable_ai_models.csv"].etag  # fmt: skip
+    version = current_versions(loaded)["epoch_notable_models"]
+    assert version.upstream_version == stand_in.published["notable_ai_models.csv"].etag.strip('"')  # no quotes
+    assert version.origin == stand_in.file_url("notable_ai_models.csv")  # the URL used, not the catalog's
 
 
 def test_dry_run_loads_and_records_nothing(loaded, client, stand_in):

@@ -152,6 +152,8 @@ def _print_results(results, console) -> None:
         status = f"[{style}]{r.status}[/{style}]" if style else r.status
         tail = f" ({r.requests} request{'s' if r.requests != 1 else ''})" if r.requests else ""
         console.print(f"{r.name:<22} {status}: {r.message}{tail}", highlight=False, soft_wrap=True)
+        for warning in r.warnings:
+            console.print(f"  [yellow]warning[/yellow]: {warning}", highlight=False, soft_wrap=True)
 
 
 def _print_would_change(results, limit: int = 20) -> None:
@@ -160,6 +162,11 @@ def _print_would_change(results, limit: int = 20) -> None:
     from atomscope.sources.upstream.update import CONTRACTS
 
     pending = [(key, texts) for r in results for key, texts in r.pending.items()]
+    changes = [change for r in results for change in r.registry_changes]
+    if changes:
+        typer.echo("organization registry, aligned with ATOM's regions:")
+        for change in changes:
+            typer.echo(f"  {change}")
     for key, (old, new) in pending:
         if key in CONTRACTS:
             lines = render(diff_tables(CONTRACTS[key], key, old, new, ("loaded", "upstream")), limit)

@@ -84,16 +84,22 @@ class LoadSummary:
     rows: dict[str, int] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)  # source key -> source_versions.version_id
     registry_changes: list[str] = field(default_factory=list)
+    stale_curation: list[str] = field(default_factory=list)  # curated rows left out (see check_arena_curation)
 
 
 def read_bundled(
-    folder: Path, contents: dict[str, SourceContent] | None = None, registry_changes: list[str] | None = None
+    folder: Path,
+    contents: dict[str, SourceContent] | None = None,
+    registry_changes: list[str] | None = None,
+    stale_curation: list[str] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Validate every bundled table and the rules that span them; returns typed rows per source key.
 
     `contents` replaces some bundled files by fetched versions (validated with the same contracts). When
     ATOM's region registry is a fetched one, the organization registry follows it first (see
-    `align_registry_with_atom`; what changed is appended to `registry_changes`)."""
+    `align_registry_with_atom`; what changed is appended to `registry_changes`). With fetched contents, a row
+    of atomscope's arena curation that no longer matches them is left out and described in `stale_curation`
+    (see `check_arena_curation`)."""
     contents = contents or {}
     tables = {}
     for spec in BUNDLED:
@@ -108,7 +114,10 @@ def read_bundled(
         if registry_changes is not None:
             registry_changes.extend(changes)
     check_registry(folder, tables)
-    check_arena_curation(folder, tables)
+    stale: list[str] | None = [] if any(c.kind == "fetched" for c in contents.values()) else None
+    check_arena_curation(folder, tables, stale)
+    if stale_curation is not None and stale:
+        stale_curation.extend(stale)
     return tables
 
 
@@ -145,29 +154,45 @@ def check_registry(folder: Path, tables: dict[str, list[dict[str, Any]]]) -> Non
             raise DataValidationError(models_file, row["_line"], f"namespace {row['hf_org']!r} has no ATOM region")
 
 
-def check_arena_curation(folder: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
+def check_arena_curation(folder: Path, tables: dict[str, list[dict[str, Any]]], stale: list[str] | None = None) -> None:
     """Arena corrections and repository mappings name real board entries and tracked repositories, and a
-    mapped (open) model is never corrected to closed."""
+    mapped (open) model is never corrected to closed.
+
+    With `stale` (the upstream tables are fetched ones), a curated row that no longer matches them is left out
+    and described in `stale` instead: the package's curation must never block an upstream, and the user cannot
+    edit the installed files. Against the bundled tables every row must match."""
     on_board = {r["model"] for r in tables["lmarena_text_history"]}
     tracked = {r["model_id"] for r in tables["atom_tracked_models"]}
+
+    def keep(file: str, row: dict[str, Any], problem: str | None) -> bool:
+        if problem is None:
+            return True
+        if stale is None:
+            raise DataValidationError(file, row["_line"], problem)
+        stale.append(f"{Path(file).name}:{row['_line']}: {problem}; row left out")
+        return False
+
     corrections_file = str(folder / lmarena.OPEN_WEIGHT_CORRECTIONS.file_name)
-    closed = set()
-    for row in tables["arena_open_weight_corrections"]:
-        if row["arena_model"] not in on_board:
-            problem = f"{row['arena_model']!r} is not in the arena history"
-            raise DataValidationError(corrections_file, row["_line"], problem)
-        if not row["open_weights"]:
-            closed.add(row["arena_model"])
+    tables["arena_open_weight_corrections"] = [
+        row
+        for row in tables["arena_open_weight_corrections"]
+        if keep(corrections_file, row, None if row["arena_model"] in on_board else
+                f"{row['arena_model']!r} is not in the arena history")
+    ]  # fmt: skip
+    closed = {r["arena_model"] for r in tables["arena_open_weight_corrections"] if not r["open_weights"]}
     repos_file = str(folder / lmarena.MODEL_REPOS.file_name)
     for row in tables["arena_model_repos"]:
-        if row["arena_model"] not in on_board:
-            raise DataValidationError(repos_file, row["_line"], f"{row['arena_model']!r} is not in the arena history")
-        if row["model_id"] not in tracked:
-            raise DataValidationError(repos_file, row["_line"], f"{row['model_id']!r} is not a tracked model id")
         if row["arena_model"] in closed:
             raise DataValidationError(
                 repos_file, row["_line"], f"{row['arena_model']!r} is corrected to closed weights in {corrections_file}"
             )
+    tables["arena_model_repos"] = [
+        row
+        for row in tables["arena_model_repos"]
+        if keep(repos_file, row, f"{row['arena_model']!r} is not in the arena history"
+                if row["arena_model"] not in on_board else
+                f"{row['model_id']!r} is not a tracked model id" if row["model_id"] not in tracked else None)
+    ]  # fmt: skip
 
 
 def _frame(rows: list[dict[str, Any]], contract: TableContract) -> pd.DataFrame:
@@ -205,10 +230,11 @@ def load_bundled(
     if contents is None:
         contents = current_fetched(con)
     changes: list[str] = []
-    tables = read_bundled(folder, contents, changes)
+    stale: list[str] = []
+    tables = read_bundled(folder, contents, changes, stale)
     documents = read_documents(folder, contents)
     run_id = start_run(con, kind)
-    summary = LoadSummary(run_id=run_id, registry_changes=changes)
+    summary = LoadSummary(run_id=run_id, registry_changes=changes, stale_curation=stale)
     try:
         with transaction(con):
             now = utcnow()
@@ -238,6 +264,8 @@ def load_bundled(
         finish_run(con, run_id, "failed", {"error": str(exc)})
         raise
     details = {"rows": summary.rows, "versions": summary.versions, "registry_changes": changes}
+    if stale:
+        details["stale_curation"] = stale
     finish_run(con, run_id, "ok", details)
     return summary
 

@@ -50,10 +50,15 @@ class SourceVersion:
     @property
     def label(self) -> str:
         """How the report and `sources list` name it: 'v3 fetched @ 3cd80206db5e'."""
-        ref = self.upstream_version or self.sha256[:12]
+        ref = plain_validator(self.upstream_version) or self.sha256[:12]
         if ref and len(ref) == 40 and all(c in "0123456789abcdef" for c in ref):
             ref = ref[:12]
         return f"v{self.version_id} {self.kind} @ {ref}"
+
+
+def plain_validator(value: str | None) -> str | None:
+    """An ETag as people read it: without the quotes and weak prefix HTTP wraps it in."""
+    return value.removeprefix("W/").strip('"') if value else value
 
 
 _COLUMNS = (

@@ -1,7 +1,10 @@
 """`atomscope sources diff NAME`: what changed between two versions of a source's tables.
 
-Generic over contracts: rows are matched on the contract's key (all columns when it has none) and reported
-as added, removed or changed (column: old -> new). A key with a date column (the LMArena history's
+Generic over contracts: rows are matched on the contract's key, or for a table without a unique key on the
+columns that name a row (`DIFF_KEYS`: a MOF release's component, an Epoch model and its date; all columns
+otherwise), and reported as added, removed or changed (column: old -> new; an empty value prints empty).
+Where such a key repeats (upstream lists a release in two files), its rows are compared as a multiset.
+A key with a date column (the LMArena history's
 `snapshot_date`) is summarised per date, so new leaderboard snapshots read as dates with row counts.
 Wording per table says what a list maintainer looks for: models added/removed, organizations whose region
 changed, parameter and release-date corrections.
@@ -27,6 +30,13 @@ NOUNS = {
 }
 
 
+# What names a row of a table whose contract has no unique key, so that an edited row reads as a change
+DIFF_KEYS: dict[str, tuple[str, ...]] = {
+    "mof_components": ("release", "component"),
+    "epoch_notable_models": ("model", "publication_date"),
+}
+
+
 @dataclass
 class TableDiff:
     source_key: str
@@ -48,28 +58,40 @@ class TableDiff:
 
 
 def _plain(value: Any) -> Any:
+    if value is None:
+        return ""
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def diff_tables(contract: TableContract, source_key: str, old: str | None, new: str, labels=("", "")) -> TableDiff:
     names = [c.name for c in contract.columns]
-    key = contract.key or tuple(names)
+    key = contract.key or DIFF_KEYS.get(source_key) or tuple(names)
     date_column = next((c.name for c in contract.columns if c.name in contract.key and c.type == "date"), None)
     result = TableDiff(source_key, labels[0], labels[1], key, date_column=date_column)
 
-    def index(text: str | None) -> dict[tuple, dict[str, Any]]:
-        if text is None:
-            return {}
-        rows = read_table_text(text, contract, source_key)
-        return {tuple(_plain(r[k]) for k in key): {n: _plain(r[n]) for n in names} for r in rows}
+    def index(text: str | None) -> dict[tuple, list[dict[str, Any]]]:
+        found: dict[tuple, list[dict[str, Any]]] = {}
+        for r in read_table_text(text, contract, source_key) if text is not None else []:
+            found.setdefault(tuple(_plain(r[k]) for k in key), []).append({n: _plain(r[n]) for n in names})
+        return found
 
     before, after = index(old), index(new)
-    result.added = [after[k] for k in after if k not in before]
-    result.removed = [before[k] for k in before if k not in after]
-    for k in after.keys() & before.keys():
-        changes = {n: (before[k][n], after[k][n]) for n in names if before[k][n] != after[k][n]}
-        if changes:
-            result.changed.append((k, changes))
+    for k in after.keys() | before.keys():
+        old_rows, new_rows = before.get(k, []), after.get(k, [])
+        if len(old_rows) == 1 and len(new_rows) == 1:
+            changes = {n: (old_rows[0][n], new_rows[0][n]) for n in names if old_rows[0][n] != new_rows[0][n]}
+            if changes:
+                result.changed.append((k, changes))
+            continue
+        removed = list(old_rows)
+        for row in new_rows:
+            if row in removed:
+                removed.remove(row)
+            else:
+                result.added.append(row)
+        result.removed += removed
+    for rows in (result.added, result.removed):
+        rows.sort(key=lambda row: tuple(str(row[n]) for n in key))
     result.changed.sort(key=lambda item: tuple(str(v) for v in item[0]))
     return result
 

@@ -15,6 +15,7 @@ from atomscope.sources.upstream import transforms
 from atomscope.sources.upstream.catalog import Upstream
 from atomscope.sources.upstream.formats import Transformed
 from atomscope.sources.upstream.http import UpstreamClient, UpstreamError
+from atomscope.warehouse.versions import plain_validator
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Fetched:
     etag: str | None
     files: int  # upstream files read
     documents: dict[str, str] = field(default_factory=dict)  # source key -> text of a non-table file (policy)
+    origin: str | None = None  # the URL actually fetched, for a URL source (a `--url` override included)
 
 
 def _matches(path: str, pattern: str) -> bool:
@@ -73,7 +75,7 @@ def _fetch_url(upstream: Upstream, client: UpstreamClient, known: Known) -> Fetc
     name = url.rsplit("/", 1)[-1] or url
     tables = _URL_TRANSFORMS[upstream.name](name, response.text)
     version = response.etag or response.last_modified and response.last_modified.isoformat() or "no-etag"
-    return Fetched(tables, version, response.last_modified, response.etag, 1)
+    return Fetched(tables, plain_validator(version) or version, response.last_modified, response.etag, 1, origin=url)
 
 
 def _read_files(upstream: Upstream, client: UpstreamClient, sha: str) -> dict[str, str]:

@@ -37,6 +37,9 @@ class Transformed:
     text: str
     origins: tuple[Origin, ...]
     header: Origin
+    # columns the upstream's schema era does not have (MOF before 2025-04-18: no release-wide licences), so
+    # their being empty is not a lost field
+    era_absent: frozenset[str] = frozenset()
 
     def upstream_error(self, error: DataValidationError) -> DataValidationError:
         """Re-point a contract violation found in `text` to the upstream file and line."""

@@ -7,7 +7,7 @@ import pandas as pd
 
 from atomscope.sources.upstream.catalog import UPSTREAMS, upstream_of
 from atomscope.warehouse.load import BUNDLED
-from atomscope.warehouse.versions import current_versions
+from atomscope.warehouse.versions import current_versions, plain_validator
 
 
 def _when(value) -> str | None:
@@ -33,10 +33,11 @@ def sources_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             {
                 "source": upstream.name,
                 "table": key,
-                "origin": upstream.origin_of(key),
+                # the origin the loaded version was fetched from (a `--url` override included)
+                "origin": version.origin if version and version.kind == "fetched" else upstream.origin_of(key),
                 "version": f"v{version.version_id}" if version else None,
                 "kind": version.kind if version else "not loaded",
-                "upstream_version": version.upstream_version if version else None,
+                "upstream_version": plain_validator(version.upstream_version) if version else None,
                 "sha256": version.sha256[:12] if version else None,
                 "loaded": _when(version.created_at) if version else None,
                 "rows": version.row_count if version else None,

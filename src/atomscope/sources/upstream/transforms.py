@@ -9,6 +9,8 @@ data/SOURCES.md; tests/sources check it against upstream-format files), and keep
   a file whose `system.name` is empty (the submission template) is skipped.
 - MOF: `models/*.yml`, one row per `release.components[]`, plus the release-wide licenses
   (`release.license.{distribution,code,data,document}.name`) as `global_license_*` where the contract has them.
+  Both schema eras are read (`MOF_ERAS`): before the tool's 2025-04-18 change a component names its licence
+  `license_name`; a licence key of neither era is refused at its file:line.
 - LMArena: one snapshot per commit of `csv/lmarena_text.csv` (the commit's UTC date; the last commit of a
   day wins), `arena_score` (older files: `arena_elo`) and `95_pct_ci` -> `ci_95`.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from atomscope.domain.errors import DataValidationError
@@ -129,12 +131,55 @@ def osai_tables(files: Mapping[str, str]) -> list[Transformed]:
 LICENSE_KINDS = ("distribution", "code", "data", "document")
 
 
+@dataclass(frozen=True)
+class SchemaEra:
+    """One era of an upstream's schema: the key that holds a value, and how that era's values read today."""
+
+    name: str
+    key: str
+    values: Mapping[str, str | None]  # lower-cased upstream value -> today's value; None: no such component
+
+
+# The Model Openness Tool's component licence, in both eras (its own evaluator reads the current one; the
+# 2025-04-18 schema change, upstream commit a074588, rewrote every file): before it, `license_name`, with
+# 'Component not included' / 'Pending evaluation' for components the current files leave out, and 'License
+# not specified' where they now write 'unlicensed'.
+MOF_ERAS = (
+    SchemaEra("since 2025-04-18", "license", {}),
+    SchemaEra(
+        "before 2025-04-18",
+        "license_name",
+        {"component not included": None, "pending evaluation": None, "license not specified": "unlicensed"},
+    ),
+)
+_KNOWN_COMPONENT_KEYS = frozenset({"name", "description", "location", "license_path", "component_path"})
+
+
+def _component_license(component, path: str) -> tuple[bool, str, int]:
+    """(listed, licence, line) of one MOF component in whichever era its file is written."""
+    for era in MOF_ERAS:
+        if era.key in component:
+            raw = text_of(component.get(era.key)).strip()
+            value = era.values.get(raw.lower(), raw)
+            return value is not None, value or "", component.lines.get(era.key, component.line)
+    unknown = [k for k in component if str(k) not in _KNOWN_COMPONENT_KEYS and "licen" in str(k).lower()]
+    if unknown:
+        known = " or ".join(f"'{era.key}' ({era.name})" for era in MOF_ERAS)
+        raise DataValidationError(
+            path, component.lines.get(str(unknown[0]), component.line),
+            f"component licence key {unknown[0]!r} is in no known schema era (expected {known})",
+        )  # fmt: skip
+    return True, "", component.line
+
+
 def mof_tables(files: Mapping[str, str]) -> list[Transformed]:
     rows = []
+    release_wide = False  # any file with `release.license` (the current era; the old one has none)
     for path in sorted(files):
         doc = mapping(read_yaml(path, files[path]), path, 1, "the file")
         release = mapping(doc.get("release"), path, doc.lines.get("release"), "release")
         licenses = mapping(release.get("license"), path, release.lines.get("license"), "release.license")
+        release_wide = release_wide or "license" in release
         base = {name: text_of(release.get(name)) for name in ("name", "version", "date", "producer", "origin")}
         base = {
             "release": base["name"],
@@ -154,15 +199,17 @@ def mof_tables(files: Mapping[str, str]) -> list[Transformed]:
             raise DataValidationError(path, release.lines.get("components"), "release.components must be a list")
         for component in components:
             component = mapping(component, path, release.lines.get("components"), "a component")
-            values = {
-                **base,
-                "component": text_of(component.get("name")),
-                "component_license": text_of(component.get("license")),
-            }
+            listed, license_, license_line = _component_license(component, path)
+            if not listed:
+                continue
+            values = {**base, "component": text_of(component.get("name")), "component_license": license_}
             lines = {"release": release.lines.get("name", release.line), "date": release.lines.get("date", 0)}
-            lines["component_license"] = component.lines.get("license", component.line)
+            lines["component_license"] = license_line
             rows.append((values, Origin(path, component.line, {k: v for k, v in lines.items() if v})))
-    return [write_table("mof_components", mof.COMPONENTS, rows, Origin("models/", None))]
+    table = write_table("mof_components", mof.COMPONENTS, rows, Origin("models/", None))
+    if release_wide:
+        return [table]
+    return [replace(table, era_absent=frozenset(f"global_license_{kind}" for kind in LICENSE_KINDS))]
 
 
 @dataclass(frozen=True)

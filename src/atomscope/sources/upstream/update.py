@@ -8,6 +8,8 @@ validated together with the cross-file rules, then loaded as new versions in ONE
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -49,6 +51,9 @@ class UpstreamResult:
     tables: dict[str, int] = field(default_factory=dict)  # source key -> rows, of what was (or would be) loaded
     # dry run: source key -> (text loaded now, text that would be loaded), for `sources update --dry-run`'s diff
     pending: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    # curated rows of the package this version no longer matches: left out of the load, reported
+    warnings: list[str] = field(default_factory=list)
+    registry_changes: list[str] = field(default_factory=list)  # the organization registry following ATOM
 
     @property
     def failed(self) -> bool:
@@ -97,6 +102,31 @@ def _same_rows(contract: TableContract, old: str | None, new: str) -> bool:
     return rows(old) == rows(new)
 
 
+def _filled(text: str) -> Counter:
+    """Non-empty values per column of a table in its bundled format."""
+    counts: Counter = Counter()
+    for row in csv.DictReader(io.StringIO(text)):
+        counts.update(k for k, v in row.items() if k is not None and v not in (None, ""))
+    return counts
+
+
+def _refuse_emptied_columns(where: str, table: Transformed, old: str | None) -> None:
+    """A contract column the loaded version fills and the new one leaves empty in every row is a contract
+    change upstream (a renamed field reads as nulls), not data: refused, naming the upstream and the column."""
+    if old is None:
+        return
+    before, after = _filled(old), _filled(table.text)
+    columns = [c.name for c in CONTRACTS[table.source_key].columns]
+    emptied = [c for c in columns if before[c] and not after[c] and c not in table.era_absent]
+    if emptied:
+        column = emptied[0]
+        raise DataValidationError(
+            where, None,
+            f"column {column!r} of {table.source_key} would be emptied (the loaded version has {before[column]:,} "
+            f"values, this one none): a renamed or dropped upstream field? refused",
+        )  # fmt: skip
+
+
 def _validate(tables: list[Transformed]) -> dict[str, list]:
     """Each table against its contract; a violation is reported at the upstream file and line."""
     parsed = {}
@@ -117,7 +147,7 @@ def _contents(
             source_key=key,
             text=text,
             upstream=upstream.name,
-            origin=upstream.origin_of(key),
+            origin=fetched.origin or upstream.origin_of(key),
             kind="fetched",
             upstream_version=fetched.version,
             upstream_date=fetched.date,
@@ -181,21 +211,32 @@ def update_sources(
             parsed = _validate(fetched.tables)
             changed = [t for t in fetched.tables if not _same_rows(CONTRACTS[t.source_key],
                                                                     known.texts.get(t.source_key), t.text)]  # fmt: skip
+            for table in changed:
+                where = f"{fetched.origin or upstream.origin_of(table.source_key)} @ {_short(fetched.version)}"
+                _refuse_emptied_columns(where, table, known.texts.get(table.source_key))
             documents = {k: t for k, t in fetched.documents.items() if t != known.texts.get(k)}
             if not changed and not documents:
                 result.message = f"new upstream version {_short(fetched.version)}, same rows"
                 continue
             contents = _contents(upstream, fetched, changed, documents)
-            try:
-                read_bundled(folder, {**base, **accepted, **contents})  # the cross-file rules
+            registry_changes: list[str] = []
+            stale: list[str] = []
+            try:  # the cross-file rules
+                read_bundled(folder, {**base, **accepted, **contents}, registry_changes, stale)
             except DataValidationError as exc:
                 raise _cross_file_error(exc, changed) from None
+            reported = {w for r in results for w in r.warnings}
+            result.warnings = [w for w in stale if w not in reported]
+            if "atom_organization_regions" in contents:
+                result.registry_changes = registry_changes
             accepted.update(contents)
             if dry_run:
                 result.pending = {k: (known.texts.get(k), c.text) for k, c in contents.items()}
             result.tables = {t.source_key: len(parsed[t.source_key]) for t in changed} | dict.fromkeys(documents, 1)
             result.status = "would update" if dry_run else "updated"
             result.message = ", ".join(f"{k} {n} rows" for k, n in result.tables.items())
+            if result.warnings:
+                result.message += f"; {len(result.warnings)} curated row(s) no longer match and were left out"
         except UpstreamUnreachableError as exc:
             result.status, result.message = "unreachable", str(exc)
         except (UpstreamError, DataValidationError) as exc:
