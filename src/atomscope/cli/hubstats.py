@@ -98,6 +98,8 @@ def render_summary(summary) -> int:
     for o in summary.outcomes:
         if o.status == "imported" and o.quality:
             console.print(f"  {o.snapshot_date} flagged: {', '.join(o.quality)} (see `atomscope quality`)")
+    for line in summary.refused:
+        console.print(f"  [yellow]refused[/yellow] {escape(line)}", soft_wrap=True, highlight=False)
     if summary.empty_periods:
         console.print(f"  {len(summary.empty_periods)} period(s) without a new models file", highlight=False)
     for o in summary.failed:

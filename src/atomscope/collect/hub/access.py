@@ -2,9 +2,12 @@
 
 `collect hf` (`HubClient`: listings and probes) and `import hub-stats` (`HfApi` for commits and
 paths-info, `HfFileSystem` for ranged reads, `hf_hub_download` for whole files) are built from the same
-`HubAccess`, so they agree on where the Hub is, which token is sent (huggingface_hub's own resolution:
-`HF_TOKEN`, else the token store; never printed), how failures are retried and how many requests a run
-may make.
+`HubAccess`, so they agree on where the Hub is, which token is sent (`hub_token`; never printed), how
+failures are retried and how many requests a run may make.
+
+The token rule (issue 29): a token passed explicitly goes to the endpoint passed with it; the ambient token
+(`HF_TOKEN`, else the token store) goes only to the official Hub (https://huggingface.co, https://hf.co) or
+to the endpoint `HF_ENDPOINT` names beside it, never to an endpoint named only by `--endpoint`.
 
 `HF_ENDPOINT` is read here and nowhere else, when a command starts (huggingface_hub's `constants.ENDPOINT`
 is read once at import, which would ignore a value set later in the same process).
@@ -21,9 +24,11 @@ from huggingface_hub.utils import build_hf_headers
 
 from atomscope import __version__
 from atomscope.collect.hub.client import HubClient, Monitor, RetryPolicy, public_endpoint
+from atomscope.remote.checks import origin, same_origin
 
 ENDPOINT_ENV = "HF_ENDPOINT"
 DEFAULT_ENDPOINT = "https://huggingface.co"
+OFFICIAL_HUB_ORIGINS = frozenset({("https", "huggingface.co", 443), ("https", "hf.co", 443)})
 
 
 def hub_endpoint(explicit: str | None = None) -> str:
@@ -31,12 +36,26 @@ def hub_endpoint(explicit: str | None = None) -> str:
     return (explicit or os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT).rstrip("/")
 
 
+def hub_token(endpoint: str, token: str | bool | None) -> str | bool | None:
+    """The token to send to `endpoint`: an explicit string as given, None (huggingface_hub then sends the
+    ambient token) at the official Hub or at `$HF_ENDPOINT`, else False (no token at all)."""
+    if isinstance(token, str) or token is False:
+        return token
+    named = os.environ.get(ENDPOINT_ENV)
+    if origin(endpoint) in OFFICIAL_HUB_ORIGINS or (named and same_origin(named, endpoint)):
+        return None
+    return False
+
+
 @dataclass(frozen=True)
 class HubAccess:
     endpoint: str
-    token: str | bool | None = None  # None: HF_TOKEN or the standard token store (huggingface_hub decides)
+    token: str | bool | None = None  # None: the ambient token where `hub_token` allows it, else False
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     max_requests: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "token", hub_token(self.endpoint, self.token))
 
     @classmethod
     def resolve(cls, endpoint: str | None = None, **kwargs) -> HubAccess:

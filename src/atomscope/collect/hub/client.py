@@ -48,6 +48,7 @@ from atomscope import __version__
 from atomscope.collect.hub.records import Skip
 from atomscope.collect.hub.records import model_info as parse_model_info
 from atomscope.domain.errors import AtomscopeError, HubUnreachableError
+from atomscope.remote.guard import install_hub_session
 
 RETRY_STATUSES = frozenset({408, 500, 502, 503, 504})
 _NETWORK_ERRORS = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
@@ -136,6 +137,7 @@ class HubClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        install_hub_session()
         self.api = HfApi(endpoint=endpoint, token=token, library_name="atomscope", library_version=__version__)
         self.endpoint = self.api.endpoint.rstrip("/")
         self.policy = policy or RetryPolicy()

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import duckdb
 import httpx2
-from huggingface_hub import HfApi, hf_hub_download
-from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
+from huggingface_hub import hf_hub_download
+from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import disable_progress_bars, enable_progress_bars
 from rich.console import Console
 
@@ -32,14 +32,18 @@ from atomscope.collect.hub.dump import import_rows, run_details
 from atomscope.collect.hub.dumpfile import DumpFile
 from atomscope.collect.hubstats import quality
 from atomscope.collect.hubstats.progress import HubStatsProgress
+from atomscope.collect.hubstats.remote import DatasetRemote
 from atomscope.collect.hubstats.revisions import MODEL_FILES, Choice, History, ModelsFile
 from atomscope.collect.synthetic_label import serves_synthetic
 from atomscope.domain.errors import AtomscopeError, DataValidationError, HubUnreachableError
+from atomscope.remote.checks import inside
+from atomscope.remote.fetch import BadAnswerError, UnreachableError
+from atomscope.remote.guard import RemoteError
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
 from atomscope.warehouse.facts import refresh_model_facts
 
 DEFAULT_REPO = "cfahlgren1/hub-stats"
-_NETWORK = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError, OSError)
+_NETWORK = (httpx2.HTTPError, httpx2.InvalidURL, OSError, RemoteError)
 
 
 @dataclass(frozen=True)
@@ -48,8 +52,8 @@ class HubStatsOptions:
     since: date | None = None
     until: date | None = None
     every: str = "month"
-    endpoint: str | None = None  # None: $HF_ENDPOINT, else the public Hub (collect/hub/access.py)
-    token: str | None = None  # None: HF_TOKEN or the standard token store
+    endpoint: str | None = None
+    token: str | None = None  # None: the ambient token, sent only where collect/hub/access.py allows
     max_files: int | None = None
     work_dir: Path | None = None  # scratch folder of downloads, emptied first (default: a new temporary folder)
     live: bool | None = None
@@ -75,6 +79,7 @@ class HubStatsSummary:
     empty_periods: list[date] = field(default_factory=list)
     downloaded_bytes: int = 0
     stopped: bool = False  # --max-files reached: a rerun continues
+    refused: list[str] = field(default_factory=list)  # commits of the listing left out (bad id or date)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -124,39 +129,42 @@ def scratch_for(db_path: Path) -> Path:
     return db_path.parent / f".{db_path.name}.hubstats-downloads"
 
 
-def _probe(api: HfApi, repo: str, endpoint: str) -> None:
-    """One plain request (no retries) first: an unreachable Hub is told at once, not after the ~25 s of
-    retries huggingface_hub's paginated listing would wait. Any HTTP answer means reachable."""
+def _probe(remote: DatasetRemote, endpoint: str) -> None:
+    """One plain request (no retries) first: an unreachable Hub is told at once. Any HTTP answer but an HTML
+    page means reachable."""
     try:
-        api.get_paths_info(repo, list(MODEL_FILES), repo_type="dataset", revision="main")
-    except HfHubHTTPError:
+        remote.paths_info("main", MODEL_FILES)
+    except BadAnswerError:
         pass
-    except _NETWORK as exc:
+    except UnreachableError as exc:
         raise HubUnreachableError(f"cannot reach the Hub at {endpoint}: {exc}") from None
 
 
-def _history(api: HfApi, options: HubStatsOptions, known: dict, endpoint: str, progress) -> History:
-    _probe(api, options.repo, endpoint)
+def _history(remote: DatasetRemote, options: HubStatsOptions, known: dict, endpoint: str) -> History:
+    _probe(remote, endpoint)
     try:
-        return History(api, options.repo, known={k: v[0] for k, v in known.items()}, on_request=progress.request)
-    except RepositoryNotFoundError:
-        raise AtomscopeError(f"dataset {options.repo} not found at {endpoint}") from None
-    except HfHubHTTPError as exc:
+        return History(remote, known={k: v[0] for k, v in known.items()})
+    except BadAnswerError as exc:
+        if exc.status in (401, 404):
+            raise AtomscopeError(f"dataset {options.repo} not found at {endpoint}") from None
         raise HubUnreachableError(f"cannot list the commits of {options.repo} at {endpoint}: {exc}") from None
-    except _NETWORK as exc:
-        raise HubUnreachableError(f"cannot reach the Hub at {endpoint}: {exc}") from None
+    except RemoteError as exc:
+        raise HubUnreachableError(f"cannot list the commits of {options.repo} at {endpoint}: {exc}") from None
 
 
 def import_hubstats(con: duckdb.DuckDBPyConnection, options: HubStatsOptions, console: Console) -> HubStatsSummary:
     """Import the chosen revisions of the dataset (see the module docstring)."""
     access = HubAccess.resolve(options.endpoint, token=options.token)
-    endpoint, api = access.public, access.api()
+    endpoint = access.public
+    remote = DatasetRemote(access.endpoint, options.repo, access.token)
     summary = HubStatsSummary(repo=options.repo, endpoint=endpoint)
     store.close_stale_runs(con)
     known = _recorded(con, options.repo)
     with HubStatsProgress(console, live=options.live) as progress:
         progress.stage(f"listing the commits of {options.repo}")
-        history = _history(api, options, known, endpoint, progress)
+        remote.on_request = progress.request
+        history = _history(remote, options, known, endpoint)
+        summary.refused = list(remote.refused)
         try:
             choices, summary.empty_periods = history.choose(options.every, options.since, options.until)
         except (HfHubHTTPError, *_NETWORK) as exc:
@@ -206,7 +214,7 @@ def _one(con, access: HubAccess, options: HubStatsOptions, choice: Choice, scrat
     rev, f = choice.revision, choice.file
     outcome = Outcome(choice.period, rev.day, rev.sha, f.path, "imported")
     progress.revision(f"{rev.day} {f.path} @ {rev.sha[:10]}")
-    folder = scratch / rev.sha
+    folder = inside(scratch, rev.sha)  # History accepts 40-hex ids only; this is the second lock on the door
     try:
         progress.request()
         local = hf_hub_download(options.repo, f.path, repo_type="dataset", revision=rev.sha, cache_dir=folder,

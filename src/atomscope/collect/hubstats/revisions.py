@@ -4,8 +4,8 @@ The dataset is one git repository; a commit uploads one file (`models.parquet`, 
 ...). A revision holds a new models snapshot when the models file's git blob id differs from the one at
 the previous commit (a commit that only uploaded `datasets.parquet` does not). The models file is
 `models.parquet`, else `models.csv` (the dataset's first era). Blob ids come from the Hub's paths-info
-endpoint (`HfApi.get_paths_info(revision=sha)`; where an endpoint lacks it, the root listing of
-`HfApi.list_repo_tree(revision=sha)`), asked only for the commits a period needs and cached.
+endpoint (paths-info at the revision; where an endpoint lacks it, the root tree listing), asked only for the
+commits a period needs and cached. Requests and answer checks are in `remote.py`.
 
 Per period (`day`, `week` from Monday, `month`) the chosen revision is the first one on or after the
 period's start (UTC) that changed the models file; its snapshot day is the commit's UTC date.
@@ -14,12 +14,11 @@ period's start (UTC) that changed the models file; its snapshot day is the commi
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from huggingface_hub import HfApi
-from huggingface_hub.errors import HfHubHTTPError, RevisionNotFoundError
+from atomscope.collect.hubstats.remote import DatasetRemote
+from atomscope.remote.fetch import BadAnswerError
 
 MODEL_FILES = ("models.parquet", "models.csv")
 EVERY = ("day", "week", "month")
@@ -70,53 +69,41 @@ def next_period(start: date, every: str) -> date:
 class History:
     """The dataset's commits (oldest first) and the models file at each, asked lazily."""
 
-    def __init__(self, api: HfApi, repo: str, *, known: dict[str, ModelsFile] | None = None,
-                 on_request: Callable[[], None] | None = None) -> None:  # fmt: skip
-        self.api, self.repo = api, repo
+    def __init__(self, remote: DatasetRemote, *, known: dict[str, ModelsFile] | None = None) -> None:
+        self.remote = remote
         self._files: dict[str, ModelsFile | None] = dict(known or {})
         self._recorded = set(known or {})
-        self._on_request = on_request or (lambda: None)
-        self._on_request()
-        commits = api.list_repo_commits(repo, repo_type="dataset")  # every page, newest first
-        self.commits = [
-            Revision(c.commit_id, c.created_at.astimezone(UTC).replace(tzinfo=None), c.title) for c in reversed(commits)
-        ]
+        commits = remote.commits()  # every page, newest first
+        self.commits = [Revision(c.sha, c.committed_at, c.title) for c in reversed(commits)]
 
     def models_file(self, sha: str) -> ModelsFile | None:
         if sha not in self._files:
             try:
                 entries = self._paths_info(sha)
-            except RevisionNotFoundError:
-                raise
-            except HfHubHTTPError as exc:  # an endpoint without paths-info: the root tree says the same
-                if exc.response is None or exc.response.status_code not in (404, 405, 501):
+            except BadAnswerError as exc:  # an endpoint without paths-info: the root tree says the same
+                if exc.status not in (404, 405, 501):
                     raise
-                self._on_request()
-                entries = [e for e in self.api.list_repo_tree(self.repo, repo_type="dataset", revision=sha)
-                           if e.path in MODEL_FILES]  # fmt: skip
-            found = {e.path: e for e in entries if getattr(e, "blob_id", None)}
+                entries = [e for e in self.remote.root_tree(sha) if e.path in MODEL_FILES]
+            found = {e.path: e for e in entries}
             self._files[sha] = None
             for path in MODEL_FILES:
                 if path in found:
                     e = found[path]
-                    lfs = getattr(e, "lfs", None)
-                    self._files[sha] = ModelsFile(path, e.blob_id, lfs.sha256 if lfs else None, e.size)
+                    self._files[sha] = ModelsFile(path, e.blob_id, e.lfs_sha256, e.size)
                     break
         return self._files[sha]
 
     def _paths_info(self, sha: str) -> list:
         """paths-info of the model files at `sha`; a 429 or 5xx is retried (paths-info is a plain POST that
-        huggingface_hub does not retry), waiting Retry-After (at most 60 s) or 2, 4, 8 s."""
+        huggingface_hub does not retry), waiting 2, 4, 8 s."""
         for attempt in range(4):
-            self._on_request()
             try:
-                return self.api.get_paths_info(self.repo, list(MODEL_FILES), repo_type="dataset", revision=sha)
-            except HfHubHTTPError as exc:
-                status = exc.response.status_code if exc.response is not None else None
-                if attempt == 3 or not (status == 429 or (status or 0) >= 500):
+                return self.remote.paths_info(sha, MODEL_FILES)
+            except BadAnswerError as exc:
+                status = exc.status or 0
+                if attempt == 3 or not (status == 429 or status >= 500):
                     raise
-                retry_after = exc.response.headers.get("Retry-After", "")
-                time.sleep(min(float(retry_after), 60.0) if retry_after.isdigit() else 2.0 ** (attempt + 1))
+                time.sleep(2.0 ** (attempt + 1))
         raise AssertionError("unreachable")
 
     def changed_models(self, index: int) -> ModelsFile | None:
