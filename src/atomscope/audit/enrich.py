@@ -10,10 +10,10 @@ For a known id:
   a namespace the registry does not know keeps its name and region `unresolved` (as in every metric);
 * root: for a derivative, the tracked models it descends from (`lineage.derivative_roots`) and their
   regions; `effective_region` is the root's region for a derivative, else the id's own region;
-* license: the Hub's `license:` tag (latest snapshot, else the crawl), else the Open LLM Leaderboard's
-  hub_license, else the LMArena license of a mapped arena entry; `license_class` through
-  domain/licenses.py (the classifier every metric uses) and `open_license` by its `is_open_license`, the
-  one definition of an open license shared with the openness and MOF metrics;
+* license: the one rule of warehouse/licenses.py, shared with the model page (Hub snapshot tag, crawl tag,
+  Open LLM Leaderboard, OSAI, MOF final weights, LMArena), with the source it came from; `license_class`
+  through domain/licenses.py and `open_license` by its `is_open_license`, the one definition of an open
+  license shared with the openness and MOF metrics;
 * openness: the European Open Source AI Index openness (metric `openness`) of the system whose link is
   this repository, where there is one;
 * status and last_seen: the latest `availability_events` status, else `seen` when a snapshot or the crawl
@@ -33,12 +33,12 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from atomscope.domain.licenses import classify_license, is_open_license
 from atomscope.domain.params import parse_size_from_name, size_bucket
 from atomscope.metrics.base import MetricContext
 from atomscope.metrics.common import UNRESOLVED, attribute, tracked_models
 from atomscope.metrics.openness import systems
 from atomscope.metrics.runnability import BEST_QUANTIZATION, bits_of, memory_gb, smallest_class
+from atomscope.warehouse.licenses import ModelLicense, model_licenses
 from atomscope.warehouse.lineage import derivative_roots
 
 MAX_ALTERNATIVES = 3
@@ -65,6 +65,7 @@ class ModelInfo:
     root_regions: list[str] = field(default_factory=list)
     effective_region: str | None = None
     license: str | None = None
+    license_source: str | None = None
     license_class: str | None = None
     open_license: bool | None = None  # domain/licenses.py is_open_license: the one definition of "open"
     openness_pct: float | None = None
@@ -140,42 +141,9 @@ def _latest_by(frame: pd.DataFrame, key: str, order: str) -> pd.DataFrame:
     return frame.sort_values(order).groupby(key).tail(1).set_index(key) if not frame.empty else frame
 
 
-def _license_tag(tags) -> str | None:
-    if isinstance(tags, str) or not hasattr(tags, "__iter__"):  # NULL arrives as None, NaN or NaT
-        return None
-    for tag in tags:
-        if isinstance(tag, str) and tag.startswith("license:"):
-            return tag.split(":", 1)[1]
-    return None
-
-
-def _licenses(ctx: MetricContext, ids: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    snaps = ctx.table("hf_snapshots")
-    snaps = _frame(_only(snaps, "model_id", ids).select("model_id", "snapshot_date", "tags"))
-    for model_id, row in _latest_by(snaps, "model_id", "snapshot_date").iterrows():
-        tag = _license_tag(row["tags"])
-        if tag:
-            found[model_id] = tag
-    hub = ctx.table("hub_models")
-    for row in _frame(_only(hub, "model_id", ids).select("model_id", "tags")).itertuples():
-        tag = _license_tag(row.tags)
-        if tag:
-            found.setdefault(row.model_id, tag)
-    board = ctx.table("leaderboard_v2")
-    board = _only(board, "model_name", ids)
-    board = board.filter(board.hub_license.notnull())
-    for row in _frame(board.select("model_name", "hub_license")).itertuples():
-        found.setdefault(row.model_name, row.hub_license)
-    if _has(ctx.backend, "arena_model_repos"):
-        repos, scores = ctx.table("arena_model_repos"), ctx.table("arena_scores")
-        repos = _only(repos, "model_id", ids)
-        joined = repos.join(scores, repos.arena_model == scores.model)
-        joined = joined.filter(joined["license"].notnull())
-        rows = _frame(joined.select(model_id=joined.model_id, license=joined["license"], day=joined.snapshot_date))
-        for model_id, row in _latest_by(rows, "model_id", "day").iterrows():
-            found.setdefault(model_id, row["license"])
-    return found
+def _licenses(ctx: MetricContext, ids: list[str]) -> dict[str, ModelLicense]:
+    """The warehouse's one license rule (warehouse/licenses.py, shared with the model page)."""
+    return model_licenses(ctx.backend.con, ids)
 
 
 def _openness(ctx: MetricContext, ids: list[str]) -> dict[str, tuple[float, bool]]:
@@ -313,10 +281,10 @@ def enrich(backend: Any, model_ids: list[str]) -> dict[str, ModelInfo]:
             root_regions=root_regions,
             effective_region=root_regions[0] if len(root_regions) == 1 else (region if not root_regions else None),
         )
-        info.license = licenses.get(model_id)
-        if info.license:
-            info.license_class = classify_license(info.license).value
-            info.open_license = is_open_license(info.license)
+        if (license := licenses.get(model_id)) is not None:
+            info.license, info.license_source = license.raw, license.source
+            info.license_class = license.license_class.value
+            info.open_license = license.open_license
         if model_id.lower() in openness:
             info.openness_pct, info.truly_open = openness[model_id.lower()]
         if model_id in status_of:

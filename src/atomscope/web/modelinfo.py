@@ -6,9 +6,7 @@ warehouse/lineage.py (compiled to SQL): the walk stops at the first tracked mode
 model is a root, its origin is never inherited from its base) and at `MAX_DEPTH` edges (cycles end there
 too); only tracked models are roots. The edges shown follow the same walk.
 
-License: the first of the latest Hub snapshot's `license:` tag, the crawl's `license:` tag, the Open LLM
-Leaderboard's hub_license, the OSAI index's end-model license, the MOF license of the final weights;
-classified by domain/licenses.py.
+License: the one rule of warehouse/licenses.py (shared with `atomscope audit`).
 """
 
 from __future__ import annotations
@@ -17,8 +15,8 @@ from typing import Any
 
 import duckdb
 
-from atomscope.domain.licenses import classify_license, is_open_weight, license_key
 from atomscope.warehouse import queries
+from atomscope.warehouse.licenses import model_license
 from atomscope.warehouse.lineage import DEFAULT_MAX_DEPTH, START_TABLE, roots_sql
 from atomscope.warehouse.origin import origin_sql
 from atomscope.web.encode import cursor_rows, frame_rows
@@ -57,46 +55,6 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> dict[st
 
 def _all(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
     return cursor_rows(con.execute(sql, params))
-
-
-def _license_tag(tags: list[str] | None) -> str | None:
-    for tag in tags or []:
-        if isinstance(tag, str) and tag.startswith("license:"):
-            return tag.split(":", 1)[1]
-    return None
-
-
-def _license(con, model_id: str, latest: dict | None, hub: dict | None) -> dict[str, Any] | None:
-    candidates = [
-        ("hub snapshot tag", _license_tag(latest.get("tags")) if latest else None),
-        ("hub crawl tag", _license_tag(hub.get("tags")) if hub else None),
-    ]
-    row = con.execute(
-        "SELECT hub_license FROM leaderboard_v2 WHERE model_name = ? AND hub_license IS NOT NULL LIMIT 1", [model_id]
-    ).fetchone()
-    candidates.append(("Open LLM Leaderboard", row[0] if row else None))
-    row = con.execute(
-        "SELECT end_model_license FROM osai_systems WHERE lower(link) = lower(?) LIMIT 1",
-        ["https://huggingface.co/" + model_id],
-    ).fetchone()
-    candidates.append(("European Open Source AI Index", row[0] if row else None))
-    row = con.execute(
-        "SELECT component_license FROM mof_components WHERE lower(rtrim(huggingface, '/')) = lower(?)"
-        " AND component = 'Model parameters (Final)' AND component_license IS NOT NULL LIMIT 1",
-        ["https://huggingface.co/" + model_id],
-    ).fetchone()
-    candidates.append(("Model Openness Framework (final weights)", row[0] if row else None))
-    for source, raw in candidates:
-        if raw:
-            cls = classify_license(raw)
-            return {
-                "raw": raw,
-                "key": license_key(raw),
-                "class": str(cls),
-                "open_weight": is_open_weight(cls),
-                "source": source,
-            }
-    return None
 
 
 def _openness(con, model_id: str) -> dict[str, Any] | None:
@@ -241,7 +199,7 @@ def model_detail(con: duckdb.DuckDBPyConnection, model_id: str) -> dict[str, Any
         else None,
         "hub": hub,
         "latest_snapshot": latest,
-        "license": _license(con, model_id, latest, hub),
+        "license": license.as_dict() if (license := model_license(con, model_id)) else None,
         "openness": _openness(con, model_id),
         "lineage": lineage(con, model_id, tracked),
         "downloads": downloads,
