@@ -83,13 +83,23 @@ def bundled_backend(bundled_db):
 
 
 @pytest.fixture
-def warehouse(tmp_path):
+def empty_warehouse(tmp_path):
     """A fresh, empty (schema only) writable warehouse connection."""
     from atomscope.warehouse import db
 
     con = db.connect(tmp_path / "w.duckdb")
     yield con
     con.close()
+
+
+@pytest.fixture
+def metric_warehouse(tmp_path):
+    """An empty warehouse file with the metric harness's row helpers and `run` (metric_harness.MetricWarehouse)."""
+    from metric_harness import MetricWarehouse
+
+    warehouse = MetricWarehouse(tmp_path)
+    yield warehouse
+    warehouse.close()
 
 
 @pytest.fixture(scope="session")
@@ -119,10 +129,10 @@ def hub():
 
 @pytest.fixture
 def con(bundled_db, tmp_path, hub):
-    """A writable copy of the bundled warehouse for collecting `hub` into (hub_helpers.warehouse)."""
-    from hub_helpers import warehouse
+    """A writable copy of the bundled warehouse for collecting `hub` into (hub_helpers.tracked_hub_warehouse)."""
+    from hub_helpers import tracked_hub_warehouse
 
-    con = warehouse(bundled_db, tmp_path, hub)
+    con = tracked_hub_warehouse(bundled_db, tmp_path, hub)
     yield con
     con.close()
 

@@ -30,7 +30,7 @@ def small_hub(orgs=ORGS, per_org: int = 6, **kwargs) -> SyntheticHub:
     return SyntheticHub.from_catalog(seed=0, orgs=list(orgs), max_models_per_org=per_org, **kwargs)
 
 
-def warehouse(bundled_db: Path, folder: Path, hub: SyntheticHub, name: str = "w.duckdb"):
+def tracked_hub_warehouse(bundled_db: Path, folder: Path, hub: SyntheticHub, name: str = "w.duckdb"):
     """A copy of the bundled warehouse whose `models` are exactly the hub's tracked models."""
     path = folder / name
     shutil.copy(bundled_db, path)

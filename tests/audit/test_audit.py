@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import ibis
 import pytest
-from hub_fixtures import Warehouse
+from metric_harness import MetricWarehouse
 
 from atomscope.audit.conditions import offending, parse_condition
 from atomscope.audit.output import to_csv, to_html, to_json
@@ -99,7 +99,7 @@ EXPECTED = {  # (id, file, line)
 
 @pytest.fixture
 def db(tmp_path):
-    w = Warehouse(tmp_path)
+    w = MetricWarehouse(tmp_path)
     w.org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama").org("mistral", "eu", "mistralai")
     w.con.execute("UPDATE organizations SET country = 'CN' WHERE org_key = 'alibaba'")
     for model_id, size in [

@@ -4,7 +4,7 @@ unreachable endpoint and the request cap. The SYNTHETIC hub's emulator injects t
 from __future__ import annotations
 
 import pytest
-from hub_helpers import FAST, cli_env, collect, contents, fast_cli_args, rows, run_cli, warehouse
+from hub_helpers import FAST, cli_env, collect, contents, fast_cli_args, rows, run_cli, tracked_hub_warehouse
 
 from atomscope.collect.hub.client import HubRequestError, RetryPolicy
 from atomscope.domain.errors import HubUnreachableError
@@ -19,7 +19,7 @@ SNAP = {"snapshot", "availability", "discovery"}
 @pytest.fixture
 def clean(bundled_db, tmp_path, hub):
     """Contents and request count of an uninterrupted, fault-free collection of the same hub."""
-    other = warehouse(bundled_db, tmp_path, hub, name="clean.duckdb")
+    other = tracked_hub_warehouse(bundled_db, tmp_path, hub, name="clean.duckdb")
     with HubEmulator(hub, page_size=PAGE) as emu:
         summary = collect(other, emu, hub)
     result = contents(other, endpoint=False)
@@ -137,7 +137,7 @@ def test_request_cap_stops_cleanly_and_a_rerun_finishes_like_an_uninterrupted_ru
 
 
 def test_unreachable_endpoint_exits_non_zero_with_one_line(tmp_path, hub, bundled_db):
-    warehouse(bundled_db, tmp_path, hub).close()
+    tracked_hub_warehouse(bundled_db, tmp_path, hub).close()
 
     class Closed:
         url = "http://127.0.0.1:9"
@@ -153,7 +153,7 @@ def test_unreachable_endpoint_exits_non_zero_with_one_line(tmp_path, hub, bundle
 
 
 def test_request_cap_exit_code_from_the_cli(tmp_path, hub, bundled_db):
-    warehouse(bundled_db, tmp_path, hub).close()
+    tracked_hub_warehouse(bundled_db, tmp_path, hub).close()
     with HubEmulator(hub, page_size=PAGE) as emu:
         done = run_cli(fast_cli_args(emu, hub, tmp_path / "w.duckdb", "--max-requests", "2"), cli_env(tmp_path))
         assert done.returncode == 3, done.stderr

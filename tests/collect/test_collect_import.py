@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from hub_helpers import collect, small_hub, warehouse
+from hub_helpers import collect, small_hub, tracked_hub_warehouse
 from typer.testing import CliRunner
 
 from atomscope.cli import app
@@ -89,7 +89,7 @@ def test_a_dump_without_a_required_column_is_refused_whole(con, hub, tmp_path):
 
 
 def test_catalog_candidates_lists_filters_and_accepts(bundled_db, tmp_path, hub):
-    con = warehouse(bundled_db, tmp_path, hub)
+    con = tracked_hub_warehouse(bundled_db, tmp_path, hub)
     with HubEmulator(hub) as emu:
         collect(con, emu, hub, parts={"discovery"})
     con.close()

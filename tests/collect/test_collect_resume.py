@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from hub_helpers import cli_env, collect, contents, fast_cli_args, run_cli, small_hub, warehouse
+from hub_helpers import cli_env, collect, contents, fast_cli_args, run_cli, small_hub, tracked_hub_warehouse
 
 from atomscope.testing.hub import HubEmulator
 from atomscope.warehouse.db import connect
@@ -28,8 +28,8 @@ def _run_and_kill(emu, args, env, after: int) -> None:
 
 def test_kill_9_twice_then_rerun_equals_an_uninterrupted_run(bundled_db, tmp_path):
     hub = small_hub(per_org=5, derivative_depth=2)
-    clean_con = warehouse(bundled_db, tmp_path, hub, name="clean.duckdb")
-    warehouse(bundled_db, tmp_path, hub, name="killed.duckdb").close()
+    clean_con = tracked_hub_warehouse(bundled_db, tmp_path, hub, name="clean.duckdb")
+    tracked_hub_warehouse(bundled_db, tmp_path, hub, name="killed.duckdb").close()
     killed_db = tmp_path / "killed.duckdb"
     with HubEmulator(hub, page_size=PAGE) as emu:
         clean_summary = collect(clean_con, emu, hub)

@@ -11,7 +11,7 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hub_helpers import small_hub, warehouse
+from hub_helpers import small_hub, tracked_hub_warehouse
 
 from atomscope.collect.hub.dump import import_hub_dump
 from atomscope.domain.errors import DataValidationError
@@ -177,7 +177,7 @@ def test_lineage_rows_written_from_arrow_equal_the_row_by_row_path(bundled_db, t
     frame.assign(tags=frame["tags"].map(lambda t: json.dumps(list(t)))).to_csv(tmp_path / "d.csv", index=False)
     got = {}
     for name in ("d.parquet", "d.csv"):
-        con = warehouse(bundled_db, tmp_path, hub, name=f"{name}.duckdb")
+        con = tracked_hub_warehouse(bundled_db, tmp_path, hub, name=f"{name}.duckdb")
         summary = import_hub_dump(con, tmp_path / name, DAY)
         got[name] = (summary.rows, dict(summary.skipped), summary.respelled,
                      rows(con, "hub_models", ("first_seen_at", "last_seen_at", "run_id")),

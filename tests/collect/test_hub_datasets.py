@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hub_helpers import small_hub, warehouse
+from hub_helpers import small_hub, tracked_hub_warehouse
 from hubstats_fixtures import run_import
 from huggingface_hub import HfApi, hf_hub_download
 from huggingface_hub.errors import EntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError
@@ -55,7 +55,7 @@ def test_commits_and_trees_paginate_and_files_resolve_per_revision(hub, host, tm
 
 
 def test_a_failed_download_is_recorded_as_error_and_retried_by_the_next_run(bundled_db, tmp_path, hub, host):
-    con = warehouse(bundled_db, tmp_path, hub)
+    con = tracked_hub_warehouse(bundled_db, tmp_path, hub)
     try:
         with HubEmulator(hub, datasets=host) as emu:
             emu.faults.fail_next(1, status=403, path_prefix="/cdn-lfs/")
@@ -73,7 +73,7 @@ def test_a_failed_download_is_recorded_as_error_and_retried_by_the_next_run(bund
 def test_without_paths_info_the_revision_tree_decides(bundled_db, tmp_path, hub):
     scenario = HubStatsScenario(date(2025, 1, 10), date(2025, 1, 20), csv_until=date(2025, 1, 15))
     host = DatasetHost(hubstats_repo(hub, scenario), commits_page_size=4, paths_info=False)
-    con = warehouse(bundled_db, tmp_path, hub)
+    con = tracked_hub_warehouse(bundled_db, tmp_path, hub)
     try:
         with HubEmulator(hub, datasets=host) as emu:
             summary = run_import(con, emu, every="day", since=date(2025, 1, 14), until=date(2025, 1, 16))

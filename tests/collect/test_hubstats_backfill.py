@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from hub_helpers import small_hub, warehouse
+from hub_helpers import small_hub, tracked_hub_warehouse
 from hubstats_fixtures import dataset_host
 from typer.testing import CliRunner
 
@@ -29,7 +29,7 @@ def hub():
 
 def test_the_backfill_imports_24_months_once_and_the_report_shows_that_history(bundled_db, tmp_path, hub,
                                                                                monkeypatch, capsys):  # fmt: skip
-    con = warehouse(bundled_db, tmp_path, hub)
+    con = tracked_hub_warehouse(bundled_db, tmp_path, hub)
     con.close()
     db_path = tmp_path / "w.duckdb"
     host = dataset_host(hub)

@@ -9,7 +9,7 @@ import time
 from datetime import date
 
 import pytest
-from hub_helpers import CLI, cli_env, rows, run_cli, small_hub, warehouse
+from hub_helpers import CLI, cli_env, rows, run_cli, small_hub, tracked_hub_warehouse
 from hubstats_fixtures import SCENARIO, dataset_host, run_import
 
 from atomscope.testing.hub import HubEmulator
@@ -24,7 +24,7 @@ def hub():
 
 @pytest.fixture
 def con(bundled_db, tmp_path, hub):
-    con = warehouse(bundled_db, tmp_path, hub)
+    con = tracked_hub_warehouse(bundled_db, tmp_path, hub)
     yield con
     con.close()
 
@@ -110,8 +110,8 @@ def _tables(con) -> dict[str, list[tuple]]:
 
 def test_kill_9_midway_then_a_rerun_equals_an_uninterrupted_run(bundled_db, tmp_path, hub):
     host = dataset_host(hub)
-    straight = warehouse(bundled_db, tmp_path, hub, name="straight.duckdb")
-    killed = warehouse(bundled_db, tmp_path, hub, name="killed.duckdb")
+    straight = tracked_hub_warehouse(bundled_db, tmp_path, hub, name="straight.duckdb")
+    killed = tracked_hub_warehouse(bundled_db, tmp_path, hub, name="killed.duckdb")
     killed.close()
     db_path = tmp_path / "killed.duckdb"
     with HubEmulator(hub, datasets=host) as emu:

@@ -127,10 +127,10 @@ def test_size_buckets_use_atom_edges(total, bucket):
     assert bucket is None or bucket in BUCKET_ORDER
 
 
-def test_resolution_order_curated_then_safetensors_then_name(warehouse):
+def test_resolution_order_curated_then_safetensors_then_name(empty_warehouse):
     from atomscope.warehouse.facts import refresh_model_facts
 
-    warehouse.execute("""
+    empty_warehouse.execute("""
         INSERT INTO models VALUES ('a/Curated-7B', 'a', 'primary', 'atom', DATE '2025-01-01'),
             ('a/Safe-7B', 'a', 'primary', 'atom', DATE '2025-01-01'),
             ('a/Named-7B', 'a', 'primary', 'atom', DATE '2025-01-01'),
@@ -143,15 +143,15 @@ def test_resolution_order_curated_then_safetensors_then_name(warehouse):
         ("a/Named-7B", "2025-02-01 00:00:00", None),
         ("a/Old", "2022-03-02 23:29:04", None),
     ]:
-        warehouse.execute(
+        empty_warehouse.execute(
             "INSERT INTO hf_snapshots (model_id, snapshot_date, created_at, safetensors_total, collected_at, source,"
             " run_id) VALUES (?, DATE '2025-06-01', ?, ?, now(), 'api', 1)",
             [model_id, created, safetensors],
         )
-    refresh_model_facts(warehouse)
+    refresh_model_facts(empty_warehouse)
     facts = {
         r[0]: r[1:]
-        for r in warehouse.execute(
+        for r in empty_warehouse.execute(
             "SELECT model_id, total_params_b, params_source, size_bucket, release_date::VARCHAR, release_date_source,"
             " created_at_placeholder FROM model_facts"
         ).fetchall()

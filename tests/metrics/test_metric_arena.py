@@ -7,13 +7,10 @@ from collections import Counter, defaultdict
 from datetime import date
 from importlib import resources
 
-import ibis
 import pytest
+from metric_harness import run_metric
 
 from atomscope.domain.licenses import classify_license, is_open_weight
-from atomscope.metrics import arena, run
-from atomscope.metrics.base import MetricContext
-from atomscope.warehouse.db import connect
 
 ORGS = [
     ("openai", "OpenAI", "us", "US"),
@@ -57,29 +54,23 @@ SCORES = [
 
 
 @pytest.fixture
-def backend(tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+def arena_warehouse(metric_warehouse):
+    con = metric_warehouse.con
     con.executemany("INSERT INTO organizations VALUES (?, ?, ?, ?)", ORGS)
     con.executemany("INSERT INTO org_aliases VALUES (?, ?, ?)", ALIASES)
     con.executemany(
         "INSERT INTO arena_scores VALUES (?, NULL, ?, ?, NULL, NULL, ?, ?, ?)",
         [(s, m, score, org, lic, i + 1) for i, (s, m, score, org, lic) in enumerate(SCORES)],
     )
-    yield ibis.duckdb.from_connection(con)
-    con.close()
-
-
-def _run(backend, **kwargs):
-    result = run(arena.METRIC, MetricContext(backend, **kwargs))
-    return result, backend.execute(result.table)
+    return metric_warehouse
 
 
 def _rows(frame, key):
     return {(str(r.snapshot_date)[:10], getattr(r, key)): r for r in frame.itertuples(index=False)}
 
 
-def test_by_region_hand_computed(backend):
-    _, frame = _run(backend)
+def test_by_region_hand_computed(arena_warehouse):
+    _, frame = arena_warehouse.run("arena")
     rows = _rows(frame, "region")
     assert sorted(k for k in rows if k[0] == JAN) == [(JAN, "china"), (JAN, "eu"), (JAN, "unresolved"), (JAN, "us")]
     china, us, eu, unresolved = (rows[(JAN, r)] for r in ("china", "us", "eu", "unresolved"))
@@ -106,8 +97,8 @@ def test_by_region_hand_computed(backend):
     assert dec.open_closed_gap == 50 and dec.top10_open_count == 1
 
 
-def test_by_org_hand_computed(backend):
-    _, frame = _run(backend, by="org")
+def test_by_org_hand_computed(arena_warehouse):
+    _, frame = arena_warehouse.run("arena", by="org")
     rows = _rows(frame, "org")
     assert {k[1] for k in rows if k[0] == JAN} == {"DeepSeek", "Meta", "Mistral AI", "Unknown Lab"}
     meta = rows[(JAN, "Meta")]
@@ -118,20 +109,20 @@ def test_by_org_hand_computed(backend):
     assert not any(k[1] == "OpenAI" for k in rows)
 
 
-def test_since_until(backend):
-    _, frame = _run(backend, since=date(2025, 1, 1))
+def test_since_until(arena_warehouse):
+    _, frame = arena_warehouse.run("arena", since=date(2025, 1, 1))
     assert sorted({str(d)[:10] for d in frame.snapshot_date}) == [JAN, "2025-02-01"]
-    _, frame = _run(backend, until=date(2024, 12, 31))
+    _, frame = arena_warehouse.run("arena", until=date(2024, 12, 31))
     assert list(frame.region) == ["us"] and list(frame.open_closed_gap) == [50]
 
 
-def test_notes_name_unresolved(backend):
-    result, _ = _run(backend)
+def test_notes_name_unresolved(arena_warehouse):
+    result, _ = arena_warehouse.run("arena")
     assert any("not in the registry" in note and note.startswith("1 score rows") for note in result.notes)
 
 
-def test_one_status_per_model_latest_label_and_corrections(backend):
-    con = backend.con
+def test_one_status_per_model_latest_label_and_corrections(arena_warehouse):
+    con = arena_warehouse.con
     flips = [
         ("2025-03-01", "flip-closed", 1400, "Meta", "Llama"),  # open label first, closed later: closed throughout
         ("2025-03-02", "flip-closed", 1400, "Meta", "N/A"),
@@ -148,7 +139,7 @@ def test_one_status_per_model_latest_label_and_corrections(backend):
     )
     con.execute("INSERT INTO arena_open_weight_corrections VALUES ('api-only', false, 'never released', 'x', 2)")
     con.execute("INSERT INTO arena_model_repos VALUES ('flip-open', 'mistralai/Flip', 'same name', 'y', 2)")
-    result, frame = _run(backend, since=date(2025, 3, 1), until=date(2025, 3, 2))
+    result, frame = arena_warehouse.run("arena", since=date(2025, 3, 1), until=date(2025, 3, 2))
     rows = _rows(frame, "region")
     for day in ("2025-03-01", "2025-03-02"):
         eu, china = rows[(day, "eu")], rows[(day, "china")]
@@ -163,11 +154,11 @@ def test_one_status_per_model_latest_label_and_corrections(backend):
     assert any(n.startswith("corrected: api-only counted as closed") for n in result.notes)
 
 
-def test_rejects_unknown_grouping(backend):
+def test_rejects_unknown_grouping(arena_warehouse):
     from atomscope.domain.errors import MetricRequestError
 
     with pytest.raises(MetricRequestError):
-        run(arena.METRIC, MetricContext(backend, by="country"))
+        arena_warehouse.run("arena", by="country")
 
 
 # --- real data: expectations derived here from the bundled CSV files ---------------------------------
@@ -224,8 +215,7 @@ def _csv_expectations():
 
 @pytest.fixture(scope="module")
 def real(bundled_backend):
-    result = run(arena.METRIC, MetricContext(bundled_backend))
-    return result, bundled_backend.execute(result.table)
+    return run_metric(bundled_backend, "arena")
 
 
 def test_real_leader_region_score_and_gap_per_snapshot(real):
@@ -271,7 +261,7 @@ def test_real_top10_counts(real):
 
 def test_real_by_org_leader_matches_region_view(bundled_backend, real):
     _, by_region = real
-    by_org = bundled_backend.execute(run(arena.METRIC, MetricContext(bundled_backend, by="org")).table)
+    by_org = run_metric(bundled_backend, "arena", by="org")[1]
     lead_r = by_region[by_region.leads_open.astype(bool)].set_index("snapshot_date")
     lead_o = by_org[by_org.leads_open.astype(bool)].set_index("snapshot_date")
     assert (lead_r.best_open_model == lead_o.best_open_model).all()

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-import ibis
 import pytest
-from hub_fixtures import add_organizations
-
-from atomscope.metrics import availability, run
-from atomscope.metrics.base import MetricContext
-from atomscope.warehouse.db import connect
+from metric_harness import add_organizations
 
 MODELS = [("us-lab/a", "us-lab"), ("us-lab/b", "us-lab"), ("cn-lab/c", "cn-lab"), ("cn-lab/d", "cn-lab"),
           ("cn-lab/e", "cn-lab")]  # fmt: skip
@@ -24,23 +19,17 @@ EVENTS = [
 
 
 @pytest.fixture
-def backend(tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+def events_warehouse(metric_warehouse):
+    con = metric_warehouse.con
     labs = {"us-lab": ("us-lab", "US Lab", "us", "US"), "cn-lab": ("cn-lab", "CN Lab", "china", "CN")}
     add_organizations(con, "hf", labs)
     con.executemany("INSERT INTO models VALUES (?, ?, 'primary', 'atom', '2025-12-01')", MODELS)
     con.executemany("INSERT INTO availability_events VALUES (?, ?, ?, ?, ?, now(), 1)", EVENTS)
-    yield ibis.duckdb.from_connection(con)
-    con.close()
+    return metric_warehouse
 
 
-def _run(backend, **kwargs):
-    result = run(availability.METRIC, MetricContext(backend, **kwargs))
-    return result, backend.execute(result.table)
-
-
-def test_by_model_latest_status_with_origin(backend):
-    result, frame = _run(backend)
+def test_by_model_latest_status_with_origin(events_warehouse):
+    result, frame = events_warehouse.run("availability")
     rows = {r.model_id: r for r in frame.itertuples(index=False)}
     assert set(rows) == {"cn-lab/c", "cn-lab/d", "us-lab/a", "cn-lab/e"}  # us-lab/b never changed
     assert (rows["cn-lab/c"].status, str(rows["cn-lab/c"].observed_on)[:10]) == ("available", "2026-02-03")
@@ -56,12 +45,12 @@ def test_by_model_latest_status_with_origin(backend):
     )
     assert not any("atomscope collect hf" in n for n in result.notes)
     # as of January: c gated, d removed; a and e had not changed yet
-    _, jan = _run(backend, until=date(2026, 1, 31))
+    _, jan = events_warehouse.run("availability", until=date(2026, 1, 31))
     assert dict(zip(jan.model_id, jan.status, strict=True)) == {"cn-lab/c": "gated", "cn-lab/d": "removed"}
 
 
-def test_by_region_per_month_hand_computed(backend):
-    _, frame = _run(backend, by="region")
+def test_by_region_per_month_hand_computed(events_warehouse):
+    _, frame = events_warehouse.run("availability", by="region")
     rows = {(r.month, r.region): r for r in frame.itertuples(index=False)}
     assert sorted(rows) == [("2026-01", "china"), ("2026-01", "us"), ("2026-02", "china"), ("2026-02", "us")]
     jan_cn, feb_cn, feb_us = rows[("2026-01", "china")], rows[("2026-02", "china")], rows[("2026-02", "us")]
@@ -72,13 +61,8 @@ def test_by_region_per_month_hand_computed(backend):
     assert rows[("2026-01", "us")].available == 2
 
 
-def test_nothing_collected_says_how_to_collect(tmp_path):
-    con = connect(tmp_path / "empty.duckdb")
-    try:
-        backend = ibis.duckdb.from_connection(con)
-        for by in ("model", "region"):
-            result = run(availability.METRIC, MetricContext(backend, by=by))
-            assert backend.execute(result.table).empty
-            assert any("run `atomscope collect hf`" in n for n in result.notes)
-    finally:
-        con.close()
+def test_nothing_collected_says_how_to_collect(metric_warehouse):
+    for by in ("model", "region"):
+        result, frame = metric_warehouse.run("availability", by=by)
+        assert frame.empty
+        assert any("run `atomscope collect hf`" in n for n in result.notes)

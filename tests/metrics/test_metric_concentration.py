@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hub_fixtures import Warehouse, spark_sql
+from metric_harness import MetricWarehouse, spark_sql
 
 from atomscope.metrics.concentration import concentration_table
 
@@ -23,8 +23,8 @@ def add_model(w, model_id, jan, feb):
 
 
 @pytest.fixture
-def warehouse(tmp_path):
-    w = Warehouse(tmp_path)
+def three_labs(tmp_path):
+    w = MetricWarehouse(tmp_path)
     w.org("alibaba", "china", "Qwen").org("deepseek", "china", "deepseek-ai").org("meta", "us", "meta-llama")
     # January: alibaba 40 + 20 = 60, deepseek 30, meta 10 (total 100)
     # February: alibaba 30 + 20 = 50, deepseek 50, meta 0 (left out: no positive downloads)
@@ -39,8 +39,8 @@ def by_month(frame):
     return {r["month"]: r for r in frame.to_dict("records")}
 
 
-def test_overall_hhi_gini_and_top_shares(warehouse):
-    out = by_month(warehouse.metric("concentration"))
+def test_overall_hhi_gini_and_top_shares(three_labs):
+    out = by_month(three_labs.metric("concentration"))
     jan = out["2025-01"]
     # shares 0.6, 0.3, 0.1 -> HHI = (0.36 + 0.09 + 0.01) * 10,000 = 4,600
     assert jan["hhi"] == pytest.approx(4600)
@@ -58,8 +58,8 @@ def test_overall_hhi_gini_and_top_shares(warehouse):
     assert not jan["estimated"]
 
 
-def test_by_region_measures_within_each_region(warehouse):
-    out = warehouse.metric("concentration", by="region")
+def test_by_region_measures_within_each_region(three_labs):
+    out = three_labs.metric("concentration", by="region")
     jan = {r["region"]: r for r in out[out.month == "2025-01"].to_dict("records")}
     # china: alibaba 60, deepseek 30 -> shares 2/3, 1/3 -> HHI = (4/9 + 1/9) * 10,000
     assert jan["china"]["hhi"] == pytest.approx(50000 / 9)
@@ -72,7 +72,7 @@ def test_by_region_measures_within_each_region(warehouse):
 
 
 def test_top5_share_with_six_organizations(tmp_path):
-    w = Warehouse(tmp_path)
+    w = MetricWarehouse(tmp_path)
     for i, downloads in enumerate((6, 5, 4, 3, 2, 1)):
         w.org(f"org{i}", "us", f"hf{i}")
         add_model(w, f"hf{i}/m", downloads, 0)
@@ -85,9 +85,9 @@ def test_top5_share_with_six_organizations(tmp_path):
     assert jan["top1_org"] == "org0"
 
 
-def test_unresolved_namespace_is_its_own_organization(warehouse):
-    add_model(warehouse, "someone/E", 100, 0)
-    result = warehouse.result("concentration")
+def test_unresolved_namespace_is_its_own_organization(three_labs):
+    add_model(three_labs, "someone/E", 100, 0)
+    result = three_labs.result("concentration")
     jan = by_month(result.table.to_pandas())["2025-01"]
     # shares 100/200, 60/200, 30/200, 10/200 -> HHI = (2500 + 900 + 225 + 25) / 40000 * 10,000 = 3,650
     assert jan["organizations"] == 4
@@ -96,5 +96,5 @@ def test_unresolved_namespace_is_its_own_organization(warehouse):
     assert any("its own organization" in n for n in result.notes)
 
 
-def test_compiles_for_spark(warehouse):
-    assert "ROW_NUMBER" in spark_sql(concentration_table(warehouse.context(), "region"))
+def test_compiles_for_spark(three_labs):
+    assert "ROW_NUMBER" in spark_sql(concentration_table(three_labs.context(), "region"))

@@ -7,7 +7,7 @@ from datetime import datetime as dt
 
 import pandas as pd
 import pytest
-from hub_fixtures import Warehouse
+from metric_harness import MetricWarehouse
 
 from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics.crossover import find_crossover
@@ -53,7 +53,7 @@ def add_monthly_model(w, model_id, monthly):
 
 @pytest.fixture
 def regions(tmp_path):
-    w = Warehouse(tmp_path).org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama")
+    w = MetricWarehouse(tmp_path).org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama")
     # months Jan..Jun: us 100 each; china 50, 80, 120, 150, 90, 200
     add_monthly_model(w, "meta-llama/L", [100, 100, 100, 100, 100, 100])
     add_monthly_model(w, "Qwen/Q", [50, 80, 120, 150, 90, 200])
@@ -84,7 +84,7 @@ def test_the_other_way_round(regions):
 
 
 def test_derivative_share_crossover(tmp_path):
-    w = Warehouse(tmp_path).org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama")
+    w = MetricWarehouse(tmp_path).org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama")
     w.model("Qwen/Q").model("meta-llama/L")
     plan = {  # month -> (china derivatives, us derivatives)
         1: (1, 2),
@@ -103,7 +103,7 @@ def test_derivative_share_crossover(tmp_path):
 
 
 def test_best_arena_score_crossover(tmp_path):
-    w = Warehouse(tmp_path).org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama")
+    w = MetricWarehouse(tmp_path).org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama")
     w.con.execute("INSERT INTO org_aliases VALUES ('lmarena', 'Alibaba', 'alibaba'), ('lmarena', 'Meta', 'meta')")
     scores = {  # snapshot -> (best open Chinese score, best open US score)
         date(2025, 1, 1): (1200, 1250),
@@ -131,7 +131,7 @@ def test_best_arena_score_crossover(tmp_path):
 
 
 def test_releases_crossover_by_year(tmp_path):
-    w = Warehouse(tmp_path)
+    w = MetricWarehouse(tmp_path)
     counts = {2022: (1, 3), 2023: (4, 3), 2024: (5, 2)}  # year -> (China, USA) open-weight releases
     line = 0
     for year, (china, us) in counts.items():

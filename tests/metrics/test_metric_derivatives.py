@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime as dt
 
 import pytest
-from hub_fixtures import Warehouse, spark_sql
+from metric_harness import MetricWarehouse, spark_sql
 
 from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics.derivatives import derivatives_table
@@ -43,7 +43,7 @@ TREE = [
 
 @pytest.fixture
 def tree(tmp_path):
-    w = Warehouse(tmp_path)
+    w = MetricWarehouse(tmp_path)
     w.org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama").org("deepseek", "china", "deepseek-ai")
     for root in ("Qwen/Base", "meta-llama/L", "deepseek-ai/Distill"):
         w.model(root)
@@ -124,7 +124,7 @@ def test_download_floor_is_a_parameter(tree):
 
 
 def test_conflicting_direct_edges_take_the_most_specific_relation(tmp_path):
-    w = Warehouse(tmp_path).org("alibaba", "china", "Qwen")
+    w = MetricWarehouse(tmp_path).org("alibaba", "china", "Qwen")
     w.model("Qwen/Base")
     w.edge("u/x", "Qwen/Base", "finetune").edge("u/x", "Qwen/Base", "adapter").hub_model("u/x", dt(2025, 5, 1), 50)
     out = w.metric("derivatives")
@@ -145,7 +145,7 @@ def test_out_of_range_parameters_are_refused(tree, params):
 def test_root_rank_ties_on_equal_credit_whatever_the_summation_order(tmp_path):
     # a/r1..a/r6 each get six sixths (0.9999999999999999 when summed in float), z/solo one whole
     # derivative: all tie at 1, so root_id orders them, not the last bit of the sums
-    w = Warehouse(tmp_path).org("a", "us", "a").org("z", "china", "z")
+    w = MetricWarehouse(tmp_path).org("a", "us", "a").org("z", "china", "z")
     roots = [f"a/r{i}" for i in range(1, 7)]
     for root in [*roots, "z/solo"]:
         w.model(root)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from hub_fixtures import Warehouse, spark_sql
+from metric_harness import MetricWarehouse, spark_sql
 
 from atomscope.metrics.downloads import grouped_downloads
 
@@ -18,7 +18,7 @@ def rows(frame, key):
 def three_models(tmp_path):
     """Qwen/A (china, release known), meta-llama/B (us, no release date: created_at) and stranger/C
     (an organization the registry does not know)."""
-    w = Warehouse(tmp_path)
+    w = MetricWarehouse(tmp_path)
     w.org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama")
     w.model("Qwen/A", size_bucket="7-9B", release=date(2025, 1, 11))
     w.model("meta-llama/B", size_bucket="7-9B", release=None)
@@ -32,7 +32,7 @@ def three_models(tmp_path):
 
 
 def test_month_boundaries_are_interpolated_between_bracketing_snapshots(tmp_path):
-    w = Warehouse(tmp_path).org("alibaba", "china", "Qwen")
+    w = MetricWarehouse(tmp_path).org("alibaba", "china", "Qwen")
     # released on its first snapshot day: no estimate, every month is measured
     w.model("Qwen/A", size_bucket="7-9B", release=date(2025, 1, 1))
     w.snapshot("Qwen/A", date(2025, 1, 1), 0, 0)
@@ -95,7 +95,7 @@ def test_regions_shares_and_unresolved_note(three_models):
 
 
 def test_single_snapshot_day_is_an_estimate_whose_last_month_is_the_30_day_count(tmp_path):
-    w = Warehouse(tmp_path).org("meta", "us", "meta-llama")
+    w = MetricWarehouse(tmp_path).org("meta", "us", "meta-llama")
     w.model("meta-llama/B", size_bucket="1-5B", release=date(2025, 1, 1))
     w.snapshot("meta-llama/B", date(2025, 3, 31), 1000, 400)
     result = w.result("downloads")

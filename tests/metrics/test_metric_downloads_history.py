@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hub_fixtures import Warehouse, spark_sql
+from metric_harness import MetricWarehouse, spark_sql
 
 from atomscope.metrics.downloads import grouped_downloads
 
@@ -14,7 +14,7 @@ def _by_month(frame):
     return {r["month"]: r for r in frame.to_dict(orient="records")}
 
 
-def _flag(w: Warehouse, day: date, flag: str) -> None:
+def _flag(w: MetricWarehouse, day: date, flag: str) -> None:
     w.con.execute(
         "INSERT INTO snapshot_quality VALUES (?, 'api', ?, 'synthetic test flag', NULL, NULL, 1, now()::TIMESTAMP)",
         [day, flag],
@@ -25,7 +25,7 @@ def _flag(w: Warehouse, day: date, flag: str) -> None:
 def mixed(tmp_path):
     """Qwen/A released 2024-10-10: 30-day-only snapshots on 2024-12-01 and 2025-01-02 (the CSV era), all-time
     snapshots from 2025-03-01 on."""
-    w = Warehouse(tmp_path)
+    w = MetricWarehouse(tmp_path)
     w.org("alibaba", "china", "Qwen")
     w.model("Qwen/A", size_bucket="7-9B", release=date(2024, 10, 10))
     w.snapshot("Qwen/A", date(2024, 12, 1), None, 300)
@@ -50,7 +50,7 @@ def test_months_with_30_day_counts_only_are_scaled_and_flagged_estimated(mixed):
 
 
 def test_a_flagged_rollback_is_not_interpolated_through_but_a_single_drop_stays_negative(tmp_path):
-    w = Warehouse(tmp_path)
+    w = MetricWarehouse(tmp_path)
     w.org("alibaba", "china", "Qwen")
     for name in ("A", "B"):
         w.model(f"Qwen/{name}", size_bucket="7-9B", release=date(2025, 1, 1))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from hub_fixtures import Warehouse, spark_sql
+from metric_harness import MetricWarehouse, spark_sql
 
 from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics import get
@@ -15,7 +15,7 @@ from atomscope.metrics import get
 LISTED = datetime(2025, 6, 1)
 
 
-def listing(w: Warehouse, day: date, slug: str, hub_repo: str | None, canonical: str | None = None) -> None:
+def listing(w: MetricWarehouse, day: date, slug: str, hub_repo: str | None, canonical: str | None = None) -> None:
     base = slug.split(":")[0]
     w.con.execute(
         "INSERT INTO openrouter_models (listing_date, model_slug, base_slug, author, canonical_slug, hub_repo,"
@@ -24,7 +24,7 @@ def listing(w: Warehouse, day: date, slug: str, hub_repo: str | None, canonical:
     )
 
 
-def usage(w: Warehouse, day: date, slug: str, tokens: int, provider: str = "") -> None:
+def usage(w: MetricWarehouse, day: date, slug: str, tokens: int, provider: str = "") -> None:
     w.con.execute(
         "INSERT INTO openrouter_usage VALUES (?, ?, ?, ?, ?, NULL, NULL, 'test.csv', 2, ?, 1)",
         [day, slug, slug.split(":")[0], provider, tokens, LISTED],
@@ -32,8 +32,8 @@ def usage(w: Warehouse, day: date, slug: str, tokens: int, provider: str = "") -
 
 
 @pytest.fixture
-def w(tmp_path) -> Warehouse:
-    w = Warehouse(tmp_path)
+def w(tmp_path) -> MetricWarehouse:
+    w = MetricWarehouse(tmp_path)
     for key, region, alias in [("alibaba", "china", "qwen"), ("meta", "us", "meta-llama"), ("openai", "us", "openai"),
                                ("mistral", "eu", "mistralai")]:  # fmt: skip
         w.con.execute("INSERT INTO organizations VALUES (?, ?, ?, NULL)", [key, key.title(), region])
@@ -159,7 +159,7 @@ def test_no_listing_makes_every_model_unresolved(w):
 
 
 def test_empty_warehouse_says_how_to_import(tmp_path):
-    w = Warehouse(tmp_path)
+    w = MetricWarehouse(tmp_path)
     result = w.result("inference_share")
     assert result.table.to_pandas().empty
     assert result.notes == [

@@ -7,16 +7,12 @@ from collections import defaultdict
 from datetime import date
 from importlib import resources
 
-import ibis
 import pytest
-from hub_fixtures import LABS, add_organizations
+from metric_harness import LABS, add_organizations, run_metric
 
 from atomscope.domain.licenses import is_open_license
-from atomscope.metrics import mof, run
-from atomscope.metrics.base import MetricContext
 from atomscope.metrics.mof import REQUIRED, REQUIRED_BY
 from atomscope.sources.mof import CONTENT_TYPE
-from atomscope.warehouse.db import connect
 
 C3 = {
     "Model architecture": "Apache-2.0",
@@ -82,8 +78,8 @@ F_ROWS = [("2025-06-01", c, lic) for c, lic in C3.items() if c != "Data card"] +
 
 
 @pytest.fixture
-def backend(tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+def mof_warehouse(metric_warehouse):
+    con = metric_warehouse.con
     add_organizations(con, "mof", LABS)
     rows = [
         (name, producer, day, comp, lic or None, *(tuple(globs) or (None,) * 4))
@@ -97,13 +93,7 @@ def backend(tmp_path):
         " source_line) VALUES (?, '1B', ?, ?, 'language', ?, ?, ?, ?, ?, ?, ?)",
         [(r[0], r[2], r[1], r[3], r[4], *r[5:], i + 2) for i, r in enumerate(rows)],
     )
-    yield ibis.duckdb.from_connection(con)
-    con.close()
-
-
-def _run(backend, **kwargs):
-    result = run(mof.METRIC, MetricContext(backend, **kwargs))
-    return result, backend.execute(result.table)
+    return metric_warehouse
 
 
 def test_component_table_matches_the_framework():
@@ -112,8 +102,8 @@ def test_component_table_matches_the_framework():
     assert set(REQUIRED_BY) == set(CONTENT_TYPE)
 
 
-def test_by_release_hand_computed(backend):
-    result, frame = _run(backend)
+def test_by_release_hand_computed(mof_warehouse):
+    result, frame = mof_warehouse.run("mof")
     rows = {r.release: r for r in frame.itertuples(index=False)}
     assert {k: r.mof_class for k, r in rows.items()} == {
         "A": "I",
@@ -150,8 +140,8 @@ def test_by_release_hand_computed(backend):
     assert any("global for its content type" in note for note in result.notes)
 
 
-def test_by_region_hand_computed(backend):
-    _, frame = _run(backend, by="region")
+def test_by_region_hand_computed(mof_warehouse):
+    _, frame = mof_warehouse.run("mof", by="region")
     rows = {r.region: r for r in frame.itertuples(index=False)}
     us, cn, unresolved = rows["us"], rows["china"], rows["unresolved"]
     assert (us.releases, us.class_i, us.class_ii, us.class_iii, us.unclassified, us.open_weights) == (6, 2, 1, 1, 2, 6)
@@ -160,8 +150,8 @@ def test_by_region_hand_computed(backend):
     assert (unresolved.releases, unresolved.unclassified, unresolved.open_weights) == (1, 1, 0)
 
 
-def test_since_until_on_entry_date(backend):
-    _, frame = _run(backend, since=date(2025, 2, 1), until=date(2025, 4, 30))
+def test_since_until_on_entry_date(mof_warehouse):
+    _, frame = mof_warehouse.run("mof", since=date(2025, 2, 1), until=date(2025, 4, 30))
     assert sorted(frame.release) == ["B", "C", "D"]
 
 
@@ -187,7 +177,7 @@ PINNED = {
 
 
 def test_real_pinned_releases_hand_computed_from_their_yaml(bundled_backend):
-    _, frame = _run(bundled_backend)
+    _, frame = run_metric(bundled_backend, "mof")
     got = {(r.release, r.version): r for r in frame.itertuples(index=False)}
     for key, (cls, n3, n2, n1) in PINNED.items():
         row = got[key]
@@ -220,13 +210,13 @@ def _expected_classes():
 
 def test_real_classes_match_row_by_row_computation(bundled_backend):
     expected = _expected_classes()
-    result, frame = _run(bundled_backend)
+    result, frame = run_metric(bundled_backend, "mof")
     got = {
         (r.release, r.version if isinstance(r.version, str) else ""): r.mof_class for r in frame.itertuples(index=False)
     }
     assert got == expected
     assert len(got) > 250
     assert sum(c != "none" for c in expected.values()) > 25  # release-wide licenses lift most classified entries
-    summary = bundled_backend.execute(run(mof.METRIC, MetricContext(bundled_backend, by="region")).table)
+    summary = run_metric(bundled_backend, "mof", by="region")[1]
     assert summary.releases.sum() == len(expected)
     assert summary.class_i.sum() == sum(c == "I" for c in expected.values())

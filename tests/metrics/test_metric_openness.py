@@ -7,15 +7,11 @@ from collections import Counter
 from datetime import date
 from importlib import resources
 
-import ibis
 import pytest
-from hub_fixtures import LABS, add_organizations
+from metric_harness import LABS, add_organizations, run_metric
 
 from atomscope.domain.licenses import is_open_license
-from atomscope.metrics import openness, run
-from atomscope.metrics.base import MetricContext
 from atomscope.metrics.openness import DIMENSIONS
-from atomscope.warehouse.db import connect
 
 OP, PA, CL = "open", "partial", "closed"
 # system, organization, release month, license, ratings in DIMENSIONS order:
@@ -43,8 +39,8 @@ EXPECTED_TOTAL = {
 
 
 @pytest.fixture
-def backend(tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+def osai_warehouse(metric_warehouse):
+    con = metric_warehouse.con
     add_organizations(con, "osai", LABS)
     names = ", ".join(DIMENSIONS)
     marks = ", ".join("?" for _ in DIMENSIONS)
@@ -53,17 +49,11 @@ def backend(tmp_path):
         f" VALUES (?, ?, ?, ?, {marks}, ?)",
         [(s, org, month, lic, *ratings, i + 1) for i, (s, org, month, lic, ratings) in enumerate(SYSTEMS)],
     )
-    yield ibis.duckdb.from_connection(con)
-    con.close()
+    return metric_warehouse
 
 
-def _run(backend, **kwargs):
-    result = run(openness.METRIC, MetricContext(backend, **kwargs))
-    return result, backend.execute(result.table)
-
-
-def test_by_system_hand_computed(backend):
-    result, frame = _run(backend)
+def test_by_system_hand_computed(osai_warehouse):
+    result, frame = osai_warehouse.run("openness")
     rows = {r.system: r for r in frame.itertuples(index=False)}
     assert {s: r.openness_total for s, r in rows.items()} == EXPECTED_TOTAL
     assert rows["Full"].openness_pct == 100 and rows["FineTune"].openness_pct == pytest.approx(800 / 12)
@@ -83,8 +73,8 @@ def test_by_system_hand_computed(backend):
     assert "1 systems from organizations not in the registry: 'unresolved'" in result.notes
 
 
-def test_by_region_hand_computed(backend):
-    _, frame = _run(backend, by="region")
+def test_by_region_hand_computed(osai_warehouse):
+    _, frame = osai_warehouse.run("openness", by="region")
     rows = {r.region: r for r in frame.itertuples(index=False)}
     us, cn, unresolved = rows["us"], rows["china"], rows["unresolved"]
     assert (us.systems, us.truly_open_systems, us.truly_open_share, us.open_but_restricted_systems) == (3, 1, 1 / 3, 1)
@@ -95,8 +85,8 @@ def test_by_region_hand_computed(backend):
     assert (unresolved.systems, unresolved.truly_open_systems, unresolved.mean_openness_pct) == (1, 0, 0)
 
 
-def test_since_until_on_release_month(backend):
-    _, frame = _run(backend, since=date(2024, 6, 1), until=date(2025, 1, 31))
+def test_since_until_on_release_month(osai_warehouse):
+    _, frame = osai_warehouse.run("openness", since=date(2024, 6, 1), until=date(2025, 1, 31))
     assert sorted(frame.system) == ["FineTune", "PartialData"]
 
 
@@ -126,7 +116,7 @@ def _truly_open(row):
 
 
 def test_real_restricted_licenses_are_not_truly_open(bundled_backend):
-    frame = bundled_backend.execute(run(openness.METRIC, MetricContext(bundled_backend)).table).set_index("system")
+    frame = run_metric(bundled_backend, "openness")[1].set_index("system")
     # issue 17: non-commercial / research-only systems listed as truly open before the license rule
     for system in ("Arabic StableLM", "AudioLDM", "Instella"):
         assert not frame.loc[system, "truly_open"], system
@@ -142,7 +132,7 @@ def test_real_per_system_totals_and_truly_open(bundled_backend):
     score = {"open": 1.0, "partial": 0.5, "closed": 0.0}
     expected_total = {r["system"]: sum(score.get(r[d], 0.0) for d in DIMENSIONS) for r in rows}
     expected_truly = {r["system"] for r in rows if _truly_open(r)}
-    frame = bundled_backend.execute(run(openness.METRIC, MetricContext(bundled_backend)).table)
+    frame = run_metric(bundled_backend, "openness")[1]
     assert len(frame) == len(rows)
     assert dict(zip(frame.system, frame.openness_total, strict=True)) == pytest.approx(expected_total)
     assert set(frame.system[frame.truly_open.astype(bool)]) == expected_truly
@@ -156,7 +146,7 @@ def test_real_truly_open_by_region(bundled_backend):
     rows = _read("osai_openness.csv")
     systems = Counter(region_of.get(r["organization"], "unresolved") for r in rows)
     truly = Counter(region_of.get(r["organization"], "unresolved") for r in rows if _truly_open(r))
-    frame = bundled_backend.execute(run(openness.METRIC, MetricContext(bundled_backend, by="region")).table)
+    frame = run_metric(bundled_backend, "openness", by="region")[1]
     assert dict(zip(frame.region, frame.systems, strict=True)) == dict(systems)
     assert {r: n for r, n in zip(frame.region, frame.truly_open_systems, strict=True) if n} == dict(truly)
     assert frame.systems.sum() == len(rows)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from hub_fixtures import Warehouse, spark_sql
+from metric_harness import MetricWarehouse, spark_sql
 
 from atomscope.metrics.concentration import concentration_table
 from atomscope.metrics.derivatives import derivatives_table
@@ -23,7 +23,7 @@ def months(frame, column):
 def monthly_dumps(tmp_path):
     """The issue's warehouse: two models released in January, first seen in the April dump, then one dump
     on the first of each month up to September (so September is month-to-date)."""
-    w = Warehouse(tmp_path).org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama")
+    w = MetricWarehouse(tmp_path).org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama")
     for model_id, per_month in (("Qwen/Q", 300), ("meta-llama/L", 200)):
         w.model(model_id, size_bucket="7-9B", release=date(2025, 1, 1))
         for i, day in enumerate(DUMP_DAYS):
@@ -54,7 +54,7 @@ def test_every_grouping_and_concentration_carry_the_same_flag(monthly_dumps):
 
 
 def test_a_snapshot_on_the_last_day_finishes_the_month(tmp_path):
-    w = Warehouse(tmp_path).org("meta", "us", "meta-llama")
+    w = MetricWarehouse(tmp_path).org("meta", "us", "meta-llama")
     w.model("meta-llama/L", size_bucket="7-9B", release=date(2025, 3, 1))
     w.snapshot("meta-llama/L", date(2025, 3, 1), 0, 0)
     w.snapshot("meta-llama/L", date(2025, 4, 29), 100, 90)
@@ -64,7 +64,7 @@ def test_a_snapshot_on_the_last_day_finishes_the_month(tmp_path):
 
 
 def test_thirty_day_only_snapshots_count_as_observations(tmp_path):
-    w = Warehouse(tmp_path).org("meta", "us", "meta-llama")
+    w = MetricWarehouse(tmp_path).org("meta", "us", "meta-llama")
     w.model("meta-llama/L", size_bucket="7-9B", release=date(2024, 11, 1))
     # known only through 30-day counts (dumps from before the Hub published all-time totals)
     w.snapshot("meta-llama/L", date(2024, 12, 31), None, 300)
@@ -79,18 +79,18 @@ def test_until_does_not_finish_a_month(monthly_dumps):
 
 
 def test_derivatives_month_of_the_latest_crawl_is_unfinished(tmp_path):
-    w = Warehouse(tmp_path).org("alibaba", "china", "Qwen")
+    w = MetricWarehouse(tmp_path).org("alibaba", "china", "Qwen")
     w.model("Qwen/Q")
     w.edge("a/d1", "Qwen/Q", "finetune").hub_model("a/d1", datetime(2025, 12, 3), 10)
     w.edge("a/d2", "Qwen/Q", "finetune").hub_model("a/d2", datetime(2025, 11, 20), 10)
-    # hub_fixtures crawls on 2026-01-01 (SEEN): December is finished, the crawl month would not be
+    # metric_harness crawls on 2026-01-01 (SEEN): December is finished, the crawl month would not be
     assert months(w.metric("derivatives"), "complete") == {"2025-11": True, "2025-12": True}
     w.con.execute("UPDATE hub_models SET last_seen_at = TIMESTAMP '2025-12-10 08:00:00'")
     assert months(w.metric("derivatives"), "complete") == {"2025-11": True, "2025-12": False}
 
 
 def test_crossover_leaves_out_the_unfinished_month_and_flags_estimates(tmp_path):
-    w = Warehouse(tmp_path).org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama")
+    w = MetricWarehouse(tmp_path).org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama")
     # us: 100 a month from its release on 04-01 (measured from the start)
     w.model("meta-llama/L", size_bucket="7-9B", release=date(2025, 4, 1))
     # china: released 01-01, first snapshot 04-01 with 900 (estimated Jan..Mar: 300 a month), then 50/month

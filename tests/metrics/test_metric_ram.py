@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hub_fixtures import Warehouse, spark_sql
+from metric_harness import MetricWarehouse, spark_sql
 
 from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics.ram import ram_table
@@ -27,7 +27,7 @@ RELEASE = date(2025, 1, 1)
 
 @pytest.fixture
 def bucket(tmp_path):
-    w = Warehouse(tmp_path).org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama")
+    w = MetricWarehouse(tmp_path).org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama")
     for name, d10, d30 in [("A", 1000, 3000), ("B", 500, 2500), ("C", 200, 400), ("D", 100, 1000)]:
         w.model(f"Qwen/{name}", size_bucket="7-9B", release=RELEASE)
         w.snapshot(f"Qwen/{name}", RELEASE, 0)

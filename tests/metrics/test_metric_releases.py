@@ -7,15 +7,11 @@ from collections import Counter
 from datetime import date
 from importlib import resources
 
-import ibis
 import pytest
-from hub_fixtures import add_organizations
+from metric_harness import add_organizations, run_metric
 
 from atomscope.domain.errors import MetricRequestError
-from atomscope.metrics import releases, run
-from atomscope.metrics.base import MetricContext
 from atomscope.metrics.releases import country_region
-from atomscope.warehouse.db import connect
 
 US, CN, UK, FR = "United States of America", "China", "United Kingdom of Great Britain and Northern Ireland", "France"
 EPOCH = [
@@ -40,8 +36,8 @@ TRACKED = [
 
 
 @pytest.fixture
-def backend(tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+def releases_warehouse(metric_warehouse):
+    con = metric_warehouse.con
     con.executemany(
         "INSERT INTO epoch_models (model, publication_date, country_of_organization, model_accessibility,"
         " source_line) VALUES (?, ?, ?, ?, ?)",
@@ -54,17 +50,11 @@ def backend(tmp_path):
     con.executemany(
         "INSERT INTO model_facts (model_id, release_date) VALUES (?, ?)", [(m, day) for m, _, day in TRACKED]
     )
-    yield ibis.duckdb.from_connection(con)
-    con.close()
+    return metric_warehouse
 
 
-def _run(backend, **kwargs):
-    result = run(releases.METRIC, MetricContext(backend, **kwargs))
-    return result, backend.execute(result.table)
-
-
-def test_by_region_per_year(backend):
-    result, frame = _run(backend)
+def test_by_region_per_year(releases_warehouse):
+    result, frame = releases_warehouse.run("releases")
     got = {
         (r.period, r.region): (r.releases, r.unrestricted, r.restricted, r.non_commercial)
         for r in frame.itertuples(index=False)
@@ -82,8 +72,8 @@ def test_by_region_per_year(backend):
     assert any("each distinct country" in note for note in result.notes)
 
 
-def test_by_country_per_quarter(backend):
-    _, frame = _run(backend, by="country", params={"period": "quarter"})
+def test_by_country_per_quarter(releases_warehouse):
+    _, frame = releases_warehouse.run("releases", by="country", period="quarter")
     got = {(r.period, r.country): (r.region, r.releases) for r in frame.itertuples(index=False)}
     assert got == {
         ("2023-Q2", "unknown"): ("unknown", 1),
@@ -96,26 +86,26 @@ def test_by_country_per_quarter(backend):
     }
 
 
-def test_since_until_filter_publication_date(backend):
-    _, frame = _run(backend, since=date(2023, 12, 1), until=date(2024, 3, 31), params={"period": "month"})
+def test_since_until_filter_publication_date(releases_warehouse):
+    _, frame = releases_warehouse.run("releases", since=date(2023, 12, 1), until=date(2024, 3, 31), period="month")
     assert [(r.period, r.region, r.releases) for r in frame.itertuples(index=False)] == [("2024-02", "china", 1)]
 
 
-def test_tracked_region_per_month(backend):
-    result, frame = _run(backend, by="tracked_region")
+def test_tracked_region_per_month(releases_warehouse):
+    result, frame = releases_warehouse.run("releases", by="tracked_region")
     got = {(r.period, r.region): r.releases for r in frame.itertuples(index=False)}
     assert got == {("2025-01", "china"): 2, ("2025-01", "us"): 1, ("2025-03", "unresolved"): 1, ("2025-03", "us"): 1}
     assert "1 tracked models without a known release date are left out" in result.notes
-    _, frame = _run(backend, by="tracked_region", params={"period": "quarter"}, until=date(2025, 2, 1))
+    _, frame = releases_warehouse.run("releases", by="tracked_region", period="quarter", until=date(2025, 2, 1))
     assert {(r.period, r.region): r.releases for r in frame.itertuples(index=False)} == {
         ("2025-Q1", "china"): 2,
         ("2025-Q1", "us"): 1,
     }
 
 
-def test_bad_period(backend):
+def test_bad_period(releases_warehouse):
     with pytest.raises(MetricRequestError):
-        _run(backend, params={"period": "week"})
+        releases_warehouse.run("releases", period="week")
 
 
 def test_country_region_table():
@@ -147,7 +137,7 @@ def test_real_china_open_releases_per_year(bundled_backend):
         if "China" in {c.strip() for c in r["country_of_organization"].split(",")}
     )
     assert sum(expected.values()) > 20
-    frame = bundled_backend.execute(run(releases.METRIC, MetricContext(bundled_backend, by="country")).table)
+    frame = run_metric(bundled_backend, "releases", by="country")[1]
     china = frame[frame.country == "China"]
     assert dict(zip(china.period, china.releases, strict=True)) == dict(expected)
 
@@ -159,9 +149,7 @@ def test_real_region_counts_per_quarter(bundled_backend):
         day = date.fromisoformat(r["publication_date"])
         for region in regions:
             expected[(f"{day.year}-Q{(day.month - 1) // 3 + 1}", region)] += 1
-    ctx = MetricContext(bundled_backend, params={"period": "quarter"})
-    result = run(releases.METRIC, ctx)
-    frame = bundled_backend.execute(result.table)
+    result, frame = run_metric(bundled_backend, "releases", period="quarter")
     assert {(r.period, r.region): r.releases for r in frame.itertuples(index=False)} == dict(expected)
     assert (frame.releases == frame.unrestricted + frame.restricted + frame.non_commercial).all()
     assert f"{len(_open_epoch())} distinct open-weight models in the selection" in result.notes
@@ -177,8 +165,7 @@ def test_real_tracked_releases_per_month(bundled_backend):
         for r in _read("atom_release_date_corrections.csv")
         if r["model_id"] in org_of
     )
-    result = run(releases.METRIC, MetricContext(bundled_backend, by="tracked_region"))
-    frame = bundled_backend.execute(result.table)
+    result, frame = run_metric(bundled_backend, "releases", by="tracked_region")
     assert {(r.period, r.region): r.releases for r in frame.itertuples(index=False)} == dict(expected)
     missing = len(org_of) - sum(expected.values())
     assert f"{missing} tracked models without a known release date are left out" in result.notes

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hub_fixtures import Warehouse, spark_sql
+from metric_harness import MetricWarehouse, spark_sql
 
 from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics.runnability import memory_gb, smallest_class
@@ -36,7 +36,7 @@ ARENA = [  # snapshot, arena name, organization, score, license, mapped repo
 
 @pytest.fixture
 def wh(tmp_path):
-    w = Warehouse(tmp_path)
+    w = MetricWarehouse(tmp_path)
     w.org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama")
     for model_id, size in SIZES.items():
         w.model(model_id, params_b=size)

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import ibis
 import pytest
-from hub_helpers import collect, small_hub, warehouse
+from hub_helpers import collect, small_hub, tracked_hub_warehouse
 
 from atomscope.metrics import MetricContext, get, run
 from atomscope.testing.hub import HubEmulator
@@ -25,7 +25,7 @@ DAYS = 4  # 05-30, 05-31, 06-01, 06-02: the June 1 boundary falls on a snapshot
 @pytest.fixture(scope="module")
 def collected(bundled_db, tmp_path_factory):
     hub = small_hub(today=FIRST_DAY)
-    con = warehouse(bundled_db, tmp_path_factory.mktemp("emu"), hub)
+    con = tracked_hub_warehouse(bundled_db, tmp_path_factory.mktemp("emu"), hub)
     with HubEmulator(hub, page_size=4) as emu:
         for i in range(DAYS):
             collect(con, emu, hub, parts={"snapshot", "derivatives"})

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import ibis
 import pytest
-from hub_fixtures import Warehouse
+from metric_harness import MetricWarehouse
 
 from atomscope.report import findings, sections
 from atomscope.report.data import MetricData
@@ -49,7 +49,7 @@ DERIVATIVES = [
 
 @pytest.fixture
 def built(tmp_path):
-    w = Warehouse(tmp_path).org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama")
+    w = MetricWarehouse(tmp_path).org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama")
     for model_id, counts in ALL_TIME.items():
         w.model(model_id, size_bucket="7-9B", release=date(2025, 1, 1))
         for day, total in zip(DAYS, counts, strict=True):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from hub_helpers import small_hub, warehouse
+from hub_helpers import small_hub, tracked_hub_warehouse
 from hubstats_fixtures import dataset_host
 from typer.testing import CliRunner
 
@@ -25,7 +25,7 @@ def hub():
 
 @pytest.mark.parametrize("labelled", [True, False], ids=["labelled-synthetic", "unlabelled-local"])
 def test_report_follows_the_endpoints_label(bundled_db, tmp_path, hub, monkeypatch, labelled):
-    warehouse(bundled_db, tmp_path, hub).close()
+    tracked_hub_warehouse(bundled_db, tmp_path, hub).close()
     db_path = tmp_path / "w.duckdb"
     runner = CliRunner()
     with HubEmulator(hub, datasets=dataset_host(hub), labels_synthetic=labelled) as emu:

@@ -38,14 +38,14 @@ def test_every_tracked_model_resolves_to_an_org(bundled_db):
     assert (frame["region"] != "unresolved").all()
 
 
-def test_load_is_idempotent(warehouse):
-    load_bundled(warehouse)
-    first = {t: warehouse.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("models", "arena_scores")}
-    snapshot = warehouse.execute("SELECT * FROM models ORDER BY model_id").fetchall()
-    load_bundled(warehouse)
-    second = {t: warehouse.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("models", "arena_scores")}
+def test_load_is_idempotent(empty_warehouse):
+    load_bundled(empty_warehouse)
+    first = {t: empty_warehouse.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("models", "arena_scores")}
+    snapshot = empty_warehouse.execute("SELECT * FROM models ORDER BY model_id").fetchall()
+    load_bundled(empty_warehouse)
+    second = {t: empty_warehouse.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("models", "arena_scores")}
     assert first == second
-    assert warehouse.execute("SELECT * FROM models ORDER BY model_id").fetchall() == snapshot
+    assert empty_warehouse.execute("SELECT * FROM models ORDER BY model_id").fetchall() == snapshot
 
 
 def _copy_data(tmp_path):
@@ -59,10 +59,10 @@ def _rewrite(path, transform):
     path.write_text("".join(transform(lines)), encoding="utf-8")
 
 
-def test_bad_file_rolls_back_and_names_file_and_line(warehouse, tmp_path):
-    load_bundled(warehouse)
-    before = warehouse.execute("SELECT count(*), min(model_id) FROM models").fetchone()
-    runs_before = warehouse.execute("SELECT count(*) FROM arena_scores").fetchone()
+def test_bad_file_rolls_back_and_names_file_and_line(empty_warehouse, tmp_path):
+    load_bundled(empty_warehouse)
+    before = empty_warehouse.execute("SELECT count(*), min(model_id) FROM models").fetchone()
+    runs_before = empty_warehouse.execute("SELECT count(*) FROM arena_scores").fetchone()
     folder = _copy_data(tmp_path)
     # Line 5 of the regions file gets a region ATOM does not define.
     _rewrite(
@@ -70,17 +70,17 @@ def test_bad_file_rolls_back_and_names_file_and_line(warehouse, tmp_path):
         lambda lines: lines[:4] + [lines[4].split(",")[0] + ",mars\n"] + lines[5:],
     )
     with pytest.raises(DataValidationError) as info:
-        load_bundled(warehouse, folder)
+        load_bundled(empty_warehouse, folder)
     assert info.value.line == 5
     assert "atom_organization_regions.csv:5:" in str(info.value)
     assert "'mars'" in str(info.value)
-    assert warehouse.execute("SELECT count(*), min(model_id) FROM models").fetchone() == before
-    assert warehouse.execute("SELECT count(*) FROM arena_scores").fetchone() == runs_before
+    assert empty_warehouse.execute("SELECT count(*), min(model_id) FROM models").fetchone() == before
+    assert empty_warehouse.execute("SELECT count(*) FROM arena_scores").fetchone() == runs_before
 
 
-def test_failure_inside_the_transaction_rolls_back(warehouse, tmp_path, monkeypatch):
-    load_bundled(warehouse)
-    before = warehouse.execute("SELECT count(*) FROM arena_scores").fetchone()[0]
+def test_failure_inside_the_transaction_rolls_back(empty_warehouse, tmp_path, monkeypatch):
+    load_bundled(empty_warehouse)
+    before = empty_warehouse.execute("SELECT count(*) FROM arena_scores").fetchone()[0]
     import atomscope.warehouse.load as load_module
 
     def explode(con):
@@ -88,10 +88,10 @@ def test_failure_inside_the_transaction_rolls_back(warehouse, tmp_path, monkeypa
 
     monkeypatch.setattr(load_module, "refresh_model_facts", explode)
     with pytest.raises(RuntimeError):
-        load_bundled(warehouse)
-    assert warehouse.execute("SELECT count(*) FROM arena_scores").fetchone()[0] == before
-    assert warehouse.execute("SELECT count(*) FROM model_facts").fetchone()[0] > 0
-    status = warehouse.execute("SELECT status FROM load_runs ORDER BY run_id DESC LIMIT 1").fetchone()[0]
+        load_bundled(empty_warehouse)
+    assert empty_warehouse.execute("SELECT count(*) FROM arena_scores").fetchone()[0] == before
+    assert empty_warehouse.execute("SELECT count(*) FROM model_facts").fetchone()[0] > 0
+    status = empty_warehouse.execute("SELECT status FROM load_runs ORDER BY run_id DESC LIMIT 1").fetchone()[0]
     assert status == "failed"
 
 

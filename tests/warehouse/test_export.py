@@ -50,8 +50,8 @@ def test_export_failure_leaves_previous_export(synthetic_db, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["lake"]
 
 
-def test_export_empty_snapshots_keeps_schema(warehouse, tmp_path):
-    export_parquet(warehouse, tmp_path / "lake")
+def test_export_empty_snapshots_keeps_schema(empty_warehouse, tmp_path):
+    export_parquet(empty_warehouse, tmp_path / "lake")
     with duckdb.connect() as con:
         cols = [
             r[0]

@@ -15,24 +15,25 @@ from atomscope.warehouse.load import BUNDLED, DOCUMENTS, load_bundled
 from atomscope.warehouse.versions import SourceContent, current_versions, version_text, versions_of
 
 
-def test_bundled_load_records_one_version_per_table_and_reuses_it(warehouse):
-    load_bundled(warehouse)
-    first = current_versions(warehouse)
+def test_bundled_load_records_one_version_per_table_and_reuses_it(empty_warehouse):
+    load_bundled(empty_warehouse)
+    first = current_versions(empty_warehouse)
     assert set(first) == {spec.source_key for spec in BUNDLED} | {doc.source_key for doc in DOCUMENTS}
     assert all(v.kind == "bundled" for v in first.values())
     assert first["atom_tracked_models"].upstream_version == "3cd80206db5e"  # from SOURCES.md
     assert first["atom_tracked_models"].row_count == 1958
     bundled_text = (data_dir() / "atom_tracked_models.csv").read_text(encoding="utf-8")
-    assert version_text(warehouse, first["atom_tracked_models"].version_id) == bundled_text
+    assert version_text(empty_warehouse, first["atom_tracked_models"].version_id) == bundled_text
 
-    load_bundled(warehouse)
-    assert current_versions(warehouse) == first
-    assert warehouse.execute("SELECT count(*) FROM source_versions").fetchone()[0] == len(BUNDLED) + len(DOCUMENTS)
+    load_bundled(empty_warehouse)
+    assert current_versions(empty_warehouse) == first
+    versions = empty_warehouse.execute("SELECT count(*) FROM source_versions").fetchone()[0]
+    assert versions == len(BUNDLED) + len(DOCUMENTS)
 
 
-def test_a_fetched_version_is_kept_by_init(warehouse):
-    load_bundled(warehouse)
-    bundled = current_versions(warehouse)["atom_tracked_models"]
+def test_a_fetched_version_is_kept_by_init(empty_warehouse):
+    load_bundled(empty_warehouse)
+    bundled = current_versions(empty_warehouse)["atom_tracked_models"]
     regions = (data_dir() / "atom_organization_regions.csv").read_text(encoding="utf-8")
     namespace = next(iter(csv.DictReader(io.StringIO(regions))))["hf_org"]  # has an ATOM region
     text = (data_dir() / "atom_tracked_models.csv").read_text(encoding="utf-8")
@@ -45,18 +46,20 @@ def test_a_fetched_version_is_kept_by_init(warehouse):
         kind="fetched",
         upstream_version="f" * 40,
     )
-    load_bundled(warehouse, contents={"atom_tracked_models": fetched}, kind="sources")
-    now = current_versions(warehouse)["atom_tracked_models"]
+    load_bundled(empty_warehouse, contents={"atom_tracked_models": fetched}, kind="sources")
+    now = current_versions(empty_warehouse)["atom_tracked_models"]
     assert now.kind == "fetched" and now.version_id != bundled.version_id and now.row_count == 1959
     assert (
-        warehouse.execute("SELECT count(*) FROM models WHERE model_id = ?", [f"{namespace}/Test-Added"]).fetchone()[0]
+        empty_warehouse.execute(
+            "SELECT count(*) FROM models WHERE model_id = ?", [f"{namespace}/Test-Added"]
+        ).fetchone()[0]
         == 1
     )
 
-    load_bundled(warehouse)  # what `atomscope init` does
-    assert current_versions(warehouse)["atom_tracked_models"] == now
-    assert [v.kind for v in versions_of(warehouse, "atom_tracked_models")] == ["bundled", "fetched"]
-    assert warehouse.execute("SELECT count(*) FROM models").fetchone()[0] == 1959
+    load_bundled(empty_warehouse)  # what `atomscope init` does
+    assert current_versions(empty_warehouse)["atom_tracked_models"] == now
+    assert [v.kind for v in versions_of(empty_warehouse, "atom_tracked_models")] == ["bundled", "fetched"]
+    assert empty_warehouse.execute("SELECT count(*) FROM models").fetchone()[0] == 1959
 
 
 def test_sources_list_names_origin_version_license_and_rows(tmp_path):
@@ -76,10 +79,10 @@ def test_sources_list_names_origin_version_license_and_rows(tmp_path):
     assert rows["open_llm_leaderboard_v2"]["refresh"] == "no"
 
 
-def test_report_provenance_names_the_loaded_version(warehouse):
+def test_report_provenance_names_the_loaded_version(empty_warehouse):
     from atomscope.warehouse.provenance import source_files
 
-    load_bundled(warehouse)
+    load_bundled(empty_warehouse)
     regions = (data_dir() / "atom_organization_regions.csv").read_text(encoding="utf-8")
     namespace = next(iter(csv.DictReader(io.StringIO(regions))))["hf_org"]
     text = (data_dir() / "atom_tracked_models.csv").read_text(encoding="utf-8")
@@ -91,9 +94,9 @@ def test_report_provenance_names_the_loaded_version(warehouse):
         kind="fetched",
         upstream_version="a" * 40,
     )
-    load_bundled(warehouse, contents={"atom_tracked_models": fetched}, kind="sources")
-    files = {f.source_key: f for f in source_files(warehouse)}
-    version = current_versions(warehouse)["atom_tracked_models"]
+    load_bundled(empty_warehouse, contents={"atom_tracked_models": fetched}, kind="sources")
+    files = {f.source_key: f for f in source_files(empty_warehouse)}
+    version = current_versions(empty_warehouse)["atom_tracked_models"]
     assert files["atom_tracked_models"].version == f"v{version.version_id} fetched"
     assert files["atom_tracked_models"].commit == "a" * 12  # the fetched commit, not SOURCES.md's
     assert files["atom_model_parameters"].version.endswith(" bundled")

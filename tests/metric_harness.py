@@ -1,6 +1,9 @@
-"""Hand-built warehouses for the metric tests: a few INSERT helpers over `atomscope.warehouse.db.connect`.
+"""The metric-test harness every metric test uses (as ibis's `BackendTest`).
 
-Every value a test asserts on is computed by hand in the test itself; these helpers only write rows.
+`MetricWarehouse` is a fresh warehouse file with INSERT helpers (the `metric_warehouse` fixture of
+tests/conftest.py builds one per test); `run_metric` runs a registered metric on any Ibis backend (a
+`MetricWarehouse`, the bundled warehouse) and returns its result and its table as a DataFrame. Every value a
+test asserts on is computed by hand in the test itself; the harness only writes rows and runs metrics.
 """
 
 from __future__ import annotations
@@ -8,8 +11,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import ibis
+import pandas as pd
 
 from atomscope.metrics import MetricContext, get, run
+from atomscope.metrics.base import MetricResult
 from atomscope.warehouse.db import connect
 
 RUN_ID = 1
@@ -27,13 +32,23 @@ def add_organizations(con, source: str, orgs: dict[str, tuple[str, str, str, str
     )
 
 
-class Warehouse:
-    """A fresh warehouse file with row helpers; `metric(name, ...)` runs a metric to a DataFrame."""
+def run_metric(backend, name: str, by=None, since=None, until=None, **params) -> tuple[MetricResult, pd.DataFrame]:
+    """Run metric `name` through `metrics.run` (its declared checks included) on an Ibis backend."""
+    result = run(get(name), MetricContext(backend, by=by, since=since, until=until, params=dict(params)))
+    return result, backend.execute(result.table).reset_index(drop=True)
+
+
+class MetricWarehouse:
+    """A fresh warehouse file with row helpers; `run(name, ...)` runs a metric on it (see `run_metric`)."""
 
     def __init__(self, path):
         self.con = connect(path / "w.duckdb")
+        self.backend = ibis.duckdb.from_connection(self.con)
 
-    def org(self, key: str, region: str, *aliases: str, name: str | None = None) -> Warehouse:
+    def close(self) -> None:
+        self.con.close()
+
+    def org(self, key: str, region: str, *aliases: str, name: str | None = None) -> MetricWarehouse:
         self.con.execute("INSERT INTO organizations VALUES (?, ?, ?, NULL)", [key, name or key.title(), region])
         for alias in aliases or (key,):
             self.con.execute("INSERT INTO org_aliases VALUES ('hf', ?, ?)", [alias, key])
@@ -46,7 +61,7 @@ class Warehouse:
         size_bucket: str | None = None,
         release: date | None = None,
         params_b: float | None = None,
-    ) -> Warehouse:
+    ) -> MetricWarehouse:
         hf_org = model_id.split("/")[0]
         self.con.execute("INSERT INTO models VALUES (?, ?, 'primary', 'atom', DATE '2026-01-01')", [model_id, hf_org])
         self.con.execute(
@@ -62,7 +77,7 @@ class Warehouse:
         all_time: int | None,
         d30: int | None = None,
         created: datetime | None = None,
-    ) -> Warehouse:
+    ) -> MetricWarehouse:
         self.con.execute(
             "INSERT INTO hf_snapshots (model_id, snapshot_date, downloads_30d, downloads_all_time, created_at,"
             " collected_at, source, run_id) VALUES (?, ?, ?, ?, ?, ?, 'api', ?)",
@@ -70,7 +85,7 @@ class Warehouse:
         )
         return self
 
-    def hub_model(self, model_id: str, created: datetime, downloads_30d: int) -> Warehouse:
+    def hub_model(self, model_id: str, created: datetime, downloads_30d: int) -> MetricWarehouse:
         self.con.execute(
             "INSERT INTO hub_models (model_id, author, created_at, downloads_30d, first_seen_at, last_seen_at,"
             " run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -78,13 +93,15 @@ class Warehouse:
         )
         return self
 
-    def edge(self, child: str, parent: str, relation: str) -> Warehouse:
+    def edge(self, child: str, parent: str, relation: str) -> MetricWarehouse:
         self.con.execute("INSERT INTO derivative_edges VALUES (?, ?, ?, ?, ?)", [child, parent, relation, SEEN, RUN_ID])
         return self
 
     def context(self, by=None, since=None, until=None, **params) -> MetricContext:
-        backend = ibis.duckdb.from_connection(self.con)
-        return MetricContext(backend, by=by, since=since, until=until, params=dict(params))
+        return MetricContext(self.backend, by=by, since=since, until=until, params=dict(params))
+
+    def run(self, name: str, by=None, since=None, until=None, **params) -> tuple[MetricResult, pd.DataFrame]:
+        return run_metric(self.backend, name, by=by, since=since, until=until, **params)
 
     def result(self, name: str, by=None, since=None, until=None, **params):
         return run(get(name), self.context(by=by, since=since, until=until, **params))
