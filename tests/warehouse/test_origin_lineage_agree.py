@@ -67,13 +67,15 @@ EXPECTED_REGIONS = {
 
 
 @pytest.fixture
-def con(warehouse):
-    warehouse.executemany("INSERT INTO organizations VALUES (?, ?, ?, ?)", ORGS)
-    warehouse.executemany("INSERT INTO org_aliases VALUES (?, ?, ?)", ALIASES)
-    warehouse.executemany("INSERT INTO models VALUES (?, ?, ?, 'atom', ?)", [(*m, date(2025, 1, 1)) for m in MODELS])
+def con(empty_warehouse):
+    """The registry, tracked models and derivative edges above, in an empty warehouse."""
+    w = empty_warehouse
+    w.executemany("INSERT INTO organizations VALUES (?, ?, ?, ?)", ORGS)
+    w.executemany("INSERT INTO org_aliases VALUES (?, ?, ?)", ALIASES)
+    w.executemany("INSERT INTO models VALUES (?, ?, ?, 'atom', ?)", [(*m, date(2025, 1, 1)) for m in MODELS])
     seen = datetime(2025, 6, 1)
-    warehouse.executemany("INSERT INTO derivative_edges VALUES (?, ?, ?, ?, 0)", [(*e, seen) for e in EDGES])
-    return warehouse
+    w.executemany("INSERT INTO derivative_edges VALUES (?, ?, ?, ?, 0)", [(*e, seen) for e in EDGES])
+    return w
 
 
 def test_every_reader_gives_the_same_origin(con):
