@@ -117,7 +117,7 @@ def test_rerun_adds_nothing_and_a_conflicting_rerun_changes_nothing(con, tmp_pat
             "j.json:3",
             "tokens: -4",
         ),
-        ("b.json", '[\n{"date": "2025-06-02",\n "model": }\n]', "b.json:3", "invalid JSON"),
+        ("b.json", '[\n{"date": "2025-06-02",\n "model": }\n]', "b.json:3", "malformed JSON"),
         (
             "l.jsonl",
             '{"date": "2025-06-02", "model": "qwen/qwen3-32b", "tokens": 1}\n{"date": "2025-06-02"}\n',

@@ -127,3 +127,28 @@ def test_list_as_a_table_fits_one_line_per_question(tmp_path):
     assert result.exit_code == 0, result.output
     line = next(line for line in result.stdout.splitlines() if "atom_organization_regions" in line)
     assert "v" in line and "bundled @ 3cd80206db5e" in line and "118" in line and "never" in line
+
+
+BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
+)
+
+
+def test_yaml_bombs_in_an_upstream_are_refused_at_their_line_and_the_others_update(stand_in, tmp_path):
+    """Issue 29 item 11: a billion-laughs file and a deeply nested one fail the source with file:line."""
+    path = _warehouse(tmp_path)
+    names = sorted(stand_in.repos[OSAI][-1].files)
+    deep = "system:\n" + "".join("  " * depth + f"level{depth}:\n" for depth in range(1, 3000))
+    stand_in.commit(OSAI, {names[0]: BILLION_LAUGHS, names[1]: deep})
+    models = stand_in.repos[ATOM][-1].files["models.csv"].decode()
+    namespace = models.splitlines()[1].split(",")[0]
+    stand_in.commit(ATOM, {"models.csv": models + f"{namespace},Added-2B,{namespace}/Added-2B\n"})
+
+    result = CliRunner().invoke(app, [*_args(stand_in, "atom", "osai"), "--db", path])
+
+    assert result.exit_code == 1, result.output
+    output = " ".join(result.output.split())
+    assert "refused YAML" in output and ("aliases expand" in output or "nested deeper than 64" in output)
+    assert "Traceback" not in output and "RecursionError" not in output
+    assert "updated" in output
+    assert _versions(path, "atom_tracked_models")[-1].kind == "fetched"

@@ -29,7 +29,8 @@ from typing import Any
 import duckdb
 import httpx
 
-from atomscope.domain.errors import OpenRouterListingError, OpenRouterUnreachableError
+from atomscope.domain import safeparse
+from atomscope.domain.errors import DataValidationError, OpenRouterListingError, OpenRouterUnreachableError
 from atomscope.sources.atom import HF_ID
 from atomscope.sources.openrouter import SLUG_WITH_VARIANT, author_of, base_slug
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
@@ -37,6 +38,7 @@ from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
 DEFAULT_ENDPOINT = "https://openrouter.ai"
 ENDPOINT_ENV = "OPENROUTER_ENDPOINT"
 LISTING_PATH = "/api/v1/models"
+MAX_BIGINT = 2**63 - 1  # openrouter_models.context_length
 
 _COLUMNS = (
     "listing_date",
@@ -120,9 +122,9 @@ def fetch_listing(endpoint: str, *, timeout: float = 30.0, client: httpx.Client 
         if owned:
             client.close()
     try:
-        payload = response.json()
-    except ValueError:
-        raise OpenRouterListingError(f"{url}: the answer is not JSON") from None
+        payload = safeparse.load_json(response.content, url)
+    except DataValidationError as exc:
+        raise OpenRouterListingError(f"{url}: the answer is not JSON the listing can use ({exc.message})") from None
     data = payload.get("data") if isinstance(payload, dict) else None
     if not isinstance(data, list):
         raise OpenRouterListingError(f"{url}: expected an object with a `data` array, got {type(payload).__name__}")
@@ -141,13 +143,16 @@ def parse_entry(entry: Any) -> ListedModel | str:
         return "unexpected_id"
     hf_id = entry.get("hugging_face_id")
     hf_id = hf_id.strip() if isinstance(hf_id, str) and re.fullmatch(HF_ID, hf_id.strip()) else None
+    context_length = _whole(entry.get("context_length"))
+    if context_length is not None and not 0 <= context_length <= MAX_BIGINT:
+        return "context_length_out_of_range"
     return ListedModel(
         model_slug=slug,
         canonical_slug=_text(entry.get("canonical_slug")),
         name=_text(entry.get("name")),
         hugging_face_id=hf_id,
         created=_unix_time(entry.get("created")),
-        context_length=_whole(entry.get("context_length")),
+        context_length=context_length,
     )
 
 

@@ -15,8 +15,8 @@ again adds nothing; one stored with different counts is an error (the import nev
 
 from __future__ import annotations
 
-import csv
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,7 +25,8 @@ from typing import Any
 
 import duckdb
 
-from atomscope.domain.errors import DataValidationError
+from atomscope.domain import safeparse
+from atomscope.domain.errors import DataValidationError, ImportInterruptedError
 from atomscope.sources.openrouter import SLUG_WITH_VARIANT, base_slug
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
 
@@ -37,6 +38,7 @@ ALIASES = {
     "total_tokens": "tokens",
 }
 PROVIDER_FIELDS = ("endpoint_id", "provider_name", "provider")
+MAX_COUNT = 2**63 - 1  # BIGINT
 _THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")  # "1,250,000" as a rankings page prints it
 
 
@@ -71,9 +73,10 @@ def read_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """(line, record) pairs of a CSV, JSON or JSON Lines file."""
     label = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise DataValidationError(label, None, f"cannot read: {exc}") from None
+    text = safeparse.decode_text(data, label)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _csv_records(label, text)
@@ -85,38 +88,23 @@ def read_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _csv_records(label: str, text: str) -> list[tuple[int, dict[str, Any]]]:
-    reader = csv.DictReader(text.splitlines(keepends=True))
-    header = [ALIASES.get(h.strip(), h.strip()) for h in reader.fieldnames or []]
+    fields, records = safeparse.read_csv(text, label)
+    header = [ALIASES.get(h.strip(), h.strip()) for h in fields]
     _check_fields(label, 1, set(header), "missing column(s)")
-    reader.fieldnames = header
-    records = []
-    try:
-        for raw in reader:
-            if None in raw:
-                raise DataValidationError(label, reader.line_num, "more fields than the header has columns")
-            records.append((reader.line_num, raw))
-    except csv.Error as exc:
-        raise DataValidationError(label, reader.line_num, f"malformed CSV: {exc}") from None
-    return records
+    return [(line, dict(zip(header, raw.values(), strict=True))) for line, raw in records]
 
 
 def _jsonl_records(label: str, text: str) -> list[tuple[int, dict[str, Any]]]:
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            try:
-                records.append((number, json.loads(line)))
-            except json.JSONDecodeError as exc:
-                raise DataValidationError(label, number, f"invalid JSON: {exc.msg}") from None
-    return records
+    return [
+        (number, safeparse.load_json(line, label, first_line=number))
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip()
+    ]
 
 
 def _json_records(label: str, text: str) -> list[tuple[int, dict[str, Any]]]:
     """Objects of the top-level array (or of `data`), each with the line it starts on."""
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataValidationError(label, exc.lineno, f"invalid JSON: {exc.msg}") from None
+    payload = safeparse.load_json(text, label)  # bounded: refuses what the walk below could trip on
     if isinstance(payload, dict) and isinstance(payload.get("data"), list):
         start = _data_array_start(text)
     elif isinstance(payload, list):
@@ -207,6 +195,8 @@ def _parse(label: str, line: int, record: dict[str, Any]) -> UsageRow:
         if prompt is None or completion is None:
             raise DataValidationError(label, line, "tokens is empty and prompt_tokens + completion_tokens incomplete")
         tokens = prompt + completion
+        if tokens > MAX_COUNT:
+            raise DataValidationError(label, line, f"prompt_tokens + completion_tokens is larger than {MAX_COUNT}")
     provider = next((str(record[f]).strip() for f in PROVIDER_FIELDS if not _empty(record.get(f))), "")
     return UsageRow(line, day, slug, provider, tokens, prompt, completion)
 
@@ -215,19 +205,34 @@ def _count(label: str, line: int, record: dict[str, Any], name: str) -> int | No
     value = record.get(name)
     if _empty(value):
         return None
+    number = _whole_number(value)
+    if number is None or number < 0:
+        raise DataValidationError(label, line, f"{name}: {value!r} is not a whole number >= 0")
+    if number > MAX_COUNT:
+        raise DataValidationError(label, line, f"{name}: {value!r} is larger than the warehouse stores ({MAX_COUNT})")
+    return number
+
+
+def _whole_number(value: Any) -> int | None:
+    """A count as an exact int (9007199254740993 stays so: never through a float unless written as one)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and value.is_integer() else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+    if re.fullmatch(r"\d{1,30}", text):
+        return int(text)
     try:
-        if isinstance(value, bool):
-            raise ValueError
-        if isinstance(value, str):
-            value = value.strip()
-            number = float(value.replace(",", "") if _THOUSANDS.fullmatch(value) else value)
-        else:
-            number = float(value)
-        if not number.is_integer() or number < 0:
-            raise ValueError
-    except (TypeError, ValueError):
-        raise DataValidationError(label, line, f"{name}: {value!r} is not a whole number >= 0") from None
-    return int(number)
+        number = float(text) if len(text) <= 40 else math.nan
+    except ValueError:
+        return None
+    return int(number) if math.isfinite(number) and number.is_integer() else None
 
 
 def import_usage(con: duckdb.DuckDBPyConnection, path: str | Path) -> UsageImportSummary:
@@ -239,6 +244,9 @@ def import_usage(con: duckdb.DuckDBPyConnection, path: str | Path) -> UsageImpor
     try:
         with transaction(con):
             inserted, already = _store(con, label, path.name, rows, run_id)
+    except (KeyboardInterrupt, duckdb.InterruptException):
+        finish_run(con, run_id, "interrupted", {"file": path.name})
+        raise ImportInterruptedError(f"{label}: interrupted (Ctrl-C); nothing was imported") from None
     except Exception as exc:
         finish_run(con, run_id, "failed", {"file": path.name, "error": str(exc)})
         raise

@@ -22,6 +22,10 @@ class DataValidationError(AtomscopeError):
         return f"{where}: {self.message}"
 
 
+class ImportInterruptedError(AtomscopeError):
+    """An import stopped by Ctrl-C: its transaction was rolled back, so running it again is safe."""
+
+
 class WarehouseError(AtomscopeError):
     """The warehouse cannot be opened, created, migrated or written."""
 

@@ -21,10 +21,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from atomscope.config import data_dir
 from atomscope.domain.errors import DataValidationError
+from atomscope.domain.safeparse import load_yaml
 
 POLICY_FILE = "atom_tracking_policy.yml"
 
@@ -77,12 +76,7 @@ class TrackingPolicy:
     @classmethod
     def from_text(cls, text: str, path: str | Path) -> TrackingPolicy:
         path = Path(path)
-        try:
-            doc = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise DataValidationError(str(path), mark.line + 1 if mark else None,
-                                      f"cannot read policy: {exc}") from exc  # fmt: skip
+        doc = load_yaml(text, str(path))  # an upstream file: bounded (domain/safeparse.py)
         try:
             g = doc["global"]
             orgs = {

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from atomscope.domain import safeparse
 from atomscope.domain.errors import DataValidationError
 from atomscope.sources.csvtable import TableContract
 
@@ -78,25 +79,17 @@ def write_table(
 
 def read_csv(path: str, text: str, required: tuple[str, ...], comment: str | None = None):
     """Upstream CSV rows as (dict, line). Lines starting with `comment` before the header are skipped (ATOM's
-    release_date_corrections.csv opens with '#' notes). A missing column is an error at the header line."""
+    release_date_corrections.csv opens with '#' notes). A missing column is an error at the header line;
+    parsing is bounded (domain/safeparse.py)."""
     lines = text.splitlines(keepends=True)
     skipped = 0
     while comment and skipped < len(lines) and lines[skipped].lstrip().startswith(comment):
         skipped += 1
-    reader = csv.DictReader(io.StringIO("".join(lines[skipped:]), newline=""))
-    header = reader.fieldnames or []
+    header, records = safeparse.read_csv("".join(lines[skipped:]), path, first_line=skipped + 1)
     missing = [c for c in required if c not in header]
     if missing:
         raise DataValidationError(path, skipped + 1, f"missing column(s): {', '.join(missing)}")
-    rows = []
-    try:
-        for raw in reader:  # a record's line is where it ends (records here span one line)
-            if None in raw:
-                raise DataValidationError(path, reader.line_num + skipped, "more fields than the header has columns")
-            rows.append((raw, reader.line_num + skipped))
-    except csv.Error as exc:
-        raise DataValidationError(path, reader.line_num + skipped, f"malformed CSV: {exc}") from exc
-    return rows, skipped + 1
+    return [(raw, line) for line, raw in records], skipped + 1
 
 
 class LinedDict(dict):
@@ -106,7 +99,7 @@ class LinedDict(dict):
     lines: dict[str, int]
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(safeparse.SafeYamlLoader):
     pass
 
 
@@ -126,15 +119,8 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 
 def read_yaml(path: str, text: str) -> Any:
-    """A YAML document whose mappings are `LinedDict`s; a syntax error names file and line."""
-    try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise DataValidationError(path, line, f"malformed YAML: {exc.problem or exc}") from None
-    except yaml.YAMLError as exc:
-        raise DataValidationError(path, None, f"malformed YAML: {exc}") from None
+    """A YAML document whose mappings are `LinedDict`s; a syntax error or a refused bomb names file and line."""
+    return safeparse.load_yaml(text, path, _LineLoader)
 
 
 def text_of(value: Any) -> str:
