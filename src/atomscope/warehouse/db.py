@@ -129,7 +129,7 @@ def _connect_waiting_for_lock(path: Path, wait_s: float) -> duckdb.DuckDBPyConne
             try:
                 return duckdb.connect(str(path))
             except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                if not is_lock_conflict(exc) or time.monotonic() >= deadline:
                     raise
                 if not announced:
                     try:
@@ -232,6 +232,18 @@ def close_dead_runs(con: duckdb.DuckDBPyConnection) -> int:
 
 
 _DAMAGED = ("could not read enough bytes", "not a valid duckdb", "corrupt", "checksum", "invalid block")
+_LOCK_CONFLICT = ("could not set lock", "conflicting lock")  # DuckDB's words when another process holds the file
+
+
+def is_damaged(exc: BaseException) -> bool:
+    """The error says the warehouse file is damaged or truncated."""
+    return any(mark in str(exc).lower() for mark in _DAMAGED)
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """The error says another process holds the file's lock (never a damaged file: "block" holds "lock")."""
+    text = str(exc).lower()
+    return not is_damaged(exc) and any(mark in text for mark in _LOCK_CONFLICT)
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -250,7 +262,7 @@ def describe_failure(exc: BaseException) -> str:
         return f"the file cannot grow: disk full or a file size limit ({text}); nothing was half-written"
     if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM) or "permission denied" in lower:
         return f"permission denied ({text})"
-    if any(mark in lower for mark in _DAMAGED):
+    if is_damaged(exc):
         return f"the warehouse file is damaged or truncated ({text}); restore it from a backup or rebuild it"
     return text
 

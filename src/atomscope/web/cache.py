@@ -125,7 +125,7 @@ class Store:
                 con = db.connect(self.path, read_only=True)
                 break
             except WarehouseError as exc:
-                if "lock" not in str(exc).lower():
+                if not db.is_lock_conflict(exc):
                     raise
                 last = exc
         else:
