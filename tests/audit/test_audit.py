@@ -117,7 +117,10 @@ def db(tmp_path):
         ("Qwen/Old-7B", 9000),
     ]:
         w.snapshot(model_id, date(2026, 1, 1), 10 * downloads, downloads)
-    w.con.execute("UPDATE hf_snapshots SET tags = ['license:apache-2.0'] WHERE model_id = 'Qwen/Qwen3-8B'")
+    w.con.execute("UPDATE hf_snapshots SET tags = ['conversational']")  # chat models (domain/tasks.py)
+    w.con.execute(
+        "UPDATE hf_snapshots SET tags = ['license:apache-2.0', 'conversational'] WHERE model_id = 'Qwen/Qwen3-8B'"
+    )
     w.con.execute(
         "INSERT INTO availability_events VALUES ('Qwen/Old-7B', DATE '2026-01-02', 'removed', NULL, 404, ?, 1)", [SEEN]
     )

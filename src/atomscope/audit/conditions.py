@@ -1,8 +1,12 @@
-"""`--fail-on` conditions: `field=value` tests over each found model; any match makes the audit exit 1.
+"""`--fail-on` conditions: tests over each found model; any match makes the audit exit 1.
+
+A condition is `field=value`, or `openness<N` (openness below N percent); several can be given in one
+option separated by commas (`region=china,license=non-commercial`) or by repeating the option.
 
 Fields (values compare case-insensitively; `-` and `_` are the same, so `non-commercial` = `non_commercial`):
 
-* `region`  - the model's own region, or the region of any of its roots (a Qwen fine-tune is `china`)
+* `region`  - the model's own region, or the region of any of its roots (a Qwen fine-tune is `china`);
+              an id matched by its namespace only (`match` namespace) has its namespace's region
 * `country` - ISO 3166-1 alpha-2 of the organization
 * `org`     - organization name or Hub namespace
 * `status`  - availability: available, gated, removed, renamed, disabled, seen (or none when never observed)
@@ -11,6 +15,11 @@ Fields (values compare case-insensitively; `-` and `_` are the same, so `non-com
 * `open`    - true / false: the license is an open license (domain/licenses.py `is_open_license`);
               `open=false` also matches a model whose license is not known
 * `kind`    - tracked, derivative, hub, unknown (the warehouse does not know the id)
+* `match`   - how the publisher was found: tracked, derivative, namespace, unknown (`match=unknown`: nobody
+              knows whose it is)
+* `task`    - chat, base, code, embedding, vision-language, speech (domain/tasks.py)
+* `openness<N` - the OSAI openness percentage is known and below N (a model with no OSAI entry never matches;
+              gate those with `match=unknown` or `open=false`)
 * `class`   - smallest hardware class at q4 (8gb ... 640gb, cluster)
 """
 
@@ -47,10 +56,14 @@ def _values(info: ModelInfo, field: str) -> list[str | None]:
         return [info.kind]
     if field == "class":
         return [info.q4_class]
+    if field == "match":
+        return [info.match]
+    if field == "task":
+        return [info.task]
     raise AssertionError(field)
 
 
-FIELDS = ("region", "country", "org", "status", "license", "open", "kind", "class")
+FIELDS = ("region", "country", "org", "status", "license", "open", "kind", "match", "task", "class", "openness<")
 
 
 @dataclass(frozen=True)
@@ -59,20 +72,38 @@ class Condition:
     value: str
 
     def matches(self, info: ModelInfo) -> bool:
+        if self.field == "openness<":
+            return info.openness_pct is not None and info.openness_pct < float(self.value)
         return any(v is not None and _norm(v) == _norm(self.value) for v in _values(info, self.field))
 
     def __str__(self) -> str:
-        return f"{self.field}={self.value}"
+        return f"{self.field}{self.value}" if self.field.endswith("<") else f"{self.field}={self.value}"
 
 
 def parse_condition(text: str) -> Condition:
     field, sep, value = text.partition("=")
+    if "<" in field:
+        field, _, value = text.partition("<")
+        field, sep = field + "<", "<"
     field = field.strip().lower()
     if not sep or not value.strip():
-        raise AuditConditionError(f"--fail-on takes field=value, got {text!r}")
+        raise AuditConditionError(f"--fail-on takes field=value or openness<N, got {text!r}")
     if field not in FIELDS:
-        raise AuditConditionError(f"--fail-on field {field!r} is not one of: {', '.join(FIELDS)}")
+        shown = ", ".join(f.rstrip("<") for f in FIELDS if not f.endswith("<"))
+        raise AuditConditionError(f"--fail-on field {field!r} is not one of: {shown}, openness<N")
+    if field == "openness<":
+        try:
+            number = float(value)
+        except ValueError:
+            raise AuditConditionError(f"--fail-on openness<N takes a number of percent, got {text!r}") from None
+        if not 0 <= number <= 100:
+            raise AuditConditionError(f"--fail-on openness<N takes 0..100, got {text!r}")
     return Condition(field, value.strip())
+
+
+def parse_conditions(options: list[str]) -> list[Condition]:
+    """Every condition of the repeated `--fail-on` options, each possibly a comma-separated list."""
+    return [parse_condition(part) for option in options for part in option.split(",") if part.strip()]
 
 
 def offending(infos: list[ModelInfo], conditions: list[Condition]) -> list[tuple[ModelInfo, list[Condition]]]:

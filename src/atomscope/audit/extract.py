@@ -127,6 +127,14 @@ def looks_local(model_id: str) -> bool:
     return model_id.split("/", 1)[0].lower() in LOCAL_FOLDERS
 
 
+class SkipFile(Exception):
+    """A file the scanner skips and counts (never fatal): `reason` is the count's label."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class Mention:
     model_id: str

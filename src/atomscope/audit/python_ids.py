@@ -13,7 +13,7 @@ import ast
 import json
 import re
 
-from atomscope.audit.extract import OPTION_NAME, Mention, as_model_id, config_mentions, hub_urls, model_key
+from atomscope.audit.extract import OPTION_NAME, Mention, SkipFile, as_model_id, config_mentions, hub_urls, model_key
 
 # call name -> (position of the model argument, its keyword names); `repo_type` may say it is no model
 MODEL_CALLS: dict[str, tuple[int | None, tuple[str, ...]]] = {
@@ -140,9 +140,35 @@ def python_mentions(text: str) -> list[Mention] | None:
     return visitor.mentions
 
 
+MAX_JSON_DEPTH = 64  # a real notebook nests about 6 levels deep
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def json_depth(text: str) -> int:
+    """How deep the arrays and objects of a JSON text nest (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for char in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        depth += 1 if char in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _cell_lines(source: object) -> list[str]:
+    """A cell's source lines: nbformat writes a string or a list of strings; anything else holds no code."""
+    if isinstance(source, str):
+        return source.splitlines(keepends=True)
+    if isinstance(source, list):
+        return [part for part in source if isinstance(part, str)]
+    return []
+
+
 def notebook_mentions(text: str) -> list[Mention]:
     """Jupyter notebooks: each code cell read as Python; lines are those of the .ipynb file (where the cell's
-    source line is written in the JSON). A file that is not a notebook is read like a configuration file."""
+    source line is written in the JSON). A file that is not a notebook is read like a configuration file; one
+    nested deeper than MAX_JSON_DEPTH is skipped (`SkipFile`), never parsed."""
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise SkipFile(f"nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         notebook = json.loads(text)
     except ValueError:
@@ -156,8 +182,7 @@ def notebook_mentions(text: str) -> list[Mention]:
     for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        source = cell.get("source", "")
-        parts = source.splitlines(keepends=True) if isinstance(source, str) else [str(p) for p in source]
+        parts = _cell_lines(cell.get("source", ""))
         file_line: dict[int, int] = {}
         for number, part in enumerate(parts, start=1):
             needles = {json.dumps(part), json.dumps(part, ensure_ascii=False)}

@@ -5,8 +5,9 @@ when its target stays inside one of them (a link out of them is skipped and coun
 directory is not descended (its target is walked as itself when it is inside); a file reached twice is
 read once; version-control, virtual-environment and cache folders (`SKIPPED_DIRS`) are not walked. A file
 is skipped and counted, never fatal, when it is larger than `max_bytes`, looks binary (a NUL byte in its
-first 8 KiB), cannot be read, or is not valid UTF-8. A path that does not exist is an `AuditPathError`
-(exit code 2).
+first 8 KiB), cannot be read, is not valid UTF-8, or exceeds a parser bound (a notebook nested deeper than
+`python_ids.MAX_JSON_DEPTH`); a symbolic link that loops or dangles is skipped and counted. A path that
+does not exist is an `AuditPathError` (exit code 2).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from atomscope.audit.extract import Mention, config_mentions, list_mentions, looks_local, modelfile_mentions
+from atomscope.audit.extract import Mention, SkipFile, config_mentions, list_mentions, looks_local, modelfile_mentions
 from atomscope.audit.python_ids import notebook_mentions, python_mentions
 from atomscope.domain.errors import AtomscopeError
 
@@ -115,8 +116,10 @@ def _files(paths: list[Path], roots: list[Path], result: ScanResult) -> Iterator
             for entry in entries:
                 path = Path(entry.path)
                 if entry.is_symlink():
-                    target = path.resolve()
-                    if not _inside(target, roots):
+                    target = _resolved(path)
+                    if target is None:
+                        result.skipped["symlink loop or dangling link"] += 1
+                    elif not _inside(target, roots):
                         result.skipped["symlink out of the given paths"] += 1
                     elif target.is_file():
                         yield path
@@ -127,6 +130,15 @@ def _files(paths: list[Path], roots: list[Path], result: ScanResult) -> Iterator
                         stack.append(path)
                 elif entry.is_file(follow_symlinks=False):
                     yield path
+
+
+def _resolved(path: Path) -> Path | None:
+    """The link's real target, or None when it loops (Python raises RuntimeError or OSError by version)."""
+    try:
+        target = path.resolve(strict=True)
+    except (RuntimeError, OSError):
+        return None
+    return target
 
 
 def _read(path: Path, max_bytes: int, result: ScanResult) -> str | None:
@@ -159,7 +171,10 @@ def scan(paths: list[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES, progres
     result = ScanResult()
     read: set[Path] = set()  # a file reached twice (overlapping paths, a link inside the tree) is read once
     for path in _files(given, roots, result):
-        real = path.resolve()
+        real = _resolved(path)
+        if real is None:
+            result.skipped["symlink loop or dangling link"] += 1
+            continue
         if real in read:
             continue
         read.add(real)
@@ -171,9 +186,14 @@ def scan(paths: list[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES, progres
         text = _read(path, max_bytes, result)
         if text is None:
             continue
+        try:
+            mentions = extractor(text)
+        except (SkipFile, RecursionError) as error:  # a bound the file exceeds: counted, never fatal
+            result.skipped[error.reason if isinstance(error, SkipFile) else "too deeply nested"] += 1
+            continue
         result.files_scanned += 1
         seen = set()
-        for mention in extractor(text):
+        for mention in mentions:
             key = (mention.model_id, mention.line)
             if key not in seen:
                 seen.add(key)

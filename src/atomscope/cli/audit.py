@@ -12,8 +12,9 @@ from atomscope.cli.common import DbOption, open_read
 from atomscope.cli.output import stderr
 
 FAIL_ON_HELP = (
-    "Exit 1 when a found model matches field=value (repeatable): region, country, org, status, license, open, "
-    "kind, class; e.g. region=china, status=removed, license=non-commercial, open=false, kind=unknown."
+    "Exit 1 when a found model matches field=value or openness<N (repeatable, or comma-separated): region, "
+    "country, org, status, license, open, kind, match, task, class; e.g. region=china, status=removed, "
+    "license=non-commercial, match=unknown, 'openness<50'."
 )
 
 
@@ -24,7 +25,7 @@ def register(app: typer.Typer) -> None:
 def audit(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to scan (never executed).")],
     db: DbOption = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or html.")] = "table",
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv, json, html or sarif.")] = "table",
     fail_on: Annotated[list[str], typer.Option("--fail-on", help=FAIL_ON_HELP)] = [],  # noqa: B006
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the output to this file.")] = None,
     max_bytes: Annotated[int, typer.Option("--max-bytes", help="Skip (and count) files larger than this.")] = 2_000_000,
@@ -38,14 +39,14 @@ def audit(
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from atomscope.audit import output
-    from atomscope.audit.conditions import AuditConditionError, offending, parse_condition
+    from atomscope.audit.conditions import AuditConditionError, offending, parse_conditions
     from atomscope.audit.run import audit as run_audit
 
     try:
         fmt = output.AuditFormat(format)
     except ValueError:
-        raise AuditConditionError(f"--format must be one of table, csv, json, html; got {format!r}") from None
-    conditions = [parse_condition(c) for c in fail_on]
+        raise AuditConditionError(f"--format must be one of table, csv, json, html, sarif; got {format!r}") from None
+    conditions = parse_conditions(fail_on)
     with (
         open_read(db) as con,
         Progress(
@@ -59,7 +60,7 @@ def audit(
             max_bytes=max_bytes,
             progress=lambda _path: progress.advance(task),
         )
-    _emit(report, fmt, out)
+    _emit(report, fmt, out, conditions)
     skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(report.scan.skipped.items()))
     stderr.print(
         f"[dim]{report.scan.files_scanned} files scanned, {report.scan.files_skipped} skipped"
@@ -74,30 +75,52 @@ def audit(
             where = ", ".join(
                 f"{f.path}:{f.line}" for f in report.locations[info.model_id if info.known else info.model_id.lower()]
             )
-            line = f"  {info.model_id} [{', '.join(map(str, matched))}] at {where}"
-            stderr.print(escape(line), highlight=False)
+            line = f"  {info.model_id} ({info.match}) [{', '.join(map(str, matched))}] at {where}"
+            stderr.print(escape(output.printable(line)), highlight=False)
         raise typer.Exit(1)
 
 
-def _emit(report, fmt, out: Path | None) -> None:
+def _emit(report, fmt, out: Path | None, conditions) -> None:
     from rich.console import Console
 
     from atomscope.audit import output
+    from atomscope.audit.sarif import to_sarif
 
     if fmt is output.AuditFormat.table:
         if out is not None:
             with out.open("w", encoding="utf-8") as handle:
-                Console(file=handle, width=200).print(output.to_table(report))
+                _print_table(Console(file=handle, width=200), report)
         else:
-            Console().print(output.to_table(report))
+            _print_table(Console(), report)
         return
-    text = {
-        output.AuditFormat.csv: output.to_csv,
-        output.AuditFormat.json: output.to_json,
-        output.AuditFormat.html: output.to_html,
-    }[fmt](report)
+    if fmt is output.AuditFormat.sarif:
+        text = to_sarif(report, conditions)
+    else:
+        text = {
+            output.AuditFormat.csv: output.to_csv,
+            output.AuditFormat.json: output.to_json,
+            output.AuditFormat.html: output.to_html,
+        }[fmt](report)
     if out is not None:
         out.write_text(text, encoding="utf-8")
-        stderr.print(f"written to {out}", highlight=False)
+        stderr.print(f"written to {output.printable(str(out))}", highlight=False, markup=False)
     else:
         sys.stdout.write(text)
+
+
+def _print_table(console, report) -> None:
+    from atomscope.audit import output
+
+    table, left_out = output.to_table(report, console.width)
+    console.print(table)
+    if "alternatives" in left_out:  # folded below the table: one line per alternative, ids whole
+        console.print(output.alternatives_text(report))
+        left_out.remove("alternatives")
+    if left_out:
+        console.print(
+            f"({len(left_out)} columns left out at {console.width} columns: {', '.join(left_out)}; "
+            "a wider terminal or --format json/csv/html shows them)",
+            style="dim",
+            highlight=False,
+            markup=False,
+        )
