@@ -35,7 +35,18 @@ def dataset_host(hub, scenario: HubStatsScenario = SCENARIO, page_size: int = 10
     return DatasetHost(hubstats_repo(hub, scenario), commits_page_size=page_size)
 
 
-def run_import(con, emu, **options):
+def run_import(con, emu, console: Console | None = None, **options):
     options.setdefault("token", DEFAULT_TOKEN)
     options.setdefault("live", False)
-    return import_hubstats(con, HubStatsOptions(endpoint=emu.url, **options), Console(stderr=True, quiet=True))
+    console = console or Console(stderr=True, quiet=True)
+    return import_hubstats(con, HubStatsOptions(endpoint=emu.url, **options), console)
+
+
+def whole_bytes(host: DatasetHost, revisions) -> int:
+    """Bytes the models files of `revisions` (shas) hold, as the repository stores them."""
+    repo = next(iter(host.repos.values()))
+    total = 0
+    for sha in revisions:
+        tree = repo.tree(repo.index_of(sha))
+        total += len((tree.get("models.parquet") or tree["models.csv"]).content)
+    return total

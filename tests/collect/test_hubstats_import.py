@@ -10,7 +10,8 @@ from datetime import date
 
 import pytest
 from hub_helpers import CLI, cli_env, rows, run_cli, small_hub, tracked_hub_warehouse
-from hubstats_fixtures import SCENARIO, dataset_host, run_import
+from hubstats_fixtures import SCENARIO, dataset_host, run_import, whole_bytes
+from rich.console import Console
 
 from atomscope.testing.hub import HubEmulator
 
@@ -36,19 +37,46 @@ def _firsts() -> list[date]:
     return out
 
 
-def test_a_monthly_backfill_then_a_rerun_that_downloads_nothing(con, hub):
-    host = dataset_host(hub)
+def test_a_monthly_backfill_reads_a_tenth_of_the_bytes_and_equals_a_whole_file_import(bundled_db, tmp_path, hub):
+    host, plain = dataset_host(hub), dataset_host(hub)
+    plain.range_requests = False  # a server that ignores Range: every file is downloaded whole
+    ranged_con = tracked_hub_warehouse(bundled_db, tmp_path, hub, name="ranged.duckdb")
+    whole_con = tracked_hub_warehouse(bundled_db, tmp_path, hub, name="whole.duckdb")
+    said, fallback = Console(record=True, width=200), Console(record=True, width=200)
     with HubEmulator(hub, datasets=host) as emu:
-        summary = run_import(con, emu)
-        downloads = len(host.downloads)
-        again = run_import(con, emu)
+        summary = run_import(ranged_con, emu, console=said)
+        served = host.bytes_served
+        again = run_import(ranged_con, emu)
         url = emu.url
+        assert host.bytes_served == served  # the rerun read nothing
+        cdn = [r for r in emu.requests if r.path.startswith("/cdn-lfs/")]
+        assert cdn and not any(r.authenticated for r in cdn)  # the token never left the Hub's host
+    with HubEmulator(hub, datasets=plain) as emu:
+        whole = run_import(whole_con, emu, console=fallback)
     months = _firsts()
-    assert len(months) == 25 and downloads == 25
-    assert [o.snapshot_date for o in summary.outcomes] == months
+    assert len(months) == 25 and [o.snapshot_date for o in summary.outcomes] == months
+    file_bytes = whole_bytes(host, [o.revision for o in summary.outcomes])
+    assert served <= 0.10 * file_bytes  # counted by the server
+    imported = whole_bytes(host, [o.revision for o in summary.outcomes if o.status == "imported"])
+    assert summary.downloaded_bytes == served and summary.file_bytes == imported  # the corrupt file: its tail
+    assert len(host.downloads) == 3  # the CSV-era files only, downloaded whole
+    probed = whole_bytes(host, [next(o.revision for o in summary.outcomes if o.path == "models.parquet")])
+    assert len(plain.downloads) == 26 and plain.bytes_served == file_bytes + probed  # + the probe it answered whole
+    plan = " ".join(said.export_text().split())
+    assert f"24 revision(s) to import: {served / 1e6:.1f} MB to read of the {imported / 1e6:.1f} MB" in plan
+    assert "3 CSV-era file(s) downloaded whole" in plan
+    assert "ignores HTTP Range requests: 25 file(s) downloaded whole instead" in " ".join(
+        fallback.export_text().split()
+    )
+    # the same warehouse rows either way (but the endpoint column: two emulators, two ports)
+    assert _tables(ranged_con, ("endpoint",)) | _revisions(ranged_con) == _tables(
+        whole_con, ("endpoint",)
+    ) | _revisions(whole_con)
+    assert [(o.snapshot_date, o.status) for o in whole.outcomes] == [(o.snapshot_date, o.status) for o in
+                                                                     summary.outcomes]  # fmt: skip
+    con = ranged_con
     assert [(o.snapshot_date, o.status) for o in summary.failed] == [(date(2026, 2, 1), "invalid")]
     assert "cannot read the dump" in summary.failed[0].reason and "models.parquet" in summary.failed[0].reason
-    assert len(host.downloads) == downloads  # the rerun downloaded nothing
     assert {o.status for o in again.outcomes} == {"done", "invalid"}
     stored = con.execute(
         "SELECT model_id, snapshot_date, downloads_30d, downloads_all_time FROM hf_snapshots ORDER BY ALL"
@@ -67,12 +95,25 @@ def test_a_monthly_backfill_then_a_rerun_that_downloads_nothing(con, hub):
     assert flags == [(date(2025, 8, 1), "rollback"), (date(2025, 12, 1), "partial")]
     sources = con.execute("SELECT DISTINCT source, endpoint FROM hf_snapshots").fetchall()
     assert all(s.startswith("hubstats:cfahlgren1/hub-stats@") and e == url for s, e in sources)
-    # schema drift: no safetensors total in May 2025, a flat column in June: parameters still read
-    params = con.execute(
-        "SELECT snapshot_date, count(safetensors_total) FROM hf_snapshots"
-        " WHERE snapshot_date IN ('2025-04-01', '2025-05-01', '2025-06-01') GROUP BY 1 ORDER BY 1"
+    # historical revisions bring counts only; the model facts come from the newest revision
+    facts = con.execute(
+        "SELECT snapshot_date = max(snapshot_date) OVER (), count(likes), count(created_at), count(tags)"
+        " FROM hf_snapshots GROUP BY snapshot_date ORDER BY snapshot_date"
     ).fetchall()
-    assert params[0][1] > 0 and params[1][1] == params[0][1] and params[2][1] >= params[0][1]
+    assert all(n == [0, 0, 0] for newest, *n in facts if not newest) and all(facts[-1][1:])
+    ranged_con.close()
+    whole_con.close()
+
+
+def test_max_bytes_bounds_what_a_run_reads_and_a_rerun_continues(con, hub):
+    host = dataset_host(hub)
+    with HubEmulator(hub, datasets=host) as emu:
+        first = run_import(con, emu, since=date(2025, 3, 1), until=date(2025, 7, 31), max_bytes=40_000)
+        read = host.bytes_served
+        second = run_import(con, emu, since=date(2025, 3, 1), until=date(2025, 7, 31))
+    assert first.stopped == "--max-bytes" and 1 <= first.count("imported") < 5
+    assert read <= 40_000 and first.downloaded_bytes == read  # footers included
+    assert second.count("done") == first.count("imported") and second.count("imported") == 5 - second.count("done")
 
 
 def test_day_mode_skips_commits_that_did_not_touch_the_models_file_and_flags_a_stall(con, hub):
@@ -93,18 +134,26 @@ def test_max_files_stops_cleanly_and_a_rerun_continues(con, hub):
     with HubEmulator(hub, datasets=host) as emu:
         first = run_import(con, emu, since=date(2025, 3, 1), until=date(2025, 7, 31), max_files=2)
         second = run_import(con, emu, since=date(2025, 3, 1), until=date(2025, 7, 31))
-    assert first.stopped and first.count("imported") == 2
-    assert second.count("imported") == 3 and second.count("done") == 2 and len(host.downloads) == 5
+    assert first.stopped == "--max-files" and first.count("imported") == 2
+    assert second.count("imported") == 3 and second.count("done") == 2
+    assert len({s.sha256 for s in host.served}) == 5  # no file read twice
 
 
-def _tables(con) -> dict[str, list[tuple]]:
+def _revisions(con) -> dict[str, list[tuple]]:
+    """hubstats_revisions but the reason's wording (the corrupt file: no footer vs DuckDB's message)."""
+    drop = ("run_id", "finished_at", "details", "endpoint", "reason")
+    return {"hubstats_revisions": rows(con, "hubstats_revisions", drop)}
+
+
+def _tables(con, also: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
+    """The rows an import writes, without what differs between two correct runs (and the `also` columns)."""
     return {
-        "hf_snapshots": rows(con, "hf_snapshots", ("collected_at", "run_id")),
-        "hub_models": rows(con, "hub_models", ("first_seen_at", "last_seen_at", "run_id")),
-        "derivative_edges": rows(con, "derivative_edges", ("first_seen_at", "run_id")),
-        "snapshot_quality": rows(con, "snapshot_quality", ("run_id", "flagged_at")),
-        "snapshot_imports": rows(con, "snapshot_imports", ("run_id", "imported_at")),
-        "hubstats_revisions": rows(con, "hubstats_revisions", ("run_id", "finished_at", "details")),
+        "hf_snapshots": rows(con, "hf_snapshots", ("collected_at", "run_id", *also)),
+        "hub_models": rows(con, "hub_models", ("first_seen_at", "last_seen_at", "run_id", *also)),
+        "derivative_edges": rows(con, "derivative_edges", ("first_seen_at", "run_id", *also)),
+        "snapshot_quality": rows(con, "snapshot_quality", ("run_id", "flagged_at", *also)),
+        "snapshot_imports": rows(con, "snapshot_imports", ("run_id", "imported_at", *also)),
+        "hubstats_revisions": rows(con, "hubstats_revisions", ("run_id", "finished_at", "details", *also)),
     }
 
 
@@ -118,11 +167,12 @@ def test_kill_9_midway_then_a_rerun_equals_an_uninterrupted_run(bundled_db, tmp_
         run_import(straight, emu)
         env = cli_env(tmp_path, HF_ENDPOINT=emu.url)
         args = [str(CLI), "import", "hub-stats", "--db", str(db_path), "--no-progress"]
-        start = len(host.downloads)
+        start = len(host.served)  # the plan reads 2 ranges per revision (50), each import about 3 more
         proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 60
-        while len(host.downloads) < start + 8 and proc.poll() is None and time.monotonic() < deadline:
+        while len(host.served) < start + 50 + 3 * 8 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.005)
+        assert proc.poll() is None, "the import ended before it was killed"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
         assert proc.returncode == -signal.SIGKILL

@@ -51,14 +51,22 @@ def hub_stats(
     ] = None,
     max_files: Annotated[
         int | None,
-        typer.Option("--max-files", min=1, help="Download at most this many files (exit 3); a rerun continues."),
+        typer.Option("--max-files", min=1, help="Import at most this many revisions (exit 3); a rerun continues."),
+    ] = None,
+    max_bytes: Annotated[
+        int | None,
+        typer.Option(
+            "--max-bytes", min=1, help="Read at most this many bytes (footers included; exit 3); a rerun continues."
+        ),
     ] = None,
     progress: ProgressOption = None,
 ) -> None:
     """Import Hub download history from the git history of the public hub-stats dataset (docs/imports.md).
 
-    Uses huggingface_hub with HF_TOKEN when set. Each revision is one transaction and is recorded: a
-    rerun downloads only what is missing, an interrupted run resumes. Please cite the dataset.
+    Reads each Parquet revision by column with HTTP range requests (the footer, then only the columns
+    needed; whole files for the CSV era or a server that ignores Range) and prints the plan first. Uses
+    huggingface_hub with HF_TOKEN when set. Each revision is one transaction and is recorded: a rerun
+    reads only what is missing, an interrupted run resumes. Please cite the dataset.
     """
     from atomscope.collect.hubstats.importer import HubStatsOptions, import_hubstats, scratch_for
     from atomscope.collect.hubstats.revisions import EVERY
@@ -75,7 +83,7 @@ def hub_stats(
     options = HubStatsOptions(
         repo=repo, since=since.date() if since else None, until=until.date() if until else None, every=every,
         endpoint=endpoint,
-        max_files=max_files, work_dir=scratch_for(resolve_db_path(db)), live=progress,
+        max_files=max_files, max_bytes=max_bytes, work_dir=scratch_for(resolve_db_path(db)), live=progress,
     )  # fmt: skip
     con = open_write(db)
     try:
@@ -92,7 +100,8 @@ def render_summary(summary) -> int:
     imported, done = summary.count("imported"), summary.count("done")
     console.print(
         f"hub-stats {escape(summary.repo)} at {escape(summary.endpoint)}: {imported} revision(s) imported, "
-        f"{done} already done, {len(summary.failed)} failed, {summary.downloaded_bytes / 1e6:.1f} MB downloaded",
+        f"{done} already done, {len(summary.failed)} failed, {summary.downloaded_bytes / 1e6:.1f} MB read of the "
+        f"{summary.file_bytes / 1e6:.1f} MB the files hold",
         highlight=False,
     )
     for o in summary.outcomes:
@@ -108,7 +117,7 @@ def render_summary(summary) -> int:
     if summary.failed:
         return EXIT_FAILED
     if summary.stopped:
-        console.print("stopped at --max-files; rerun to continue")
+        console.print(f"stopped at {summary.stopped}; rerun to continue")
         return EXIT_STOPPED
     return 0
 

@@ -22,6 +22,11 @@ Every shape the public `cfahlgren1/hub-stats` dataset has had is read:
 - `gated` absent (stored as unknown, NULL); `tags` as a list or, in CSV, a JSON array or a Python list
   literal (parsed in Python for the rows that leave DuckDB).
 
+With `counts_only=True` only the counts are read (`COUNT_COLUMNS`: id, 30-day and all-time downloads):
+the other fields of the stored rows are NULL and no lineage is read. `import hub-stats` reads its
+historical revisions so (model facts come from its newest revision), whether the file was fetched
+whole or by column (`FULL_COLUMNS` lists every column read in the full mode).
+
 A CSV cut off in the middle of a row (its last byte is not a line break) or that DuckDB cannot parse is
 refused whole with file:line, before anything is written.
 """
@@ -46,6 +51,9 @@ import pyarrow.compute as pc
 from atomscope.domain.errors import DataValidationError
 
 REQUIRED = ("id", "createdAt", "downloads", "likes", "tags")
+COUNT_COLUMNS = ("id", "modelId", "downloads", "downloadsAllTime")
+FULL_COLUMNS = (*COUNT_COLUMNS, "author", "createdAt", "lastModified", "likes", "tags", "pipeline_tag",
+                "library_name", "safetensors", "safetensors_total", "baseModels", "gated")  # fmt: skip
 BATCH_ROWS = 100_000
 LINEAGE_COLUMNS = ["model_id", "author", "created_at", "downloads_30d", "likes", "pipeline_tag", "tags", "lineage"]
 MEMORY_LIMIT = "1GB"
@@ -144,9 +152,10 @@ def _duckdb_error(path: Path, exc: duckdb.Error) -> DataValidationError:
 class DumpFile:
     """An open dump: its columns and the SQL that normalises them. Use as a context manager."""
 
-    def __init__(self, path: Path, snapshot_date: date) -> None:
+    def __init__(self, path: Path, snapshot_date: date, *, counts_only: bool = False) -> None:
         self.path = Path(path)
         self.snapshot_date = snapshot_date
+        self.counts_only = counts_only
         name = self.path.name.lower()
         if name.endswith((".parquet", ".pq")):
             source = f"read_parquet({_lit(str(self.path))})"
@@ -164,7 +173,10 @@ class DumpFile:
         self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'; SET threads = 2; SET TimeZone = 'UTC';"
                          " SET preserve_insertion_order = true").fetchall()  # fmt: skip
         try:
-            self.con.execute(f"CREATE VIEW src AS SELECT * FROM {source}").fetchall()
+            self.con.execute(f"CREATE VIEW raw AS SELECT * FROM {source}").fetchall()
+            names = [r[0] for r in self.con.execute("DESCRIBE raw").fetchall()]
+            kept = [n for n in names if n in COUNT_COLUMNS] if counts_only else names
+            self.con.execute(f"CREATE VIEW src AS SELECT {', '.join(_q(n) for n in kept) or '*'} FROM raw").fetchall()
             self.types = {r[0]: r[1] for r in self.con.execute("DESCRIBE src").fetchall()}
         except duckdb.Error as exc:
             self.con.close()
@@ -173,7 +185,8 @@ class DumpFile:
             self.id_column = "modelId"
         else:
             self.id_column = "id"
-        missing = [c for c in REQUIRED if c not in self.types and not (c == "id" and self.id_column in self.types)]
+        required = ("id", "downloads") if counts_only else REQUIRED
+        missing = [c for c in required if c not in self.types and not (c == "id" and self.id_column in self.types)]
         if missing:
             self.con.close()
             raise DataValidationError(str(self.path), None, f"missing column(s): {', '.join(missing)}")
@@ -265,8 +278,10 @@ class DumpFile:
 
     def _lineage(self) -> tuple[str, str]:
         """(lineage tags SQL: list of `base_model:<relation>:<id>` or the raw text, has-lineage SQL)."""
-        tag_kind = self.types["tags"]
-        if tag_kind.endswith("[]"):
+        tag_kind = self.types.get("tags")
+        if tag_kind is None:
+            has = "false"
+        elif tag_kind.endswith("[]"):
             has = "coalesce(len(list_filter(tags, lambda t: starts_with(t, 'base_model:'))) > 0, false)"
         else:
             has = "coalesce(contains(tags, 'base_model:'), false)"
@@ -319,7 +334,9 @@ class DumpFile:
             checks.append((f"({values['gated']}) IS NULL", "'wrong_type:gated'"))
         else:
             values["gated"] = "NULL::VARCHAR"
-        if self.types["tags"].endswith("[]"):
+        if "tags" not in self.types:  # counts only
+            tags = "NULL::VARCHAR[]"
+        elif self.types["tags"].endswith("[]"):
             checks.append(("tags IS NULL", "'missing:tags'"))
             tags = "CAST(tags AS VARCHAR[])"
         elif self.types["tags"] == "VARCHAR":
@@ -361,7 +378,7 @@ class DumpFile:
     @property
     def arrow_lineage(self) -> bool:
         """Are `tags` and lineage list-typed (Parquet), so lineage-only rows can stay Arrow?"""
-        return self.types["tags"].endswith("[]") and self.types.get("baseModels", "STRUCT").startswith("STRUCT")
+        return self.types.get("tags", "").endswith("[]") and self.types.get("baseModels", "STRUCT").startswith("STRUCT")
 
     def rows(self, keep_folds: set[str], *, batch_rows: int = BATCH_ROWS) -> Iterator[DumpBatch]:
         """Batches of the rows that leave DuckDB (see the module docstring), in file order."""

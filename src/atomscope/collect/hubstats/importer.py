@@ -1,13 +1,22 @@
 """`atomscope import hub-stats`: import revisions of the public `cfahlgren1/hub-stats` dataset as snapshots.
 
-For each period the revision chosen by `revisions.History.choose` is downloaded with huggingface_hub
-(`hf_hub_download(repo_type="dataset", revision=sha)`) into a scratch folder, streamed into the
-warehouse by the dump reader, and deleted. One transaction per revision holds its rows, its quality
-flags and its `hubstats_revisions` row (repo, revision, path, file id): a rerun skips what is recorded,
-and a kill -9 at any moment loses at most the revision in flight, which the rerun imports again.
+For each period the revision chosen by `revisions.History.choose` is read without downloading the whole
+file: the Parquet footer, then only the column chunks needed, by HTTP range requests on the revision's
+resolve URL (`ranged.py`, which says why pyarrow over `HfFileSystem`). Historical revisions bring counts
+only (id, 30-day and all-time downloads); the newest revision chosen brings every column the warehouse
+stores (model facts, lineage). Before anything is imported, the footers say what the run will read, and
+the plan is printed: revisions, bytes to read, bytes the whole files hold (`--max-bytes` bounds it).
 
-A file whose content is refused is recorded 'invalid' with the reason (the same blob is not downloaded
-again); a download that fails is recorded 'error' (retried by a rerun). The others go on; the summary
+A CSV-era revision, or every revision of a server that ignores `Range`, is downloaded whole with
+huggingface_hub (`hf_hub_download(repo_type="dataset", revision=sha)`) and read with the same columns,
+so the warehouse gets the same rows either way. Files land in a scratch folder, are streamed into the
+warehouse by the dump reader, and are deleted. One transaction per revision holds its rows, its quality
+flags and its `hubstats_revisions` row (repo, revision, path, file id): a rerun skips what is recorded
+(and reads nothing of it), and a kill -9 at any moment loses at most the revision in flight, which the
+rerun imports again.
+
+A file whose content is refused is recorded 'invalid' with the reason (the same blob is not read
+again); a read that fails is recorded 'error' (retried by a rerun). The others go on; the summary
 lists the failures and the command exits non-zero.
 """
 
@@ -21,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 import httpx2
+import pyarrow as pa
 from huggingface_hub import hf_hub_download
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import disable_progress_bars, enable_progress_bars
@@ -31,7 +41,9 @@ from atomscope.collect.hub.access import HubAccess
 from atomscope.collect.hub.dump import import_rows, run_details
 from atomscope.collect.hub.dumpfile import DumpFile
 from atomscope.collect.hubstats import quality
+from atomscope.collect.hubstats.plan import Plan, Step, make_plan
 from atomscope.collect.hubstats.progress import HubStatsProgress
+from atomscope.collect.hubstats.ranged import RangedReader, RangeIgnored
 from atomscope.collect.hubstats.remote import DatasetRemote
 from atomscope.collect.hubstats.revisions import MODEL_FILES, Choice, History, ModelsFile
 from atomscope.collect.synthetic_label import serves_synthetic
@@ -55,6 +67,7 @@ class HubStatsOptions:
     endpoint: str | None = None
     token: str | None = None  # None: the ambient token, sent only where collect/hub/access.py allows
     max_files: int | None = None
+    max_bytes: int | None = None  # stop before the revision that would read past this many bytes
     work_dir: Path | None = None  # scratch folder of downloads, emptied first (default: a new temporary folder)
     live: bool | None = None
 
@@ -77,8 +90,10 @@ class HubStatsSummary:
     endpoint: str
     outcomes: list[Outcome] = field(default_factory=list)
     empty_periods: list[date] = field(default_factory=list)
-    downloaded_bytes: int = 0
-    stopped: bool = False  # --max-files reached: a rerun continues
+    downloaded_bytes: int = 0  # bytes read: footers and column chunks, and whole files
+    file_bytes: int = 0  # bytes the files of the revisions imported by this run hold
+    whole_bytes: int = 0  # bytes of the files downloaded whole
+    stopped: str | None = None  # '--max-files' or '--max-bytes' reached: a rerun continues
     refused: list[str] = field(default_factory=list)  # commits of the listing left out (bad id or date)
 
     @property
@@ -176,20 +191,31 @@ def import_hubstats(con: duckdb.DuckDBPyConnection, options: HubStatsOptions, co
                 summary.outcomes.append(Outcome(c.period, c.revision.day, c.revision.sha, c.file.path,
                                                 "done" if status == "ok" else "invalid", reason))  # fmt: skip
         if options.max_files is not None and len(todo) > options.max_files:
-            todo, summary.stopped = todo[: options.max_files], True
-        progress.plan(len(todo), sum(c.file.size or 0 for c in todo))
+            todo, summary.stopped = todo[: options.max_files], "--max-files"
         if not todo:
             summary.outcomes.sort(key=lambda o: o.period)
             return summary
         run_id = start_run(con, "import_hubstats", endpoint=endpoint, synthetic=serves_synthetic(endpoint))
         scratch = _scratch(options.work_dir)
+        reader = RangedReader(access, options.repo, on_bytes=progress.bytes, on_request=progress.request)
         imported = 0
         disable_progress_bars()
         try:
-            for choice in todo:
-                outcome = _one(con, access, options, choice, scratch, run_id, progress)
+            progress.stage(f"reading the Parquet footers of {len(todo)} revision(s)")
+            plan = make_plan(reader, todo, choices[-1].revision.sha, max_bytes=options.max_bytes,
+                             on_error=_classify)  # fmt: skip
+            for choice, status, reason in plan.failed:
+                summary.outcomes.append(_failed(con, options.repo, choice, status, reason, endpoint, run_id))
+            if plan.stopped:
+                summary.stopped = "--max-bytes"
+            summary.file_bytes = plan.file_bytes
+            progress.plan(len(plan.steps), plan.read_bytes, plan.file_bytes)
+            _say_whole(progress, plan, endpoint)
+            for step in plan.steps:
+                outcome = _one(con, access, reader, options, step, scratch, run_id, progress)
                 summary.outcomes.append(outcome)
-                summary.downloaded_bytes += (choice.file.size or 0) if outcome.status != "error" else 0
+                if step.remote is None and outcome.status != "error":
+                    summary.whole_bytes += step.file_bytes
                 imported += outcome.status == "imported"
             if imported:
                 with transaction(con):
@@ -198,36 +224,69 @@ def import_hubstats(con: duckdb.DuckDBPyConnection, options: HubStatsOptions, co
             finish_run(con, run_id, "failed", {"repo": options.repo, "error": str(exc)[:500]})
             raise
         finally:
+            summary.downloaded_bytes = reader.bytes_read + summary.whole_bytes
             enable_progress_bars()
             shutil.rmtree(scratch, ignore_errors=True)
         summary.outcomes.sort(key=lambda o: o.period)
         finish_run(con, run_id, "ok" if not summary.failed else "failed", {
             "repo": options.repo, "imported": imported, "failed": len(summary.failed),
-            "bytes": summary.downloaded_bytes, "stopped": summary.stopped,
+            "bytes": summary.downloaded_bytes, "file_bytes": summary.file_bytes, "stopped": summary.stopped,
         })  # fmt: skip
     return summary
 
 
-def _one(con, access: HubAccess, options: HubStatsOptions, choice: Choice, scratch: Path, run_id: int,
-         progress: HubStatsProgress) -> Outcome:  # fmt: skip
-    endpoint = access.public
+def _classify(choice: Choice, exc: Exception) -> tuple[str, str]:
+    """(status, reason) of a revision whose footer could not be read; anything else is raised."""
+    if isinstance(exc, DataValidationError):
+        return "invalid", f"{choice.file.path}: {exc.message}"[:500]
+    if isinstance(exc, (HfHubHTTPError, *_NETWORK)):
+        return "error", f"download failed: {str(exc).splitlines()[0][:300]}"
+    raise exc
+
+
+def _failed(con, repo: str, choice: Choice, status: str, reason: str, endpoint: str, run_id: int) -> Outcome:
+    with transaction(con):
+        _record(con, repo, choice, status, reason, None, None, endpoint, run_id)
+    rev = choice.revision
+    return Outcome(choice.period, rev.day, rev.sha, choice.file.path, status, reason)
+
+
+def _say_whole(progress: HubStatsProgress, plan: Plan, endpoint: str) -> None:
+    """One line when files are downloaded whole, and why."""
+    whole = plan.whole
+    if plan.range_ignored:
+        progress.say(f"{endpoint} ignores HTTP Range requests: {len(whole)} file(s) downloaded whole instead")
+    elif whole:
+        progress.say(f"{len(whole)} CSV-era file(s) downloaded whole (CSV cannot be read by column)")
+
+
+def _one(con, access: HubAccess, reader: RangedReader, options: HubStatsOptions, step: Step, scratch: Path,
+         run_id: int, progress: HubStatsProgress) -> Outcome:  # fmt: skip
+    endpoint, choice = access.public, step.choice
     rev, f = choice.revision, choice.file
     outcome = Outcome(choice.period, rev.day, rev.sha, f.path, "imported")
     progress.revision(f"{rev.day} {f.path} @ {rev.sha[:10]}")
     folder = inside(scratch, rev.sha)  # History accepts 40-hex ids only; this is the second lock on the door
     try:
-        progress.request()
-        local = hf_hub_download(options.repo, f.path, repo_type="dataset", revision=rev.sha, cache_dir=folder,
-                                endpoint=access.endpoint, token=access.token)  # fmt: skip
-    except (HfHubHTTPError, *_NETWORK) as exc:
+        if step.remote is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            local = folder / f.path
+            reader.fetch(step.remote, local)
+        else:
+            progress.request()
+            local = Path(hf_hub_download(options.repo, f.path, repo_type="dataset", revision=rev.sha,
+                                         cache_dir=folder, endpoint=access.endpoint, token=access.token))  # fmt: skip
+            progress.bytes(f.size or local.stat().st_size)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        outcome.status, outcome.reason = "invalid", f"{f.path}: cannot read the dump: {str(exc).splitlines()[0]}"
+    except (HfHubHTTPError, RangeIgnored, *_NETWORK) as exc:
         outcome.status, outcome.reason = "error", f"download failed: {str(exc).splitlines()[0][:300]}"
     else:
-        progress.bytes(f.size or Path(local).stat().st_size)
         source = f"hubstats:{options.repo}@{rev.sha}"
         try:
-            with DumpFile(Path(local), rev.day) as dump, transaction(con):
+            with DumpFile(local, rev.day, counts_only=not step.full) as dump, transaction(con):
                 result = import_rows(con, dump, source=source, endpoint=endpoint, run_id=run_id,
-                                     on_rows=progress.rows)  # fmt: skip
+                                     tracked_only=not step.full, on_rows=progress.rows)  # fmt: skip
                 result.quality = quality.record_import(con, result, source=source, run_id=run_id)
                 _record(con, options.repo, choice, "ok", None, result.rows_read, run_details(result), endpoint,
                         run_id)  # fmt: skip
