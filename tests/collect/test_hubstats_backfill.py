@@ -42,9 +42,9 @@ def test_the_backfill_imports_24_months_once_and_the_report_shows_that_history(b
         # the corrupt file is recorded `invalid` and never fetched again: no "rerun to continue" promise
         assert "1 revision(s) hold a file that cannot be read and are left out" in said
         assert "continues it" not in said
-        downloads = len(host.downloads)
+        downloads, served = len({s.sha256 for s in host.served}), host.bytes_served  # files read, bytes sent
         try_backfill(db_path)  # enough history now: nothing is asked
-        assert len(host.downloads) == downloads
+        assert host.bytes_served == served
     from atomscope.warehouse import db
 
     con = db.connect(db_path)
@@ -58,6 +58,7 @@ def test_the_backfill_imports_24_months_once_and_the_report_shows_that_history(b
         con.close()
     expected = [m for m in _month_starts(since) if m <= datetime(2026, 11, 30).date()]
     assert downloads == len(expected) <= BACKFILL_MONTHS + 1
+    assert served <= 0.10 * sum(v.size for v in _files(host, {s.sha256 for s in host.served}))  # by column
     assert revisions == [("invalid", 1), ("ok", len(expected) - 1)]  # the corrupt file of 2026-02
     assert len(months) == len(expected) - 1
 
@@ -85,3 +86,9 @@ def _month_starts(since):
         out.append(day)
         day = months_back(day, -1)
     return out
+
+
+def _files(host, sha256s):
+    repo = next(iter(host.repos.values()))
+    versions = {v.sha256: v for i in range(len(repo.commits)) for v in repo.tree(i).values()}
+    return [versions[s] for s in sha256s]

@@ -39,6 +39,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
@@ -61,10 +62,17 @@ class FileVersion:
         return self._content
 
     @property
+    def size(self) -> int:
+        return len(self.content)
+
+    def read(self, start: int, length: int) -> bytes:
+        return self.content[start : start + length]
+
+    @property
     def is_lfs(self) -> bool:
         if self.lfs is not None:
             return self.lfs
-        return self.path.endswith((".parquet", ".csv")) or len(self.content) >= LFS_MIN_SIZE
+        return self.path.endswith((".parquet", ".csv")) or self.size >= LFS_MIN_SIZE
 
     @property
     def sha256(self) -> str:
@@ -72,7 +80,7 @@ class FileVersion:
 
     def pointer(self) -> bytes:
         return (f"version https://git-lfs.github.com/spec/v1\noid sha256:{self.sha256}\n"
-                f"size {len(self.content)}\n").encode()  # fmt: skip
+                f"size {self.size}\n").encode()  # fmt: skip
 
     @property
     def blob_id(self) -> str:
@@ -80,10 +88,40 @@ class FileVersion:
         return hashlib.sha1(b"blob %d\x00" % len(stored) + stored).hexdigest()  # noqa: S324 - git's blob id
 
     def entry(self) -> dict[str, Any]:
-        item: dict[str, Any] = {"type": "file", "oid": self.blob_id, "size": len(self.content), "path": self.path}
+        item: dict[str, Any] = {"type": "file", "oid": self.blob_id, "size": self.size, "path": self.path}
         if self.is_lfs:
-            item["lfs"] = {"oid": self.sha256, "size": len(self.content), "pointerSize": len(self.pointer())}
+            item["lfs"] = {"oid": self.sha256, "size": self.size, "pointerSize": len(self.pointer())}
         return item
+
+
+class DiskFileVersion(FileVersion):
+    """A large file version kept on disk (benchmarks): ranges are read from the file, never all of it."""
+
+    def __init__(self, path: str, disk: Path) -> None:
+        super().__init__(path, disk.read_bytes, lfs=True)
+        self.disk = disk
+        digest = hashlib.sha256()
+        with disk.open("rb") as handle:
+            while block := handle.read(1 << 22):
+                digest.update(block)
+        self._sha256 = digest.hexdigest()
+
+    @property
+    def content(self) -> bytes:  # only for whole-file answers: not cached
+        return self.disk.read_bytes()
+
+    @property
+    def size(self) -> int:
+        return self.disk.stat().st_size
+
+    @property
+    def sha256(self) -> str:
+        return self._sha256
+
+    def read(self, start: int, length: int) -> bytes:
+        with self.disk.open("rb") as handle:
+            handle.seek(start)
+            return handle.read(length)
 
 
 @dataclass
@@ -283,7 +321,7 @@ class DatasetHost:
             self._lfs[version.sha256] = version
             location = f"{_cdn_host(base_url)}/cdn-lfs/{version.sha256}?{urlencode({'path': file_path})}"
             return Answer(302, b"", {"Location": location, "X-Repo-Commit": commit,
-                                     "X-Linked-Etag": f'"{version.sha256}"', "X-Linked-Size": str(len(version.content)),
+                                     "X-Linked-Etag": f'"{version.sha256}"', "X-Linked-Size": str(version.size),
                                      "ETag": f'"{version.blob_id}"'})  # fmt: skip
         return self._body(version, file_path, method, wanted, {"ETag": f'"{version.blob_id}"',
                                                                "X-Repo-Commit": commit})  # fmt: skip
@@ -297,8 +335,7 @@ class DatasetHost:
     def _body(self, version: FileVersion, file_path: str, method: str, wanted: str | None,
               headers: dict[str, str]) -> Answer:  # fmt: skip
         """A file's bytes: whole (200), one range (206) or none (416); HEAD: the size without a body sent."""
-        content = version.content
-        size = len(content)
+        size = version.size
         headers = {**headers, "Content-Type": "application/octet-stream"}
         if self.range_requests:
             headers["Accept-Ranges"] = "bytes"
@@ -306,13 +343,14 @@ class DatasetHost:
         if span == "unsatisfiable":
             return Answer(416, b"", {**headers, "Content-Range": f"bytes */{size}"})
         if method != "GET":
-            return Answer(200, content, headers)  # the handler sends Content-Length, no body, for HEAD
+            return Answer(200, version.content, headers)  # the handler sends Content-Length, no body, for HEAD
         if span is None:
             self._count(Served(version.sha256, file_path, 0, size, whole=True))
-            return Answer(200, content, headers)
+            return Answer(200, version.content, headers)
         start, end = span
         self._count(Served(version.sha256, file_path, start, end - start + 1, whole=start == 0 and end == size - 1))
-        return Answer(206, content[start : end + 1], {**headers, "Content-Range": f"bytes {start}-{end}/{size}"})
+        body = version.read(start, end - start + 1)
+        return Answer(206, body, {**headers, "Content-Range": f"bytes {start}-{end}/{size}"})
 
     def _count(self, served: Served) -> None:
         with self._lock:

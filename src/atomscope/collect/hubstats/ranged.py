@@ -9,7 +9,7 @@ Why pyarrow over huggingface_hub's `HfFileSystem` (`hf://datasets/<repo>@<sha>/<
   redirect to another origin. DuckDB's reader needs its own secret (`CREATE SECRET ... TYPE huggingface`),
   a second place a token lives, and the `httpfs` extension, which DuckDB downloads from its own extension
   server at first use: not there offline, nor behind a package-registry-only proxy.
-- **Endpoint.** `HfFileSystem(endpoint=...)` honours `--endpoint` / `$HF_ENDPOINT` (a mirror, the tests'
+- **Endpoint.** `HfFileSystem`, built by `HubAccess`, honours `--endpoint` / `$HF_ENDPOINT` (a mirror, the tests'
   emulator); DuckDB's `hf://` always asks huggingface.co.
 - **Redirects and retries.** Each range is one `GET <endpoint>/datasets/<repo>/resolve/<sha>/<path>`
   with `Range: bytes=a-b` (the revision pinned by its sha), redirected to the storage host with the
