@@ -176,6 +176,12 @@ def test_fail_on_takes_several_conditions(db, tree):
         "TheBloke/Llama-3.1-8B-Instruct-GPTQ",
         "BAAI/bge-small-en-v1.5",
     }
+    # a repackaging outside the warehouse is judged by its model's license; an unknown id by nothing
+    assert hits("open=true") == {
+        "Qwen/Qwen2.5-7B-Instruct",
+        "Qwen/Qwen2.5-Coder-7B-Instruct-GGUF",
+        "qwen/qwen2.5-7b-instruct-awq",
+    }
     assert hits("openness<50") == set()  # no OSAI entry: openness unknown, never below
     for bad in ("openness<lots", "openness<101", "colour=red", "region"):
         with pytest.raises(AuditConditionError):

@@ -13,7 +13,8 @@ Fields (values compare case-insensitively; `-` and `_` are the same, so `non-com
 * `license` - license class (permissive, open_weight_restricted, non_commercial, proprietary, unknown)
               or the raw license string
 * `open`    - true / false: the license is an open license (domain/licenses.py `is_open_license`);
-              `open=false` also matches a model whose license is not known
+              `open=false` also matches a known model whose license is not known (a repackaging not in the
+              warehouse is judged by its model's license)
 * `kind`    - tracked, derivative, hub, unknown (the warehouse does not know the id)
 * `match`   - how the publisher was found: tracked, derivative, namespace, unknown (`match=unknown`: nobody
               knows whose it is)
@@ -51,7 +52,7 @@ def _values(info: ModelInfo, field: str) -> list[str | None]:
     if field == "license":
         return [info.license_class, info.license]
     if field == "open":
-        return ["true" if info.open_license else "false"] if info.known else []
+        return ["true" if info.open_license else "false"] if info.known or info.license else []
     if field == "kind":
         return [info.kind]
     if field == "class":
