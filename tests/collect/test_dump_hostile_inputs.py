@@ -62,3 +62,17 @@ def test_duplicate_ids_one_rule_case_insensitive_and_counted(cli, small_db, tmp_
     assert result.code == 0 and "duplicate_id" in result.err
     with duckdb.connect(str(small_db), read_only=True) as con:
         assert con.execute("SELECT model_id, downloads_30d FROM hub_models").fetchall() == [("dup/model", 7)]
+
+
+def test_rows_skipped_counts_rows_once_and_lineage_tags_apart(cli, small_db, tmp_path):
+    """Issue 29 item 17: a 14-row file never reports 15 rows skipped (a bad lineage tag is not a row)."""
+    bad_tags = '"[""base_model:finetune:synth/ok"", ""base_model:finetune:not an id""]"'
+    good = f"synth/ok,x,2024-01-01T00:00:00Z,5,50,0,{bad_tags},text\n"
+    dump = tmp_path / "fourteen.csv"
+    dump.write_text(HEADER + good + "".join(_row(f"synth/inf{i}", downloads="inf") for i in range(13)))
+    result = cli("import", "hub-dump", dump, "--date", "2025-06-01", "--db", small_db)
+    assert result.code == 0, result.err
+    lines = [line.strip() for line in result.err.splitlines()]
+    assert "rows skipped: 13" in lines and "lineage tags skipped: 2" in lines
+    assert any(line.split() == ["self_reference", "1"] for line in lines)
+    assert any(line.split() == ["bad_parent_id", "1"] for line in lines)

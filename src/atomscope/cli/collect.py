@@ -119,6 +119,7 @@ def hub_dump(
 ) -> None:
     """Import a dump of Hub model metadata as snapshots of that day (schema: docs/imports.md)."""
     from atomscope.collect.hub.dump import import_hub_dump
+    from atomscope.collect.hub.progress import render_skips
 
     day = check_snapshot_day(date, "--date")
     con = open_write(db)
@@ -132,10 +133,7 @@ def hub_dump(
     )
     for table, n in summary.rows.items():
         console.print(f"  {table:<20} {n:>8} rows written", highlight=False)
-    skipped = sum(summary.skipped.values())
-    console.print(f"  rows skipped: {skipped}", highlight=False)
-    for reason, n in sorted(summary.skipped.items(), key=lambda kv: (-kv[1], kv[0])):
-        console.print(f"    {reason:<38} {n:>8}", highlight=False)
+    render_skips(console, summary.skipped, indent="  ")
     if not summary.all_time_counts:
         console.print("  no downloadsAllTime column: 30-day counts only (older dump)", highlight=False)
     if summary.quality:

@@ -43,7 +43,7 @@ from atomscope.warehouse.lineage import DEFAULT_MAX_DEPTH, derivative_roots, lin
 
 BY_CHOICES = ("region", "org", "root")
 RELATIONS = ("merge", "adapter", "quantized", "finetune")  # precedence: first wins
-MAX_DEPTH_LIMIT = 50  # each level is one more join in the unrolled closure
+MAX_DEPTH_LIMIT = 20  # each level is one more join in the unrolled closure; 30 outgrows the compiler's recursion
 
 
 def qualifying_derivatives(ctx: MetricContext) -> ir.Table:

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from atomscope.collect.hub import store
 from atomscope.collect.hub.client import HubRequestError
-from atomscope.collect.hub.records import CRAWL_EXPAND, CrawlRow, Skip, crawl_row, lineage, model_info
+from atomscope.collect.hub.records import CRAWL_EXPAND, EDGE_SKIP, CrawlRow, Skip, crawl_row, lineage, model_info
 from atomscope.collect.hub.snapshot import Run
 from atomscope.warehouse.db import transaction
 
@@ -114,7 +114,7 @@ def _write_page(run: Run, rows: list[CrawlRow], state: store.CrawlState, floor: 
     for row in rows:
         found, problems = lineage(row.model_id, row.tags)
         for reason in problems:
-            run.summary.skipped[f"edge {reason}"] += 1
+            run.summary.skipped[f"{EDGE_SKIP}{reason}"] += 1
         edges.extend((row.model_id, parent, relation) for parent, relation in found)
     now = run.now()
     with transaction(run.con):

@@ -25,7 +25,7 @@ import duckdb
 from atomscope.collect.hub import store
 from atomscope.collect.hub.dump_lineage import write_lineage_batch
 from atomscope.collect.hub.dumpfile import DumpFile, DumpRow
-from atomscope.collect.hub.records import CrawlRow, SkipCounter, SnapshotRow, lineage
+from atomscope.collect.hub.records import EDGE_SKIP, CrawlRow, SkipCounter, SnapshotRow, lineage
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
 from atomscope.warehouse.facts import refresh_model_facts
 
@@ -96,7 +96,7 @@ def import_rows(
                 continue
             found, problems = lineage(row.model_id, [*row.tags, *row.lineage_tags])
             for reason in problems:
-                summary.skipped.add(f"edge {reason}")
+                summary.skipped.add(f"{EDGE_SKIP}{reason}")
             edges.extend((row.model_id, p, r) for p, r in found)
             if tracked_id is None and found:
                 author = row.author if row.author is not None else (row.model_id.split("/")[0] if "/" in row.model_id

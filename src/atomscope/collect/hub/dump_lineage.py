@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from atomscope.collect.hub.dumpfile import id_ok_sql
-from atomscope.collect.hub.records import RELATIONS
+from atomscope.collect.hub.records import EDGE_SKIP, RELATIONS
 
 _BATCH = "_atomscope_lineage_batch"
 _ROWS = f"(SELECT * EXCLUDE (lineage_only) FROM {_BATCH} WHERE lineage_only)"  # see dumpfile.DumpBatch
@@ -71,7 +71,7 @@ def write_lineage_batch(con: duckdb.DuckDBPyConnection, batch: pa.Table, *, seen
         problems = con.execute(
             "SELECT problem, count(*) FROM _lineage_tags WHERE problem IS NOT NULL AND problem <> 'bare' GROUP BY 1"
         ).fetchall()
-        out.problems = {f"edge {p}": int(n) for p, n in problems}
+        out.problems = {f"{EDGE_SKIP}{p}": int(n) for p, n in problems}
         out.hub_models = int(con.execute(f"""
             INSERT INTO hub_models (model_id, author, created_at, downloads_30d, likes, pipeline_tag, tags,
                                     first_seen_at, last_seen_at, run_id)

@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from atomscope.collect.hub.records import SkipCounter
+
 
 @dataclass
 class Summary:
@@ -106,6 +108,16 @@ class CollectProgress:
             self.progress.update(self._stats, info=text)
 
 
+def render_skips(console: Console, skipped: Counter, indent: str = "") -> None:
+    """`rows skipped: N` (each row once) and, apart, `lineage tags skipped: M`, each with its reasons."""
+    counter = skipped if isinstance(skipped, SkipCounter) else SkipCounter(skipped)
+    for what, counts in (("rows skipped", counter.rows()), ("lineage tags skipped", counter.edges())):
+        if counts or what == "rows skipped":
+            console.print(f"{indent}{what}: {sum(counts.values())}", highlight=False)
+        for reason, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            console.print(f"{indent}  {reason:<40} {n:>6}", highlight=False)
+
+
 def render_summary(console: Console, summary: Summary) -> None:
     """The end-of-run report: requests vs the lower bound, rows written, rows skipped by reason."""
     state = f"[yellow]stopped early[/yellow]: {summary.stopped}" if summary.stopped else "[green]complete[/green]"
@@ -129,11 +141,6 @@ def render_summary(console: Console, summary: Summary) -> None:
                       f"({summary.rate_limit_wait_s:.1f}s)", highlight=False)  # fmt: skip
     rows = ", ".join(f"{k} {v}" for k, v in sorted(summary.rows.items()) if v) or "none"
     console.print(f"rows written: {rows}", highlight=False)
-    if summary.skipped:
-        console.print(f"rows skipped: {sum(summary.skipped.values())}", highlight=False)
-        for reason, n in sorted(summary.skipped.items(), key=lambda kv: (-kv[1], kv[0])):
-            console.print(f"  {reason:<40} {n:>6}", highlight=False)
-    else:
-        console.print("rows skipped: 0", highlight=False)
+    render_skips(console, summary.skipped)
     for note in summary.notes:
         console.print(f"[yellow]note:[/yellow] {note}", highlight=False)

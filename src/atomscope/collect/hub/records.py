@@ -40,11 +40,22 @@ class Skip(Exception):
         self.reason = reason
 
 
+EDGE_SKIP = "edge "  # prefix of a skipped lineage tag's reason: a row may hold several, its snapshot still counts
+
+
 class SkipCounter(Counter):
-    """Skipped rows by reason, for the run summary."""
+    """Skipped rows by reason, and skipped lineage tags (reasons `edge ...`), for the run summary."""
 
     def add(self, reason: str, n: int = 1) -> None:
         self[reason] += n
+
+    def rows(self) -> dict[str, int]:
+        """Rows left out, by reason (each row once)."""
+        return {r: n for r, n in self.items() if not r.startswith(EDGE_SKIP)}
+
+    def edges(self) -> dict[str, int]:
+        """Lineage tags left out, by reason (`edge ` dropped)."""
+        return {r.removeprefix(EDGE_SKIP): n for r, n in self.items() if r.startswith(EDGE_SKIP)}
 
 
 def valid_model_id(value: Any) -> bool:
