@@ -17,15 +17,20 @@ def pts(*pairs):
     return [(f"p{i}", a, b) for i, (a, b) in enumerate(pairs)]
 
 
-def test_first_run_long_enough_wins_and_is_measured_to_its_end():
-    # ahead at p1, p2 (run of 2), behind at p3, ahead at p4..p7 (run of 4)
+def test_the_run_that_lasts_to_the_end_is_where_a_stays_ahead():
+    # ahead at p1, p2 (run of 2), behind at p3, ahead at p4..p7 (run of 4, to the end)
     series = pts((1, 2), (3, 2), (3, 2), (1, 2), (5, 2), (5, 2), (5, 2), (5, 2))
     found = find_crossover(series, 3)
     assert (found.period, found.periods_ahead, found.a_value, found.b_value) == ("p4", 4, 5, 2)
-    assert not found.from_start
-    # with N = 2 the first run is enough
-    assert find_crossover(series, 2).period == "p1"
-    assert find_crossover(series, 2).periods_ahead == 2
+    assert not found.from_start and found.stays_ahead
+    # with N = 2 the early run is long enough too, but A lost that lead: it stays ahead from p4
+    assert (find_crossover(series, 2).period, find_crossover(series, 2).periods_ahead) == ("p4", 4)
+
+
+def test_a_lost_lead_is_the_first_long_enough_run_and_does_not_stay():
+    # ahead p1..p3, behind p4, ahead p5 (too short to count)
+    found = find_crossover(pts((1, 2), (3, 2), (3, 2), (3, 2), (1, 2), (3, 2)), 3)
+    assert (found.period, found.periods_ahead, found.stays_ahead) == ("p1", 3, False)
 
 
 def test_ties_are_not_ahead_and_no_crossover_reports_the_current_run():
@@ -64,7 +69,7 @@ def test_downloads_share_crossover(regions):
     row = regions.metric("crossover", periods=2).iloc[0]
     # china ahead in March and April (run of 2), behind in May, ahead in June
     assert row.series == "downloads_share" and (row.region_a, row.region_b) == ("china", "us")
-    assert row.crossover_period == "2025-03" and row.periods_ahead == 2
+    assert row.crossover_period == "2025-03" and row.periods_ahead == 2 and not row.stays_ahead
     assert row.a_value == pytest.approx(120 / 220) and row.b_value == pytest.approx(100 / 220)
     # July (month-to-date from the July 1 snapshot, complete = false) is left out of the series rather
     # than read as a 0 / 0 tie: the current run is June alone

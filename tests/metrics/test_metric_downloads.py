@@ -52,7 +52,7 @@ def test_month_boundaries_are_interpolated_between_bracketing_snapshots(tmp_path
 
 
 def test_first_snapshot_total_is_spread_since_release_and_flagged(three_models):
-    out = three_models.metric("downloads", by="model")
+    out = three_models.metric("downloads", by="model", backcast="true")
     qwen = rows(out[out.model_id == "Qwen/A"], "month")
     # R = 01-11, S0 = 03-12 (A0 = 1000, D30 = 300): virtual points (01-11, 0) and (02-10, 1000-300 = 700)
     # V(02-01) = 700 * 21/30 = 490; V(03-01) = 700 + 300 * 19/30 = 890; V(04-01) = 1000 + 600 * 20/30 = 1400
@@ -66,6 +66,14 @@ def test_first_snapshot_total_is_spread_since_release_and_flagged(three_models):
         True,  # March 1-11 lies before S0
         False,
     ]
+    # measured: nothing before S0; March from S0 (1000) to V(04-01) = 1400 of its 510
+    assert [qwen[m]["measured_share"] for m in ("2025-01", "2025-02", "2025-03", "2025-04")] == pytest.approx(
+        [0, 0, 400 / 510, 1]
+    )
+    # the earliest snapshot in the warehouse is in March: January and February were never observed
+    assert [qwen[m]["backcast"] for m in ("2025-01", "2025-02", "2025-03", "2025-04")] == [True, True, False, False]
+    hidden = rows(three_models.metric("downloads", by="model"), "month")
+    assert sorted(hidden) == ["2025-03", "2025-04"]
     llama = rows(out[out.model_id == "meta-llama/B"], "month")
     # no release date: R = created_at 03-01; S0 - 30 days = 02-18 is before R, so only (03-01, 0)
     # V(04-01) = 500 + (720-500) * 12/22 = 620
@@ -89,8 +97,11 @@ def test_regions_shares_and_unresolved_note(three_models):
     assert sum(r["share"] for r in march.values()) == pytest.approx(1.0)
     # china cumulative by March: 490 + 400 + 510
     assert march["china"]["cumulative_downloads"] == pytest.approx(1400)
-    # all of stranger/C's 100 downloads out of 1600 + 720 + 100 = 2420 -> 4.1%
-    assert any("unresolved organizations hold 4.1%" in n and "stranger" in n for n in result.notes)
+    # shown months (March, April: February is back-cast): stranger/C 100 - V(03-01) out of
+    # china 1600 - 890, us 720 and that -> 4.3%
+    c_shown = 100 - 50 * 28 / 39
+    share = c_shown / (710 + 720 + c_shown)
+    assert any(f"unresolved organizations hold {share:.1%}" in n and "stranger" in n for n in result.notes)
     assert any("month-to-date" in n and "2025-04-11" in n for n in result.notes)
 
 
@@ -98,7 +109,7 @@ def test_single_snapshot_day_is_an_estimate_whose_last_month_is_the_30_day_count
     w = MetricWarehouse(tmp_path).org("meta", "us", "meta-llama")
     w.model("meta-llama/B", size_bucket="1-5B", release=date(2025, 1, 1))
     w.snapshot("meta-llama/B", date(2025, 3, 31), 1000, 400)
-    result = w.result("downloads")
+    result = w.result("downloads", backcast="true")
     out = rows(result.table.to_pandas(), "month")
     # points (01-01, 0), (03-01, 1000-400 = 600), (03-31, 1000)
     # V(02-01) = 600 * 31/59; V(03-01) = 600; V(04-01) = 1000 -> March = the 30-day count
@@ -106,7 +117,10 @@ def test_single_snapshot_day_is_an_estimate_whose_last_month_is_the_30_day_count
     assert out["2025-02"]["downloads"] == pytest.approx(600 - 600 * 31 / 59)
     assert out["2025-03"]["downloads"] == pytest.approx(400)
     assert all(r["estimated"] for r in out.values())
+    assert [out[m]["backcast"] for m in ("2025-01", "2025-02", "2025-03")] == [True, True, False]
     assert any("single snapshot day (2025-03-31)" in n for n in result.notes)
+    assert any("back-cast months (2025-01 to 2025-02" in n for n in result.notes)
+    assert list(w.metric("downloads").month) == ["2025-03"]
 
 
 def test_since_until_keep_overlapping_months_and_all_time_cumulative(three_models):

@@ -37,14 +37,18 @@ def mixed(tmp_path):
 
 
 def test_months_with_30_day_counts_only_are_scaled_and_flagged_estimated(mixed):
-    result = mixed.result("downloads", by="model")
+    result = mixed.result("downloads", by="model", backcast="true")
     out = _by_month(result.table.to_pandas())
+    # November lies before the month of the earliest snapshot (2024-12-01): back-cast, shown on request
+    assert out["2024-11"]["backcast"] and not out["2024-12"]["backcast"]
     # the snapshot of 2024-12-01 is nearest the end of November, the one of 2025-01-02 the end of December
     assert out["2024-11"]["downloads"] == pytest.approx(300 * 30 / 30)
     assert out["2024-12"]["downloads"] == pytest.approx(600 * 31 / 30)
     assert out["2024-11"]["estimated"] and out["2024-12"]["estimated"]
+    assert out["2024-12"]["measured_share"] == 0
     # bracketed by all-time counts: computed as before (growth of the all-time count)
     assert out["2025-03"]["downloads"] == pytest.approx(1000) and not out["2025-03"]["estimated"]
+    assert out["2025-03"]["measured_share"] == 1
     assert out["2025-04"]["downloads"] == pytest.approx(1500)
     assert any("30-day count at the snapshot nearest the month's end" in n for n in result.notes)
 

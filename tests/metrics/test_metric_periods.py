@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pandas as pd
 import pytest
 from metric_harness import MetricWarehouse, spark_sql
 
@@ -33,7 +34,7 @@ def monthly_dumps(tmp_path):
 
 
 def test_month_of_the_latest_snapshot_is_unfinished(monthly_dumps):
-    out = monthly_dumps.metric("downloads", by="model")
+    out = monthly_dumps.metric("downloads", by="model", backcast="true")
     qwen = out[out.model_id == "Qwen/Q"]
     complete = months(qwen, "complete")
     # September has only its first day (09-01 snapshot): to date. Every earlier month ends before 09-01.
@@ -41,16 +42,22 @@ def test_month_of_the_latest_snapshot_is_unfinished(monthly_dumps):
     # January..March lie before the first snapshot: estimated, yet finished (the data goes past them)
     estimated = months(qwen, "estimated")
     assert [m for m, e in estimated.items() if e] == ["2025-01", "2025-02", "2025-03"]
+    # ... and back-cast: before the month of the first snapshot, so shown only on request
+    assert [m for m, b in months(qwen, "backcast").items() if b] == ["2025-01", "2025-02", "2025-03"]
+    assert min(monthly_dumps.metric("downloads", by="model").month) == "2025-04"
     # the unfinished month is the one that reads as a collapse: 0 downloads after the 09-01 snapshot
     assert months(qwen, "downloads")["2025-09"] == pytest.approx(0)
 
 
 def test_every_grouping_and_concentration_carry_the_same_flag(monthly_dumps):
     for by in ("region", "org", "size_bucket"):
-        flags = monthly_dumps.metric("downloads", by=by).groupby("month")["complete"].agg(set).to_dict()
+        flags = monthly_dumps.metric("downloads", by=by, backcast="true").groupby("month")["complete"].agg(set)
+        flags = flags.to_dict()
         assert flags == {f"2025-{m:02d}": {m < 9} for m in range(1, 10)}, by
-    conc = monthly_dumps.metric("concentration")
+    conc = monthly_dumps.metric("concentration", backcast="true")
     assert months(conc, "complete") == {f"2025-{m:02d}": m < 9 for m in range(1, 9)}  # Sept: no downloads
+    assert [m for m, b in months(conc, "backcast").items() if b] == ["2025-01", "2025-02", "2025-03"]
+    assert min(monthly_dumps.metric("concentration").month) == "2025-04"
 
 
 def test_a_snapshot_on_the_last_day_finishes_the_month(tmp_path):
@@ -99,9 +106,9 @@ def test_crossover_leaves_out_the_unfinished_month_and_flags_estimates(tmp_path)
         w.snapshot("meta-llama/L", day, 100 * i, 100)
         w.snapshot("Qwen/Q", day, 900 + 50 * i, 300)
     row = w.metric("crossover", periods=3).iloc[0]
-    # China ahead Jan..Mar (estimated: us has no downloads yet), behind Apr..Jun; July (to date) left out
-    assert row.crossover_period == "2025-01" and row.periods_ahead == 3
-    assert row.estimated
+    # China ahead Jan..Mar only, months before the first snapshot (back-cast, us has no downloads yet):
+    # never a crossover; behind Apr..Jun; July (to date) left out
+    assert pd.isna(row.crossover_period) and row.periods_ahead == 0
     us = w.metric("crossover", a="us", b="china", periods=3).iloc[0]
     assert us.crossover_period == "2025-04" and us.periods_ahead == 3 and not us.estimated
 

@@ -40,6 +40,8 @@ class Param:
         """`value` converted to the parameter's type; MetricRequestError when it is not acceptable."""
         if value is None:
             return None
+        if self.type is bool:
+            return _to_bool(metric, name, value)
         try:
             value = self.type(value)
         except (TypeError, ValueError):
@@ -56,6 +58,18 @@ class Param:
         if self.min is not None and self.max is not None:
             return f"between {self.min} and {self.max}"
         return f"at least {self.min}" if self.min is not None else f"at most {self.max}"
+
+
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+
+
+def _to_bool(metric: str, name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise MetricRequestError(f"parameter {name!r} of {metric!r} must be true or false (got {value!r})")
 
 
 @dataclass

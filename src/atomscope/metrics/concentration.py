@@ -23,7 +23,9 @@ lists; negative growth from Hub recounts is left out the same way):
 
 Output columns: month (YYYY-MM), region (`--by region` only), organizations (n), downloads (the month's
 total), hhi, gini, top1_org (organization key of the largest; ties go to the smaller key), top1_share,
-top5_share, estimated (true when any of the month's downloads come from a first-snapshot estimate),
+top5_share, measured_share and estimated (the month's share measured by all-time differences, and whether
+it falls below `measured_threshold`: the rule of `downloads`), backcast (a month before the month of the
+earliest snapshot, left out unless `backcast=true`),
 complete (false for the month of the latest snapshot unless that is its last day: metrics/periods.py).
 """
 
@@ -33,7 +35,15 @@ import ibis
 import ibis.expr.types as ir
 
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
-from atomscope.metrics.downloads import download_notes, model_month_downloads, month_window
+from atomscope.metrics.download_notes import download_notes
+from atomscope.metrics.downloads import (
+    MONTHLY_PARAMS,
+    estimated_flag,
+    model_month_downloads,
+    month_window,
+    observed_months,
+    share_measured,
+)
 from atomscope.metrics.periods import flag_complete, latest_snapshot
 
 BY_CHOICES = ("all", "region")
@@ -43,9 +53,9 @@ def concentration_table(ctx: MetricContext, by: str) -> ir.Table:
     per_model = model_month_downloads(ctx)
     keys = ["month_start", "month"] + (["region"] if by == "region" else [])
     orgs = per_model.group_by([*keys, "org_key"]).aggregate(
-        x=per_model.downloads.sum(), estimated=per_model.estimated.any()
+        x=per_model.downloads.sum(), measured=per_model.measured.sum()
     )
-    orgs = month_window(orgs.filter(orgs.x > 0), ctx)
+    orgs = observed_months(month_window(orgs.filter(orgs.x > 0), ctx), ctx)
     whole = ibis.window(group_by=keys)
     largest_first = ibis.window(group_by=keys, order_by=[ibis.desc("x"), "org_key"])
     smallest_first = ibis.window(group_by=keys, order_by=["x", "org_key"])
@@ -65,12 +75,18 @@ def concentration_table(ctx: MetricContext, by: str) -> ir.Table:
         top1_org=orgs.org_key.max(where=orgs.rank_desc == 1),
         top1_share=orgs.share.max(),
         top5_share=orgs.share.sum(where=orgs.rank_desc <= 5),
-        estimated=orgs.estimated.any(),
+        measured=orgs.measured.sum(),
+        backcast=orgs.backcast.any(),
     )
-    out = out.mutate(gini=out.gini_num / (out.organizations.cast("float64") * out.downloads))
+    out = out.mutate(
+        gini=out.gini_num / (out.organizations.cast("float64") * out.downloads),
+        measured_share=share_measured(out.measured, out.downloads),
+    )
+    out = out.mutate(estimated=estimated_flag(ctx, out.measured_share))
     out = flag_complete(out, latest_snapshot(ctx))
     columns = ["month", *keys[2:], "organizations", "downloads", "hhi", "gini", "top1_org", "top1_share"]
-    return out.select(*columns, "top5_share", "estimated", "complete").order_by(keys[1:])
+    flags = ("measured_share", "estimated", "backcast", "complete")
+    return out.select(*columns, "top5_share", *flags).order_by(keys[1:])
 
 
 def compute(ctx: MetricContext) -> MetricResult:
@@ -97,11 +113,14 @@ METRIC = register(
             "top1_org": "organization key with the largest downloads",
             "top1_share": "share of the largest organization",
             "top5_share": "share of the five largest organizations",
-            "estimated": "true when part of the month comes from a first-snapshot estimate",
+            "measured_share": "share of the month's downloads measured by all-time differences (as in downloads)",
+            "estimated": "measured_share below the measured_threshold parameter (default 0.95)",
+            "backcast": "month before the month of the earliest snapshot (shown only with backcast=true)",
             "complete": "false while the data stops before the month's last day (month-to-date; metrics/periods.py)",
         },
         compute=compute,
         by_choices=BY_CHOICES,
         default_by="all",
+        params=MONTHLY_PARAMS,
     )
 )

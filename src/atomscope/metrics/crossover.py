@@ -21,9 +21,12 @@ Series (param `series`), each computed by another metric with `--by region` over
 Formula: over the periods present in the series (any region), in order, A is ahead in a period when
 value_A > value_B (a tie is not ahead; a region absent from a period counts 0: no downloads, no
 derivatives, no open model on the board, no release). The crossover period is the first period of the
-first run of at least N consecutive periods with A ahead (param `periods`, default 3). When A is already
-ahead in the first period of the series the crossover is that period and a note says it may predate the
-data.
+run of A ahead that lasts to the last period of the series, when it has at least N periods (param
+`periods`, default 3): the month from which A *stays* ahead, ATOM's claim. When A's lead of N or more
+periods was lost again, it is the first such run (stays_ahead = false, and a note says so). When A is
+already ahead in the first period of the series the crossover is that period and a note says it may
+predate the data. `downloads_share` reads `downloads` with its defaults: months before the month of the
+earliest snapshot (back-cast from all-time totals) are not in the series, so no crossover is found there.
 
 Those series are tiny (one value per region and period), so after the source metric's Ibis expression is
 executed the detection runs as a small pure Python function (`find_crossover`) and the one-row answer
@@ -32,7 +35,7 @@ is returned as an Ibis memtable - the only metric that post-processes in Python.
 Output columns (one row): series, region_a, region_b, crossover_period (null = no crossover),
 periods_ahead (length of A's run from the crossover period; with no crossover, the length of A's
 current run at the end of the series, shorter than N), a_value, b_value (at the crossover period; with
-no crossover, at the last period), estimated (true when a period of that run, or the last period when
+no crossover, at the last period), stays_ahead, estimated (true when a period of that run, or the last period when
 there is no run, is partly estimated in the source metric's `estimated` column).
 
 Unfinished periods (the source metric's `complete` is false: the month-to-date month, metrics/periods.py)
@@ -58,6 +61,7 @@ SCHEMA = {
     "periods_ahead": "int64",
     "a_value": "float64",
     "b_value": "float64",
+    "stays_ahead": "boolean",
     "estimated": "boolean",
 }
 
@@ -69,29 +73,41 @@ class Crossover:
     a_value: float | None
     b_value: float | None
     from_start: bool = False
+    stays_ahead: bool = False
 
 
-def find_crossover(points: Sequence[tuple[str, float, float]], periods: int) -> Crossover:
-    """First period starting a run of >= `periods` consecutive periods with a > b.
-
-    `points` are (period, a, b) in period order."""
-    if periods < 1:
-        raise ValueError("periods must be at least 1")
+def _runs(points: Sequence[tuple[str, float, float]]) -> list[tuple[int, int]]:
+    """(start, length) of each run of consecutive periods with a > b, in order."""
+    runs: list[tuple[int, int]] = []
     start = None
     for i, (_period, a, b) in enumerate(points):
         if a > b:
             start = i if start is None else start
-            if i - start + 1 >= periods:
-                end = i
-                while end + 1 < len(points) and points[end + 1][1] > points[end + 1][2]:
-                    end += 1
-                period, a0, b0 = points[start]
-                return Crossover(period, end - start + 1, a0, b0, from_start=start == 0)
-        else:
+        elif start is not None:
+            runs.append((start, i - start))
             start = None
+    if start is not None:
+        runs.append((start, len(points) - start))
+    return runs
+
+
+def find_crossover(points: Sequence[tuple[str, float, float]], periods: int) -> Crossover:
+    """The period from which a stays ahead of b: the start of the run that lasts to the last period when
+    it has >= `periods` periods; else the first run of >= `periods` (a lead that was lost).
+
+    `points` are (period, a, b) in period order."""
+    if periods < 1:
+        raise ValueError("periods must be at least 1")
+    runs = _runs(points)
+    long_enough = [(start, n) for start, n in runs if n >= periods]
+    if long_enough:
+        start, n = long_enough[-1] if long_enough[-1][0] + long_enough[-1][1] == len(points) else long_enough[0]
+        period, a0, b0 = points[start]
+        stays = start + n == len(points)
+        return Crossover(period, n, a0, b0, from_start=start == 0, stays_ahead=stays)
     if not points:
         return Crossover(None, 0, None, None)
-    trailing = 0 if start is None else len(points) - start
+    trailing = runs[-1][1] if runs and sum(runs[-1]) == len(points) else 0
     _period, a_last, b_last = points[-1]
     return Crossover(None, trailing, a_last, b_last)
 
@@ -165,6 +181,7 @@ def compute(ctx: MetricContext) -> MetricResult:
         "periods_ahead": found.periods_ahead,
         "a_value": found.a_value,
         "b_value": found.b_value,
+        "stays_ahead": found.stays_ahead,
         "estimated": rests_on_estimates,
     }
     table = ibis.memtable({k: [v] for k, v in row.items()}, schema=SCHEMA)
@@ -174,6 +191,10 @@ def compute(ctx: MetricContext) -> MetricResult:
         notes.append(f"no crossover: {a} was never ahead of {b} for {n} consecutive periods")
     elif found.from_start:
         notes.append(f"{a} was already ahead in the first period of the series: the crossover may be earlier")
+    if found.period is not None and not found.stays_ahead:
+        notes.append(f"{a} did not stay ahead: {b} led again after {run_periods[-1]}")
+    if found.period in estimated:
+        notes.append(f"the crossover period {found.period} is itself estimated, not measured")
     if rests_on_estimates:
         shown = ", ".join(sorted(set(run_periods) & estimated))
         notes.append(f"the reported run includes estimated period(s): {shown}")
@@ -190,10 +211,12 @@ METRIC = register(
             "series": "downloads_share, derivative_share, best_arena_score, releases or inference_share",
             "region_a": "region expected to lead (param a)",
             "region_b": "region compared against (param b)",
-            "crossover_period": "first period of A's first run of >= N periods ahead (null: none)",
+            "crossover_period": "first period from which A stays ahead (>= N periods to the end), else of A's "
+            "first run of >= N periods ahead (null: none)",
             "periods_ahead": "length of that run (no crossover: A's current run at the end)",
             "a_value": "A's value at the crossover period (no crossover: at the last period)",
             "b_value": "B's value at the same period",
+            "stays_ahead": "true when that run lasts to the last period of the series (A is still ahead)",
             "estimated": "true when a period of the reported run (or the last period) is partly estimated",
         },
         compute=compute,

@@ -23,11 +23,24 @@ First-snapshot estimate. What a model gathered before its first snapshot S0 (all
 over the days since its release R (model_facts.release_date, else the `created_at` of the first
 snapshot) by adding virtual points before S0 and interpolating through them: (R, 0) and, when the model
 is older than 30 days at S0 and the 30-day count D30 is known, (S0 - 30 days, max(A0 - D30, 0)). So D30
-is spread evenly over the 30 days before S0 and the rest evenly from R to S0 - 30. Every month that
-overlaps (R, S0) carries `estimated = true`. With a single snapshot day in the warehouse this estimate is
-all there is: the last-30-day count is the only measured monthly number, and a note says so. A model with
-neither a release date nor a created_at gets no virtual points: its downloads before S0 are not counted
-(noted). Drops of downloads_all_time between snapshots (Hub recounts) are kept as negative growth.
+is spread evenly over the 30 days before S0 and the rest evenly from R to S0 - 30. With a single
+snapshot day in the warehouse this estimate is all there is: the last-30-day count is the only
+measured monthly number, and a note says so. A model with neither a release date nor a created_at gets
+no virtual points: its downloads before S0 are not counted (noted). Drops of downloads_all_time between
+snapshots (Hub recounts) are kept as negative growth.
+
+Measured and estimated. A model-month's measured part is the growth of V read from all-time snapshots
+only: V clipped to [S0, last snapshot], so nothing before S0 counts as measured, and nothing of a month
+whose boundary falls between two all-time snapshots more than GAP_DAYS (45) apart (a gap). A cell's
+`measured_share` = measured / downloads over its models (clipped to 0..1; 1 for a cell without
+downloads); `estimated` = measured_share < `measured_threshold` (parameter, default 0.95). So a month
+between monthly snapshots stays measured when a model released mid-month adds its first weeks, while
+months of 30-day counts and of first-snapshot estimates are estimated.
+
+Back-cast months. A month before the month of the earliest snapshot in the warehouse (any model) was
+never observed: its figures come only from the first-snapshot estimate. They are left out unless
+`backcast=true` (then flagged `backcast`); cumulative_downloads still counts them, as the all-time
+totals at the snapshots do (metrics/periods.py, `flag_backcast`).
 
 Source quality. Imported snapshots flagged in `snapshot_quality` (rollback, stall, partial: see
 collect/hubstats/quality.py and `atomscope quality`) stay in hf_snapshots but are left out here: no
@@ -42,13 +55,14 @@ the snapshot nearest the month's end, scaled to the month's length:
 
     downloads(model, M) = D30(snapshot nearest the end of M) * days_in(M) / 30
 
-flagged estimated = true (a model known only through 30-day counts gets its months this way too; its
+measured 0 (a model known only through 30-day counts gets its months this way too; its
 cumulative value is then unknown, NULL). Months bracketed by all-time counts are computed as above.
 
 Output columns (`--by region`, the default): month (YYYY-MM), region, downloads, share (of the month's
 total over all groups), cumulative_downloads (running sum of the group's monthly downloads since its first
-month, including months before --since), estimated, complete (false for the month of the latest snapshot
-unless that snapshot is on its last day: month-to-date; the rule is metrics/periods.py's), models
+month, including months before --since and back-cast ones), measured_share, estimated, backcast,
+complete (false for the month of the latest snapshot unless that snapshot is on its last day:
+month-to-date; the rule is metrics/periods.py's), models
 (tracked models contributing).
 `--by org` replaces region with org_key, org_name, region; `--by model` with model_id, org_name, region,
 size_bucket; `--by size_bucket` with size_bucket. ATOM's "model family" has no defensible machine
@@ -70,9 +84,9 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
-from atomscope.metrics.common import UNRESOLVED, month_of, tracked_models
-from atomscope.metrics.periods import flag_complete, latest_snapshot
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
+from atomscope.metrics.common import month_of, tracked_models
+from atomscope.metrics.periods import earliest_snapshot, flag_backcast, flag_complete, latest_snapshot
 
 BY_CHOICES = ("region", "org", "model", "size_bucket")
 _GROUPS = {
@@ -82,6 +96,15 @@ _GROUPS = {
     "size_bucket": ("size_bucket",),
 }
 ESTIMATE_WINDOW_DAYS = 30
+GAP_DAYS = 45  # all-time snapshots farther apart than this leave the months between them estimated
+MEASURED_THRESHOLD = 0.95
+# the parameters of every metric built on monthly downloads (downloads, concentration)
+MONTHLY_PARAMS = {
+    "backcast": Param(bool, False, "also show months before the month of the earliest snapshot (back-cast)"),
+    "measured_threshold": Param(
+        float, MEASURED_THRESHOLD, "a cell is estimated when its measured_share is below this", min=0.0, max=1.0
+    ),
+}
 POINTS = {"model_id": "string", "d": "date", "v": "float64", "virtual": "boolean"}
 
 
@@ -230,7 +253,8 @@ def interpolate_at(points: ir.Table, targets: ir.Table) -> ir.Table:
 
 def model_month_downloads(ctx: MetricContext) -> ir.Table:
     """Per tracked model and month (all months, before --since/--until): model_id, month_start (date),
-    month (YYYY-MM), downloads, estimated, cumulative (V at the month's end) and the model's origin and
+    month (YYYY-MM), downloads, measured (its part measured by all-time counts), estimated (the month
+    overlaps the first-snapshot estimate), cumulative (V at the month's end) and the model's origin and
     size columns from `tracked_models` (org_key, org_name, region, size_bucket, ...)."""
     points = _points(ctx)
     span = points.group_by("model_id").aggregate(lo=points.d.min(), hi=points.d.max())
@@ -251,21 +275,33 @@ def model_month_downloads(ctx: MetricContext) -> ir.Table:
         (at.next_d.isnull(), at.last_v),
         else_=at.value,
     )
-    at = at.select("model_id", "b", v=value)
-    by_model = ibis.window(group_by="model_id", order_by="b")
-    at = at.mutate(b_next=at.b.lead().over(by_model), v_next=at.v.lead().over(by_model))
-    months = at.filter(at.b_next.notnull())
-
+    # the same value read from all-time snapshots only: the growth between two snapshots no farther apart
+    # than GAP_DAYS is measured; before S0 nothing is (virtual points), after the last snapshot nothing grows
     first = first_snapshots(ctx)
-    months = months.join(first, "model_id")
+    at = at.join(first.select("model_id", "s0", "a0", "release"), "model_id")
+    gap = (at.b > at.s0) & at.next_d.notnull() & (days_between(at.next_d, at.prev_d) > GAP_DAYS)
+    at = at.select(
+        "model_id", "b", "s0", "release", v=value,
+        mv=ibis.cases((at.b < at.s0, at.a0), else_=value), gap=gap.fill_null(False),
+    )  # fmt: skip
+    by_model = ibis.window(group_by="model_id", order_by="b")
+    at = at.mutate(
+        b_next=at.b.lead().over(by_model),
+        v_next=at.v.lead().over(by_model),
+        mv_next=at.mv.lead().over(by_model),
+        gap_next=at.gap.lead().over(by_model),
+    )
+    months = at.filter(at.b_next.notnull())
     # a month is an estimate when it overlaps (R, S0), the span covered only by virtual points
     estimated = (months.release.notnull() & (months.release < months.s0)) & (
         (months.b < months.s0) & (months.b_next > months.release)
     )
+    measured = ibis.cases((months.gap | months.gap_next, 0.0), else_=months.mv_next - months.mv)
     months = months.select(
         model_id=months.model_id,
         month_start=months.b.cast("date"),
         downloads=months.v_next - months.v,
+        measured=measured,
         cumulative=months.v_next,
         estimated=estimated,
     )
@@ -285,16 +321,16 @@ def _with_thirty_day_months(ctx: MetricContext, months: ir.Table, points: ir.Tab
     use = joined.estimated & joined.d30_downloads.notnull()
     replaced = joined.select(
         "model_id", "month_start", downloads=ibis.cases((use, joined.d30_downloads), else_=joined.downloads),
-        cumulative="cumulative", estimated="estimated",
+        measured=ibis.cases((use, 0.0), else_=joined.measured), cumulative="cumulative", estimated="estimated",
     )  # fmt: skip
     with_points = points.select("model_id").distinct()
     only_d30 = d30.anti_join(with_points, "model_id")
     only_d30 = only_d30.select(
-        "model_id", "month_start", downloads=only_d30.d30_downloads,
+        "model_id", "month_start", downloads=only_d30.d30_downloads, measured=ibis.literal(0.0),
         cumulative=ibis.null().cast("float64"), estimated=ibis.literal(True),
     )  # fmt: skip
-    schema = {"model_id": "string", "month_start": "date", "downloads": "float64", "cumulative": "float64",
-              "estimated": "boolean"}  # fmt: skip
+    schema = {"model_id": "string", "month_start": "date", "downloads": "float64", "measured": "float64",
+              "cumulative": "float64", "estimated": "boolean"}  # fmt: skip
     return _nullable(replaced, schema).union(_nullable(only_d30, schema))
 
 
@@ -308,111 +344,48 @@ def month_window(table: ir.Table, ctx: MetricContext) -> ir.Table:
     return table
 
 
+def observed_months(table: ir.Table, ctx: MetricContext) -> ir.Table:
+    """`table` (one row per month_start) flagged `backcast` (metrics/periods.py), without the back-cast
+    months unless the request's `backcast` parameter asks for them."""
+    table = flag_backcast(table, earliest_snapshot(ctx))
+    return table if ctx.params.get("backcast") else table.filter(~table.backcast)
+
+
+def share_measured(measured: ir.NumericValue, downloads: ir.NumericValue) -> ir.FloatingValue:
+    """measured / downloads clipped to 0..1; a cell without downloads estimates nothing (1)."""
+    share = measured.cast("float64") / downloads.cast("float64").nullif(0)
+    return ibis.greatest(ibis.least(share, 1.0), 0.0).fill_null(1.0)
+
+
+def estimated_flag(ctx: MetricContext, measured_share: ir.FloatingValue) -> ir.BooleanValue:
+    """The `estimated` rule shared by every series built on monthly downloads."""
+    return measured_share < ctx.params.get("measured_threshold", MEASURED_THRESHOLD)
+
+
 def grouped_downloads(ctx: MetricContext, by: str) -> ir.Table:
     """The `downloads` output table for a grouping, before notes."""
     keys = _GROUPS[by]
     per_model = model_month_downloads(ctx)
     g = per_model.group_by(["month_start", "month", *keys]).aggregate(
         downloads=per_model.downloads.sum(),
-        estimated=per_model.estimated.any(),
+        measured=per_model.measured.sum(),
         models=per_model.model_id.nunique(),
     )
+    # the running sum includes back-cast months: a cumulative total at a snapshot is observed
     running = ibis.window(group_by=list(keys), order_by="month_start", preceding=None, following=0)
     g = g.mutate(cumulative_downloads=g.downloads.sum().over(running))
-    g = month_window(g, ctx)
+    g = observed_months(month_window(g, ctx), ctx)
     month_total = g.downloads.sum().over(ibis.window(group_by="month_start"))
-    g = g.mutate(share=g.downloads / month_total.nullif(0))
+    g = g.mutate(share=g.downloads / month_total.nullif(0), measured_share=share_measured(g.measured, g.downloads))
+    g = g.mutate(estimated=estimated_flag(ctx, g.measured_share))
     g = flag_complete(g, latest_snapshot(ctx))
-    columns = ("month", *keys, "downloads", "share", "cumulative_downloads", "estimated", "complete", "models")
-    return g.select(*columns).order_by(["month", ibis.desc("downloads")])
-
-
-def download_notes(ctx: MetricContext) -> list[str]:
-    """Footer notes shared with `concentration`: unresolved share, estimates, month-to-date, gaps."""
-    notes: list[str] = []
-    snaps = ctx.table("hf_snapshots")
-    span = snaps.aggregate(days=snaps.snapshot_date.nunique(), last=snaps.snapshot_date.max().cast("string"))
-    span = span.execute().iloc[0]
-    days, last = span["days"], span["last"]
-    if not days:
-        return [
-            "no Hugging Face snapshots in the warehouse yet: run `atomscope collect hf` "
-            "(or `atomscope import hub-dump`) to collect them"
-        ]
-    # the per-model monthly table runs once: one small aggregate per organization, reused below
-    per_model = month_window(model_month_downloads(ctx), ctx)
-    by_org = (
-        per_model.group_by(["org_key", "region"])
-        .aggregate(downloads=per_model.downloads.sum(), estimated=per_model.estimated.any())
-        .execute()
-    )
-    total = by_org["downloads"].sum()
-    unresolved = by_org[by_org["region"] == UNRESOLVED]
-    unresolved_total = unresolved["downloads"].sum()
-    if total and unresolved_total:
-        orgs = sorted(unresolved["org_key"].unique().tolist())
-        shown = ", ".join(orgs[:8]) + (", ..." if len(orgs) > 8 else "")
-        notes.append(
-            f"unresolved organizations hold {unresolved_total / total:.1%} of downloads "
-            f"({len(orgs)} not in the organization registry: {shown}); they are their own group"
-        )
-    else:
-        notes.append("every organization resolved through the registry (unresolved share 0%)")
-
-    if days == 1:
-        notes.append(
-            f"the warehouse holds a single snapshot day ({last}): its last-30-day counts are the only "
-            "measured monthly figures; every month shown is an estimate (30-day count spread over the 30 "
-            "days before the snapshot, the rest of the all-time total evenly since release)"
-        )
-    elif by_org["estimated"].fillna(False).astype(bool).any():
-        notes.append(
-            "estimated=true rows include downloads from before a model's first snapshot, spread evenly "
-            "per day since its release (the last 30-day count over the 30 days before that snapshot)"
-        )
-    if last is not None:
-        notes.append(f"the latest month is month-to-date (snapshots up to {last})")
-    notes.extend(history_notes(ctx))
-
-    first = first_snapshots(ctx)
-    no_anchor = first.filter(first.release.isnull()).count().execute()
-    if no_anchor:
-        notes.append(
-            f"{no_anchor} model(s) have no release date nor created_at: their downloads before their first "
-            "snapshot are not counted"
-        )
-    tracked = ctx.table("models")
-    orphans = snaps.filter(~snaps.model_id.isin(tracked.model_id)).model_id.nunique().execute()
-    if orphans:
-        notes.append(f"{orphans} snapshotted model(s) are no longer tracked (not in `models`) and are left out")
-    return notes
-
-
-def history_notes(ctx: MetricContext) -> list[str]:
-    """Notes on imported history: months from 30-day counts, snapshots left out by quality flags."""
-    notes: list[str] = []
-    d30 = thirty_day_months(ctx).count().execute()
-    if d30:
-        notes.append(
-            f"{d30} model-month(s) before all-time counts existed (dumps before 2025-02-27 carry 30-day counts "
-            "only) take their downloads from the 30-day count at the snapshot nearest the month's end, scaled "
-            "to the month's length (estimated=true)"
-        )
-    try:
-        flags = ctx.table("snapshot_quality")
-    except Exception:  # noqa: BLE001 - no such table in an older lake
-        return notes
-    found = flags.group_by("flag").aggregate(n=flags.snapshot_date.nunique()).execute()
-    if len(found):
-        listed = ", ".join(f"{int(r.n)} {r.flag}" for r in found.sort_values("flag").itertuples())
-        notes.append(
-            f"imported snapshots flagged by source-quality checks ({listed}; `atomscope quality` lists them) "
-            "are kept in the warehouse but not used for interpolation"
-        )
-    return notes
+    columns = ("month", *keys, "downloads", "share", "cumulative_downloads", "measured_share", "estimated")
+    return g.select(*columns, "backcast", "complete", "models").order_by(["month", ibis.desc("downloads")])
 
 
 def compute(ctx: MetricContext) -> MetricResult:
+    from atomscope.metrics.download_notes import download_notes
+
     return MetricResult(table=grouped_downloads(ctx, ctx.by or "region"), notes=download_notes(ctx))
 
 
@@ -432,13 +405,17 @@ METRIC = register(
             "downloads": "growth of downloads_all_time across the month, interpolated at month boundaries",
             "share": "share of the month's downloads over all groups",
             "cumulative_downloads": "running sum of the group's monthly downloads since its first month",
-            "estimated": "true when the month includes downloads from before a model's first snapshot, or comes "
-            "from a 30-day count (months before all-time counts existed)",
+            "measured_share": "share of the cell's downloads measured by differences of all-time counts between "
+            "snapshots (0..1; the rest: 30-day counts scaled, models first seen within the month, gaps)",
+            "estimated": "measured_share below the measured_threshold parameter (default 0.95)",
+            "backcast": "month before the month of the earliest snapshot: back-cast from all-time totals "
+            "(shown only with backcast=true)",
             "complete": "false while the data stops before the month's last day (month-to-date; metrics/periods.py)",
             "models": "number of tracked models contributing",
         },
         compute=compute,
         by_choices=BY_CHOICES,
         default_by="region",
+        params=MONTHLY_PARAMS,
     )
 )

@@ -18,6 +18,11 @@ change it: a month is unfinished because the data stops there, not because of th
 
 Charts and findings use the flag to leave the unfinished month out (or mark it "to date") instead of
 drawing a month-to-date figure as if it were a fall.
+
+Back-cast months. The month of the earliest snapshot is the first month any observation falls in; a
+month before it is *back-cast* (`flag_backcast`): its downloads come only from spreading all-time totals
+back to release dates. The monthly download metrics leave those months out unless asked for them
+(`backcast=true`), and flag them when they are shown.
 """
 
 from __future__ import annotations
@@ -34,6 +39,22 @@ def latest_snapshot(ctx: MetricContext) -> ir.Table:
     snaps = ctx.table("hf_snapshots")
     snaps = snaps.filter(snaps.downloads_all_time.notnull() | snaps.downloads_30d.notnull())
     return snaps.aggregate(latest=snaps.snapshot_date.max().cast("date"))
+
+
+def earliest_snapshot(ctx: MetricContext) -> ir.Table:
+    """One row: `earliest`, the date of the earliest Hub snapshot with a download count. Months before
+    its month were never observed: their monthly figures are back-cast from all-time totals."""
+    snaps = ctx.table("hf_snapshots")
+    snaps = snaps.filter(snaps.downloads_all_time.notnull() | snaps.downloads_30d.notnull())
+    return snaps.aggregate(earliest=snaps.snapshot_date.min().cast("date"))
+
+
+def flag_backcast(table: ir.Table, earliest: ir.Table, month_start: str = "month_start") -> ir.Table:
+    """`table` with a boolean `backcast` column: true for a month before the month of the earliest
+    snapshot (`earliest_snapshot`), a month no snapshot observed."""
+    joined = table.cross_join(earliest)
+    backcast = (joined[month_start] < joined.earliest.truncate("M")).fill_null(False)
+    return joined.mutate(backcast=backcast).drop("earliest")
 
 
 def latest_crawl(ctx: MetricContext) -> ir.Table:
