@@ -23,7 +23,7 @@ from atomscope.report.data import MetricData
 from atomscope.warehouse.provenance import hub_status
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ESTIMATED_MONTHS = ["2025-01", "2025-02", "2025-03"]
+BACKCAST_MONTHS = ["2025-01", "2025-02", "2025-03"]  # before the month of the first dump (2025-04-01)
 
 
 def open_md(path: Path):
@@ -114,16 +114,14 @@ def test_adoption_charts_show_estimates_and_leave_out_september(dumps):
     assert set(by_name) == {"downloads_monthly", "downloads_share", "concentration_hhi"}
     for chart in by_name.values():
         months = sorted(chart.data["month"].unique())
-        assert months[0] == "2025-01" and months[-1] == "2025-08", chart.name  # no 2025-09 slot
-        est = chart.data.groupby("month")["estimated"].any()
-        assert list(est[est].index) == ESTIMATED_MONTHS, chart.name
-        assert "estimated months (2025-01 to 2025-03)" in chart.caption
+        # January..March are back-cast (never observed): left out; no 2025-09 slot (to date)
+        assert months[0] == "2025-04" and months[-1] == "2025-08", chart.name
+        assert not set(months) & set(BACKCAST_MONTHS)
+        # every month shown lies between monthly all-time snapshots: measured
+        assert not chart.data["estimated"].any() and "estimated months" not in chart.caption, chart.name
         # concentration has no September row at all (no organization grew after the 09-01 snapshot)
         if chart.name != "concentration_hhi":
             assert "2025-09 (to date) is left out" in chart.caption
-    assert by_name["downloads_monthly"].spec.to_dict()["encoding"]["opacity"]["field"] == "period_kind"
-    layers = by_name["concentration_hhi"].spec.to_dict()["layer"]
-    assert [layer["transform"][-1]["calculate"] for layer in layers[:2]] == ["'estimated'", "'measured'"]
     ARTIFACTS.mkdir(exist_ok=True)
     for name in ("downloads_monthly", "downloads_share", "concentration_hhi"):
         (ARTIFACTS / f"report-{name}.png").write_bytes(charts.render_png(by_name[name].spec))
@@ -135,27 +133,27 @@ def test_downloads_finding_quotes_the_latest_finished_measured_month(dumps):
     assert finding.values["month"] == "2025-08"
     assert not finding.values["estimated"] and not finding.values["to_date"]
     assert finding.text.startswith("In 2025-08, models from Chinese organizations took")
-    # the month quoted is measured; the crossover claim rests on January-March, which are estimates
+    # the month quoted is measured; the crossover is never found in January-March (back-cast)
     assert finding.text == (
         "In 2025-08, models from Chinese organizations took 60.2% of the tracked models' Hugging Face downloads, "
         "US ones 30.1%; by the crossover rule (3+ consecutive finished months ahead), their share first overtook "
-        "US models' in 2025-01 and stayed ahead 8 months (part of that run is estimated, not measured)."
+        "US models' in 2025-04 and stayed ahead 5 months."
     )
-    assert finding.values["crossover_estimated"]
+    assert not finding.values["crossover_estimated"]
     # August: Qwen 300k*1.7 + 200k*1.7 = 850k of 850k + 250k*1.7 + 80k*1.7 = 1,411k -> 60.2%
     assert finding.values["share"] == pytest.approx(850 / 1411)
 
 
 def test_findings_say_so_when_only_estimates_exist(bundled_db, tmp_path):
-    # a single mid-month dump: every finished month lies before the first snapshot (an estimate)
+    # a single mid-month dump: every earlier month is back-cast (left out); the only month shown is
+    # September, unfinished and estimated (nothing of it lies between two snapshots)
     con, md, hub = open_md(dumps_copy(bundled_db, tmp_path, days=(date(2025, 9, 15),)))
     try:
         (finding,) = findings.downloads(md, hub)
     finally:
         con.close()
-    assert finding.values["month"] == "2025-08" and finding.values["estimated"]
-    assert finding.text.startswith("In 2025-08, ")
-    assert "(estimated: no snapshot measured all the downloads of that month" in finding.text
+    assert finding.values["month"] == "2025-09" and finding.values["estimated"] and finding.values["to_date"]
+    assert finding.text.startswith("In 2025-09 (to date), ")
 
 
 def test_quoted_month_falls_back_to_the_unfinished_month_labelled_to_date():
