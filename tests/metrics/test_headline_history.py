@@ -8,7 +8,10 @@ import shutil
 import sys
 from datetime import date
 
+import duckdb
+import ibis
 import pytest
+from metric_harness import run_metric
 
 from atomscope.testing.synthetic_dumps import SyntheticDumps
 
@@ -37,14 +40,9 @@ def history(tmp_path_factory, bundled_db):
 
 
 def _metric(path, name, **params):
-    import duckdb
-    import ibis
-
-    from atomscope.metrics import MetricContext, get, run
-
     with duckdb.connect(str(path), read_only=True) as con:
-        result = run(get(name), MetricContext(ibis.duckdb.from_connection(con), params=dict(params)))
-        return result.table.to_pandas(), result.notes
+        result, frame = run_metric(ibis.duckdb.from_connection(con), name, **params)
+        return frame, result.notes
 
 
 def test_the_generator_knows_its_crossover():
