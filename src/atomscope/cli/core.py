@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from atomscope.cli.common import DbOption, open_read, open_write
-from atomscope.cli.output import OutputFormat, RawCsvOption, emit
+from atomscope.cli.output import OutputFormat, RawCsvOption
+from atomscope.cli.query_run import QueryLimits
 from atomscope.config import resolve_db_path
 from atomscope.domain.errors import HubUnreachableError, ReadOnlyQueryError
 
@@ -162,31 +163,41 @@ def query(
     db: DbOption = None,
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
     raw_csv: RawCsvOption = False,
+    max_rows: Annotated[
+        int, typer.Option("--max-rows", min=0, help="Print at most this many rows (0: no limit).")
+    ] = QueryLimits.max_rows,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0, help="Stop the query after this many seconds (0: no limit).")
+    ] = QueryLimits.timeout_s,
 ) -> None:
     """Run read-only SQL against the warehouse; a statement that writes is refused.
 
     The warehouse is opened read-only, with file access and configuration changes switched off. Lists,
     structs, intervals, NaN and infinities print in every format; JSON output is always valid JSON.
+    Rows are streamed in batches; --max-rows and --timeout bound the work, and Ctrl-C stops the query.
     """
-    import duckdb
-    import pandas as pd
+    from atomscope.cli.output import emit_rows
+    from atomscope.cli.query_run import QueryRun, QueryStoppedError
 
     if sql == "-":
         sql = sys.stdin.read()
     statements = read_only_statements(sql)
     con = open_read(db)
     try:
+        con.execute("SET enable_progress_bar = false")
         con.execute("SET enable_external_access = false")  # no COPY TO / ATTACH / file reads either
         con.execute("SET lock_configuration = true")  # and no statement may switch that back on
-        frame = None
-        for statement in statements:
-            try:
-                cursor = con.execute(statement.query)
-                names = [d[0] for d in cursor.description] if cursor.description else []
-                frame = pd.DataFrame(cursor.fetchall(), columns=names, dtype=object)
-            except duckdb.Error as exc:
-                raise ReadOnlyQueryError(str(exc).splitlines()[0]) from None
-        emit(frame, format, raw=raw_csv)
+        run = QueryRun(con, statements, QueryLimits(max_rows=max_rows, timeout_s=timeout)).start()
+        try:
+            shown = emit_rows(run.columns, run.batches(), format, raw=raw_csv)
+        except KeyboardInterrupt:
+            raise QueryStoppedError("interrupted (Ctrl-C); the query was stopped") from None
+        if run.truncated:
+            console.print(
+                f"[yellow]note:[/yellow] the first {shown:,} rows only (--max-rows {max_rows}); "
+                "--max-rows 0 prints them all",
+                highlight=False,
+            )
     finally:
         con.close()
 

@@ -13,6 +13,8 @@ import json
 import math
 import os
 import sys
+from collections import deque
+from collections.abc import Iterable
 from datetime import datetime, time
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
@@ -127,37 +129,77 @@ def emit(
     frame: pd.DataFrame, fmt: OutputFormat, *, title: str | None = None, notes: list[str] = (), raw: bool = False
 ) -> None:
     frame = _missing_text_as_null(frame)
+    rows = list(frame.itertuples(index=False, name=None))
+    emit_rows(list(frame.columns), [rows], fmt, title=title, notes=notes, raw=raw)
+
+
+def emit_rows(
+    columns: list,
+    batches: Iterable[list[tuple]],
+    fmt: OutputFormat,
+    *,
+    title: str | None = None,
+    notes: list[str] = (),
+    raw: bool = False,
+) -> int:
+    """Write rows as they arrive, batch by batch (CSV and JSON never hold more than a batch; the table keeps
+    its first and last rows only); returns the number of rows. JSON stays valid if the batches stop early."""
+    names = _unique(columns)
+    count = 0
     if fmt is OutputFormat.csv:
-        sys.stdout.write(csv_line(_unique(frame.columns), raw=raw))
-        for row in frame.itertuples(index=False, name=None):
-            sys.stdout.write(csv_line([plain(v) for v in row], raw=raw))
+        sys.stdout.write(csv_line(names, raw=raw))
+        for batch in batches:
+            for row in batch:
+                sys.stdout.write(csv_line([plain(v) for v in row], raw=raw))
+            count += len(batch)
     elif fmt is OutputFormat.json:
-        rows = [{k: finite(v) for k, v in row.items()} for row in records(frame)]
-        json.dump(rows, sys.stdout, indent=1, ensure_ascii=False, allow_nan=False)
-        sys.stdout.write("\n")
+        sys.stdout.write("[")
+        try:
+            for batch in batches:
+                for row in batch:
+                    item = {k: finite(plain(v)) for k, v in zip(names, row, strict=True)}
+                    text = json.dumps(item, indent=1, ensure_ascii=False, allow_nan=False)
+                    indented = "\n".join(" " + line for line in text.splitlines())  # json.dump's indent=1 layout
+                    sys.stdout.write(("\n" if not count else ",\n") + indented)
+                    count += 1
+        finally:
+            sys.stdout.write("\n]\n" if count else "]\n")
     else:
-        limit = _table_rows()
-        shown = frame if not limit or len(frame) <= limit else None
-        table = Table(title=Text(title) if title else None, show_lines=False)
-        for column in frame.columns:
-            table.add_column(Text(str(column)), overflow="fold")
-        if shown is not None:
-            for row in frame.itertuples(index=False, name=None):
-                table.add_row(*(_cell(v) for v in row))
-        else:  # the first and last rows, like DuckDB's own shell: a terminal is no place for thousands
-            half = limit // 2
-            for row in frame.head(half).itertuples(index=False, name=None):
-                table.add_row(*(_cell(v) for v in row))
-            table.add_row(*(Text("⋮") for _ in frame.columns))
-            for row in frame.tail(limit - half).itertuples(index=False, name=None):
-                table.add_row(*(_cell(v) for v in row))
-        Console().print(table)
-        if shown is not None:
-            stderr.print(f"[dim]{len(frame)} rows[/dim]")
-        else:
-            stderr.print(
-                f"[dim]{len(frame)} rows, {limit} shown; -f csv or -f json prints them all "
-                f"({TABLE_ROWS_ENV}=0 shows all in the table)[/dim]"
-            )
+        count = _emit_table(columns, batches, title)
     for note in notes:
         stderr.print(f"[yellow]note:[/yellow] {escape(str(note))}", highlight=False)
+    return count
+
+
+def _emit_table(columns: list, batches: Iterable[list[tuple]], title: str | None) -> int:
+    limit = _table_rows()
+    half = limit // 2
+    head: list[tuple] = []
+    tail: deque[tuple] = deque(maxlen=limit - half if limit else None)
+    count = 0
+    for batch in batches:
+        for row in batch:
+            if limit and len(head) < half:
+                head.append(row)
+            else:
+                tail.append(row)
+        count += len(batch)
+    table = Table(title=Text(title) if title else None, show_lines=False)
+    for column in columns:
+        table.add_column(Text(str(column)), overflow="fold")
+    shown = not limit or count <= limit
+    for row in head:
+        table.add_row(*(_cell(v) for v in row))
+    if not shown:  # the first and last rows, like DuckDB's own shell: a terminal is no place for thousands
+        table.add_row(*(Text("⋮") for _ in columns))
+    for row in tail:
+        table.add_row(*(_cell(v) for v in row))
+    Console().print(table)
+    if shown:
+        stderr.print(f"[dim]{count} rows[/dim]")
+    else:
+        stderr.print(
+            f"[dim]{count} rows, {limit} shown; -f csv or -f json prints them all "
+            f"({TABLE_ROWS_ENV}=0 shows all in the table)[/dim]"
+        )
+    return count
