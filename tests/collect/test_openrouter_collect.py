@@ -111,8 +111,11 @@ def test_http_error_and_bad_shape_write_nothing(con):
         stand_in.status, stand_in.body = None, json.dumps([{"id": "qwen/qwen3-32b"}]).encode()
         with pytest.raises(OpenRouterListingError, match="`data` array"):
             collect_openrouter(con, stand_in.url, day=DAY)
-        stand_in.body = b"<html>"
+        stand_in.body = b"{not json"
         with pytest.raises(OpenRouterListingError, match="not JSON"):
+            collect_openrouter(con, stand_in.url, day=DAY)
+        stand_in.body = b"<html><body>Sign in to the Wi-Fi</body></html>"  # a captive portal: unreachable
+        with pytest.raises(OpenRouterUnreachableError, match="HTML page"):
             collect_openrouter(con, stand_in.url, day=DAY)
     assert con.execute("SELECT count(*) FROM openrouter_models").fetchone()[0] == 0
 
@@ -127,7 +130,7 @@ def test_cli_collects_and_exits_2_when_unreachable(bundled_db, tmp_path):
     assert "12 entries, 12 stored" in done.stderr and "thedrummer" in done.stderr
     closed = run_cli([str(CLI), "collect", "openrouter", "--db", str(path), "--endpoint", "http://127.0.0.1:9"], env)
     assert closed.returncode == 2
-    assert "cannot reach the OpenRouter models listing http://127.0.0.1:9/api/v1/models" in closed.stderr
+    assert "the OpenRouter models listing http://127.0.0.1:9/api/v1/models: cannot reach 127.0.0.1:9" in closed.stderr
     assert "Traceback" not in closed.stderr
 
 

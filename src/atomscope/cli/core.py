@@ -15,7 +15,7 @@ from atomscope.cli.common import DbOption, open_read, open_write
 from atomscope.cli.output import OutputFormat, RawCsvOption
 from atomscope.cli.query_run import QueryLimits
 from atomscope.config import resolve_db_path
-from atomscope.domain.errors import HubUnreachableError, ReadOnlyQueryError
+from atomscope.domain.errors import AtomscopeError, HubUnreachableError, ReadOnlyQueryError
 
 console = Console(stderr=True)
 
@@ -121,7 +121,7 @@ def _try_collect(db, max_requests: int) -> None:
     con = open_write(db)
     try:
         summary = collect_hf(con, options, console=console)
-    except HubUnreachableError as exc:
+    except AtomscopeError as exc:  # unreachable, or an answer refused: one line, and the report goes on
         console.print(
             f"[yellow]skipped the Hub collection:[/yellow] {escape(str(exc))}", highlight=False, soft_wrap=True
         )

@@ -59,6 +59,10 @@ def hub_stats(
             "--max-bytes", min=1, help="Read at most this many bytes (footers included; exit 3); a rerun continues."
         ),
     ] = None,
+    retry_invalid: Annotated[
+        bool,
+        typer.Option("--retry-invalid", help="Fetch again the revisions recorded invalid (`atomscope quality`)."),
+    ] = False,
     progress: ProgressOption = None,
 ) -> None:
     """Import Hub download history from the git history of the public hub-stats dataset (docs/imports.md).
@@ -84,6 +88,7 @@ def hub_stats(
         repo=repo, since=since.date() if since else None, until=until.date() if until else None, every=every,
         endpoint=endpoint,
         max_files=max_files, max_bytes=max_bytes, work_dir=scratch_for(resolve_db_path(db)), live=progress,
+        retry_invalid=retry_invalid,
     )  # fmt: skip
     con = open_write(db)
     try:

@@ -22,15 +22,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
 import httpx
 
-from atomscope.domain import safeparse
-from atomscope.domain.errors import DataValidationError, OpenRouterListingError, OpenRouterUnreachableError
+from atomscope.domain.dates import in_window
+from atomscope.domain.errors import OpenRouterListingError, OpenRouterUnreachableError
+from atomscope.remote.fetch import BadAnswerError, UnreachableError, request
+from atomscope.remote.guard import Limits, RemoteError, http_client
 from atomscope.sources.atom import HF_ID
 from atomscope.sources.openrouter import SLUG_WITH_VARIANT, author_of, base_slug
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
@@ -103,28 +105,26 @@ def listing_url(endpoint: str) -> str:
 
 
 def fetch_listing(endpoint: str, *, timeout: float = 30.0, client: httpx.Client | None = None) -> list[Any]:
-    """The `data` array of the listing; raises OpenRouterUnreachableError / OpenRouterListingError."""
+    """The `data` array of the listing, fetched within `remote`'s bounds (deadline, size cap, no HTML);
+    raises OpenRouterUnreachableError / OpenRouterListingError."""
     url = listing_url(endpoint)
+    limits = replace(Limits.from_env(), read_s=timeout)
     owned = client is None
-    client = client or httpx.Client(timeout=timeout, follow_redirects=True, headers={"Accept": "application/json"})
+    client = client or http_client(limits, headers={"Accept": "application/json"})
+    what = f"the OpenRouter models listing {url}"
     try:
-        response = client.get(url)
-        response.raise_for_status()
-    except httpx.HTTPStatusError as exc:
-        raise OpenRouterUnreachableError(
-            f"cannot fetch the OpenRouter models listing {url}: HTTP {exc.response.status_code}"
-        ) from None
-    except httpx.HTTPError as exc:
-        raise OpenRouterUnreachableError(
-            f"cannot reach the OpenRouter models listing {url}: {type(exc).__name__}: {exc or 'no answer'}"
-        ) from None
+        answer = request(client, url, what=what, limits=limits)
+    except (UnreachableError, BadAnswerError) as exc:
+        raise OpenRouterUnreachableError(str(exc)) from None
+    except RemoteError as exc:
+        raise OpenRouterListingError(str(exc)) from None
     finally:
         if owned:
             client.close()
     try:
-        payload = safeparse.load_json(response.content, url)
-    except DataValidationError as exc:
-        raise OpenRouterListingError(f"{url}: the answer is not JSON the listing can use ({exc.message})") from None
+        payload = answer.json(url)  # remote.fetch parses with domain.safeparse's limits
+    except BadAnswerError as exc:
+        raise OpenRouterListingError(str(exc)) from None
     data = payload.get("data") if isinstance(payload, dict) else None
     if not isinstance(data, list):
         raise OpenRouterListingError(f"{url}: expected an object with a `data` array, got {type(payload).__name__}")
@@ -167,13 +167,15 @@ def _whole(value: Any) -> int | None:
 
 
 def _unix_time(value: Any) -> datetime | None:
+    """A creation time inside the snapshot window (domain/dates.py), else None (never stored)."""
     seconds = _whole(value)
     if seconds is None or seconds <= 0:
         return None
     try:
-        return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+        when = datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
     except (OverflowError, OSError, ValueError):
         return None
+    return when if in_window(when.date()) else None
 
 
 def collect_openrouter(

@@ -21,6 +21,11 @@ def latest_snapshot_day() -> date:
     return datetime.now(UTC).date() + timedelta(days=1)
 
 
+def in_window(day: date) -> bool:
+    """Whether `day` lies in the window: the one rule for days that come from users, files and servers."""
+    return EARLIEST_SNAPSHOT_DAY <= day <= latest_snapshot_day()
+
+
 def check_snapshot_day(day: date | datetime | None, option: str) -> date | None:
     """`day` as a date when it lies in the window; None stays None; else a clear error naming `option`."""
     if day is None:

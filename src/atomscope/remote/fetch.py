@@ -10,7 +10,6 @@ HTML: that is "unreachable", not data), and checks the JSON shape the caller nee
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -19,6 +18,8 @@ from urllib.parse import urlsplit
 import httpx
 import httpx2
 
+from atomscope.domain import safeparse
+from atomscope.domain.errors import DataValidationError
 from atomscope.remote.checks import UnsafeAnswerError, same_origin
 from atomscope.remote.guard import Limits, RemoteError, ResponseTooLargeError, deadline, expired
 
@@ -70,6 +71,24 @@ def _is_html(content_type: str, head: bytes) -> bool:
     return "html" in content_type.lower() or head.lstrip()[:15].lower().startswith((b"<!doctype", b"<html"))
 
 
+def is_html(response: Any) -> bool:
+    """Whether a read response is an HTML page (what a captive portal answers to every URL)."""
+    return _is_html(response.headers.get("Content-Type", ""), response.content[:64])
+
+
+def read_capped(response: Any, cap: int, what: str) -> bytes:
+    """Read a streamed response's decompressed body, stopping past `cap` bytes. The body is kept on the
+    response as its own `read()` keeps it, so `.json()` and error mapping work afterwards."""
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > cap:
+            raise ResponseTooLargeError(f"{what}: the answer is over {cap // 1024 // 1024} MiB; stopped")
+        chunks.append(chunk)
+    response._content = body = b"".join(chunks)
+    return body
+
+
 def request(client: Any, url: str, *, what: str, limits: Limits, kind: Kind = "json", method: str = "GET",
             params: Any = None, headers: dict[str, str] | None = None, data: Any = None,
             ok: tuple[int, ...] = (200,)) -> Answer:  # fmt: skip
@@ -80,13 +99,7 @@ def request(client: Any, url: str, *, what: str, limits: Limits, kind: Kind = "j
                                                              data=data) as response:  # fmt: skip
             if response.status_code not in ok:
                 raise BadAnswerError(f"{what}: HTTP {response.status_code} from {host_of(url)}", response.status_code)
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > cap:
-                    raise ResponseTooLargeError(f"{what}: the answer is over {cap // 1024 // 1024} MiB; stopped")
-                chunks.append(chunk)
-            body = b"".join(chunks)
+            body = read_capped(response, cap, what)
             if kind != "bytes" and response.status_code != 304 and _is_html(
                     response.headers.get("Content-Type", ""), body[:64]):  # fmt: skip
                 raise UnreachableError(f"{what}: {host_of(url)} answered an HTML page (a captive portal or proxy?)")
@@ -99,10 +112,11 @@ def request(client: Any, url: str, *, what: str, limits: Limits, kind: Kind = "j
 
 
 def parse_json(body: bytes, what: str) -> Any:
+    """JSON under `domain.safeparse`'s limits (depth, number size, duplicate keys); BadAnswerError if not."""
     try:
-        return json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise BadAnswerError(f"{what}: the answer is not JSON ({describe(exc)})") from None
+        return safeparse.load_json(body, what)
+    except DataValidationError as exc:
+        raise BadAnswerError(f"{what}: the answer is not JSON the request can use ({exc.message})") from None
 
 
 def pages(client: Any, url: str, *, what: str, limits: Limits, params: Any = None,

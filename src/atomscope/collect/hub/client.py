@@ -48,10 +48,13 @@ from atomscope import __version__
 from atomscope.collect.hub.records import Skip
 from atomscope.collect.hub.records import model_info as parse_model_info
 from atomscope.domain.errors import AtomscopeError, HubUnreachableError
-from atomscope.remote.guard import install_hub_session
+from atomscope.remote.checks import same_origin
+from atomscope.remote.fetch import is_html, read_capped
+from atomscope.remote.guard import Limits, deadline, install_hub_session
 
 RETRY_STATUSES = frozenset({408, 500, 502, 503, 504})
-_NETWORK_ERRORS = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
+# every transport failure, including a redirect to a non-HTTP URL (UnsupportedProtocol) and a redirect loop
+_NETWORK_ERRORS = (httpx2.TransportError, httpx2.TooManyRedirects, httpx2.DecodingError)
 
 
 class HubRequestError(AtomscopeError):
@@ -141,6 +144,8 @@ class HubClient:
         self.api = HfApi(endpoint=endpoint, token=token, library_name="atomscope", library_version=__version__)
         self.endpoint = self.api.endpoint.rstrip("/")
         self.policy = policy or RetryPolicy()
+        self.limits = Limits.from_env()
+        self._pages_read: set[str] = set()  # next-page URLs already read
         self.max_requests = max_requests
         self.monitor = monitor or _NullMonitor()
         self.stats = ClientStats()
@@ -193,6 +198,22 @@ class HubClient:
                 delay = self._backoff(attempt)
         return delay
 
+    def _get(self, url: str, params: Any = None) -> httpx2.Response:
+        """One GET on the shared session within `remote`'s bounds (request deadline, decompressed size cap)."""
+        with (
+            deadline(self.limits.request_s, url),
+            get_session().stream(
+                "GET", url, params=params, headers=self._headers(), timeout=self.policy.timeout
+            ) as response,
+        ):
+            read_capped(response, self.limits.max_json_bytes, url)
+        return response
+
+    def _portal_check(self, response: httpx2.Response) -> None:
+        if response.status_code == 200 and is_html(response):
+            raise self._unreachable(f"{urlsplit(str(response.url)).netloc} answered an HTML page (a captive portal "
+                                    "or proxy?)")  # fmt: skip
+
     def _unreachable(self, what: str) -> HubUnreachableError:
         return HubUnreachableError(f"cannot reach the Hub at {public_endpoint(self.endpoint)}: {what}")
 
@@ -202,13 +223,20 @@ class HubClient:
 
     def list_page(self, url: str, params: list[tuple[str, Any]] | None = None) -> Page:
         """GET one page of `/api/models` (params only on the first page; next URLs carry them)."""
+        if not same_origin(url, self.endpoint):  # the token would go with it: never follow it
+            raise HubRequestError(f"the Hub at {public_endpoint(self.endpoint)}: a next-page link goes to another "
+                                  f"host ({urlsplit(url).netloc}); refused")  # fmt: skip
+        if params is None:  # a next-page URL (a first page carries its query as params)
+            if url in self._pages_read or len(self._pages_read) >= self.limits.max_pages:
+                raise HubRequestError(f"the Hub at {public_endpoint(self.endpoint)}: a next-page link repeats a page "
+                                      f"already read or passes {self.limits.max_pages} pages; stopped")  # fmt: skip
+            self._pages_read.add(url)
         failures = rate_waits = 0
         last = ""
         while True:
             self._count(url)
             try:
-                response = get_session().get(url, params=params, headers=self._headers(),
-                                             timeout=self.policy.timeout)  # fmt: skip
+                response = self._get(url, params)
             except _NETWORK_ERRORS as exc:
                 if isinstance(exc, httpx2.ConnectError):
                     from huggingface_hub.utils import close_session
@@ -240,6 +268,7 @@ class HubClient:
                 hf_raise_for_status(response)
             except HfHubHTTPError as exc:
                 raise HubRequestError(_http_error_line(self.endpoint, url, exc)) from None
+            self._portal_check(response)
             next_url = response.links.get("next", {}).get("url")
             try:
                 items = response.json()
@@ -257,9 +286,9 @@ class HubClient:
     def _model_info(self, model_id: str, expand: list[str]) -> tuple[ModelInfo, bool]:
         """`HfApi.model_info(model_id, expand=...)`'s request, parsed by records.model_info (Skip if unusable),
         and whether the answer has the expanded fields (False when a redirect dropped the query string)."""
-        response = get_session().get(f"{self.endpoint}/api/models/{model_id}", params={"expand": expand},
-                                     headers=self._headers(), timeout=self.policy.timeout)  # fmt: skip
+        response = self._get(f"{self.endpoint}/api/models/{model_id}", params={"expand": expand})
         hf_raise_for_status(response)
+        self._portal_check(response)
         expanded = not expand or "expand" in response.url.params
         return parse_model_info(response.json()), expanded
 

@@ -130,11 +130,24 @@ class DumpBatch:
         return self.lineage.num_rows if self.lineage is not None else len(self.rows)
 
 
+HEADER_LIMIT = 128 * 1024  # csv's field limit; no dump's header comes near it
+
+
 def csv_header(path: Path) -> list[str]:
-    """Column names of a CSV's header row (comma-separated, RFC 4180 quoting)."""
+    """Column names of a CSV's header row (comma-separated, RFC 4180 quoting): UTF-8, at most 128 KiB."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8", newline="") as handle:
-        header = next(csv.reader(handle), None)
+    try:
+        with opener(path, "rb") as handle:
+            raw = handle.readline(HEADER_LIMIT + 1)
+    except (OSError, EOFError) as exc:  # a broken .gz
+        raise DataValidationError(str(path), 1, f"cannot read the file ({exc})") from None
+    if len(raw) > HEADER_LIMIT:
+        raise DataValidationError(str(path), 1, "the header row is over 128 KiB: not a dump's header")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataValidationError(str(path), 1, f"not UTF-8 text (byte {exc.start} of the header row)") from None
+    header = next(csv.reader([text.rstrip("\r\n")]), None)
     if not header:
         raise DataValidationError(str(path), 1, "no header row")
     if len(set(header)) != len(header):

@@ -16,8 +16,9 @@ flags and its `hubstats_revisions` row (repo, revision, path, file id): a rerun 
 rerun imports again.
 
 A file whose content is refused is recorded 'invalid' with the reason (the same blob is not read
-again); a read that fails is recorded 'error' (retried by a rerun). The others go on; the summary
-lists the failures and the command exits non-zero.
+again unless `retry_invalid`); a read that fails is recorded 'error' (retried by a rerun). An
+interruption (Ctrl-C) is neither: the revision in flight rolls back and is left to be fetched again.
+The others go on; the summary lists the failures and the command exits non-zero.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from atomscope.collect.synthetic_label import serves_synthetic
 from atomscope.domain.errors import AtomscopeError, DataValidationError, HubUnreachableError
 from atomscope.remote.checks import inside
 from atomscope.remote.fetch import BadAnswerError, UnreachableError
-from atomscope.remote.guard import RemoteError
+from atomscope.remote.guard import Limits, RemoteError, byte_cap, deadline
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
 from atomscope.warehouse.facts import refresh_model_facts
 
@@ -70,6 +71,7 @@ class HubStatsOptions:
     max_bytes: int | None = None  # stop before the revision that would read past this many bytes
     work_dir: Path | None = None  # scratch folder of downloads, emptied first (default: a new temporary folder)
     live: bool | None = None
+    retry_invalid: bool = False  # fetch revisions recorded 'invalid' again (e.g. after a fix in atomscope)
 
 
 @dataclass
@@ -184,7 +186,8 @@ def import_hubstats(con: duckdb.DuckDBPyConnection, options: HubStatsOptions, co
             choices, summary.empty_periods = history.choose(options.every, options.since, options.until)
         except (HfHubHTTPError, *_NETWORK) as exc:
             raise HubUnreachableError(f"cannot read the revisions of {options.repo} at {endpoint}: {exc}") from None
-        todo = [c for c in choices if known.get(c.revision.sha, (None, None))[1] not in ("ok", "invalid")]
+        settled = ("ok",) if options.retry_invalid else ("ok", "invalid")
+        todo = [c for c in choices if known.get(c.revision.sha, (None, None))[1] not in settled]
         for c in choices:
             if c not in todo:
                 _, status, reason = known[c.revision.sha]
@@ -268,15 +271,21 @@ def _one(con, access: HubAccess, reader: RangedReader, options: HubStatsOptions,
     progress.revision(f"{rev.day} {f.path} @ {rev.sha[:10]}")
     folder = inside(scratch, rev.sha)  # History accepts 40-hex ids only; this is the second lock on the door
     try:
-        if step.remote is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-            local = folder / f.path
-            reader.fetch(step.remote, local)
-        else:
-            progress.request()
-            local = Path(hf_hub_download(options.repo, f.path, repo_type="dataset", revision=rev.sha,
-                                         cache_dir=folder, endpoint=access.endpoint, token=access.token))  # fmt: skip
-            progress.bytes(f.size or local.stat().st_size)
+        limits = Limits.from_env()
+        with (
+            deadline(limits.command_s, f"reading {f.path} @ {rev.sha[:12]}"),
+            byte_cap(limits.max_download_bytes, f"{f.path} @ {rev.sha[:12]}"),
+        ):
+            if step.remote is not None:
+                folder.mkdir(parents=True, exist_ok=True)
+                local = folder / f.path
+                reader.fetch(step.remote, local)
+            else:
+                progress.request()
+                local = Path(hf_hub_download(options.repo, f.path, repo_type="dataset", revision=rev.sha,
+                                             cache_dir=folder, endpoint=access.endpoint,
+                                             token=access.token))  # fmt: skip
+                progress.bytes(f.size or local.stat().st_size)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         outcome.status, outcome.reason = "invalid", f"{f.path}: cannot read the dump: {str(exc).splitlines()[0]}"
     except (HfHubHTTPError, RangeIgnored, *_NETWORK) as exc:
@@ -291,6 +300,8 @@ def _one(con, access: HubAccess, reader: RangedReader, options: HubStatsOptions,
                 _record(con, options.repo, choice, "ok", None, result.rows_read, run_details(result), endpoint,
                         run_id)  # fmt: skip
             outcome.rows_read, outcome.quality = result.rows_read, result.quality
+        except duckdb.InterruptException:  # Ctrl-C while DuckDB worked: an interruption, not a refusal of the file
+            raise KeyboardInterrupt from None  # the transaction rolled back; nothing is recorded, a rerun fetches it
         except (DataValidationError, duckdb.Error) as exc:
             message = str(exc).replace(str(local), f.path).splitlines()[0]
             outcome.status, outcome.reason = "invalid", message[:500]

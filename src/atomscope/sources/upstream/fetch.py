@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from fnmatch import fnmatchcase
 
+from atomscope.domain.dates import in_window
 from atomscope.sources.upstream import transforms
 from atomscope.sources.upstream.catalog import Upstream
 from atomscope.sources.upstream.formats import Transformed
@@ -125,6 +126,9 @@ def _lmarena(upstream: Upstream, client: UpstreamClient, sha: str, known: Known)
         if commit.date is None:
             raise UpstreamError(f"github.com/{upstream.repo}: commit {commit.sha[:12]} has no date")
         day = commit.date.date()  # UTC
+        if not in_window(day):  # a snapshot dated 2999 (or 0001) would be stored as that day: refuse it
+            raise UpstreamError(f"github.com/{upstream.repo}: commit {commit.sha[:12]} is dated {day}, outside "
+                                "2015-01-01 .. tomorrow; refused")  # fmt: skip
         if last_day is None or day >= last_day:
             latest_per_day.setdefault(day, commit.sha)
     snapshots = [

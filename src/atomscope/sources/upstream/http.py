@@ -11,19 +11,25 @@ Requests, as GitHub documents them:
   touched one file, newest first (the LMArena history: one snapshot per commit).
 - `GET {raw}/{owner}/{repo}/{sha}/{path}`: a file at a commit.
 - a plain URL with `If-None-Match: {etag}` (or `If-Modified-Since` when it sent no ETag): 304 when unchanged.
+
+Every request goes through `atomscope.remote` (deadline per request, streamed size cap, an HTML page where
+data was expected is "unreachable"), and every JSON answer's shape is checked before use: a commit has a
+40-hex `sha`, a tree is an object with a list of entries that have a path. A wrong shape is one
+`UpstreamError` line for that source, never a traceback.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from urllib.parse import quote
 
-import httpx
-
 from atomscope.domain.errors import AtomscopeError
+from atomscope.remote.checks import UnsafeAnswerError, revision_id
+from atomscope.remote.fetch import Answer, BadAnswerError, Kind, UnreachableError, request
+from atomscope.remote.guard import Limits, RemoteError, http_client
 
 GITHUB_API_ENV = "ATOMSCOPE_GITHUB_API"
 GITHUB_RAW_ENV = "ATOMSCOPE_GITHUB_RAW"
@@ -100,7 +106,8 @@ class UpstreamClient:
         headers = {"User-Agent": "atomscope-sources", "Accept": "application/vnd.github+json"}
         token = token if token is not None else os.environ.get("GITHUB_TOKEN")
         self._api_headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self._http = httpx.Client(timeout=timeout, headers=headers, follow_redirects=True)
+        self.limits = replace(Limits.from_env(), read_s=timeout)
+        self._http = http_client(self.limits, headers=headers)
         self.requests = 0
         self.on_request: Callable[[str], None] | None = None  # progress display: called with each URL
 
@@ -113,28 +120,26 @@ class UpstreamClient:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _get(self, url: str, *, headers: dict | None = None, params: dict | None = None) -> httpx.Response:
+    def _get(self, url: str, *, headers: dict | None = None, params: dict | None = None,
+             kind: Kind = "text") -> Answer:  # fmt: skip
         self.requests += 1
         if self.on_request is not None:
             self.on_request(url)
         try:
-            response = self._http.get(url, headers=headers, params=params)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise UpstreamUnreachableError(f"{url}: cannot connect ({exc})") from exc
-        except httpx.HTTPError as exc:
-            raise UpstreamError(f"{url}: {type(exc).__name__}: {exc}") from exc
-        if response.status_code == 304:
-            return response
-        if response.status_code >= 400:
-            raise UpstreamError(f"{url}: HTTP {response.status_code} {response.reason_phrase}", response.status_code)
-        return response
+            return request(self._http, url, what=url, limits=self.limits, kind=kind, params=params, headers=headers,
+                           ok=(200, 304))  # fmt: skip
+        except UnreachableError as exc:
+            raise UpstreamUnreachableError(str(exc)) from None
+        except BadAnswerError as exc:
+            raise UpstreamError(str(exc), exc.status) from None
+        except RemoteError as exc:
+            raise UpstreamError(str(exc)) from None
 
     def _json(self, url: str, **kwargs):
-        response = self._get(url, headers=self._api_headers, **kwargs)
         try:
-            return response.json()
-        except ValueError as exc:
-            raise UpstreamError(f"{url}: not JSON: {exc}") from exc
+            return self._get(url, headers=self._api_headers, kind="json", **kwargs).json(url)
+        except BadAnswerError as exc:
+            raise UpstreamError(str(exc)) from None
 
     def head_commit(self, repo: str, branch: str, etag: str | None) -> Commit | None:
         """The branch's head commit, or None when the server answers 304 to our ETag."""
@@ -142,25 +147,26 @@ class UpstreamClient:
         headers = dict(self._api_headers)
         if etag:
             headers["If-None-Match"] = etag
-        response = self._get(url, headers=headers)
-        if response.status_code == 304:
+        response = self._get(url, headers=headers, kind="json")
+        if response.status == 304:
             return None
         try:
-            body = response.json()
-            sha = body["sha"]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise UpstreamError(f"{url}: no commit sha in the answer") from exc
-        info = body.get("commit") or {}
-        when = (info.get("committer") or {}).get("date") or (info.get("author") or {}).get("date")
-        return Commit(sha=sha, date=_parse_time(when), etag=response.headers.get("ETag"))
+            body = response.json(url)
+        except BadAnswerError as exc:
+            raise UpstreamError(str(exc)) from None
+        if not isinstance(body, dict):
+            raise UpstreamError(f"{url}: expected a commit object, got {type(body).__name__}")
+        return Commit(sha=_sha(body.get("sha"), url), date=_commit_date(body), etag=response.headers.get("ETag"))
 
     def tree(self, repo: str, sha: str) -> list[str]:
         """Every file path of the repository at `sha`."""
         url = f"{self.endpoints.github_api}/repos/{repo}/git/trees/{sha}"
         body = self._json(url, params={"recursive": "1"})
+        if not isinstance(body, dict) or not isinstance(body.get("tree", []), list):
+            raise UpstreamError(f"{url}: expected a tree object with a list of entries")
         if body.get("truncated"):
             raise UpstreamError(f"{url}: the tree listing is truncated")
-        return [e["path"] for e in body.get("tree", []) if e.get("type") == "blob"]
+        return [_path(e, url) for e in body.get("tree", []) if isinstance(e, dict) and e.get("type") == "blob"]
 
     def directory(self, repo: str, sha: str, folder: str) -> list[str]:
         """File paths directly in `folder` at `sha`, through the contents API (when trees are not served)."""
@@ -168,7 +174,7 @@ class UpstreamClient:
         body = self._json(url, params={"ref": sha})
         if not isinstance(body, list):
             raise UpstreamError(f"{url}: expected a directory listing")
-        return [e["path"] for e in body if e.get("type") == "file"]
+        return [_path(e, url) for e in body if isinstance(e, dict) and e.get("type") == "file"]
 
     def path_commits(self, repo: str, branch: str, path: str, stop_before: date | None) -> list[Commit]:
         """Commits that touched `path`, newest first, paging until one dated before `stop_before` (included)."""
@@ -180,9 +186,9 @@ class UpstreamClient:
             if not isinstance(body, list):
                 raise UpstreamError(f"{url}: expected a list of commits")
             for item in body:
-                info = item.get("commit") or {}
-                when = (info.get("committer") or {}).get("date") or (info.get("author") or {}).get("date")
-                commit = Commit(sha=item["sha"], date=_parse_time(when))
+                if not isinstance(item, dict):
+                    raise UpstreamError(f"{url}: a commit is {type(item).__name__}, not an object")
+                commit = Commit(sha=_sha(item.get("sha"), url), date=_commit_date(item))
                 found.append(commit)
                 if stop_before and commit.date and commit.date.date() < stop_before:
                     return found
@@ -218,7 +224,7 @@ class UpstreamClient:
             headers["If-None-Match"] = validator
         response = self._get(url, headers=headers or None)
         last_modified = _parse_time(response.headers.get("Last-Modified"))
-        if response.status_code == 304:
+        if response.status == 304:
             return UrlResponse(None, validator, last_modified)
         etag = response.headers.get("ETag")
         if etag is None and response.headers.get("Last-Modified"):
@@ -226,21 +232,42 @@ class UpstreamClient:
         return UrlResponse(_text(url, response), etag, last_modified)
 
 
-def _text(url: str, response: httpx.Response) -> str:
+def _sha(value: object, url: str) -> str:
     try:
-        return response.content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UpstreamError(f"{url}: not UTF-8 text ({exc})") from exc
+        return revision_id(value, url)
+    except UnsafeAnswerError as exc:
+        raise UpstreamError(str(exc)) from None
 
 
-def _base64_content(url: str, response: httpx.Response) -> str:
+def _commit_date(item: dict) -> datetime | None:
+    info = item.get("commit")
+    info = info if isinstance(info, dict) else {}
+    dates = [who.get("date") for who in (info.get("committer"), info.get("author")) if isinstance(who, dict)]
+    return _parse_time(next((d for d in dates if isinstance(d, str) and d), None))
+
+
+def _path(entry: dict, url: str) -> str:
+    path = entry.get("path")
+    if not isinstance(path, str) or not path:
+        raise UpstreamError(f"{url}: a listing entry without a path")
+    return path
+
+
+def _text(url: str, response: Answer) -> str:
+    try:
+        return response.text(url)
+    except BadAnswerError as exc:
+        raise UpstreamError(str(exc)) from None
+
+
+def _base64_content(url: str, response: Answer) -> str:
     """A contents-API answer in JSON (a server that ignores the raw media type): base64 `content`."""
     import base64
     import binascii
 
     try:
-        body = response.json()
+        body = response.json(url)
         data = base64.b64decode(body["content"]) if body.get("encoding") == "base64" else body["content"].encode()
         return data.decode("utf-8-sig")
-    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error, UnicodeDecodeError) as exc:
+    except (BadAnswerError, KeyError, TypeError, AttributeError, binascii.Error, UnicodeDecodeError) as exc:
         raise UpstreamError(f"{url}: no file content in the answer ({exc})") from exc
