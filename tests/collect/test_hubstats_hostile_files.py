@@ -67,7 +67,7 @@ def test_import_hub_dump_refuses_the_same_files_with_one_line(bundled_db, tmp_pa
     dump = tmp_path / "models.csv"
     dump.write_bytes(content)
     done = run_cli([str(CLI), "import", "hub-dump", str(dump), "--date", "2025-01-03", "--db",
-                    str(tmp_path / "w.duckdb"), "--no-progress"], cli_env(tmp_path))  # fmt: skip
+                    str(tmp_path / "w.duckdb")], cli_env(tmp_path))  # fmt: skip
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert f"{dump}:1:" in done.stderr
 

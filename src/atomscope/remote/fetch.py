@@ -94,21 +94,22 @@ def request(client: Any, url: str, *, what: str, limits: Limits, kind: Kind = "j
             ok: tuple[int, ...] = (200,)) -> Answer:  # fmt: skip
     """One bounded request on `client` (httpx or httpx2). A status outside `ok` is BadAnswerError carrying it."""
     cap = {"json": limits.max_json_bytes, "text": limits.max_text_bytes}.get(kind, limits.max_download_bytes)
-    try:
-        with deadline(limits.request_s, what), client.stream(method, url, params=params, headers=headers,
-                                                             data=data) as response:  # fmt: skip
-            if response.status_code not in ok:
-                raise BadAnswerError(f"{what}: HTTP {response.status_code} from {host_of(url)}", response.status_code)
-            body = read_capped(response, cap, what)
-            if kind != "bytes" and response.status_code != 304 and _is_html(
-                    response.headers.get("Content-Type", ""), body[:64]):  # fmt: skip
-                raise UnreachableError(f"{what}: {host_of(url)} answered an HTML page (a captive portal or proxy?)")
-            next_url = response.links.get("next", {}).get("url")
-            return Answer(str(response.url), response.status_code, response.headers, body, next_url)
-    except HTTP_ERRORS as exc:
-        late = expired()
-        reason = f"no answer within the deadline ({late})" if late else describe(exc)
-        raise UnreachableError(f"{what}: cannot reach {host_of(url)}: {reason}") from None
+    with deadline(limits.request_s, what):
+        try:
+            with client.stream(method, url, params=params, headers=headers, data=data) as response:
+                if response.status_code not in ok:
+                    raise BadAnswerError(f"{what}: HTTP {response.status_code} from {host_of(url)}",
+                                         response.status_code)  # fmt: skip
+                body = read_capped(response, cap, what)
+                if kind != "bytes" and response.status_code != 304 and _is_html(
+                        response.headers.get("Content-Type", ""), body[:64]):  # fmt: skip
+                    raise UnreachableError(f"{what}: {host_of(url)} answered an HTML page (a captive portal or proxy?)")
+                next_url = response.links.get("next", {}).get("url")
+                return Answer(str(response.url), response.status_code, response.headers, body, next_url)
+        except HTTP_ERRORS as exc:
+            late = expired()
+            reason = f"no answer within the deadline ({late})" if late else describe(exc)
+            raise UnreachableError(f"{what}: cannot reach {host_of(url)}: {reason}") from None
 
 
 def parse_json(body: bytes, what: str) -> Any:
