@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from hub_helpers import CLI, cli_env, run_cli, small_hub, warehouse
+from hub_helpers import CLI, cli_env, run_cli, small_hub, tracked_hub_warehouse
 from hubstats_fixtures import dataset_host
 
 from atomscope.testing.hub import HubEmulator
@@ -36,7 +36,7 @@ def _hostile_repo() -> DatasetRepo:
 
 
 def test_unreadable_csv_revisions_are_recorded_invalid_and_retried_on_request(bundled_db, tmp_path, hub):
-    warehouse(bundled_db, tmp_path, hub).close()
+    tracked_hub_warehouse(bundled_db, tmp_path, hub).close()
     path = tmp_path / "w.duckdb"
     host = DatasetHost(_hostile_repo())
     with HubEmulator(hub, datasets=host) as emu:
@@ -63,7 +63,7 @@ def test_unreadable_csv_revisions_are_recorded_invalid_and_retried_on_request(bu
 
 @pytest.mark.parametrize("content", [NOT_UTF8, WIDE_HEADER], ids=["not-utf8", "wide-header"])
 def test_import_hub_dump_refuses_the_same_files_with_one_line(bundled_db, tmp_path, hub, content):
-    warehouse(bundled_db, tmp_path, hub).close()
+    tracked_hub_warehouse(bundled_db, tmp_path, hub).close()
     dump = tmp_path / "models.csv"
     dump.write_bytes(content)
     done = run_cli([str(CLI), "import", "hub-dump", str(dump), "--date", "2025-01-03", "--db",
@@ -73,16 +73,17 @@ def test_import_hub_dump_refuses_the_same_files_with_one_line(bundled_db, tmp_pa
 
 
 def test_ctrl_c_mid_run_records_nothing_invalid_and_a_rerun_imports_every_revision(bundled_db, tmp_path, hub):
-    warehouse(bundled_db, tmp_path, hub).close()
+    tracked_hub_warehouse(bundled_db, tmp_path, hub).close()
     path = tmp_path / "w.duckdb"
     host = dataset_host(hub)
     with HubEmulator(hub, datasets=host) as emu:
         env = cli_env(tmp_path, HF_ENDPOINT=emu.url)
         args = [str(CLI), "import", "hub-stats", "--db", str(path), "--no-progress", "--since", "2025-02-01",
                 "--until", "2025-07-31"]  # fmt: skip
+        emu.faults.slow_down(0.3, path_prefix="/cdn-lfs/")  # file reads are slow: Ctrl-C lands mid-run
         proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         end = time.monotonic() + 60
-        while len(host.downloads) < 2 and proc.poll() is None and time.monotonic() < end:
+        while emu.request_count("/cdn-lfs/") < 3 and proc.poll() is None and time.monotonic() < end:
             time.sleep(0.005)
         proc.send_signal(signal.SIGINT)  # mid-run: during a download or while DuckDB reads a revision
         _, err = proc.communicate(timeout=60)
@@ -92,6 +93,7 @@ def test_ctrl_c_mid_run_records_nothing_invalid_and_a_rerun_imports_every_revisi
         finally:
             con.close()
         assert proc.returncode != 0 and "invalid" not in dict(recorded), err
+        emu.faults.slow_down(0)
         rerun = run_cli(args, env, timeout=120)
     assert rerun.returncode == 0, rerun.stderr
     con = db.connect(path)
