@@ -69,3 +69,31 @@ def test_malformed_hub_metadata_is_one_line(db, tmp_path, routes, message):
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert message in done.stderr
     assert len(done.stderr.strip().splitlines()) <= 2  # one line (a long one may wrap once)
+
+
+def test_commit_days_outside_the_window_are_refused_never_imported(db, tmp_path):
+    days = ["0001-01-01T00:00:00Z", "2099-03-05T00:00:00Z", "9999-12-31T23:59:59Z", "yesterday"]
+    dated = [{"id": c * 40, "title": "t", "date": day} for c, day in zip("cdef", days, strict=True)]
+    entry = [{"type": "file", "path": "models.parquet", "oid": SHA, "size": 10}]
+    with HostileServer({f"{REPO}/commits": json_reply(dated), f"{REPO}/paths-info": json_reply(entry)}) as server:
+        done = run_cli([str(CLI), "import", "hub-stats", "--db", str(db), "--endpoint", server.url, "--no-progress"],
+                       cli_env(tmp_path), timeout=120)  # fmt: skip
+        fetched = [s.path for s in server.seen if "/resolve/" in s.path]
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.count("refused") == 4 and "0 revision(s) imported" in done.stderr
+    assert "outside 2015-01-01" in done.stderr and "'yesterday' unusable" in done.stderr
+    assert fetched == []
+
+
+def test_an_lmarena_snapshot_dated_2999_is_refused(db, tmp_path):
+    future = {"sha": SHA, "commit": {"committer": {"date": "2999-01-01T00:00:00Z"}}}
+
+    def github(seen, server):
+        return json_reply(future if "/commits/" in seen.path else [{"sha": "c" * 40, **future}])
+
+    with HostileServer({"/repos": github}) as server:
+        done = run_cli([str(CLI), "sources", "update", "lmarena", "--db", str(db), "--github-api", server.url,
+                        "--github-raw", server.url], cli_env(tmp_path), timeout=120)  # fmt: skip
+    out = done.stdout + done.stderr
+    assert done.returncode != 0 and "Traceback" not in out, out
+    assert "dated 2999-01-01, outside 2015-01-01 .. tomorrow; refused" in out

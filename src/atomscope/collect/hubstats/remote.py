@@ -22,7 +22,7 @@ from atomscope import __version__
 from atomscope.domain.dates import DateOutOfRangeError, check_snapshot_day
 from atomscope.remote.checks import UnsafeAnswerError, revision_id
 from atomscope.remote.fetch import BadAnswerError, pages, request
-from atomscope.remote.guard import Limits, install_hub_session
+from atomscope.remote.guard import Limits, deadline, install_hub_session
 
 
 @dataclass(frozen=True)
@@ -63,13 +63,14 @@ class DatasetRemote:
         """Every commit of the main branch, newest first (the server's order)."""
         what = f"the commits of {self.repo}"
         found: list[CommitItem] = []
-        for page in pages(get_session(), self._url("commits", "main"), what=what, limits=self.limits,
-                          headers=self._headers):  # fmt: skip
-            self.on_request()
-            for item in page:
-                commit = self._commit(item, what)
-                if commit is not None:
-                    found.append(commit)
+        with deadline(self.limits.command_s, what):  # the whole listing, every page included
+            for page in pages(get_session(), self._url("commits", "main"), what=what, limits=self.limits,
+                              headers=self._headers):  # fmt: skip
+                self.on_request()
+                for item in page:
+                    commit = self._commit(item, what)
+                    if commit is not None:
+                        found.append(commit)
         return found
 
     def _commit(self, item: Any, what: str) -> CommitItem | None:
