@@ -11,6 +11,7 @@ import pytest
 from hub_helpers import CLI, cli_env, run_cli
 
 from atomscope.testing.hostile import HostileServer, Reply, gzip_bomb, json_reply
+from atomscope.warehouse import db as warehouse_db
 
 LISTING = json.dumps({"data": [{"id": "qwen/qwen3-32b", "hugging_face_id": "Qwen/Qwen3-32B"}]}).encode()
 
@@ -60,3 +61,17 @@ def test_hub_stats_commits_listing_bounded_by_the_deadline_and_the_page_bound(db
         listed = sum("/commits" in s.path for s in server.seen)
     assert paged.returncode == 2 and "more than 5 pages" in paged.stderr, paged.stderr
     assert listed == 5
+
+
+def test_openrouter_creation_dates_outside_the_window_are_never_stored(db, tmp_path):
+    entries = [{"id": f"qwen/m{i}", "hugging_face_id": f"Qwen/M{i}", "created": created}
+               for i, created in enumerate([-62135596800, 253402214400, 1745884800])]  # 0001, 9999, 2025  # fmt: skip
+    with HostileServer({"/api/v1/models": json_reply({"data": entries})}) as server:
+        done = _openrouter(db, server, tmp_path)
+    assert done.returncode == 0, done.stderr
+    con = warehouse_db.connect(db)
+    try:
+        stored = con.execute("SELECT model_slug, created::VARCHAR FROM openrouter_models ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert stored == [("qwen/m0", None), ("qwen/m1", None), ("qwen/m2", "2025-04-29 00:00:00")]
