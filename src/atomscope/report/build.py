@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -133,6 +134,19 @@ def _clear_charts(folder: Path) -> None:
             path.unlink()
 
 
+def write_file(path: Path, data: str | bytes) -> None:
+    """Write a whole file or nothing: into a temporary file beside it, then renamed over it. A full disk
+    or a size limit half-way leaves the previous file (or none), never an empty or cut-off one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def write_charts(sections: list[Section], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     _clear_charts(folder)
@@ -140,15 +154,15 @@ def write_charts(sections: list[Section], folder: Path) -> None:
     for section in sections:
         for chart in section.charts:
             svg = charts.render_svg(chart.spec)
-            (folder / f"{chart.name}.svg").write_text(svg, encoding="utf-8")
-            (folder / f"{chart.name}.png").write_bytes(charts.render_png(chart.spec))
-            (folder / f"{chart.name}.csv").write_text(frame_csv(chart.data), encoding="utf-8")
+            write_file(folder / f"{chart.name}.svg", svg)
+            write_file(folder / f"{chart.name}.png", charts.render_png(chart.spec))
+            write_file(folder / f"{chart.name}.csv", frame_csv(chart.data))
             written += [f"{chart.name}.svg", f"{chart.name}.png", f"{chart.name}.csv"]
             chart.svg = Markup(charts.inline_svg(svg, chart.name))  # checked: no script, no handlers
         for table in section.tables:
-            (folder / f"{table.name}.csv").write_text(frame_csv(table.data), encoding="utf-8")
+            write_file(folder / f"{table.name}.csv", frame_csv(table.data))
             written.append(f"{table.name}.csv")
-    (folder / CHARTS_WRITTEN).write_text(json.dumps(sorted(set(written))) + "\n", encoding="utf-8")
+    write_file(folder / CHARTS_WRITTEN, json.dumps(sorted(set(written))) + "\n")
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
@@ -188,10 +202,16 @@ def summary_markdown(report: Report, generated_at: str, base_url: str = "") -> s
     return "\n".join(lines)
 
 
-def build_report(db_path: str | Path, out_dir: str | Path, *, base_url: str = "") -> Report:
-    """Build the report from the warehouse at `db_path` (opened read-only) into `out_dir`."""
+WRITER_WAIT_S = 300.0  # a collector of another `run` may hold the write lock for a while
+
+
+def build_report(
+    db_path: str | Path, out_dir: str | Path, *, base_url: str = "", writer_wait_s: float = WRITER_WAIT_S
+) -> Report:
+    """Build the report from the warehouse at `db_path` (opened read-only, waiting up to `writer_wait_s` for
+    another process's write to end) into `out_dir`."""
     db_path, out_dir = Path(db_path), Path(out_dir)
-    con = warehouse.connect(db_path, read_only=True)
+    con = warehouse.connect(db_path, read_only=True, writer_wait_s=writer_wait_s)
     try:
         refuse_unpublishable(con)
         md = MetricData(ibis.duckdb.from_connection(con))
@@ -224,6 +244,6 @@ def build_report(db_path: str | Path, out_dir: str | Path, *, base_url: str = ""
             attributions=credits,
         )
     )
-    report.index.write_text(html, encoding="utf-8")
-    report.summary.write_text(summary_markdown(report, generated_at, base_url), encoding="utf-8")
+    write_file(report.index, html)
+    write_file(report.summary, summary_markdown(report, generated_at, base_url))
     return report

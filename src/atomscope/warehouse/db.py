@@ -143,16 +143,32 @@ def _connect_waiting_for_lock(path: Path, wait_s: float) -> duckdb.DuckDBPyConne
             writer_file(path).unlink(missing_ok=True)
 
 
-def connect(path: str | Path, *, read_only: bool = False, lock_wait_s: float = 10.0) -> duckdb.DuckDBPyConnection:
-    """Open (and, when writable, create and migrate) the warehouse at `path`."""
+def connect(
+    path: str | Path, *, read_only: bool = False, lock_wait_s: float = 10.0, writer_wait_s: float = 0.0
+) -> duckdb.DuckDBPyConnection:
+    """Open (and, when writable, create and migrate) the warehouse at `path`.
+
+    A writer waits up to `lock_wait_s` for readers to close; a reader waits up to `writer_wait_s` (default:
+    not at all, the server answers 503 instead) while another process holds the write lock.
+    """
     path = Path(path)
     if read_only:
         if not path.exists():
             raise WarehouseError(f"{path}: no warehouse here; run `atomscope init` first")
-        try:
-            con = duckdb.connect(str(path), read_only=True)
-        except (OSError, duckdb.Error) as exc:
-            raise WarehouseError(f"{path}: cannot open the warehouse read-only: {describe_failure(exc)}") from exc
+        deadline = time.monotonic() + writer_wait_s
+        while True:
+            try:
+                con = duckdb.connect(str(path), read_only=True)
+                break
+            except (OSError, duckdb.Error) as exc:
+                if is_lock_conflict(exc) and time.monotonic() < deadline:
+                    time.sleep(0.5)
+                    continue
+                busy = is_lock_conflict(exc) and writer_wait_s
+                waited = f" (waited {writer_wait_s:g} s for the writer)" if busy else ""
+                raise WarehouseError(
+                    f"{path}: cannot open the warehouse read-only{waited}: {describe_failure(exc)}"
+                ) from exc
         try:
             missing = missing_versions(con)
         except duckdb.Error as exc:
