@@ -11,7 +11,7 @@ import typer.main
 from atomscope.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
-ALWAYS = {"--help", "--db", "--format", "--progress", "--no-progress"}  # shared options, described once
+ALWAYS = {"--help", "--db", "--format", "--columns", "--progress", "--no-progress"}  # shared options, described once
 
 
 def _commands() -> dict[str, set[str]]:

@@ -114,7 +114,7 @@ def test_by_region_counts_cumulative_fits_over_known_sizes(wh):
 
 
 def test_by_best_picks_the_best_fitting_open_model_and_its_lead(wh):
-    frame = wh.metric("runnability", by="best")
+    frame = wh.metric("runnability", by="best", snapshots="all")
     best = {(r.snapshot_date.date().isoformat(), r.hardware_class, r.region): r for r in frame.itertuples()}
     # 48gb: Meta's 70B fits at q4 (42 GB); Alibaba's 3B only (235B needs 141 GB)
     assert best[("2025-01-01", "48gb", "us")].arena_model == "llama-mid"
@@ -128,6 +128,18 @@ def test_by_best_picks_the_best_fitting_open_model_and_its_lead(wh):
     assert best[("2025-02-01", "8gb", "china")].model_id == "Qwen/Small"
     assert ("2025-01-01", "8gb", "us") not in best  # no US model fits 8 GB
     assert "unmapped" not in set(frame.arena_model)
+
+
+def test_by_best_shows_the_latest_snapshot_unless_asked_for_all(wh):
+    latest = wh.metric("runnability", by="best")
+    assert set(latest.snapshot_date.dt.date) == {date(2025, 3, 1)}
+    lead = latest[(latest.hardware_class == "640gb") & (latest.region == "us")].iloc[0]
+    assert lead.leading_since.date() == date(2025, 2, 1)  # the run is still measured over the history
+    every = wh.metric("runnability", by="best", snapshots="all")
+    days = list(every.snapshot_date.dt.date)
+    assert days == sorted(days, reverse=True) and days[0] == date(2025, 3, 1) and days[-1] == date(2025, 1, 1)
+    until = wh.metric("runnability", by="best", until=date(2025, 2, 15))
+    assert set(until.snapshot_date.dt.date) == {date(2025, 2, 1)}
 
 
 def test_unknown_grouping_is_refused(wh):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +11,15 @@ import typer
 
 from atomscope.cli.common import DbOption, open_read
 from atomscope.cli.output import stderr
+
+
+class AuditFormat(str, Enum):  # the values of audit/output.py's AuditFormat, without importing it at start-up
+    table = "table"
+    csv = "csv"
+    json = "json"
+    html = "html"
+    sarif = "sarif"
+
 
 FAIL_ON_HELP = (
     "Exit 1 when a found model matches field=value or openness<N (repeatable, or comma-separated): region, "
@@ -25,7 +35,7 @@ def register(app: typer.Typer) -> None:
 def audit(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to scan (never executed).")],
     db: DbOption = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="table, csv, json, html or sarif.")] = "table",
+    format: Annotated[AuditFormat, typer.Option("--format", "-f", help="Output format.")] = AuditFormat.table,
     fail_on: Annotated[list[str], typer.Option("--fail-on", help=FAIL_ON_HELP)] = [],  # noqa: B006
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the output to this file.")] = None,
     max_bytes: Annotated[int, typer.Option("--max-bytes", help="Skip (and count) files larger than this.")] = 2_000_000,
@@ -39,13 +49,10 @@ def audit(
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from atomscope.audit import output
-    from atomscope.audit.conditions import AuditConditionError, offending, parse_conditions
+    from atomscope.audit.conditions import offending, parse_conditions
     from atomscope.audit.run import audit as run_audit
 
-    try:
-        fmt = output.AuditFormat(format)
-    except ValueError:
-        raise AuditConditionError(f"--format must be one of table, csv, json, html, sarif; got {format!r}") from None
+    fmt = output.AuditFormat(format.value)
     conditions = parse_conditions(fail_on)
     with (
         open_read(db) as con,

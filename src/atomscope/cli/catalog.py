@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from atomscope.cli.common import DbOption, open_read
-from atomscope.cli.output import OutputFormat, RawCsvOption, emit
+from atomscope.cli.output import ColumnsOption, FormatOption, OutputFormat, RawCsvOption, emit
 
 app = typer.Typer(help="The curated catalog: organizations, tracked models, unresolved names.", no_args_is_help=True)
 
@@ -27,7 +27,6 @@ class ListName(str, Enum):
     all = "all"
 
 
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv or json.")]
 RegionOption = Annotated[Region | None, typer.Option("--region", help="Only this ATOM region.")]
 OrgOption = Annotated[str | None, typer.Option("--org", help="Only this organization (org key or HF namespace).")]
 
@@ -37,6 +36,7 @@ def orgs(
     db: DbOption = None,
     region: RegionOption = None,
     format: FormatOption = OutputFormat.table,
+    columns: ColumnsOption = None,
     raw_csv: RawCsvOption = False,
 ) -> None:
     """Organizations with region, country, aliases per source and tracked-model counts."""
@@ -44,7 +44,8 @@ def orgs(
 
     with open_read(db) as con:
         frame = queries.organizations(con, region=region.value if region else None)
-    emit(frame, format, title="Organizations", raw=raw_csv)
+    narrow = ("org_key", "display_name", "region", "tracked_models")
+    emit(frame, format, title="Organizations", raw=raw_csv, columns=columns, priority=narrow)
 
 
 @app.command()
@@ -54,6 +55,7 @@ def models(
     region: RegionOption = None,
     org: OrgOption = None,
     format: FormatOption = OutputFormat.table,
+    columns: ColumnsOption = None,
     raw_csv: RawCsvOption = False,
 ) -> None:
     """Tracked models with origin, parameters, size bucket and release date."""
@@ -66,17 +68,23 @@ def models(
             region=region.value if region else None,
             org=org,
         )
-    emit(frame, format, title="Tracked models", raw=raw_csv)
+    narrow = ("model_id", "region", "size_bucket", "release_date")
+    emit(frame, format, title="Tracked models", raw=raw_csv, columns=columns, priority=narrow)
 
 
 @app.command()
-def unresolved(db: DbOption = None, format: FormatOption = OutputFormat.table, raw_csv: RawCsvOption = False) -> None:
+def unresolved(
+    db: DbOption = None,
+    format: FormatOption = OutputFormat.table,
+    columns: ColumnsOption = None,
+    raw_csv: RawCsvOption = False,
+) -> None:
     """Organization names each source uses that the registry does not resolve, with row counts."""
     from atomscope.warehouse import queries
 
     with open_read(db) as con:
         frame = queries.unresolved(con)
-    emit(frame, format, title="Unresolved organization names", raw=raw_csv)
+    emit(frame, format, title="Unresolved organization names", raw=raw_csv, columns=columns)
 
 
 class CandidateDecision(str, Enum):
@@ -93,8 +101,12 @@ class AcceptList(str, Enum):
 @app.command()
 def candidates(
     db: DbOption = None,
-    decision: Annotated[CandidateDecision | None, typer.Option("--decision", help="Only this decision.")] = None,
+    decision: Annotated[
+        CandidateDecision | None,
+        typer.Option("--decision", metavar="DECISION", help="Only this decision: primary, extra or rejected."),
+    ] = None,
     format: FormatOption = OutputFormat.table,
+    columns: ColumnsOption = None,
     accept: Annotated[
         list[str] | None,
         typer.Option("--accept", metavar="MODEL_ID", help="Track this candidate (repeatable, or comma-separated)."),
@@ -133,4 +145,4 @@ def candidates(
         return
     with open_read(db) as con:
         frame = discovery.list_candidates(con, decision.value if decision else None)
-    emit(frame, format, title="Discovery candidates", raw=raw_csv)
+    emit(frame, format, title="Discovery candidates", raw=raw_csv, columns=columns)

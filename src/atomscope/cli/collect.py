@@ -40,7 +40,7 @@ def hf(
     db: DbOption = None,
     endpoint: Annotated[
         str | None,
-        typer.Option("--endpoint", help="Hub endpoint (default: $HF_ENDPOINT, else https://huggingface.co)."),
+        typer.Option("--endpoint", help="Hub endpoint (default: $HF_ENDPOINT, else huggingface.co)."),
     ] = None,
     since: Annotated[
         datetime | None,
@@ -61,7 +61,7 @@ def hf(
     only: Annotated[
         str | None,
         typer.Option(
-            "--only", help="Comma-separated parts: snapshot,availability,derivatives,discovery (default: all)."
+            "--only", help="Comma-separated parts (default: all): snapshot, availability, derivatives, discovery."
         ),
     ] = None,
     orgs: Annotated[

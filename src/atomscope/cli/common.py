@@ -12,7 +12,9 @@ from atomscope.config import DB_ENV_VAR, resolve_db_path
 DbOption = Annotated[
     Path | None,
     typer.Option(
-        "--db", envvar=DB_ENV_VAR, help="Warehouse file (default: $XDG_DATA_HOME/atomscope/atomscope.duckdb)."
+        "--db",
+        envvar=DB_ENV_VAR,
+        help="Warehouse file (default: atomscope.duckdb in the atomscope folder of $XDG_DATA_HOME).",
     ),
 ]
 

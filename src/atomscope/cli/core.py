@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from atomscope.cli.common import DbOption, open_read, open_write
-from atomscope.cli.output import OutputFormat, RawCsvOption
+from atomscope.cli.output import FormatOption, OutputFormat, RawCsvOption
 from atomscope.cli.query_run import QueryLimits
 from atomscope.config import resolve_db_path
 from atomscope.domain.errors import AtomscopeError, HubUnreachableError, ReadOnlyQueryError
@@ -161,7 +161,7 @@ def query(
         ),
     ],
     db: DbOption = None,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    format: FormatOption = OutputFormat.table,
     raw_csv: RawCsvOption = False,
     max_rows: Annotated[
         int, typer.Option("--max-rows", min=0, help="Print at most this many rows (0: no limit).")

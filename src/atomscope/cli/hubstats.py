@@ -47,7 +47,7 @@ def hub_stats(
     ] = "month",
     endpoint: Annotated[
         str | None,
-        typer.Option("--endpoint", help="Hub endpoint (default: $HF_ENDPOINT, else https://huggingface.co)."),
+        typer.Option("--endpoint", help="Hub endpoint (default: $HF_ENDPOINT, else huggingface.co)."),
     ] = None,
     max_files: Annotated[
         int | None,

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from atomscope.cli.common import DbOption, open_read
-from atomscope.cli.output import OutputFormat, RawCsvOption, emit
+from atomscope.cli.output import ColumnsOption, FormatOption, OutputFormat, RawCsvOption, emit
 from atomscope.domain.errors import MetricRequestError
 
 
@@ -50,7 +50,8 @@ def metric(
     since: Annotated[str | None, typer.Option("--since", help="First day, YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Last day, YYYY-MM-DD.")] = None,
     param: Annotated[list[str], typer.Option("--param", "-p", help="Metric parameter key=value.")] = [],  # noqa: B006
-    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    format: FormatOption = OutputFormat.table,
+    columns: ColumnsOption = None,
     raw_csv: RawCsvOption = False,
     engine: Annotated[
         Engine, typer.Option("--engine", help="duckdb: the warehouse; spark: a Parquet lake (--lake).")
@@ -89,24 +90,54 @@ def metric(
             ctx.backend = ibis.duckdb.from_connection(con)
             result = metrics.run(spec, ctx)
             frame = result.table.to_pandas()
-    emit(frame, format, title=f"{spec.title} ({spec.name}): {spec.summary}", notes=result.notes, raw=raw_csv)
+    emit(
+        frame,
+        format,
+        title=f"{spec.title} ({spec.name}): {spec.summary}",
+        notes=result.notes,
+        raw=raw_csv,
+        columns=columns,
+    )
 
 
-def list_metrics(format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table) -> None:
-    """List the metrics with their groupings, parameters and documented columns."""
+def list_metrics(
+    name: Annotated[str | None, typer.Argument(help="One metric: its summary, source, options and columns.")] = None,
+    format: FormatOption = OutputFormat.table,
+    columns: ColumnsOption = None,
+) -> None:
+    """List the metrics, one line each; with NAME, that metric's groupings, parameters and columns."""
     import pandas as pd
 
     from atomscope import metrics
 
+    if name is None:
+        rows = [
+            {"metric": m.name, "title": m.title, "summary": m.summary}
+            for m in sorted(metrics.REGISTRY.values(), key=lambda m: m.name)
+        ]
+        title = "Metrics (`atomscope metrics NAME` for one)"
+        emit(pd.DataFrame(rows), format, title=title, columns=columns, one_line=True)
+        return
+    spec = metrics.get(name)
     rows = [
-        {
-            "metric": m.name,
-            "summary": m.summary,
-            "by": ", ".join(m.by_choices),
-            "params": ", ".join(f"{k}={p.default}" for k, p in m.params.items()),
-            "columns": ", ".join(m.columns),
-            "source": m.source,
-        }
-        for m in sorted(metrics.REGISTRY.values(), key=lambda m: m.name)
+        {"item": "summary", "name": "", "meaning": spec.summary},
+        {"item": "source", "name": "", "meaning": spec.source},
     ]
-    emit(pd.DataFrame(rows), format, title="Metrics")
+    rows += [
+        {"item": "by", "name": b, "meaning": "the default grouping" if b == spec.default_by else ""}
+        for b in spec.by_choices
+    ]
+    rows += [{"item": "param", "name": k, "meaning": _param_help(p)} for k, p in spec.params.items()]
+    rows += [{"item": "column", "name": k, "meaning": v} for k, v in spec.columns.items()]
+    emit(pd.DataFrame(rows), format, title=f"{spec.title} ({spec.name})", columns=columns)
+
+
+def _param_help(param) -> str:
+    """'top N (int, at least 1; default 10)'."""
+    facts = [param.type.__name__]
+    if param.choices:
+        facts.append(f"one of {', '.join(param.choices)}")
+    if param.min is not None or param.max is not None:
+        facts.append(param.bounds_text())
+    default = "" if param.default is None else f"; default {param.default}"
+    return f"{param.help} ({', '.join(facts)}{default})"

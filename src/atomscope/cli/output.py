@@ -12,19 +12,23 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, time
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from atomscope.domain.errors import AtomscopeError
 from atomscope.domain.spreadsheet import csv_line, finite
 
 if TYPE_CHECKING:
@@ -125,12 +129,111 @@ def _table_rows() -> int:
         return DEFAULT_TABLE_ROWS
 
 
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="Output format; csv and json print every row and column.")
+]
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        help="Comma-separated columns to print, in this order (every format); the table otherwise picks what fits.",
+    ),
+]
+
+
+class UnknownColumnError(AtomscopeError):
+    """--columns named a column the result does not have."""
+
+
+def select_columns(frame: pd.DataFrame, columns: str | None) -> pd.DataFrame:
+    """The frame restricted to `--columns a,b,c` (in that order); the frame itself without it."""
+    if not columns:
+        return frame
+    wanted = [c.strip() for c in columns.split(",") if c.strip()]
+    known = [str(c) for c in frame.columns]
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise UnknownColumnError(f"--columns: no column {', '.join(unknown)}; the columns are: {', '.join(known)}")
+    return frame[wanted]
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """The columns a table prints at a terminal width, and how each may wrap."""
+
+    shown: list[int]  # positions in the frame, in frame order
+    left_out: list[str]
+    widths: dict[int, int]  # position -> width of each shown column
+    prose: set[int]  # positions of text columns that may wrap between words (or end in an ellipsis)
+
+
+def _min_width(header: str, cells: list[str], one_line: bool) -> tuple[int, bool]:
+    """(narrowest width that splits no number, id or word, whether the column is prose: text that may wrap
+    between words or, in a one-line listing, end in an ellipsis)."""
+    widest = max([cell_len(header), *(cell_len(c) for c in cells)])
+    if not any(len(c.split()) >= PROSE_WORDS for c in cells):
+        return widest, False  # numbers, ids, dates and times, names: never split
+    if one_line:
+        return max(cell_len(header), min(widest, ONE_LINE_MIN)), True
+    longest_word = max(cell_len(w) for c in [header, *cells] for w in c.split() or [""])
+    return max(longest_word, min(widest, PROSE_MIN)), True
+
+
+PROSE_WORDS = 5  # a text column is prose when a cell has this many words
+PROSE_MIN = 24  # a wrapping text column gets at least this many characters when it has them
+ONE_LINE_MIN = 16  # and a prose column cut to one line
+_NUMBER = re.compile(r"^(-?(\d{1,3}(,\d{3})*|\d+)(\.\d+)?(e[+-]?\d+)?|NaN|-?inf|⋮)?$")
+
+
+def fit(
+    headers: list[str], cells: list[list[str]], width: int, priority: tuple[str, ...] = (), one_line: bool = False
+) -> Fitted:
+    """Which columns fit in `width` without splitting a number, an id or a word: those named in `priority`
+    first, then the others in order; a column that does not fit is left out (and named), never squeezed."""
+    mins, widest, prose = [], [], set()
+    for i, header in enumerate(headers):
+        column = [row[i] for row in cells]
+        need, is_prose = _min_width(header, column, one_line)
+        mins.append(need)
+        widest.append(max([cell_len(header), *(cell_len(c) for c in column)]))
+        if is_prose:
+            prose.add(i)
+    order = [headers.index(n) for n in priority if n in headers]
+    order += [i for i in range(len(headers)) if i not in order]
+    used, shown = 1, []  # a box: one border, then 3 characters (padding and border) per column
+    for i in order:
+        if not shown or used + mins[i] + 3 <= width:
+            shown.append(i)
+            used += mins[i] + 3
+    shown.sort()
+    widths = {i: (mins[i] if i in prose else widest[i]) for i in shown}
+    spare = width - used
+    for i in order:  # prose columns take what is left, up to their widest cell, in priority order
+        if i in widths and i in prose:
+            grow = min(spare, widest[i] - widths[i])
+            widths[i] += grow
+            spare -= grow
+    left_out = [headers[i] for i in range(len(headers)) if i not in shown]
+    return Fitted(shown, left_out, widths, prose & set(shown))
+
+
 def emit(
-    frame: pd.DataFrame, fmt: OutputFormat, *, title: str | None = None, notes: list[str] = (), raw: bool = False
+    frame: pd.DataFrame,
+    fmt: OutputFormat,
+    *,
+    title: str | None = None,
+    notes: list[str] = (),
+    raw: bool = False,
+    columns: str | None = None,
+    priority: tuple[str, ...] = (),
+    one_line: bool = False,
 ) -> None:
-    frame = _missing_text_as_null(frame)
+    """Print `frame` in `fmt`. `columns` is the user's `--columns`; `priority` the columns a table keeps
+    first when the terminal is too narrow for all of them (the command's sensible default); `one_line`
+    keeps each row of a listing on one line, its prose cut with an ellipsis (csv and json keep it all)."""
+    frame = _missing_text_as_null(select_columns(frame, columns))
     rows = list(frame.itertuples(index=False, name=None))
-    emit_rows(list(frame.columns), [rows], fmt, title=title, notes=notes, raw=raw)
+    emit_rows(list(frame.columns), [rows], fmt, title=title, notes=notes, raw=raw, priority=priority, one_line=one_line)
 
 
 def emit_rows(
@@ -141,6 +244,8 @@ def emit_rows(
     title: str | None = None,
     notes: list[str] = (),
     raw: bool = False,
+    priority: tuple[str, ...] = (),
+    one_line: bool = False,
 ) -> int:
     """Write rows as they arrive, batch by batch (CSV and JSON never hold more than a batch; the table keeps
     its first and last rows only); returns the number of rows. JSON stays valid if the batches stop early."""
@@ -165,13 +270,15 @@ def emit_rows(
         finally:
             sys.stdout.write("\n]\n" if count else "]\n")
     else:
-        count = _emit_table(columns, batches, title)
+        count = _emit_table(columns, batches, title, priority, one_line)
     for note in notes:
         stderr.print(f"[yellow]note:[/yellow] {escape(str(note))}", highlight=False)
     return count
 
 
-def _emit_table(columns: list, batches: Iterable[list[tuple]], title: str | None) -> int:
+def _emit_table(
+    columns: list, batches: Iterable[list[tuple]], title: str | None, priority: tuple[str, ...], one_line: bool
+) -> int:
     limit = _table_rows()
     half = limit // 2
     head: list[tuple] = []
@@ -184,22 +291,41 @@ def _emit_table(columns: list, batches: Iterable[list[tuple]], title: str | None
             else:
                 tail.append(row)
         count += len(batch)
-    table = Table(title=Text(title) if title else None, show_lines=False)
-    for column in columns:
-        table.add_column(Text(str(column)), overflow="fold")
     shown = not limit or count <= limit
-    for row in head:
-        table.add_row(*(_cell(v) for v in row))
+    rows = [[_cell(v) for v in row] for row in head]
     if not shown:  # the first and last rows, like DuckDB's own shell: a terminal is no place for thousands
-        table.add_row(*(Text("⋮") for _ in columns))
-    for row in tail:
-        table.add_row(*(_cell(v) for v in row))
-    Console().print(table)
+        rows.append([Text("⋮") for _ in columns])
+    rows += [[_cell(v) for v in row] for row in tail]
+    console = Console()
+    headers = [str(c) for c in columns]
+    fitted = fit(headers, [[t.plain for t in row] for row in rows], console.width, priority, one_line)
+    table = Table(title=Text(title) if title else None, show_lines=False)
+    numeric = {i for i in fitted.shown if all(_NUMBER.match(row[i].plain) for row in rows)}
+    for i in fitted.shown:
+        width = fitted.widths[i]
+        if i in fitted.prose and one_line:
+            table.add_column(Text(headers[i]), width=width, no_wrap=True, overflow="ellipsis")
+        elif i in fitted.prose:
+            table.add_column(Text(headers[i]), width=width, overflow="fold")
+        else:
+            justify = "right" if i in numeric else "left"
+            table.add_column(Text(headers[i]), width=width, no_wrap=True, justify=justify)
+    for row in rows:
+        table.add_row(*(row[i] for i in fitted.shown))
+    console.print(table)
+    sys.stdout.flush()  # the table before the row count on stderr, also when both go to one pipe
     if shown:
         stderr.print(f"[dim]{count} rows[/dim]")
     else:
         stderr.print(
             f"[dim]{count} rows, {limit} shown; -f csv or -f json prints them all "
             f"({TABLE_ROWS_ENV}=0 shows all in the table)[/dim]"
+        )
+    if fitted.left_out:
+        left = f"{len(fitted.left_out)} column{'s' if len(fitted.left_out) > 1 else ''}"
+        stderr.print(
+            f"[dim]{left} left out to fit {console.width} characters: "
+            f"{', '.join(fitted.left_out)} (--columns a,b to choose; -f csv or -f json prints every column)[/dim]",
+            highlight=False,
         )
     return count

@@ -7,14 +7,12 @@ from typing import Annotated
 import typer
 
 from atomscope.cli.common import DbOption, open_read
-from atomscope.cli.output import OutputFormat, emit
+from atomscope.cli.output import ColumnsOption, FormatOption, OutputFormat, emit
 
 app = typer.Typer(
     help="Reference sources (ATOM, Epoch, OSAI, MOF, LMArena): versions, refresh from upstream, diffs.",
     no_args_is_help=True,
 )
-
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv or json.")]
 
 
 def register(app_: typer.Typer) -> None:
@@ -22,7 +20,7 @@ def register(app_: typer.Typer) -> None:
 
 
 @app.command(name="list")
-def list_sources(db: DbOption = None, format: FormatOption = OutputFormat.table) -> None:
+def list_sources(db: DbOption = None, format: FormatOption = OutputFormat.table, columns: ColumnsOption = None) -> None:
     """Each source: upstream repository and paths (or URL), the version loaded (commit or ETag, content hash,
     bundled or fetched, when), the last upstream check, license and row count."""
     from atomscope.sources.upstream.status import sources_frame
@@ -34,7 +32,8 @@ def list_sources(db: DbOption = None, format: FormatOption = OutputFormat.table)
         con.close()
     if format is OutputFormat.table:  # a terminal's width: one column per question, csv/json keep them all
         frame = _compact(frame)
-    emit(frame, format, title="Reference sources")
+    narrow = ("table", "version", "loaded", "rows", "last_check")  # what a narrow terminal shows first
+    emit(frame, format, title="Reference sources", columns=columns, priority=narrow, one_line=True)
 
 
 def _compact(frame):
@@ -43,7 +42,7 @@ def _compact(frame):
     def version(row) -> str:
         if row["version"] is None or pd.isna(row["version"]):
             return "not loaded"
-        ref = f" @ {str(row['upstream_version'])[:12]}" if isinstance(row["upstream_version"], str) else ""
+        ref = f" @ {str(row['upstream_version'])[:7]}" if isinstance(row["upstream_version"], str) else ""
         return f"{row['version']} {row['kind']}{ref}"
 
     def check(row) -> str:
@@ -57,11 +56,11 @@ def _compact(frame):
             "table": frame["table"],
             "origin": frame["origin"],
             "version": frame.apply(version, axis=1),
-            "content sha256": frame["sha256"],
-            "loaded": frame["loaded"],
+            "sha256": frame["sha256"],
+            "loaded": frame["loaded"].str.removesuffix(" UTC"),  # every time here is UTC
             "rows": frame["rows"],
             "license": frame["license"].str.split(" (", regex=False).str[0],
-            "last check": frame.apply(check, axis=1),
+            "last_check": frame.apply(check, axis=1),
         }
     )
 
@@ -186,6 +185,7 @@ def diff(
     name: Annotated[str, typer.Argument(help="A source (atom, epoch, osai, mof, lmarena) or one of its tables.")],
     db: DbOption = None,
     format: FormatOption = OutputFormat.table,
+    columns: ColumnsOption = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Rows listed per section.")] = 50,
     from_: Annotated[
         str | None, typer.Option("--from", metavar="vN", help="Compare this version of the table (see `sources list`).")

@@ -138,7 +138,7 @@ def compute(ctx: MetricContext) -> MetricResult:
 METRIC = register(
     Metric(
         name="arena",
-        title="The performance race (LMArena)",
+        title="Performance race (LMArena)",
         summary="LMArena race: best open-weight model and top-10 open share per region, open vs closed gap",
         source="The ATOM Project (atomproject.ai) LMArena comparisons; LMArena text leaderboard history",
         columns={

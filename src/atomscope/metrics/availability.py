@@ -114,7 +114,7 @@ def compute(ctx: MetricContext) -> MetricResult:
 METRIC = register(
     Metric(
         name="availability",
-        title="Models no longer freely downloadable",
+        title="Models no longer downloadable",
         summary="Tracked models removed, gated, renamed or disabled on the Hub, by model and by month and region",
         source="The ATOM Project (atomproject.ai) on discontinuation risk; Hugging Face Hub API statuses",
         columns={

@@ -100,7 +100,7 @@ def compute(ctx: MetricContext) -> MetricResult:
 METRIC = register(
     Metric(
         name="concentration",
-        title="Concentration of downloads",
+        title="Download concentration",
         summary="Monthly concentration of downloads across organizations: HHI, Gini, top-1 and top-5 share",
         source="HHI (DOJ/FTC merger guidelines, 0-10,000 scale) and Gini over the ATOM monthly downloads",
         columns={

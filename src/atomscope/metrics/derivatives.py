@@ -159,7 +159,7 @@ def compute(ctx: MetricContext) -> MetricResult:
 METRIC = register(
     Metric(
         name="derivatives",
-        title="Derivatives built on each region's models",
+        title="Derivatives of tracked models",
         summary="New Hub derivatives per month by their root's region, organization or model, and relation",
         source="ATOM Project / The ATOM Report (arXiv:2604.07190): derivatives with more than 5 downloads",
         columns={

@@ -203,7 +203,7 @@ def compute(ctx: MetricContext) -> MetricResult:
 METRIC = register(
     Metric(
         name="inference_share",
-        title="Share of inference tokens (OpenRouter)",
+        title="Inference share (OpenRouter)",
         summary="Share of OpenRouter tokens served by open models of each origin region, and by closed models",
         source="The ATOM Report (arXiv:2604.07190): OpenRouter token share of open models by origin",
         columns={

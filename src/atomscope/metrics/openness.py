@@ -143,7 +143,7 @@ _DIMENSION_DOCS = {name: f"OSAI rating of {name}: open 1, partial 0.5, closed 0 
 METRIC = register(
     Metric(
         name="openness",
-        title="Openness (EU Open Source AI Index)",
+        title="Openness index (OSAI)",
         summary="European Open Source AI Index openness per system (12 dimensions) and truly-open systems by region",
         source="Liesenfeld & Dingemanse (2024), FAccT; osai-index.eu; ATOM Project 'truly open' definition",
         columns={

@@ -228,7 +228,7 @@ COLUMNS = {
 RAM_V1 = register(
     Metric(
         name="ram_v1",
-        title="Relative adoption, v1 (Jan 2026)",
+        title="Relative adoption v1 (Jan 2026)",
         summary="Relative Adoption Metric v1 (Jan 2026): downloads / median of the size bucket's top 10",
         source=SOURCE + " (version of January 12, 2026)",
         columns=COLUMNS,
@@ -239,7 +239,7 @@ RAM_V1 = register(
 RAM_V2 = register(
     Metric(
         name="ram_v2",
-        title="Relative adoption, v2 (May 2026)",
+        title="Relative adoption v2 (May 2026)",
         summary="Relative Adoption Metric v2 (May 2026): downloads / monotonic 10th-most-downloaded cutoff",
         source=SOURCE + " (revision of May 25, 2026, baseline 2026-Q2)",
         columns=COLUMNS,

@@ -39,7 +39,9 @@ Groupings:
   counts only when it maps to a repository whose parameters the warehouse knows (`model_facts`); the
   region is that of the arena
   organization (`attribute(..., "lmarena")`). `leading_since` is the first snapshot date of the
-  unbroken run of snapshots in which that model has been the class's best for the region.
+  unbroken run of snapshots in which that model has been the class's best for the region. Only the
+  latest snapshot in the window is returned unless `--param snapshots=all` (then newest first): a reader
+  asks what is best now, and the run is computed over the whole window either way.
 
 Sources: the memory rule of thumb of EleutherAI, "Transformer Math 101" (blog.eleuther.ai, 2023) and
 the llama.cpp/Ollama model-size guidance; hardware capacities as sold (NVIDIA A100/H100 80 GB, RTX
@@ -53,7 +55,7 @@ import ibis.expr.types as ir
 
 from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics.arena_status import model_status
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
 from atomscope.metrics.common import attribute, count_true, tracked_models, unresolved_note, within
 
 OVERHEAD = 1.2
@@ -234,7 +236,9 @@ def _by_best(ctx: MetricContext) -> ir.Table:
         "leading_since",
         "class_order",
     )
-    return result.order_by(["snapshot_date", "class_order", "region"]).drop("class_order")
+    if ctx.params.get("snapshots", "latest") == "latest":  # computed over the history: leading_since needs it
+        result = result.filter(result.snapshot_date == result.snapshot_date.max())
+    return result.order_by([result.snapshot_date.desc(), "class_order", "region"]).drop("class_order")
 
 
 def compute(ctx: MetricContext) -> MetricResult:
@@ -285,5 +289,13 @@ METRIC = register(
         compute=compute,
         by_choices=BY_CHOICES,
         default_by="model",
+        params={
+            "snapshots": Param(
+                str,
+                "latest",
+                "--by best: the latest LMArena snapshot in the window, or all (newest first)",
+                choices=("latest", "all"),
+            )
+        },
     )
 )
