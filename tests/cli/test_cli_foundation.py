@@ -99,6 +99,14 @@ def test_main_job_skips_an_unreachable_hub_and_builds_the_report(tmp_path):
     assert "skipped the Hub collection" in proc.stderr
     assert "sources not refreshed" in proc.stderr  # offline: one line, the run goes on with the bundled data
     assert "Traceback" not in proc.stderr
+    assert "backfilling" not in proc.stderr and "no history backfill" in proc.stderr  # no claim, then a skip
+    lines = proc.stderr.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= int(os.environ.get("COLUMNS", 80))  # wrapped between words
+    ending = "\n".join(lines[lines.index("next:") :])  # the run ends with what to do next
+    assert str((tmp_path / "report" / "index.html").resolve()) in ending
+    assert f"atomscope serve --db {tmp_path / 'w.duckdb'}" in ending
+    for command in ("atomscope collect hf", "atomscope import hub-stats", "atomscope import hub-dump FILE"):
+        assert command in ending, command  # offline: how to add the history
     index = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     assert "State of the open-model ecosystem" in index
     assert (tmp_path / "report" / "summary.md").exists()

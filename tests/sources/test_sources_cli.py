@@ -126,7 +126,7 @@ def test_list_as_a_table_fits_one_line_per_question(tmp_path):
     result = CliRunner().invoke(app, ["sources", "list", "--db", path], env={"COLUMNS": "400"})
     assert result.exit_code == 0, result.output
     line = next(line for line in result.stdout.splitlines() if "atom_organization_regions" in line)
-    assert "v" in line and "bundled @ 3cd80206db5e" in line and "118" in line and "never" in line
+    assert "v" in line and "bundled @ 3cd8020" in line and "118" in line and "never" in line
 
 
 BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(

@@ -59,18 +59,51 @@ def run_main(
         summary_table(con)
     finally:
         con.close()
+    reached = None  # whether the Hub answered (None: not asked)
     if collect:
         if backfill:
-            try_backfill(db)
-        _try_collect(db, max_requests)
+            reached = try_backfill(db)
+        reached = _try_collect(db, max_requests) and reached is not False
     from atomscope.cli.report import report
 
     report(db=db, out=out)
+    next_steps(out, db, offline=reached is False)
 
 
-def try_backfill(db) -> None:
+def next_steps(out: Path, db: Path | None, offline: bool) -> None:
+    """The last lines of `atomscope run`: where the report is, how to see the dashboard and, when the Hub
+    could not be reached, how to add the download history later. Commands sit whole in their own column."""
+    from rich.padding import Padding
+    from rich.table import Table
+
+    steps = Table.grid(padding=(0, 2))
+    steps.add_column(no_wrap=True)
+    steps.add_column()
+    steps.add_row(escape(str((out / "index.html").resolve())), "the report: open it in a browser")
+    steps.add_row(
+        "atomscope serve" + (f" --db {escape(str(db))}" if db else ""), "the dashboard, at http://127.0.0.1:8000"
+    )
+    console.print("\n[bold]next:[/bold]", highlight=False)
+    console.print(Padding(steps, (0, 0, 0, 2)), highlight=False)
+    if offline:
+        history = Table.grid(padding=(0, 2))
+        history.add_column(no_wrap=True)
+        history.add_column()
+        history.add_row("atomscope collect hf", "today's snapshot, once the Hub is reachable")
+        history.add_row("atomscope import hub-stats", "up to two years of monthly history, once the Hub is reachable")
+        history.add_row("atomscope import hub-dump FILE --date D", "a Hub metadata dump, without a network")
+        console.print(
+            "[bold]offline:[/bold] the Hub could not be reached, so the report has no download history yet; "
+            "add it later (docs/imports.md):",
+            highlight=False,
+        )
+        console.print(Padding(history, (0, 0, 0, 2)), highlight=False)
+
+
+def try_backfill(db) -> bool | None:
     """Day-one history from the hub-stats dataset when the warehouse holds little; an unreachable Hub or a
-    failed revision is reported and the main job goes on (`atomscope import hub-stats` continues it)."""
+    failed revision is reported and the main job goes on (`atomscope import hub-stats` continues it).
+    False when the Hub could not be reached, None when it was not asked."""
     from dataclasses import replace
     from datetime import UTC, datetime
 
@@ -83,22 +116,21 @@ def try_backfill(db) -> None:
     try:
         months = history_months(con)
         if months >= WANTED_MONTHS:
-            return
+            return None
         options = replace(backfill_options(datetime.now(UTC).date()), work_dir=scratch_for(resolve_db_path(db)))
+        held = f"{months} month{'' if months == 1 else 's'}" if months else "no month"
         console.print(
-            f"the warehouse holds {months} month(s) of Hub history: backfilling monthly revisions "
-            f"since {options.since} from the public {options.repo} dataset (cite it)",
+            f"the warehouse holds {held} of Hub history; asking the public {options.repo} dataset for monthly "
+            f"revisions since {options.since} (cite it)",
             highlight=False,
         )
         summary = import_hubstats(con, options, console)
     except HubUnreachableError as exc:
-        console.print(
-            f"[yellow]skipped the history backfill:[/yellow] {escape(str(exc))}", highlight=False, soft_wrap=True
-        )
-        return
+        console.print(f"[yellow]no history backfill:[/yellow] {escape(str(exc))}", highlight=False)
+        return False
     except AtomscopeError as exc:
-        console.print(f"[yellow]history backfill failed:[/yellow] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        return
+        console.print(f"[yellow]history backfill failed:[/yellow] {escape(str(exc))}", highlight=False)
+        return True
     finally:
         con.close()
     render_summary(summary)
@@ -109,9 +141,10 @@ def try_backfill(db) -> None:
     elif summary.failed:
         console.print(f"{len(summary.failed)} revision(s) hold a file that cannot be read and are left out "
                       "(`atomscope quality` lists them); the rest of the history is imported")  # fmt: skip
+    return True
 
 
-def _try_collect(db, max_requests: int) -> None:
+def _try_collect(db, max_requests: int) -> bool:
     """A bounded Hub collection; an unreachable Hub is a one-line skip, not a failure of the main job."""
     from atomscope.collect.hub.client import RetryPolicy
     from atomscope.collect.hub.collect import CollectOptions, collect_hf
@@ -122,15 +155,14 @@ def _try_collect(db, max_requests: int) -> None:
     try:
         summary = collect_hf(con, options, console=console)
     except AtomscopeError as exc:  # unreachable, or an answer refused: one line, and the report goes on
-        console.print(
-            f"[yellow]skipped the Hub collection:[/yellow] {escape(str(exc))}", highlight=False, soft_wrap=True
-        )
-        return
+        console.print(f"[yellow]skipped the Hub collection:[/yellow] {escape(str(exc))}", highlight=False)
+        return False
     finally:
         con.close()
     render_summary(console, summary)
     if summary.stopped:
         console.print(f"collection stopped at {max_requests} requests; `atomscope collect hf` continues it")
+    return True
 
 
 def init(db: DbOption = None) -> None:

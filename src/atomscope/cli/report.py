@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.padding import Padding
+from rich.text import Text
 
 from atomscope.cli.common import DbOption
 from atomscope.cli.output import stderr
@@ -30,10 +32,10 @@ def report(
     with stderr.status("computing metrics and rendering charts"):
         result = build_report(resolve_db_path(db), out, base_url=base_url)
     for problem in result.problems:
-        stderr.print(f"[yellow]warning:[/yellow] {escape(str(problem))}", highlight=False, soft_wrap=True)
+        stderr.print(f"[yellow]warning:[/yellow] {escape(str(problem))}", highlight=False)
     for section in result.sections:
-        for note in section.missing:
-            stderr.print(f"  {escape(section.title)}: {escape(str(note))}", highlight=False, soft_wrap=True)
+        for note in section.missing:  # indented as a block: a wrapped line stays under its section
+            stderr.print(Padding(Text(f"{section.title}: {note}"), (0, 0, 0, 2)), highlight=False)
     charts = sum(len(s.charts) for s in result.sections)
     stderr.print(
         f"report written to [bold]{result.index}[/bold]: {len(result.findings)} findings, {charts} charts; "

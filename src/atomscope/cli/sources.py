@@ -239,7 +239,7 @@ def refresh_for_run(db, console) -> None:
             deadline = time.monotonic() + RUN_BUDGET_S
             results = _run_update(con, client, None, False, console, deadline=deadline, offline_stop=True)
     except AtomscopeError as exc:  # the main job goes on with what the warehouse holds
-        console.print(f"[yellow]sources not refreshed[/yellow]: {exc}", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]sources not refreshed[/yellow]: {exc}", highlight=False)
         return
     finally:
         con.close()
@@ -249,7 +249,6 @@ def refresh_for_run(db, console) -> None:
             f"[yellow]sources not refreshed[/yellow] (upstream unreachable: {unreachable[0].message}); "
             "continuing with the loaded versions (`atomscope sources list`)",
             highlight=False,
-            soft_wrap=True,
         )
         return
     _print_results(results, console)
