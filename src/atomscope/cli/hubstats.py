@@ -25,7 +25,10 @@ def register(app: typer.Typer) -> None:
 
 def hub_stats(
     db: DbOption = None,
-    repo: Annotated[str, typer.Option("--repo", help="The dataset repository.")] = "cfahlgren1/hub-stats",
+    repo: Annotated[
+        str,
+        typer.Option("--repo", show_default=False, help="The dataset repository (default: cfahlgren1's hub-stats)."),
+    ] = "cfahlgren1/hub-stats",
     since: Annotated[
         datetime | None,
         typer.Option(
