@@ -19,7 +19,7 @@ from atomscope.warehouse.load import load_bundled
 def stand_in():
     server = UpstreamStandIn()
     server.commit(ATOM, upstream_files.atom_files())
-    server.commit(OSAI, upstream_files.osai_files())
+    server.commit(OSAI, upstream_files.osai_files(), branch="preview")  # the index's default branch
     server.commit(MOF, upstream_files.mof_files())
     snapshots = upstream_files.lmarena_snapshots()
     for day in sorted(snapshots)[-2:]:  # the last two bundled days, committed on those days (UTC)

@@ -72,7 +72,7 @@ def test_sources_list_names_origin_version_license_and_rows(tmp_path):
     rows = {r["table"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
     atom = rows["atom_organization_regions"]
     assert atom["source"] == "atom"
-    assert atom["origin"] == "github.com/Interconnects-AI/tracked-models: metadata/organization_regions.csv"
+    assert atom["origin"] == "github.com/Interconnects-AI/tracked-models (main): metadata/organization_regions.csv"
     assert atom["kind"] == "bundled" and atom["upstream_version"] == "3cd80206db5e"
     assert atom["rows"] == "118" and atom["license"] == "Apache-2.0"
     assert rows["epoch_notable_models"]["origin"].startswith("https://")

@@ -2,12 +2,14 @@
 
 It serves, like GitHub and a publisher's web server:
 
-- ``GET /repos/{owner}/{repo}/commits/{ref}``: ``{"sha", "commit": {"author": {"date"}, "committer": {"date"}}}``
-  with ``ETag: "<sha>"``; ``If-None-Match`` with the current ETag answers ``304``.
-- ``GET /repos/{owner}/{repo}/commits?sha=&path=&per_page=&page=``: commits reachable from ``sha`` that
-  changed ``path``, newest first, paginated.
+- ``GET /repos/{owner}/{repo}/commits/{ref}``: ``{"sha", "commit": {"author": {"date"}, "committer": {"date"},
+  "message", "tree": {"sha"}}}`` with ``ETag: "<sha>"``; ``If-None-Match`` with the current ETag answers ``304``.
+  ``ref`` is a branch, ``HEAD`` (the default branch) or a commit id.
+- ``GET /repos/{owner}/{repo}/commits?sha=&path=&per_page=&page=``: commits reachable from ``sha`` (following
+  first parents) that changed ``path``, newest first, paginated.
 - ``GET /repos/{owner}/{repo}/git/trees/{sha}?recursive=1``: ``{"sha", "tree": [{"path", "type": "blob",
-  "sha"}], "truncated": false}``.
+  "sha"}], "truncated": false}``. Blob and tree ids are git's own (``blob <size>\0...`` and nested tree
+  objects), so a history replayed from a real repository serves its real ids.
 - ``GET /raw/{owner}/{repo}/{sha}/{path}``: a file at a commit (``github_raw`` base = ``{url}/raw``).
 - ``GET /repos/{owner}/{repo}/contents/{path}?ref=``: a folder listing, or a file (raw with
   ``Accept: application/vnd.github.raw+json``, else base64 JSON), for clients when trees or raw files are
@@ -16,7 +18,8 @@ It serves, like GitHub and a publisher's web server:
   ``If-Modified-Since`` (the exact date) -> ``304``.
 
 Anything else answers 404. `requests` logs (method, path, status) of every request. Repositories are built
-with `commit(repo, {path: text or None})` (None deletes), published files with `publish(name, text)`.
+with `commit(repo, {path: text or None}, branch=..., message=...)` (None deletes; a repository's first branch
+is its default, `main` unless named), published files with `publish(name, text)`.
 """
 
 from __future__ import annotations
@@ -39,6 +42,34 @@ class _Commit:
     date: datetime
     files: dict[str, bytes]
     changed: frozenset[str]
+    parent: int | None = None  # index of the parent in the repository's commit list
+    message: str = "update"
+
+    @property
+    def tree(self) -> str:
+        return _tree_id(self.files)
+
+
+def blob_id(content: bytes) -> str:
+    """git's blob id of a file's content."""
+    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()  # noqa: S324 - git's id
+
+
+def _tree_id(files: dict[str, bytes]) -> str:
+    """git's tree id of a set of files (nested trees, entries in git's order)."""
+    here: dict[str, bytes] = {}
+    folders: dict[str, dict[str, bytes]] = {}
+    for path, content in files.items():
+        head, sep, rest = path.partition("/")
+        if sep:
+            folders.setdefault(head, {})[rest] = content
+        else:
+            here[head] = content
+    entries = [(name, b"100644", bytes.fromhex(blob_id(c))) for name, c in here.items()]
+    entries += [(name, b"40000", bytes.fromhex(_tree_id(sub))) for name, sub in folders.items()]
+    entries.sort(key=lambda e: e[0] + ("/" if e[1] == b"40000" else ""))
+    body = b"".join(mode + b" " + name.encode() + b"\0" + sha for name, mode, sha in entries)
+    return hashlib.sha1(b"tree %d\0" % len(body) + body).hexdigest()  # noqa: S324 - git's id
 
 
 @dataclass
@@ -57,7 +88,9 @@ class RequestRecord:
 
 @dataclass
 class UpstreamStandIn:
-    repos: dict[str, list[_Commit]] = field(default_factory=dict)
+    repos: dict[str, list[_Commit]] = field(default_factory=dict)  # every commit, in the order made
+    branches: dict[str, dict[str, int]] = field(default_factory=dict)  # repo -> branch -> head's index
+    default_branch: dict[str, str] = field(default_factory=dict)
     published: dict[str, _Published] = field(default_factory=dict)
     requests: list[RequestRecord] = field(default_factory=list)
     _clock: datetime = field(default_factory=lambda: datetime(2026, 9, 1, 12, 0, tzinfo=UTC))
@@ -68,24 +101,39 @@ class UpstreamStandIn:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- content -------------------------------------------------------------------------------------
-    def commit(self, repo: str, changes: dict[str, str | bytes | None], when: datetime | None = None) -> str:
-        """A new head commit of `repo`: the previous tree with `changes` applied (None deletes a file)."""
+    def commit(
+        self,
+        repo: str,
+        changes: dict[str, str | bytes | None],
+        when: datetime | None = None,
+        *,
+        branch: str | None = None,
+        message: str = "update",
+        start: str | None = None,
+    ) -> str:
+        """A new head commit of `branch` (default: the repository's default branch; a new branch starts from
+        the head of `start`, else from the default branch): its tree with `changes` applied (None deletes)."""
         with self._lock:
             history = self.repos.setdefault(repo, [])
-            files = dict(history[-1].files) if history else {}
+            heads = self.branches.setdefault(repo, {})
+            branch = branch or self.default_branch.get(repo, "main")
+            self.default_branch.setdefault(repo, branch)
+            parent = heads.get(branch, heads.get(start or self.default_branch[repo]))
+            files = dict(history[parent].files) if parent is not None else {}
             for path, content in changes.items():
                 if content is None:
                     files.pop(path, None)
                 else:
                     files[path] = content.encode("utf-8") if isinstance(content, str) else content
             self._clock = when or self._clock + timedelta(days=1)
-            seed = f"{repo}|{len(history)}|{self._clock.isoformat()}|{sorted(changes)}"
+            seed = f"{repo}|{len(history)}|{self._clock.isoformat()}|{sorted(changes)}|{message}"
             sha = hashlib.sha1(seed.encode()).hexdigest()  # noqa: S324 - an id, like git's
-            history.append(_Commit(sha, self._clock, files, frozenset(changes)))
+            history.append(_Commit(sha, self._clock, files, frozenset(changes), parent, message))
+            heads[branch] = len(history) - 1
             return sha
 
-    def head(self, repo: str) -> str:
-        return self.repos[repo][-1].sha
+    def head(self, repo: str, branch: str | None = None) -> str:
+        return self.repos[repo][self.branches[repo][branch or self.default_branch[repo]]].sha
 
     def publish(self, name: str, content: str | bytes) -> str:
         """Publish (or replace) `/files/{name}`; returns its new ETag."""
@@ -143,14 +191,25 @@ class UpstreamStandIn:
             if len(rest) == 3 and rest[:2] == ["git", "trees"] and self.serve_trees:
                 return self._tree(repo, rest[2])
             if rest and rest[0] == "contents":
-                return self._contents(repo, "/".join(rest[1:]), query.get("ref", ["main"])[0], headers)
+                return self._contents(repo, "/".join(rest[1:]), query.get("ref", ["HEAD"])[0], headers)
         return _json(404, {"message": "Not Found"})
 
     def _resolve(self, repo: str, ref: str) -> int | None:
-        history = self.repos.get(repo, [])
-        if ref in ("main", "HEAD", "master") and history:
-            return len(history) - 1
-        return next((i for i, c in enumerate(history) if c.sha == ref), None)
+        heads = self.branches.get(repo, {})
+        if ref == "HEAD" and repo in self.default_branch:
+            ref = self.default_branch[repo]
+        if ref in heads:
+            return heads[ref]
+        return next((i for i, c in enumerate(self.repos.get(repo, [])) if c.sha == ref), None)
+
+    def _line(self, repo: str, index: int) -> list[_Commit]:
+        """The commit at `index` and its first-parent ancestors, newest first."""
+        found = []
+        at: int | None = index
+        while at is not None:
+            found.append(self.repos[repo][at])
+            at = self.repos[repo][at].parent
+        return found
 
     def _commit(self, repo: str, ref: str, headers) -> tuple[int, dict[str, str], bytes]:
         index = self._resolve(repo, ref)
@@ -163,16 +222,15 @@ class UpstreamStandIn:
         return _json(200, _commit_json(commit), {"ETag": etag})
 
     def _path_commits(self, repo: str, query) -> tuple[int, dict[str, str], bytes]:
-        index = self._resolve(repo, query.get("sha", ["main"])[0])
+        index = self._resolve(repo, query.get("sha", ["HEAD"])[0])
         if index is None:
             return _json(404, {"message": "Not Found"})
         path = query.get("path", [None])[0]
-        history = self.repos[repo][: index + 1]
+        line = self._line(repo, index)
         touched = [
-            c for i, c in enumerate(history)
-            if path is None or c.files.get(path) != (history[i - 1].files.get(path) if i else None)
+            c for i, c in enumerate(line)
+            if path is None or c.files.get(path) != (line[i + 1].files.get(path) if i + 1 < len(line) else None)
         ]  # fmt: skip
-        touched.reverse()
         per_page = min(int(query.get("per_page", ["30"])[0]), 100)
         page = int(query.get("page", ["1"])[0])
         chunk = touched[(page - 1) * per_page : page * per_page]
@@ -184,10 +242,9 @@ class UpstreamStandIn:
             return _json(404, {"message": "Not Found"})
         commit = self.repos[repo][index]
         tree = [
-            {"path": p, "mode": "100644", "type": "blob", "sha": hashlib.sha1(b).hexdigest()}  # noqa: S324
-            for p, b in sorted(commit.files.items())
+            {"path": p, "mode": "100644", "type": "blob", "sha": blob_id(b)} for p, b in sorted(commit.files.items())
         ]
-        return _json(200, {"sha": commit.sha, "tree": tree, "truncated": False})
+        return _json(200, {"sha": commit.tree, "tree": tree, "truncated": False})
 
     def _contents(self, repo: str, path: str, ref: str, headers) -> tuple[int, dict[str, str], bytes]:
         """GitHub's contents API: a folder's entries, or a file (raw with the raw media type, else base64 JSON)."""
@@ -204,7 +261,11 @@ class UpstreamStandIn:
         entries = sorted({p[len(prefix) :].split("/")[0] for p in files if p.startswith(prefix)})
         if not entries:
             return _json(404, {"message": "Not Found"})
-        listing = [{"name": e, "path": prefix + e, "type": "file" if prefix + e in files else "dir"} for e in entries]
+        listing = [
+            {"name": e, "path": prefix + e, "type": "file", "sha": blob_id(files[prefix + e])}
+            if prefix + e in files else {"name": e, "path": prefix + e, "type": "dir"}
+            for e in entries
+        ]  # fmt: skip
         return _json(200, listing)
 
     def _raw(self, repo: str, ref: str, path: str) -> tuple[int, dict[str, str], bytes]:
@@ -228,7 +289,8 @@ class UpstreamStandIn:
 def _commit_json(commit: _Commit) -> dict[str, Any]:
     when = commit.date.strftime("%Y-%m-%dT%H:%M:%SZ")
     person = {"name": "stand-in", "email": "stand-in@example.invalid", "date": when}
-    return {"sha": commit.sha, "commit": {"author": person, "committer": person, "message": "update"}}
+    info = {"author": person, "committer": person, "message": commit.message, "tree": {"sha": commit.tree}}
+    return {"sha": commit.sha, "commit": info}
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:

@@ -18,7 +18,7 @@ class Upstream:
     license: str
     produces: tuple[str, ...]  # the bundled tables (source keys) it yields
     repo: str | None = None  # 'owner/name' on GitHub
-    branch: str = "main"
+    branch: str = "main"  # the branch SOURCES.md names: the repository's default branch
     paths: tuple[str, ...] = ()  # files or globs inside the repository
     url: str | None = None  # a publisher's file, fetched with If-None-Match
     refresh: bool = True
@@ -28,14 +28,14 @@ class Upstream:
     @property
     def origin(self) -> str:
         if self.repo:
-            return f"github.com/{self.repo}: {', '.join(self.paths)}"
+            return f"github.com/{self.repo} ({self.branch}): {', '.join(self.paths)}"
         return self.url or "atomscope (this repository)"
 
     def origin_of(self, source_key: str) -> str:
         """Where one table comes from: the repository and its own paths, or the URL."""
         paths = dict(self.table_paths).get(source_key)
         if self.repo and paths:
-            return f"github.com/{self.repo}: {', '.join(paths)}"
+            return f"github.com/{self.repo} ({self.branch}): {', '.join(paths)}"
         return self.origin
 
 
@@ -81,6 +81,7 @@ UPSTREAMS: tuple[Upstream, ...] = (
         license="CC BY 4.0 (credit osai-index.eu, Liesenfeld & Dingemanse 2024)",
         produces=("osai_openness",),
         repo="Language-Technology-Assessment/main-database",
+        branch="preview",  # the repository's default branch; `main` lags it (2026-04-09 to 2026-06-12)
         paths=("*.yaml",),
     ),
     Upstream(

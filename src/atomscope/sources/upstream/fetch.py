@@ -1,11 +1,14 @@
 """Fetch one upstream in its own format and transform it to the bundled contracts.
 
-`fetch_upstream` returns `Unchanged` when the upstream says nothing changed (a 304, or the head commit already
-loaded: one request), else the transformed tables with the commit or ETag they came from.
+`fetch_upstream` returns `Unchanged` when the upstream says nothing changed (a 304, the head commit already
+loaded, or a head whose tree id is the one loaded: one request), else the transformed tables with the commit
+or ETag they came from. A moved head costs one tree request plus one request per file whose blob id changed:
+the files of the last fetch are kept by blob id (`Known.blobs`, table `upstream_files`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,7 +18,7 @@ from atomscope.domain.dates import in_window
 from atomscope.sources.upstream import transforms
 from atomscope.sources.upstream.catalog import Upstream
 from atomscope.sources.upstream.formats import Transformed
-from atomscope.sources.upstream.http import UpstreamClient, UpstreamError
+from atomscope.sources.upstream.http import Commit, UpstreamClient, UpstreamError
 from atomscope.warehouse.versions import plain_validator
 
 
@@ -26,6 +29,8 @@ class Known:
     version: str | None  # commit id (possibly abbreviated, from SOURCES.md) or ETag last loaded
     etag: str | None  # validator of the last successful check
     texts: dict[str, str]  # source key -> current content (for incremental sources)
+    tree: str | None = None  # tree id of the commit the loaded versions were read from
+    blobs: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (blob id, text) of that fetch
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class Unchanged:
 
     version: str | None
     etag: str | None
+    tree: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,8 @@ class Fetched:
     files: int  # upstream files read
     documents: dict[str, str] = field(default_factory=dict)  # source key -> text of a non-table file (policy)
     origin: str | None = None  # the URL actually fetched, for a URL source (a `--url` override included)
+    tree: str | None = None  # the head commit's tree id
+    blobs: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (blob id, text) read
 
 
 def _matches(path: str, pattern: str) -> bool:
@@ -61,11 +69,11 @@ def fetch_upstream(upstream: Upstream, client: UpstreamClient, known: Known) -> 
     head = client.head_commit(upstream.repo, upstream.branch, known.etag)
     if head is None:
         return Unchanged(known.version, known.etag)
-    if _same_commit(head.sha, known.version):
-        return Unchanged(head.sha, head.etag)
+    if _same_commit(head.sha, known.version) or (head.tree and head.tree == known.tree):
+        return Unchanged(head.sha, head.etag, head.tree)
     reader = _REPOSITORY_READERS[upstream.name]
-    tables, files, documents = reader(upstream, client, head.sha, known)
-    return Fetched(tables, head.sha, head.date, head.etag, files, documents)
+    tables, files, documents, blobs = reader(upstream, client, head, known)
+    return Fetched(tables, head.sha, head.date, head.etag, files, documents, tree=head.tree, blobs=blobs)
 
 
 def _fetch_url(upstream: Upstream, client: UpstreamClient, known: Known) -> Fetched | Unchanged:
@@ -79,70 +87,111 @@ def _fetch_url(upstream: Upstream, client: UpstreamClient, known: Known) -> Fetc
     return Fetched(tables, plain_validator(version) or version, response.last_modified, response.etag, 1, origin=url)
 
 
-def _read_files(upstream: Upstream, client: UpstreamClient, sha: str) -> dict[str, str]:
-    """Every file of `upstream.paths` at `sha` (globs listed from the tree)."""
-    if any(ch in p for p in upstream.paths for ch in "*?["):
-        try:
-            tree = client.tree(upstream.repo, sha)
-        except UpstreamError as exc:
-            if exc.status != 404:
-                raise
-            folders = sorted({p.rpartition("/")[0] for p in upstream.paths})
-            tree = [path for folder in folders for path in client.directory(upstream.repo, sha, folder)]
-        paths = [p for p in tree if any(_matches(p, pattern) for pattern in upstream.paths)]
-        if not paths:
-            raise UpstreamError(f"github.com/{upstream.repo}@{sha[:12]}: no file matches {', '.join(upstream.paths)}")
-    else:
-        paths = list(upstream.paths)
-    return {path: client.raw(upstream.repo, sha, path) for path in paths}
+@dataclass(frozen=True)
+class _Files:
+    texts: dict[str, str]  # path -> text, every file the upstream's paths match
+    blobs: dict[str, tuple[str, str]]  # path -> (blob id, text), where the listing gave a blob id
+    downloaded: int  # files actually requested (the others had the blob id read last time)
+
+
+def _read_files(upstream: Upstream, client: UpstreamClient, sha: str, known: Known) -> _Files:
+    """Every file of `upstream.paths` at `sha` (globs matched against the tree). A file whose blob id is the
+    one read last time is taken from `known.blobs`, not downloaded again."""
+    try:
+        tree = client.tree(upstream.repo, sha)
+    except UpstreamError as exc:
+        if exc.status != 404:
+            raise
+        folders = sorted({p.rpartition("/")[0] for p in upstream.paths})
+        tree = {path: blob for folder in folders for path, blob in client.directory(upstream.repo, sha, folder).items()}
+    paths = sorted(p for p in tree if any(_matches(p, pattern) for pattern in upstream.paths))
+    missing = [p for p in upstream.paths if not any(ch in p for ch in "*?[") and p not in tree]
+    if missing or not paths:
+        where = f"github.com/{upstream.repo}@{sha[:12]}"
+        raise UpstreamError(f"{where}: no file matches {', '.join(missing or upstream.paths)}")
+    texts, blobs, downloaded = {}, {}, 0
+    for path in paths:
+        blob, cached = tree[path], known.blobs.get(path)
+        if blob and cached and cached[0] == blob:
+            texts[path] = cached[1]
+        else:
+            texts[path] = client.raw(upstream.repo, sha, path)
+            downloaded += 1
+        if blob:
+            blobs[path] = (blob, texts[path])
+    return _Files(texts, blobs, downloaded)
 
 
 def _files_reader(transform: Callable[[dict[str, str]], list[Transformed]]):
-    def read(upstream: Upstream, client: UpstreamClient, sha: str, known: Known):
-        files = _read_files(upstream, client, sha)
-        return transform(files), len(files), {}
+    def read(upstream: Upstream, client: UpstreamClient, head: Commit, known: Known):
+        files = _read_files(upstream, client, head.sha, known)
+        return transform(files.texts), files.downloaded, {}, files.blobs
 
     return read
 
 
-def _atom(upstream: Upstream, client: UpstreamClient, sha: str, known: Known):
-    files = _read_files(upstream, client, sha)
+def _atom(upstream: Upstream, client: UpstreamClient, head: Commit, known: Known):
+    files = _read_files(upstream, client, head.sha, known)
     from atomscope.sources.upstream.policy_check import check_policy
 
-    policy = files["policy/model_policy.yml"]
+    policy = files.texts["policy/model_policy.yml"]
     check_policy("policy/model_policy.yml", policy)
-    return transforms.atom_tables(files), len(files), {"atom_tracking_policy": policy}
+    return transforms.atom_tables(files.texts), files.downloaded, {"atom_tracking_policy": policy}, files.blobs
 
 
-def _lmarena(upstream: Upstream, client: UpstreamClient, sha: str, known: Known):
-    """New snapshots only: commits of the file since the last loaded day (that day is read again, as a later
-    commit the same day replaces it)."""
+# fboulnois/llm-leaderboard-csv's workflow names the leaderboard version it wrote in the commit message
+# ('auto: update csv outputs to version 2025.08.04'); several versions can land the same day.
+_VERSION = re.compile(r"\bversion (\d{4})[.-](\d{2})[.-](\d{2})\b")
+
+
+def version_day(commit: Commit) -> date:
+    """A leaderboard version's own date: the version its commit names, else the commit's UTC date."""
+    found = _VERSION.search(commit.message)
+    if found:
+        try:
+            return date(*(int(part) for part in found.groups()))
+        except ValueError:
+            pass
+    assert commit.date is not None
+    return commit.date.date()
+
+
+def _lmarena(upstream: Upstream, client: UpstreamClient, head: Commit, known: Known):
+    """New versions only: the commits of the file since the day of the last loaded version, each dated by its
+    own version (`version_day`); a version already loaded is not read again, except the last one (a later
+    commit of the same version replaces it)."""
     (path,) = upstream.paths
     current = known.texts.get("lmarena_text_history")
-    last_day = _last_snapshot_day(current)
-    commits = client.path_commits(upstream.repo, sha, path, stop_before=last_day)
-    latest_per_day: dict[date, str] = {}
-    for commit in commits:  # newest first: keep the first seen per day
+    loaded = _snapshot_days(current)
+    last_day = max(loaded) if loaded else None
+    commits = client.path_commits(upstream.repo, head.sha, path, stop_before=last_day)
+    latest: dict[date, str] = {}
+    for commit in commits:  # newest first: the latest commit of a version wins
         if commit.date is None:
             raise UpstreamError(f"github.com/{upstream.repo}: commit {commit.sha[:12]} has no date")
-        day = commit.date.date()  # UTC
+        if last_day is not None and commit.date.date() < last_day:
+            continue  # older than anything new (the listing's last page runs past it)
+        day = version_day(commit)
         if not in_window(day):  # a snapshot dated 2999 (or 0001) would be stored as that day: refuse it
             raise UpstreamError(f"github.com/{upstream.repo}: commit {commit.sha[:12]} is dated {day}, outside "
                                 "2015-01-01 .. tomorrow; refused")  # fmt: skip
-        if last_day is None or day >= last_day:
-            latest_per_day.setdefault(day, commit.sha)
-    snapshots = [
-        transforms.Snapshot(day, commit, path, client.raw(upstream.repo, commit, path))
-        for day, commit in sorted(latest_per_day.items())
-    ]
-    return transforms.lmarena_tables(snapshots, current), len(snapshots), {}
+        if day in loaded and day != last_day:
+            continue
+        latest.setdefault(day, commit.sha)
+    snapshots = []
+    for day, sha in sorted(latest.items()):
+        try:
+            snapshots.append(transforms.Snapshot(day, sha, path, client.raw(upstream.repo, sha, path)))
+        except UpstreamError as exc:
+            if exc.status != 404:  # 404: the commit deleted the file (the repository renamed it)
+                raise
+    return transforms.lmarena_tables(snapshots, current), len(snapshots), {}, {}
 
 
-def _last_snapshot_day(text: str | None) -> date | None:
+def _snapshot_days(text: str | None) -> set[date]:
     if not text:
-        return None
-    days = [line.split(",", 1)[0] for line in text.splitlines()[1:] if line]
-    return max(date.fromisoformat(d) for d in days) if days else None
+        return set()
+    return {date.fromisoformat(line.split(",", 1)[0]) for line in text.splitlines()[1:] if line}
 
 
 _REPOSITORY_READERS = {

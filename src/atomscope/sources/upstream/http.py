@@ -4,9 +4,9 @@ a publisher's URL. One `httpx.Client`, configurable bases (a local stand-in in t
 Requests, as GitHub documents them:
 
 - `GET {api}/repos/{owner}/{repo}/commits/{branch}` (with `If-None-Match` when an ETag is known): the head
-  commit's `sha` and `commit.committer.date`; a 304 or an already-loaded sha means nothing changed, so an
-  unchanged repository costs this one request.
-- `GET {api}/repos/{owner}/{repo}/git/trees/{sha}?recursive=1`: the file list, for globbed paths.
+  commit's `sha`, `commit.committer.date` and `commit.tree.sha`; a 304, an already-loaded sha or the tree
+  already loaded means nothing changed, so an unchanged repository costs this one request.
+- `GET {api}/repos/{owner}/{repo}/git/trees/{sha}?recursive=1`: the files and their blob ids.
 - `GET {api}/repos/{owner}/{repo}/commits?sha={branch}&path={path}&per_page=100&page=N`: the commits that
   touched one file, newest first (the LMArena history: one snapshot per commit).
 - `GET {raw}/{owner}/{repo}/{sha}/{path}`: a file at a commit.
@@ -55,6 +55,8 @@ class Commit:
     sha: str
     date: datetime | None
     etag: str | None = None
+    tree: str | None = None  # the commit's tree id: an identical tree means identical files
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,25 +158,29 @@ class UpstreamClient:
             raise UpstreamError(str(exc)) from None
         if not isinstance(body, dict):
             raise UpstreamError(f"{url}: expected a commit object, got {type(body).__name__}")
-        return Commit(sha=_sha(body.get("sha"), url), date=_commit_date(body), etag=response.headers.get("ETag"))
+        sha, when, etag = _sha(body.get("sha"), url), _commit_date(body), response.headers.get("ETag")
+        return Commit(sha=sha, date=when, etag=etag, tree=_commit_field(body, "tree", "sha"))
 
-    def tree(self, repo: str, sha: str) -> list[str]:
-        """Every file path of the repository at `sha`."""
+    def tree(self, repo: str, sha: str) -> dict[str, str | None]:
+        """Every file path of the repository at `sha`, with its blob id."""
         url = f"{self.endpoints.github_api}/repos/{repo}/git/trees/{sha}"
         body = self._json(url, params={"recursive": "1"})
         if not isinstance(body, dict) or not isinstance(body.get("tree", []), list):
             raise UpstreamError(f"{url}: expected a tree object with a list of entries")
         if body.get("truncated"):
             raise UpstreamError(f"{url}: the tree listing is truncated")
-        return [_path(e, url) for e in body.get("tree", []) if isinstance(e, dict) and e.get("type") == "blob"]
+        return {
+            _path(e, url): _blob(e) for e in body.get("tree", []) if isinstance(e, dict) and e.get("type") == "blob"
+        }
 
-    def directory(self, repo: str, sha: str, folder: str) -> list[str]:
-        """File paths directly in `folder` at `sha`, through the contents API (when trees are not served)."""
+    def directory(self, repo: str, sha: str, folder: str) -> dict[str, str | None]:
+        """File paths directly in `folder` at `sha` with their blob ids, through the contents API (when trees
+        are not served)."""
         url = f"{self.endpoints.github_api}/repos/{repo}/contents/{quote(folder)}".rstrip("/")
         body = self._json(url, params={"ref": sha})
         if not isinstance(body, list):
             raise UpstreamError(f"{url}: expected a directory listing")
-        return [_path(e, url) for e in body if isinstance(e, dict) and e.get("type") == "file"]
+        return {_path(e, url): _blob(e) for e in body if isinstance(e, dict) and e.get("type") == "file"}
 
     def path_commits(self, repo: str, branch: str, path: str, stop_before: date | None) -> list[Commit]:
         """Commits that touched `path`, newest first, paging until one dated before `stop_before` (included)."""
@@ -188,7 +194,8 @@ class UpstreamClient:
             for item in body:
                 if not isinstance(item, dict):
                     raise UpstreamError(f"{url}: a commit is {type(item).__name__}, not an object")
-                commit = Commit(sha=_sha(item.get("sha"), url), date=_commit_date(item))
+                message = _commit_field(item, "message") or ""
+                commit = Commit(sha=_sha(item.get("sha"), url), date=_commit_date(item), message=message)
                 found.append(commit)
                 if stop_before and commit.date and commit.date.date() < stop_before:
                     return found
@@ -244,6 +251,20 @@ def _commit_date(item: dict) -> datetime | None:
     info = info if isinstance(info, dict) else {}
     dates = [who.get("date") for who in (info.get("committer"), info.get("author")) if isinstance(who, dict)]
     return _parse_time(next((d for d in dates if isinstance(d, str) and d), None))
+
+
+def _commit_field(item: dict, *keys: str) -> str | None:
+    """`commit.tree.sha` or `commit.message` of a commit object, when it is a string."""
+    value: object = item.get("commit")
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _blob(entry: dict) -> str | None:
+    """A listing entry's blob id, when it gives one."""
+    sha = entry.get("sha")
+    return sha if isinstance(sha, str) and sha else None
 
 
 def _path(entry: dict, url: str) -> str:

@@ -11,8 +11,9 @@ data/SOURCES.md; tests/sources check it against upstream-format files), and keep
   (`release.license.{distribution,code,data,document}.name`) as `global_license_*` where the contract has them.
   Both schema eras are read (`MOF_ERAS`): before the tool's 2025-04-18 change a component names its licence
   `license_name`; a licence key of neither era is refused at its file:line.
-- LMArena: one snapshot per commit of `csv/lmarena_text.csv` (the commit's UTC date; the last commit of a
-  day wins), `arena_score` (older files: `arena_elo`) and `95_pct_ci` -> `ci_95`.
+- LMArena: one snapshot per leaderboard version of `csv/lmarena_text.csv` (dated by the version its commit
+  names, else the commit's UTC date: `fetch.version_day`), `arena_score` (older files: `arena_elo`) and
+  `95_pct_ci` -> `ci_95`.
 """
 
 from __future__ import annotations

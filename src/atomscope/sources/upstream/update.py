@@ -9,6 +9,7 @@ validated together with the cross-file rules, then loaded as new versions in ONE
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import time
 from collections import Counter
@@ -29,7 +30,7 @@ from atomscope.sources.upstream.http import (
     UpstreamError,
     UpstreamUnreachableError,
 )
-from atomscope.warehouse.db import utcnow
+from atomscope.warehouse.db import transaction, utcnow
 from atomscope.warehouse.load import BUNDLED, load_bundled, read_bundled
 from atomscope.warehouse.versions import SourceContent, current_fetched, current_versions, version_text
 
@@ -77,12 +78,18 @@ def select(names: list[str] | None) -> list[Upstream]:
 
 def _known(con: duckdb.DuckDBPyConnection, upstream: Upstream) -> Known:
     check = con.execute(
-        "SELECT upstream_version, etag FROM source_checks WHERE upstream = ?", [upstream.name]
+        "SELECT upstream_version, etag, tree_sha FROM source_checks WHERE upstream = ?", [upstream.name]
     ).fetchone()
     versions = current_versions(con)
     texts = {key: version_text(con, versions[key].version_id) for key in upstream.produces if key in versions}
     if check and check[0]:
-        return Known(check[0], check[1], texts)
+        blobs = {
+            path: (blob, gzip.decompress(content).decode("utf-8"))
+            for path, blob, content in con.execute(
+                "SELECT path, blob_sha, content FROM upstream_files WHERE upstream = ?", [upstream.name]
+            ).fetchall()
+        }
+        return Known(check[0], check[1], texts, tree=check[2], blobs=blobs)
     if upstream.url:
         return Known(None, None, texts)  # the bundled copy has no ETag: the first check downloads the file
     loaded = [versions[k].upstream_version for k in upstream.produces if k in versions]
@@ -156,17 +163,39 @@ def _contents(
     }
 
 
-def _record_check(con, upstream: str, result: UpstreamResult, etag: str | None, run_id: int | None) -> None:
-    """Remember the answer; a failed check keeps the last good commit/ETag so the next run tries again."""
+def _record_check(
+    con, upstream: str, result: UpstreamResult, etag: str | None, run_id: int | None, read: _Read | None
+) -> None:
+    """Remember the answer; a failed check keeps the last good commit/ETag/tree so the next run tries again.
+    The files read (by blob id) replace the upstream's kept files, for the next moved head."""
     keep = result.failed
+    tree = None if keep or read is None else read.tree
     con.execute(
-        "INSERT INTO source_checks (upstream, checked_at, status, upstream_version, etag, message, run_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (upstream) DO UPDATE SET checked_at = excluded.checked_at,"
+        "INSERT INTO source_checks (upstream, checked_at, status, upstream_version, etag, message, run_id, tree_sha)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (upstream) DO UPDATE SET checked_at = excluded.checked_at,"
         " status = excluded.status, message = excluded.message, run_id = excluded.run_id"
-        + ("" if keep else ", upstream_version = excluded.upstream_version, etag = excluded.etag"),
+        + ("" if keep else ", upstream_version = excluded.upstream_version, etag = excluded.etag,"
+           " tree_sha = coalesce(excluded.tree_sha, source_checks.tree_sha)"),
         [upstream, utcnow(), result.status, None if keep else result.version, None if keep else etag, result.message,
-         run_id or 0],
+         run_id or 0, tree],
     )  # fmt: skip
+    if keep or read is None or not read.blobs:
+        return
+    with transaction(con):
+        con.execute("DELETE FROM upstream_files WHERE upstream = ?", [upstream])
+        con.executemany(
+            "INSERT INTO upstream_files VALUES (?, ?, ?, ?)",
+            [[upstream, path, blob, gzip.compress(text.encode("utf-8"), mtime=0)]
+             for path, (blob, text) in read.blobs.items()],
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What a check read of a repository: the head's tree id and the files by blob id."""
+
+    tree: str | None
+    blobs: dict[str, tuple[str, str]]
 
 
 def update_sources(
@@ -183,6 +212,7 @@ def update_sources(
     folder = Path(folder) if folder else bundled_data_dir()
     accepted: dict[str, SourceContent] = {}
     etags: dict[str, str | None] = {}
+    reads: dict[str, _Read] = {}
     results: list[UpstreamResult] = []
     base = current_fetched(con)
     for upstream in select(names):
@@ -205,9 +235,11 @@ def update_sources(
             fetched = fetch_upstream(upstream, client, known)
             if isinstance(fetched, Unchanged):
                 result.version, etags[upstream.name] = fetched.version, fetched.etag
+                reads[upstream.name] = _Read(fetched.tree, {})
                 result.message = f"upstream unchanged ({_short(fetched.version) or 'same ETag'})"
                 continue
             result.version, etags[upstream.name] = fetched.version, fetched.etag
+            reads[upstream.name] = _Read(fetched.tree, fetched.blobs)
             parsed = _validate(fetched.tables)
             changed = [t for t in fetched.tables if not _same_rows(CONTRACTS[t.source_key],
                                                                     known.texts.get(t.source_key), t.text)]  # fmt: skip
@@ -251,7 +283,7 @@ def update_sources(
         run_id = summary.run_id
     for result in results:
         if result.status not in ("not refreshable", "not tried"):
-            _record_check(con, result.name, result, etags.get(result.name), run_id)
+            _record_check(con, result.name, result, etags.get(result.name), run_id, reads.get(result.name))
     return results
 
 
