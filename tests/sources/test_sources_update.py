@@ -197,24 +197,24 @@ def test_dry_run_loads_and_records_nothing(loaded, client, stand_in):
 
 
 def test_policy_change_is_versioned_and_used_by_discovery_and_a_broken_one_refused(loaded, client, stand_in):
-    from atomscope.domain.policy import TrackingPolicy
+    from atomscope.warehouse.versions import current_policy
 
     _prime(loaded, client, ["atom"])
     policy = stand_in.repos[ATOM][-1].files["policy/model_policy.yml"].decode()
-    before = TrackingPolicy.current(loaded).primary_min_downloads
+    before = current_policy(loaded).primary_min_downloads
     changed = policy.replace(f"primary_min_downloads: {before}", f"primary_min_downloads: {before * 2}")
     assert changed != policy
     stand_in.commit(ATOM, {"policy/model_policy.yml": changed})
     results = _by_name(update_sources(loaded, client, ["atom"]))
     assert results["atom"].status == "updated" and results["atom"].tables == {"atom_tracking_policy": 1}
-    assert TrackingPolicy.current(loaded).primary_min_downloads == before * 2
+    assert current_policy(loaded).primary_min_downloads == before * 2
     assert current_versions(loaded)["atom_tracking_policy"].kind == "fetched"
 
     stand_in.commit(ATOM, {"policy/model_policy.yml": changed.replace("primary_min_downloads", "min_downloads")})
     broken = _by_name(update_sources(loaded, client, ["atom"]))
     assert broken["atom"].status == "failed"
     assert broken["atom"].message.startswith("policy/model_policy.yml")
-    assert TrackingPolicy.current(loaded).primary_min_downloads == before * 2
+    assert current_policy(loaded).primary_min_downloads == before * 2
 
 
 def test_without_trees_and_raw_files_the_contents_api_is_used(loaded, client, stand_in):

@@ -1,6 +1,6 @@
 """Render a result frame as a Rich table, CSV or JSON on stdout (notes go to stderr as a footer).
 
-Every DuckDB value has one plain form (web/encode.py's `clean`, shared with the API): lists and structs
+Every DuckDB value has one plain form (domain/encode.py's `clean`, shared with the API): lists and structs
 stay lists and dicts (a one-element list stays a list), intervals are seconds, decimals numbers, dates ISO
 text. JSON is always valid JSON: NaN and infinities are `null`. CSV and the table show them as `NaN`,
 `inf`, `-inf`; CSV quotes list and struct cells (as JSON) and neutralises text a spreadsheet would run as a
@@ -52,7 +52,7 @@ def plain(value):
     import numpy as np  # imported here, not at start-up: `atomscope --help` stays fast (tests/cli)
     import pandas as pd
 
-    from atomscope.web.encode import clean
+    from atomscope.domain.encode import clean
 
     if isinstance(value, np.generic | np.ndarray):
         value = value.tolist()  # an array stays a list, even of one element

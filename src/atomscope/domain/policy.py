@@ -66,14 +66,6 @@ class TrackingPolicy:
         return cls.from_text(text, path)
 
     @classmethod
-    def current(cls, con) -> TrackingPolicy:
-        """The policy the warehouse holds (a version `sources update` fetched), else the bundled file."""
-        from atomscope.warehouse.versions import current_document
-
-        text = current_document(con, "atom_tracking_policy")
-        return cls.load() if text is None else cls.from_text(text, Path(f"(warehouse) {POLICY_FILE}"))
-
-    @classmethod
     def from_text(cls, text: str, path: str | Path) -> TrackingPolicy:
         path = Path(path)
         doc = load_yaml(text, str(path))  # an upstream file: bounded (domain/safeparse.py)

@@ -43,7 +43,7 @@ never observed: its figures come only from the first-snapshot estimate. They are
 totals at the snapshots do (metrics/periods.py, `flag_backcast`).
 
 Source quality. Imported snapshots flagged in `snapshot_quality` (rollback, stall, partial: see
-collect/hubstats/quality.py and `atomscope quality`) stay in hf_snapshots but are left out here: no
+collect/hub/quality.py and `atomscope quality`) stay in hf_snapshots but are left out here: no
 V(b) is interpolated through them (`usable_snapshots`). A single model's drop that is not part of a
 flagged rollback is kept as negative growth.
 

@@ -21,6 +21,7 @@ from atomscope.domain.errors import DataValidationError
 from atomscope.domain.policy import POLICY_FILE, TrackingPolicy
 from atomscope.sources import atom, epoch, leaderboard, lmarena, mof, openrouter, osai, registry
 from atomscope.sources.csvtable import TableContract, read_table, read_table_text
+from atomscope.sources.origins import upstream_origins
 from atomscope.sources.registry_sync import align_registry_with_atom
 from atomscope.sources.upstream.catalog import upstream_of
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
@@ -290,8 +291,6 @@ def _load_models(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
 
 def _bundled_content(folder: Path, source_key: str, file_name: str) -> SourceContent:
     """The packaged file as a version: its upstream and commit as SOURCES.md names them."""
-    from atomscope.warehouse.provenance import upstream_origins
-
     upstream = upstream_of(source_key)
     origin = upstream_origins().get(file_name, {})
     text = (folder / file_name).read_bytes().decode("utf-8")

@@ -13,15 +13,14 @@ the generator writes them from these constants.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from atomscope.domain.errors import AtomscopeError
+from atomscope.sources.origins import upstream_origins
 from atomscope.warehouse import db
 
 SYNTHETIC_SOURCE = "synthetic"  # hf_snapshots.source of generated rows
@@ -30,10 +29,6 @@ SYNTHETIC_ENDPOINT = "synthetic://atomscope.testing.synthetic_history"
 SYNTHETIC_LAKE_MARKER = "_SYNTHETIC"  # file at the root of a generated Parquet lake
 
 HUB_RUN_KINDS = ("hf_snapshot", "hf_crawl", "hf_discovery", "import_dump", "import_hubstats")
-
-_ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|(.*?)\|(.*?)\|")
-_ORIGIN = re.compile(r"((?:github\.com|gitlab\.com)/[\w.-]+/[\w.-]+)\s*@\s*([0-9a-f]{7,40})\s*(?:\(([^)]*)\))?")
-_COMMIT = re.compile(r"@\s*([0-9a-f]{7,40})\s*(?:\(([^)]*)\))?")
 
 
 class NotPublishableError(AtomscopeError):
@@ -145,28 +140,6 @@ class HubStatus:
     @property
     def has_derivatives(self) -> bool:
         return self.derivative_edges > 0
-
-
-def upstream_origins() -> dict[str, dict[str, str | None]]:
-    """file name -> repository, commit, commit date and license, read from the bundled SOURCES.md
-    ("same" in the origin column repeats the previous row's repository and commit)."""
-    text = (resources.files("atomscope") / "data" / "SOURCES.md").read_text(encoding="utf-8")
-    found: dict[str, dict[str, str | None]] = {}
-    previous: dict[str, str | None] = {}
-    for line in text.splitlines():
-        row = _ROW.match(line)
-        if not row:
-            continue
-        name, origin, license_ = row.group(1), row.group(2).strip(), row.group(3).strip()
-        match = _ORIGIN.search(origin)
-        if match:
-            previous = {"repository": match.group(1), "commit": match.group(2), "commit_date": match.group(3)}
-        elif not origin.lower().startswith("same"):
-            previous = {}
-        elif commit := _COMMIT.search(origin):  # "same repository @ <another commit>"
-            previous = {**previous, "commit": commit.group(1), "commit_date": commit.group(2)}
-        found[name] = {**previous, "license": license_.split("—")[0].strip() or None}
-    return found
 
 
 def source_files(con: duckdb.DuckDBPyConnection) -> list[SourceFile]:

@@ -16,6 +16,8 @@ from datetime import datetime
 
 import duckdb
 
+from atomscope.domain.policy import POLICY_FILE, TrackingPolicy
+
 
 @dataclass(frozen=True)
 class SourceContent:
@@ -148,3 +150,9 @@ def current_document(con: duckdb.DuckDBPyConnection, source_key: str) -> str | N
     """The text of a versioned document (ATOM's policy) the warehouse holds, None before its first load."""
     version = current_versions(con).get(source_key)
     return version_text(con, version.version_id) if version else None
+
+
+def current_policy(con: duckdb.DuckDBPyConnection) -> TrackingPolicy:
+    """ATOM's tracking policy the warehouse holds (a version `sources update` fetched), else the bundled file."""
+    text = current_document(con, "atom_tracking_policy")
+    return TrackingPolicy.load() if text is None else TrackingPolicy.from_text(text, f"(warehouse) {POLICY_FILE}")

@@ -37,7 +37,7 @@ from atomscope.metrics.base import Metric, MetricContext, Param
 from atomscope.warehouse.provenance import tables_provenance
 from atomscope.web import chart_hints
 from atomscope.web.cache import Payload, Store, etag_of
-from atomscope.web.encode import arrow_rows, to_csv
+from atomscope.domain.encode import arrow_rows, to_csv
 from atomscope.web.responses import CSV, ERRORS, Column, NoParams, json_payload, respond, serve_cached
 
 log = logging.getLogger(__name__)

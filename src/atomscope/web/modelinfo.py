@@ -19,7 +19,7 @@ from atomscope.warehouse import queries
 from atomscope.warehouse.licenses import model_license
 from atomscope.warehouse.lineage import DEFAULT_MAX_DEPTH, START_TABLE, roots_sql
 from atomscope.warehouse.origin import origin_sql
-from atomscope.web.encode import cursor_rows, frame_rows
+from atomscope.domain.encode import cursor_rows, frame_rows
 
 MAX_DEPTH = DEFAULT_MAX_DEPTH
 CHILDREN_SHOWN = 20

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
 from atomscope.web.cache import Payload, Store, etag_of
-from atomscope.web.encode import to_json
+from atomscope.domain.encode import to_json
 
 
 class NoParams(BaseModel):

@@ -23,9 +23,9 @@ from atomscope.collect.hub.progress import CollectProgress, Summary
 from atomscope.collect.hub.snapshot import LISTING_PARTS, Run, list_orgs, probe_missing
 from atomscope.collect.synthetic_label import serves_synthetic
 from atomscope.domain.errors import AtomscopeError
-from atomscope.domain.policy import TrackingPolicy
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
 from atomscope.warehouse.facts import refresh_model_facts
+from atomscope.warehouse.versions import current_policy
 
 ALL_PARTS = ("snapshot", "availability", "derivatives", "discovery")
 
@@ -86,7 +86,7 @@ def collect_hf(con: duckdb.DuckDBPyConnection, options: CollectOptions, *, conso
         if stale:
             summary.notes.append(f"{stale} earlier run(s) left 'running' by a killed process marked 'interrupted'")
         run = Run(con=con, client=client, summary=summary, progress=progress, day=day, parts=parts, now=utcnow,
-                  tracked=tracked, policy=TrackingPolicy.current(con) if "discovery" in parts else None)  # fmt: skip
+                  tracked=tracked, policy=current_policy(con) if "discovery" in parts else None)  # fmt: skip
         try:
             if parts & set(LISTING_PARTS):
                 kind = "hf_discovery" if parts & set(LISTING_PARTS) == {"discovery"} else "hf_snapshot"

@@ -125,7 +125,7 @@ def run_details(summary: ImportSummary) -> dict:
 def import_hub_dump(con: duckdb.DuckDBPyConnection, path: Path, snapshot_date: date, *,
                     tracked_only: bool = False) -> ImportSummary:  # fmt: skip
     """Import one dump for `snapshot_date` in one transaction (see the module docstring)."""
-    from atomscope.collect.hubstats import quality
+    from atomscope.collect.hub import quality
 
     path = Path(path)
     with DumpFile(path, snapshot_date) as dump:

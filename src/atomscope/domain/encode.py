@@ -1,4 +1,5 @@
-"""Turn query results into JSON-safe rows and into JSON / CSV bytes."""
+"""Turn query results into JSON-safe rows and into JSON / CSV bytes: one plain form of every DuckDB value,
+shared by the CLI's output and the API."""
 
 from __future__ import annotations
 
