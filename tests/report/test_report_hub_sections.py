@@ -14,7 +14,7 @@ import ibis
 import pytest
 from metric_harness import MetricWarehouse
 
-from atomscope.report import findings, sections
+from atomscope.report import findings, sections, wording
 from atomscope.report.data import MetricData
 from atomscope.warehouse.provenance import hub_status
 
@@ -107,7 +107,7 @@ def test_derivatives_chart_and_finding(built):
     (found,) = findings.derivatives(md, hub)
     expected = {"month": "2025-04", "region": "china", "count": 2.0, "rival": "us", "rival_count": 1.0}
     assert {k: found.values[k] for k in expected} == expected
-    china, us = findings.adjective("china"), findings.adjective("us")
+    china, us = wording.adjective("china"), wording.adjective("us")
     assert found.text.startswith(f"In 2025-04, 2 new Hugging Face derivatives were built on {china} models")
     # tied in February, ahead in March and April: a 2-month run, no crossover claim
     assert f", 1 on {us} ones" in found.text and "crossover" not in found.text

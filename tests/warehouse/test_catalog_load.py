@@ -130,7 +130,9 @@ def test_region_mismatch_with_atom_is_refused(tmp_path):
 
 
 def test_data_readme_matches_the_contracts():
-    from atomscope.sources.contract_docs import render
+    from atomscope.warehouse.contract_docs import render
 
     committed = (data_dir() / "README.md").read_text(encoding="utf-8")
-    assert committed == render(), "regenerate: python -m atomscope.sources.contract_docs > src/atomscope/data/README.md"
+    assert committed == render(), (
+        "regenerate: python -m atomscope.warehouse.contract_docs > src/atomscope/data/README.md"
+    )

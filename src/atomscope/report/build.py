@@ -21,8 +21,9 @@ from atomscope.domain import regions
 from atomscope.domain.spreadsheet import frame_csv
 from atomscope.report import charts, findings
 from atomscope.report.data import MetricData
-from atomscope.report.findings import Finding
-from atomscope.report.sections import COLLECT_HINT, Section, build_sections
+from atomscope.report.layout import COLLECT_HINT, Section
+from atomscope.report.sections import build_sections
+from atomscope.report.wording import Finding
 from atomscope.warehouse import db as warehouse
 from atomscope.warehouse.provenance import hub_status, refuse_unpublishable, source_files
 

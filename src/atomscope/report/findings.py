@@ -6,7 +6,7 @@ whose metric is unavailable is simply not written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -14,41 +14,11 @@ import pandas as pd
 
 from atomscope.domain import regions
 from atomscope.report.data import MetricData, Unavailable
+from atomscope.report.section_availability import findings as availability_findings
+from atomscope.report.section_runnability import findings as runnability_findings
+from atomscope.report.wording import RIVALS, Finding, adjective, day, noun, number, percent
 from atomscope.warehouse import queries
 from atomscope.warehouse.provenance import HubStatus
-
-RIVALS = ("china", "us")  # the comparison the ATOM Project is about
-
-
-@dataclass
-class Finding:
-    key: str
-    text: str
-    anchor: str  # chart (or table) name on the page
-    values: dict[str, Any] = field(default_factory=dict)
-
-
-def noun(region: str, capital: bool = False) -> str:
-    text = regions.BY_KEY[region].noun if region in regions.BY_KEY else region
-    return text[0].upper() + text[1:] if capital else text
-
-
-def adjective(region: str) -> str:
-    return regions.BY_KEY[region].adjective if region in regions.BY_KEY else region
-
-
-def number(value: float) -> str:
-    """1434 -> '1,434'; 12.5 -> '12.5'."""
-    value = float(value)
-    return f"{value:,.0f}" if value == round(value) else f"{value:,.1f}"
-
-
-def percent(share: float) -> str:
-    return f"{100 * float(share):.1f}%"
-
-
-def day(value: Any) -> str:
-    return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
 def rival_of(region: str, ranked: list[str]) -> str | None:
@@ -429,9 +399,6 @@ def derivatives(md: MetricData, hub: HubStatus) -> list[Finding]:
 
 
 def collect(md: MetricData, con: duckdb.DuckDBPyConnection, hub: HubStatus) -> list[Finding]:
-    from atomscope.report.section_availability import findings as availability  # its module imports this one
-    from atomscope.report.section_runnability import findings as runnability
-
     return [
         *arena(md),
         *releases(md),
@@ -439,6 +406,6 @@ def collect(md: MetricData, con: duckdb.DuckDBPyConnection, hub: HubStatus) -> l
         *tracked(con),
         *downloads(md, hub),
         *derivatives(md, hub),
-        *availability(md),
-        *runnability(md),
+        *availability_findings(md),
+        *runnability_findings(md),
     ]

@@ -9,8 +9,8 @@ import pandas as pd
 
 from atomscope.report import charts
 from atomscope.report.data import MetricData, Unavailable
-from atomscope.report.findings import Finding, noun, percent
-from atomscope.report.sections import COLLECT_HINT, Chart, Section, Table
+from atomscope.report.layout import COLLECT_HINT, Chart, Section, Table
+from atomscope.report.wording import Finding, noun, percent
 
 SOURCE = (
     "metric `availability --by region` over tables `availability_events` (written by `atomscope collect hf`: "

@@ -9,7 +9,7 @@ import duckdb
 
 from atomscope.report import charts
 from atomscope.report.data import MetricData, Unavailable
-from atomscope.report.sections import Chart, Section, Table
+from atomscope.report.layout import Chart, Section, Table
 
 TOP = 10  # ATOM's view: the top models by weekly tokens
 MISSING = (

@@ -13,7 +13,8 @@ from atomscope.domain import regions
 from atomscope.metrics.runnability import BEST_QUANTIZATION, CLASS_LABELS, CLASS_ORDER
 from atomscope.report import charts
 from atomscope.report.data import MetricData, Unavailable
-from atomscope.report.sections import Chart, Section, Table, metric_frame
+from atomscope.report.layout import Chart, Section, Table, metric_frame
+from atomscope.report.wording import RIVALS, Finding, day, noun, percent
 
 SRC_FIT = (
     "metric `runnability --by region` over tables `models`, `model_facts` (atom_tracked_models.csv, "
@@ -123,7 +124,6 @@ LAPTOP_CLASS = "16gb"
 
 def findings(md: MetricData) -> list:
     """The best open model for a consumer GPU, with the rivals' best; laptop shares of China and the US."""
-    from atomscope.report.findings import RIVALS, Finding, day, noun, percent  # findings imports this module
 
     out = []
     try:

@@ -6,15 +6,15 @@ sections (downloads, concentration, derivatives, RAM) say how to collect the dat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import duckdb
-import pandas as pd
 
 from atomscope.domain.params import BUCKET_ORDER
 from atomscope.report import charts
-from atomscope.report.data import MetricData, Unavailable, to_dates
+from atomscope.report.data import MetricData, to_dates
+from atomscope.report.layout import COLLECT_HINT, Chart, Section, Table, metric_frame
+from atomscope.report.section_availability import availability
+from atomscope.report.section_inference import inference
+from atomscope.report.section_runnability import runnability
 from atomscope.warehouse import queries
 from atomscope.warehouse.provenance import HubStatus
 
@@ -33,7 +33,6 @@ SRC_CATALOG = (
 )
 SRC_HUB = "table `hf_snapshots` (Hugging Face Hub API, collected by `atomscope collect hf`)"
 UNKNOWN_SIZE = "unknown"
-COLLECT_HINT = "atomscope collect hf"
 TRULY_OPEN_COLUMNS = {
     "system": "System",
     "org": "Organization",
@@ -50,51 +49,6 @@ RESTRICTED_COLUMNS = {
     "index_licensing": "Index: licensing",
 }
 RATING_OF_SCORE = {1.0: "open", 0.5: "partial", 0.0: "closed"}
-
-
-@dataclass
-class Chart:
-    name: str  # file stem under charts/ and the HTML anchor
-    title: str
-    caption: str
-    sources: str
-    data: pd.DataFrame  # exactly what the spec plots; written as the chart's CSV
-    spec: Any
-    svg: str = ""
-
-
-@dataclass
-class Table:
-    name: str
-    title: str
-    caption: str
-    sources: str
-    data: pd.DataFrame  # shown as an HTML table and written as CSV
-
-
-@dataclass
-class Section:
-    key: str
-    title: str
-    lead: str
-    charts: list[Chart] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # method notes of the metrics used
-    missing: list[str] = field(default_factory=list)  # short notes standing in for charts that cannot be drawn
-
-
-def metric_frame(section: Section, md: MetricData, name: str, by: str | None = None, **params) -> pd.DataFrame | None:
-    """The metric's frame, or None after adding the reason to `section.missing`."""
-    try:
-        out = md.get(name, by, **params)
-    except Unavailable as exc:
-        section.missing.append(f"{str(exc)[0].upper()}{str(exc)[1:]}.")
-        return None
-    if out.frame.empty:
-        section.missing.append(f"The `{name}` metric has no rows in this warehouse.")
-        return None
-    section.notes.extend(n for n in out.notes if n not in section.notes)
-    return out.frame
 
 
 def performance(md: MetricData) -> Section:
@@ -472,9 +426,6 @@ def ram(md: MetricData, hub: HubStatus) -> Section:
 
 
 def build_sections(md: MetricData, con: duckdb.DuckDBPyConnection, hub: HubStatus) -> list[Section]:
-    from atomscope.report.section_availability import availability  # its own module; it imports this one
-    from atomscope.report.section_inference import inference  # its own module; it imports this one
-    from atomscope.report.section_runnability import runnability
 
     return [
         performance(md),

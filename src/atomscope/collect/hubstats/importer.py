@@ -37,11 +37,10 @@ from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import disable_progress_bars, enable_progress_bars
 from rich.console import Console
 
-from atomscope.collect.hub import store
+from atomscope.collect.hub import quality, store
 from atomscope.collect.hub.access import HubAccess
 from atomscope.collect.hub.dump import import_rows, run_details
 from atomscope.collect.hub.dumpfile import DumpFile
-from atomscope.collect.hub import quality
 from atomscope.collect.hubstats.plan import Plan, Step, make_plan
 from atomscope.collect.hubstats.progress import HubStatsProgress
 from atomscope.collect.hubstats.ranged import RangedReader, RangeIgnored

@@ -1,6 +1,6 @@
 """Render the data-contract README of the bundled tables from the contracts themselves.
 
-`python -m atomscope.sources.contract_docs > src/atomscope/data/README.md` regenerates it; a test keeps
+`python -m atomscope.warehouse.contract_docs > src/atomscope/data/README.md` regenerates it; a test keeps
 the committed file in step with the code, so the documentation cannot drift from the validator.
 """
 
@@ -10,7 +10,7 @@ from atomscope.warehouse.load import BUNDLED
 
 HEADER = """# Bundled data: contracts
 
-Generated from the contracts in `src/atomscope/sources/` by `python -m atomscope.sources.contract_docs`;
+Generated from the contracts in `src/atomscope/sources/` by `python -m atomscope.warehouse.contract_docs`;
 do not edit by hand. Provenance, upstream commits, licenses and required attributions are in
 [`SOURCES.md`](SOURCES.md); the organization registry's curation choices in
 [`ORGANIZATIONS_NOTES.md`](ORGANIZATIONS_NOTES.md).
