@@ -8,8 +8,8 @@ import io
 import pandas as pd
 import pytest
 
-from atomscope.domain.spreadsheet import FORMULA_START, csv_line, frame_csv
 from atomscope.domain.encode import to_csv
+from atomscope.domain.spreadsheet import FORMULA_START, csv_line, frame_csv
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", "@evil", "+SUM(1,2)", "-2+3", "\ttab", "\rcr"]
 

@@ -57,3 +57,21 @@ def test_serve_refuses_a_synthetic_warehouse_with_a_clear_error(synthetic_db):
     result = CliRunner().invoke(app, ["serve", "--db", str(path), "--port", "0"])
     assert result.exit_code != 0
     assert isinstance(result.exception, NotPublishableError)
+
+
+def test_any_table_a_synthetic_run_wrote_is_refused_not_only_the_hub_tables(bundled_db, tmp_path):
+    """The guard reads which tables carry a run_id from the schema: OpenRouter rows of a labelled run count too."""
+    path = tmp_path / "emulated.duckdb"
+    shutil.copy(bundled_db, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "INSERT INTO load_runs (run_id, kind, started_at, finished_at, status, endpoint, synthetic)"
+            " VALUES (991, 'openrouter_models', now(), now(), 'ok', 'http://127.0.0.1:8766', true)"
+        )
+        con.execute(
+            "INSERT INTO openrouter_models (listing_date, model_slug, base_slug, author, open_weights, collected_at,"
+            " endpoint, run_id) VALUES (DATE '2025-06-01', 'qwen/q', 'qwen/q', 'qwen', true, now(),"
+            " 'http://127.0.0.1:8766', 991)"
+        )
+    with pytest.raises(NotPublishableError, match=r"127\.0\.0\.1:8766"):
+        create_app(path)

@@ -9,16 +9,13 @@ import typer
 
 from atomscope.cli.common import DbOption, open_read
 from atomscope.cli.output import ColumnsOption, FormatOption, OutputFormat, RawCsvOption, emit
+from atomscope.domain import regions
 
 app = typer.Typer(help="The curated catalog: organizations, tracked models, unresolved names.", no_args_is_help=True)
 
 
-class Region(str, Enum):
-    us = "us"
-    china = "china"
-    eu = "eu"
-    other = "other"
-    unknown = "unknown"
+# ATOM's region buckets, in their display order, from the one list in domain/regions.py
+Region = Enum("Region", {key: key for key in regions.ORDER if key in regions.ATOM_BUCKETS}, type=str)
 
 
 class ListName(str, Enum):

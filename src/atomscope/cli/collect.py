@@ -10,15 +10,13 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from atomscope.cli.common import DbOption, ProgressOption, open_write
+from atomscope.cli.common import EXIT_STOPPED, DbOption, ProgressOption, open_write
 from atomscope.domain.dates import check_snapshot_day
 from atomscope.domain.errors import AtomscopeError
 
 collect_app = typer.Typer(help="Collect observations from live sources.", no_args_is_help=True)
 import_app = typer.Typer(help="Import history you did not collect yourself.", no_args_is_help=True)
 console = Console(stderr=True)
-
-EXIT_STOPPED = 3  # stopped at --max-requests: everything so far is committed, a rerun continues
 
 
 def register(app: typer.Typer) -> None:

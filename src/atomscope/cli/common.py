@@ -9,6 +9,10 @@ import typer
 
 from atomscope.config import DB_ENV_VAR, resolve_db_path
 
+# exit status of a collector stopped at its bound (--max-requests, --max-files): everything so far is
+# committed and a rerun continues
+EXIT_STOPPED = 3
+
 DbOption = Annotated[
     Path | None,
     typer.Option(

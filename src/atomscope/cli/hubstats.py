@@ -11,11 +11,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from atomscope.cli.collect import import_app
-from atomscope.cli.common import DbOption, ProgressOption, open_read, open_write
+from atomscope.cli.common import EXIT_STOPPED, DbOption, ProgressOption, open_read, open_write
 
 console = Console(stderr=True)
 EXIT_FAILED = 1  # some revisions could not be imported (recorded; the others are in)
-EXIT_STOPPED = 3  # stopped at --max-files: everything so far is committed, a rerun continues
 
 
 def register(app: typer.Typer) -> None:
@@ -78,13 +77,12 @@ def hub_stats(
     from atomscope.collect.hubstats.importer import HubStatsOptions, import_hubstats, scratch_for
     from atomscope.collect.hubstats.revisions import EVERY
     from atomscope.config import resolve_db_path
-    from atomscope.domain.dates import check_snapshot_day
+    from atomscope.domain.dates import check_order, check_snapshot_day
     from atomscope.domain.errors import AtomscopeError
 
     if every not in EVERY:
         raise AtomscopeError(f"--every must be one of {', '.join(EVERY)}, not {every!r}")
-    if since and until and since > until:
-        raise AtomscopeError("--since is after --until")
+    check_order(since, until)
     check_snapshot_day(since, "--since")
     check_snapshot_day(until, "--until")
     options = HubStatsOptions(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +11,7 @@ import typer
 
 from atomscope.cli.common import DbOption, open_read
 from atomscope.cli.output import ColumnsOption, FormatOption, OutputFormat, RawCsvOption, emit
+from atomscope.domain.dates import parse_day
 from atomscope.domain.errors import MetricRequestError
 
 
@@ -25,12 +26,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _parse_date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise MetricRequestError(f"{option} must be a date YYYY-MM-DD, got {value!r}") from None
+    return None if value is None else parse_day(value, option)
 
 
 def _parse_params(pairs: list[str]) -> dict[str, str]:

@@ -6,6 +6,7 @@ A day outside it is a typo (0202, 2100) that would otherwise make every time ser
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 from atomscope.domain.errors import AtomscopeError
@@ -39,3 +40,30 @@ def check_snapshot_day(day: date | datetime | None, option: str) -> date | None:
             " (a snapshot day lies between 2015 and tomorrow)"
         )
     return day
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class DateOrderError(AtomscopeError):
+    """A window whose first day comes after its last."""
+
+
+class DateFormatError(AtomscopeError):
+    """A day not written as YYYY-MM-DD, or no such day."""
+
+
+def parse_day(value: str, option: str) -> date:
+    """A day given as YYYY-MM-DD (the only spelling the CLI and the API accept); a clear error naming `option`."""
+    if not _ISO_DAY.fullmatch(value):
+        raise DateFormatError(f"{option} must be a date YYYY-MM-DD, got {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DateFormatError(f"{option} must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+def check_order(since: date | None, until: date | None, first: str = "--since", last: str = "--until") -> None:
+    """Refuse a window whose first day comes after its last (it would select nothing, silently)."""
+    if since is not None and until is not None and since > until:
+        raise DateOrderError(f"{first} {since.isoformat()} is after {last} {until.isoformat()}")

@@ -21,6 +21,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from atomscope.domain.dates import DateOrderError, check_order
 from atomscope.domain.errors import MetricRequestError, UnknownMetricError
 
 
@@ -128,6 +129,10 @@ def get(name: str) -> Metric:
 
 def run(metric: Metric, ctx: MetricContext) -> MetricResult:
     """Validate the context against the metric's declared options, then compute it."""
+    try:
+        check_order(ctx.since, ctx.until, "since", "until")
+    except DateOrderError as exc:
+        raise MetricRequestError(str(exc)) from None
     if ctx.by is None:
         ctx.by = metric.default_by
     if metric.by_choices and ctx.by not in metric.by_choices:

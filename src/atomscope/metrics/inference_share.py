@@ -38,11 +38,10 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.domain.regions import UNRESOLVED
+from atomscope.domain.regions import CLOSED, UNRESOLVED
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
 from atomscope.metrics.common import attribute, org_lookup, within
 
-CLOSED = "closed"
 PERIODS = ("date", "week", "month")
 BY_CHOICES = ("region", "org", "model")
 

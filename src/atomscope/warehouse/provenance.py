@@ -79,6 +79,16 @@ def is_synthetic_lake(lake_dir: str | Path) -> bool:
     return False
 
 
+def tables_with_run_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The warehouse's tables whose rows carry the `run_id` of the load run that wrote them."""
+    rows = con.execute(
+        "SELECT DISTINCT table_name FROM information_schema.columns WHERE column_name = 'run_id'"
+        " AND table_catalog = current_database() AND table_schema = current_schema() AND table_name <> 'load_runs'"
+        " ORDER BY table_name"
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
 def refuse_unpublishable(con: duckdb.DuckDBPyConnection) -> None:
     """Raise NotPublishableError before anything is rendered when the warehouse holds synthetic data:
     the labelled benchmark generator (`testing.synthetic_history`), or data collected from an endpoint
@@ -89,13 +99,15 @@ def refuse_unpublishable(con: duckdb.DuckDBPyConnection) -> None:
         raise NotPublishableError(
             "this warehouse contains SYNTHETIC benchmark/test data; refusing to build a report from it"
         )
-    # Only runs that stored something count: a run that failed to reach the emulator wrote no data.
+    # Only runs that stored something count: a run that failed to reach the emulator wrote no data. Every
+    # table whose rows name the run that wrote them is searched, read from the schema, so a new table of
+    # collected rows is guarded without being listed here.
+    stored = " OR ".join(f'r.run_id IN (SELECT run_id FROM "{table}")' for table in tables_with_run_ids(con))
     labelled = con.execute(
         "WITH synthetic AS (SELECT DISTINCT endpoint FROM load_runs WHERE synthetic AND endpoint IS NOT NULL)"
         " SELECT DISTINCT s.endpoint FROM hf_snapshots s JOIN synthetic USING (endpoint)"
-        " UNION SELECT r.endpoint FROM load_runs r WHERE r.synthetic AND r.endpoint IS NOT NULL AND ("
-        "   r.run_id IN (SELECT run_id FROM hub_models) OR r.run_id IN (SELECT run_id FROM derivative_edges)"
-        "   OR r.run_id IN (SELECT run_id FROM availability_events))"
+        " UNION SELECT r.endpoint FROM load_runs r WHERE r.synthetic AND r.endpoint IS NOT NULL"
+        f" AND ({stored or 'false'})"
     ).fetchall()
     if labelled:
         raise NotPublishableError(

@@ -31,13 +31,14 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from atomscope import metrics
 from atomscope.domain import regions
+from atomscope.domain.dates import DateFormatError, parse_day
+from atomscope.domain.encode import arrow_rows, to_csv
 from atomscope.domain.errors import MetricRequestError
 from atomscope.domain.params import BUCKET_ORDER
 from atomscope.metrics.base import Metric, MetricContext, Param
 from atomscope.warehouse.provenance import tables_provenance
 from atomscope.web import chart_hints
 from atomscope.web.cache import Payload, Store, etag_of
-from atomscope.domain.encode import arrow_rows, to_csv
 from atomscope.web.responses import CSV, ERRORS, Column, NoParams, json_payload, respond, serve_cached
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,6 @@ SIZE_BUCKETS: tuple[str, ...] = (*BUCKET_ORDER, "unknown")
 ORG_COLUMNS = ("org_key", "org_name", "org")
 FILTERS = ("region", "org", "size_bucket")
 RESERVED = {"by", "since", "until", "format", "raw", *FILTERS}
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Bounds the API puts on integer parameters a metric declares without bounds (DuckDB int overflow).
 INT_BOUNDS = (-1_000_000, 1_000_000)
 
@@ -66,8 +66,11 @@ HOW_TO_FILL = {
 
 
 def _iso_date(value: Any) -> Any:
-    if isinstance(value, str) and not _ISO_DATE.match(value):
-        raise ValueError("expected a date YYYY-MM-DD")
+    if isinstance(value, str):
+        try:
+            return parse_day(value, "the date")
+        except DateFormatError as exc:
+            raise ValueError(str(exc)) from None
     return value
 
 

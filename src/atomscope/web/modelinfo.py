@@ -15,11 +15,11 @@ from typing import Any
 
 import duckdb
 
+from atomscope.domain.encode import cursor_rows, frame_rows
 from atomscope.warehouse import queries
 from atomscope.warehouse.licenses import model_license
 from atomscope.warehouse.lineage import DEFAULT_MAX_DEPTH, START_TABLE, roots_sql
 from atomscope.warehouse.origin import origin_sql
-from atomscope.domain.encode import cursor_rows, frame_rows
 
 MAX_DEPTH = DEFAULT_MAX_DEPTH
 CHILDREN_SHOWN = 20

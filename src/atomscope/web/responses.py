@@ -11,8 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
-from atomscope.web.cache import Payload, Store, etag_of
 from atomscope.domain.encode import to_json
+from atomscope.web.cache import Payload, Store, etag_of
 
 
 class NoParams(BaseModel):
