@@ -6,8 +6,6 @@ resource; every value from the scanned files or the warehouse is escaped (Jinja2
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import asdict
 from enum import Enum
@@ -16,7 +14,7 @@ import jinja2
 
 from atomscope.audit.enrich import ModelInfo
 from atomscope.audit.run import AuditReport, location_key
-from atomscope.domain.spreadsheet import neutralise
+from atomscope.domain.spreadsheet import csv_line
 
 
 class AuditFormat(str, Enum):
@@ -129,12 +127,11 @@ def summary(report: AuditReport) -> dict:
 
 
 def to_csv(report: AuditReport) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    """Through the writer every CSV output shares (domain/spreadsheet.py): formulas neutralised, lists as JSON."""
+    lines = [csv_line(list(COLUMNS))]
     for row in mention_rows(report):  # paths and ids from scanned code: no formulas, no terminal escapes
-        writer.writerow({k: neutralise(printable(v)) if isinstance(v, str) else v for k, v in row.items()})
-    return buffer.getvalue()
+        lines.append(csv_line([printable(v) if isinstance(v, str) else v for v in (row[c] for c in COLUMNS)]))
+    return "".join(lines)
 
 
 def to_json(report: AuditReport) -> str:
