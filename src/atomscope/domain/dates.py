@@ -63,7 +63,10 @@ def parse_day(value: str, option: str) -> date:
         raise DateFormatError(f"{option} must be a date YYYY-MM-DD, got {value!r}") from None
 
 
-def check_order(since: date | None, until: date | None, first: str = "--since", last: str = "--until") -> None:
+def check_order(
+    since: date | datetime | None, until: date | datetime | None, first: str = "--since", last: str = "--until"
+) -> None:
     """Refuse a window whose first day comes after its last (it would select nothing, silently)."""
+    since, until = (d.date() if isinstance(d, datetime) else d for d in (since, until))
     if since is not None and until is not None and since > until:
         raise DateOrderError(f"{first} {since.isoformat()} is after {last} {until.isoformat()}")
