@@ -66,11 +66,12 @@ def import_openrouter_usage(
     db: DbOption = None,
 ) -> None:
     """Import token usage per period and OpenRouter model (format: docs/imports.md)."""
-    from atomscope.collect.openrouter_usage import import_usage
+    from atomscope.collect.openrouter_usage import import_usage, read_usage
 
+    rows = read_usage(file)  # validated before the write lock is taken: the lock is held for the write only
     con = open_write(db)
     try:
-        summary = import_usage(con, file)
+        summary = import_usage(con, file, rows)
     finally:
         con.close()
     span = f"{summary.first_date} to {summary.last_date}" if summary.first_date else "no rows"

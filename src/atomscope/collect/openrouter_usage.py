@@ -235,11 +235,18 @@ def _whole_number(value: Any) -> int | None:
     return int(number) if math.isfinite(number) and number.is_integer() else None
 
 
-def import_usage(con: duckdb.DuckDBPyConnection, path: str | Path) -> UsageImportSummary:
-    """Validate the whole file, then write it in one transaction (see the module docstring)."""
+def read_usage(path: str | Path) -> list[UsageRow]:
+    """Every row of the file, validated (no warehouse needed: read it before taking the write lock)."""
+    return parse_rows(str(path), read_records(Path(path)))
+
+
+def import_usage(
+    con: duckdb.DuckDBPyConnection, path: str | Path, rows: list[UsageRow] | None = None
+) -> UsageImportSummary:
+    """Validate the whole file (or take `rows` from `read_usage`), then write it in one transaction."""
     path = Path(path)
     label = str(path)
-    rows = parse_rows(label, read_records(path))
+    rows = read_usage(path) if rows is None else rows
     run_id = start_run(con, "import_openrouter")
     try:
         with transaction(con):
@@ -268,40 +275,45 @@ def import_usage(con: duckdb.DuckDBPyConnection, path: str | Path) -> UsageImpor
 
 
 def _store(con, label: str, file_name: str, rows: list[UsageRow], run_id: int) -> tuple[int, int]:
-    stored = {
-        (r[0], r[1], r[2]): r[3:]
-        for r in con.execute(
-            "SELECT period_date, model_slug, provider, tokens, prompt_tokens, completion_tokens, source_file,"
-            " source_line FROM openrouter_usage"
+    """Set-based: the rows go to DuckDB as one Arrow table; conflicts and new rows are two joins."""
+    import pyarrow as pa
+
+    fresh = pa.table(
+        {
+            "period_date": pa.array([r.period_date for r in rows], pa.date32()),
+            "model_slug": pa.array([r.model_slug for r in rows], pa.string()),
+            "base_slug": pa.array([base_slug(r.model_slug) for r in rows], pa.string()),
+            "provider": pa.array([r.provider for r in rows], pa.string()),
+            "tokens": pa.array([r.tokens for r in rows], pa.int64()),
+            "prompt_tokens": pa.array([r.prompt_tokens for r in rows], pa.int64()),
+            "completion_tokens": pa.array([r.completion_tokens for r in rows], pa.int64()),
+            "source_line": pa.array([r.line for r in rows], pa.int32()),
+        }
+    )
+    con.register("_usage_fresh", fresh)
+    try:
+        clash = con.execute(
+            "SELECT f.source_line, f.model_slug, f.period_date, u.tokens, u.source_file, u.source_line, f.tokens"
+            " FROM _usage_fresh f JOIN openrouter_usage u USING (period_date, model_slug, provider)"
+            " WHERE (u.tokens, u.prompt_tokens, u.completion_tokens)"
+            " IS DISTINCT FROM (f.tokens, f.prompt_tokens, f.completion_tokens) ORDER BY f.source_line LIMIT 1"
         ).fetchall()
-    }
-    now = utcnow()
-    fresh = []
-    for row in rows:
-        earlier = stored.get(row.key)
-        if earlier is None:
-            fresh.append(
-                (
-                    row.period_date,
-                    row.model_slug,
-                    base_slug(row.model_slug),
-                    row.provider,
-                    row.tokens,
-                    row.prompt_tokens,
-                    row.completion_tokens,
-                    file_name,
-                    row.line,
-                    now,
-                    run_id,
-                )
-            )
-        elif tuple(earlier[:3]) != (row.tokens, row.prompt_tokens, row.completion_tokens):
+        if clash:
+            line, slug, day, tokens, where, at, says = clash[0]
             raise DataValidationError(
                 label,
-                row.line,
-                f"{row.model_slug} on {row.period_date} is already stored with {earlier[0]} tokens "
-                f"(from {earlier[3]}:{earlier[4]}); this file says {row.tokens}: nothing was imported",
+                line,
+                f"{slug} on {day} is already stored with {tokens} tokens "
+                f"(from {where}:{at}); this file says {says}: nothing was imported",
             )
-    if fresh:
-        con.executemany("INSERT INTO openrouter_usage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", fresh)
-    return len(fresh), len(rows) - len(fresh)
+        inserted = con.execute(
+            "INSERT INTO openrouter_usage (period_date, model_slug, base_slug, provider, tokens, prompt_tokens,"
+            " completion_tokens, source_file, source_line, imported_at, run_id)"
+            " SELECT f.period_date, f.model_slug, f.base_slug, f.provider, f.tokens, f.prompt_tokens,"
+            " f.completion_tokens, ?, f.source_line, ?, ? FROM _usage_fresh f"
+            " ANTI JOIN openrouter_usage u USING (period_date, model_slug, provider)",
+            [file_name, utcnow(), run_id],
+        ).fetchall()[0][0]
+    finally:
+        con.unregister("_usage_fresh")
+    return int(inserted), len(rows) - int(inserted)
