@@ -7,7 +7,20 @@ import sys
 import typer
 from rich.markup import escape
 
-from atomscope.cli import audit, catalog, collect, core, export, hubstats, metric, openrouter, report, serve, sources
+from atomscope.cli import (
+    audit,
+    catalog,
+    collect,
+    core,
+    export,
+    hubstats,
+    metric,
+    modelscope,
+    openrouter,
+    report,
+    serve,
+    sources,
+)
 from atomscope.cli.output import stderr
 from atomscope.domain.errors import AtomscopeError
 
@@ -21,7 +34,7 @@ core.register(app)
 app.add_typer(catalog.app, name="catalog")
 metric.register(app)
 
-for _module in (report, serve, export, collect, sources, openrouter, audit, hubstats):
+for _module in (report, serve, export, collect, sources, openrouter, modelscope, audit, hubstats):
     _module.register(app)
 
 

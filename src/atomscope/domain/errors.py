@@ -54,3 +54,11 @@ class OpenRouterUnreachableError(AtomscopeError):
 
 class OpenRouterListingError(AtomscopeError):
     """The OpenRouter models listing was fetched but is not the documented shape (`{"data": [...]}`)."""
+
+
+class ModelScopeUnreachableError(AtomscopeError):
+    """The ModelScope endpoint could not be reached (network error, timeout, or server errors past the retries)."""
+
+
+class ModelScopeAnswerError(AtomscopeError):
+    """ModelScope answered, but not with what its client's contract describes (a refused page, a bad payload)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from atomscope.sources.atom import REGIONS
 from atomscope.sources.csvtable import Column, TableContract
 
-ALIAS_SOURCES = frozenset({"hf", "lmarena", "epoch", "osai", "mof", "openrouter"})
+ALIAS_SOURCES = frozenset({"hf", "lmarena", "epoch", "osai", "mof", "openrouter", "modelscope"})
 
 ORGANIZATIONS = TableContract(
     file_name="organizations.csv",
@@ -27,7 +27,8 @@ ORGANIZATION_ALIASES = TableContract(
             "source",
             required=True,
             allowed=ALIAS_SOURCES,
-            description="hf, lmarena, epoch, osai, mof or openrouter (author slug of a model id).",
+            description="hf, lmarena, epoch, osai, mof, openrouter (author slug of a model id) or modelscope "
+            "(ModelScope namespace, matched case aside).",
         ),
         Column("alias", required=True, description="The exact string in that source."),
         Column("org_key", required=True, description="An org_key of organizations.csv."),

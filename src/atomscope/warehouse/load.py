@@ -19,7 +19,7 @@ import pandas as pd
 from atomscope.config import data_dir as bundled_data_dir
 from atomscope.domain.errors import DataValidationError
 from atomscope.domain.policy import POLICY_FILE, TrackingPolicy
-from atomscope.sources import atom, epoch, leaderboard, lmarena, mof, openrouter, osai, registry
+from atomscope.sources import atom, epoch, leaderboard, lmarena, modelscope, mof, openrouter, osai, registry
 from atomscope.sources.csvtable import TableContract, read_table, read_table_text
 from atomscope.sources.origins import upstream_origins
 from atomscope.sources.registry_sync import align_registry_with_atom
@@ -51,6 +51,7 @@ BUNDLED: tuple[BundledTable, ...] = (
     BundledTable("mof_components", mof.COMPONENTS, "mof_components"),
     BundledTable("open_llm_leaderboard_v2", leaderboard.OPEN_LLM_LEADERBOARD, "leaderboard_v2"),
     BundledTable("openrouter_model_repos", openrouter.MODEL_REPOS, "openrouter_model_repos"),
+    BundledTable("modelscope_model_repos", modelscope.MODEL_REPOS, "modelscope_model_repos"),
 )
 
 
