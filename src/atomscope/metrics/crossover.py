@@ -123,7 +123,7 @@ def series_values(ctx: MetricContext, series: str) -> tuple[dict[str, dict[str, 
     """period -> region -> value for a series, the periods that are (partly) estimated, and the source
     metric's notes. Rows of an unfinished period (`complete` false) are left out."""
     if series == "downloads_share":
-        rows, notes = _source(ctx, "downloads", "region", {})
+        rows, notes = _source(ctx, "downloads", "region", {"hubs": ctx.params.get("hubs") or "huggingface"})
         period_key, value_key = "month", "share"
     elif series == "derivative_share":
         rows, notes = _source(ctx, "derivatives", "region", {})
@@ -227,6 +227,12 @@ METRIC = register(
             "periods": Param(int, 3, "consecutive periods A must stay ahead", min=1),
             "releases_by": Param(str, "region", "releases series: region (Epoch) or tracked_region (ATOM models)"),
             "release_period": Param(str, None, "releases series: year, quarter or month", choices=PERIODS),
+            "hubs": Param(
+                str,
+                "huggingface",
+                "downloads_share series: huggingface alone, or both (with ModelScope)",
+                choices=("huggingface", "both"),
+            ),
         },
     )
 )

@@ -65,7 +65,9 @@ complete (false for the month of the latest snapshot unless that snapshot is on 
 month-to-date; the rule is metrics/periods.py's), models
 (tracked models contributing).
 `--by org` replaces region with org_key, org_name, region; `--by model` with model_id, org_name, region,
-size_bucket; `--by size_bucket` with size_bucket. ATOM's "model family" has no defensible machine
+size_bucket; `--by size_bucket` with size_bucket; `--by hub` with hub (huggingface, modelscope). With
+`hubs=both` (always for `--by hub`) ModelScope's months join the Hub's, by the same rule (metrics/hubs.py).
+ATOM's "model family" has no defensible machine
 definition here, so `--by model` is offered instead. Organizations the registry does not know keep
 region 'unresolved' (their raw Hub namespace as org) and a note gives their share of the total.
 
@@ -86,10 +88,19 @@ import ibis.expr.types as ir
 
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
 from atomscope.metrics.common import month_of, tracked_models
+from atomscope.metrics.hubs import (
+    HUB_PARAMS,
+    attribute_modelscope,
+    has_modelscope,
+    hub_notes,
+    modelscope_points,
+    wants_both,
+)
 from atomscope.metrics.periods import earliest_snapshot, flag_backcast, flag_complete, latest_snapshot
 
-BY_CHOICES = ("region", "org", "model", "size_bucket")
+BY_CHOICES = ("region", "org", "model", "size_bucket", "hub")
 _GROUPS = {
+    "hub": ("hub",),
     "region": ("region",),
     "org": ("org_key", "org_name", "region"),
     "model": ("model_id", "org_name", "region", "size_bucket"),
@@ -257,6 +268,18 @@ def model_month_downloads(ctx: MetricContext) -> ir.Table:
     overlaps the first-snapshot estimate), cumulative (V at the month's end) and the model's origin and
     size columns from `tracked_models` (org_key, org_name, region, size_bucket, ...)."""
     points = _points(ctx)
+    months = months_from_points(points, first_snapshots(ctx))
+    months = _with_thirty_day_months(ctx, months, points)
+    months = months.mutate(month=month_of(months.month_start))
+    tracked = tracked_models(ctx)
+    tracked = tracked.mutate(size_bucket=tracked.size_bucket.fill_null("unknown"))
+    return months.join(tracked, "model_id")
+
+
+def months_from_points(points: ir.Table, first: ir.Table) -> ir.Table:
+    """Per key and month: model_id, month_start, downloads, measured, cumulative, estimated, from the
+    cumulative `points` (model_id, d, v, virtual) and `first` (model_id, s0, a0, release): the rules of the
+    module docstring. Any cumulative count (the Hub's all-time total, ModelScope's) goes through this one."""
     span = points.group_by("model_id").aggregate(lo=points.d.min(), hi=points.d.max())
     lo_m = span.lo.truncate("M")
     n_months = (span.hi.year() - span.lo.year()) * 12 + span.hi.month() - span.lo.month()
@@ -277,7 +300,6 @@ def model_month_downloads(ctx: MetricContext) -> ir.Table:
     )
     # the same value read from all-time snapshots only: the growth between two snapshots no farther apart
     # than GAP_DAYS is measured; before S0 nothing is (virtual points), after the last snapshot nothing grows
-    first = first_snapshots(ctx)
     at = at.join(first.select("model_id", "s0", "a0", "release"), "model_id")
     gap = (at.b > at.s0) & at.next_d.notnull() & (days_between(at.next_d, at.prev_d) > GAP_DAYS)
     at = at.select(
@@ -297,7 +319,7 @@ def model_month_downloads(ctx: MetricContext) -> ir.Table:
         (months.b < months.s0) & (months.b_next > months.release)
     )
     measured = ibis.cases((months.gap | months.gap_next, 0.0), else_=months.mv_next - months.mv)
-    months = months.select(
+    return months.select(
         model_id=months.model_id,
         month_start=months.b.cast("date"),
         downloads=months.v_next - months.v,
@@ -305,11 +327,6 @@ def model_month_downloads(ctx: MetricContext) -> ir.Table:
         cumulative=months.v_next,
         estimated=estimated,
     )
-    months = _with_thirty_day_months(ctx, months, points)
-    months = months.mutate(month=month_of(months.month_start))
-    tracked = tracked_models(ctx)
-    tracked = tracked.mutate(size_bucket=tracked.size_bucket.fill_null("unknown"))
-    return months.join(tracked, "model_id")
 
 
 def _with_thirty_day_months(ctx: MetricContext, months: ir.Table, points: ir.Table) -> ir.Table:
@@ -362,10 +379,24 @@ def estimated_flag(ctx: MetricContext, measured_share: ir.FloatingValue) -> ir.B
     return measured_share < ctx.params.get("measured_threshold", MEASURED_THRESHOLD)
 
 
+def per_hub(ctx: MetricContext, keys: tuple[str, ...]) -> ir.Table:
+    """Per model and month on the hubs asked for (metrics/hubs.py `wants_both`): the Hub's, and ModelScope's
+    by the same month rule when the warehouse holds ModelScope snapshots."""
+    per_model = model_month_downloads(ctx).mutate(hub=ibis.literal("huggingface"))
+    if not wants_both(ctx) or not has_modelscope(ctx):
+        return per_model
+    observed, virtual, first = modelscope_points(ctx)
+    points = _nullable(observed, POINTS).union(_nullable(virtual, POINTS))
+    ms = attribute_modelscope(ctx, months_from_points(points, first)).mutate(hub=ibis.literal("modelscope"))
+    columns = {"model_id": "string", "month_start": "date", "month": "string", "downloads": "float64",
+               "measured": "float64", "estimated": "boolean", **{k: "string" for k in keys}}  # fmt: skip
+    return _nullable(per_model, columns).union(_nullable(ms, columns))
+
+
 def grouped_downloads(ctx: MetricContext, by: str) -> ir.Table:
     """The `downloads` output table for a grouping, before notes."""
     keys = _GROUPS[by]
-    per_model = model_month_downloads(ctx)
+    per_model = per_hub(ctx, keys)
     g = per_model.group_by(["month_start", "month", *keys]).aggregate(
         downloads=per_model.downloads.sum(),
         measured=per_model.measured.sum(),
@@ -386,7 +417,8 @@ def grouped_downloads(ctx: MetricContext, by: str) -> ir.Table:
 def compute(ctx: MetricContext) -> MetricResult:
     from atomscope.metrics.download_notes import download_notes
 
-    return MetricResult(table=grouped_downloads(ctx, ctx.by or "region"), notes=download_notes(ctx))
+    notes = download_notes(ctx) + hub_notes(ctx)
+    return MetricResult(table=grouped_downloads(ctx, ctx.by or "region"), notes=notes)
 
 
 METRIC = register(
@@ -412,10 +444,11 @@ METRIC = register(
             "(shown only with backcast=true)",
             "complete": "false while the data stops before the month's last day (month-to-date; metrics/periods.py)",
             "models": "number of tracked models contributing",
+            "hub": "huggingface or modelscope (--by hub)",
         },
         compute=compute,
         by_choices=BY_CHOICES,
         default_by="region",
-        params=MONTHLY_PARAMS,
+        params={**MONTHLY_PARAMS, **HUB_PARAMS},
     )
 )
