@@ -136,8 +136,8 @@ def test_downloads_finding_quotes_the_latest_finished_measured_month(dumps):
     # the month quoted is measured; the crossover is never found in January-March (back-cast)
     assert finding.text == (
         "In 2025-08, models from Chinese organizations took 60.2% of the tracked models' Hugging Face downloads, "
-        "US ones 30.1%; by the crossover rule (3+ consecutive finished months ahead), their share first overtook "
-        "US models' in 2025-04 and stayed ahead 5 months."
+        "US ones 30.1%; by the crossover rule (3+ consecutive finished months ahead), their share overtook "
+        "US models' in 2025-04 (60.2% against 30.1%) and has stayed ahead since (5 finished months)."
     )
     assert not finding.values["crossover_estimated"]
     # August: Qwen 300k*1.7 + 200k*1.7 = 850k of 850k + 250k*1.7 + 80k*1.7 = 1,411k -> 60.2%

@@ -238,6 +238,8 @@ def test_attributions(built):
     assert "https://osai-index.eu/" in page.hrefs
     summary = report.summary.read_text(encoding="utf-8")
     assert "Epoch AI" in summary and "https://osai-index.eu/" in summary and "Liesenfeld" in summary
+    # the MOF chart is shown on the bundled data, so its source is credited
+    assert "Model Openness Framework" in flat and "lfai/model_openness_tool" in summary
     assert "3cd80206db5e" in flat  # upstream commit of the ATOM tracked-models files (data/SOURCES.md)
 
 

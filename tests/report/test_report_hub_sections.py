@@ -118,8 +118,11 @@ def test_ram_section_ranks_by_downloads_at_30_days(built):
     section = sections.ram(md, hub)
     # at 30 days both models are interpolated at 30/31 of their 02-01 count: 580.6 and 387.1; with two
     # models in the bucket the cutoff is the second one's, so RAM v2 = 600/400 = 1.5 and 1.0
-    table = next(t for t in section.tables if t.name == "ram_top").data.set_index("model_id")
-    assert table.loc["Qwen/A", "ram_v2"] == 1.5 and table.loc["meta-llama/B", "ram_v2"] == 1.0
-    assert table.loc["Qwen/A", "cumulative_downloads"] == pytest.approx(600 * 30 / 31)
+    table = next(t for t in section.tables if t.name == "ram_top").data.set_index("Model")
+    assert table.loc["Qwen/A", "RAM v2"] == 1.5 and table.loc["meta-llama/B", "RAM v2"] == 1.0
+    # human headers, downloads as whole numbers, dates without a time
+    assert table.loc["Qwen/A", "Downloads by day 30"] == round(600 * 30 / 31)
+    assert list(table.columns) == ["Organization", "Region", "Size", "Released", "Downloads by day 30", "RAM v2"]
+    assert all(len(str(d)) == 10 for d in table["Released"].dropna())
     leaders = _chart(section, "ram_region").set_index("region")["models_ram_above_1"]
     assert leaders.to_dict() == {"china": 1, "us": 1}

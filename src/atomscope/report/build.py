@@ -29,9 +29,10 @@ from atomscope.warehouse.provenance import hub_status, refuse_unpublishable, sou
 
 TITLE = "State of the open-model ecosystem"
 CHART_SUFFIXES = (".svg", ".png", ".csv")
-# Required credits (data/SOURCES.md). Shown on every report: both sources are part of the bundled data.
+# Required credits (data/SOURCES.md); each is listed when a chart or table of the report reads its table.
 ATTRIBUTIONS: tuple[dict[str, str], ...] = (
     {
+        "table": "epoch_models",
         "source": "Epoch AI, “Data on AI Models”",
         "url": "https://epoch.ai/data/ai-models",
         "text": "Release counts by country use Epoch AI, “Data on AI Models” (epoch.ai), "
@@ -39,6 +40,7 @@ ATTRIBUTIONS: tuple[dict[str, str], ...] = (
         "license": "CC BY 4.0",
     },
     {
+        "table": "osai_systems",
         "source": "European Open Source AI Index",
         "url": "https://osai-index.eu/",
         "text": "Openness ratings come from the European Open Source AI Index (https://osai-index.eu/), "
@@ -46,7 +48,21 @@ ATTRIBUTIONS: tuple[dict[str, str], ...] = (
         "AI: open-washing and the EU AI Act. ACM FAccT 2024, pp. 1774–1787.",
         "license": "CC BY 4.0",
     },
+    {
+        "table": "mof_components",
+        "source": "Model Openness Framework (LF AI & Data), model_openness_tool",
+        "url": "https://github.com/lfai/model_openness_tool",
+        "text": "Component-level openness of releases comes from the Model Openness Framework's "
+        "model_openness_tool entries (github.com/lfai/model_openness_tool), MIT licence.",
+        "license": "MIT",
+    },
 )
+
+
+def shown_credits(sections: list[Section]) -> list[dict[str, str]]:
+    """The credits of the sources whose tables a shown chart or table reads (its sources line)."""
+    used = " ".join(item.sources for s in sections for item in (*s.charts, *s.tables))
+    return [{k: v for k, v in a.items() if k != "table"} for a in ATTRIBUTIONS if f"`{a['table']}`" in used]
 
 
 def hubstats_credits(con) -> list[dict[str, str]]:
@@ -220,7 +236,8 @@ def build_report(
         sections = build_sections(md, con, hub)
         found = findings.collect(md, con, hub)
         sources = source_files(con)
-        credits = (*ATTRIBUTIONS, *hubstats_credits(con))
+        uses_hub = any("`hf_snapshots`" in item.sources for s in sections for item in (*s.charts, *s.tables))
+        credits = (*shown_credits(sections), *(hubstats_credits(con) if uses_hub else ()))
     finally:
         con.close()
     report = Report(out_dir, sections, found, md.problems, credits)

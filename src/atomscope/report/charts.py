@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import altair as alt
 import pandas as pd
@@ -78,8 +78,8 @@ def _time_axis(field: str, kind: str, title: str) -> alt.X:
 # A metric's own columns drive it: `complete` (false for the unfinished, to-date period) and `estimated`
 # (true when the period rests partly on an estimate). Unfinished periods are left out of the plotted
 # frame; estimated ones are drawn lighter (bars) or dashed with hollow points (lines), with a legend entry.
-MEASURED, ESTIMATED = "measured", "estimated"
-ESTIMATED_OPACITY = 0.4
+MEASURED, ESTIMATED, BACKCAST = "measured", "estimated", "back-cast"
+ESTIMATED_OPACITY, BACKCAST_OPACITY = 0.4, 0.15
 BARS, LINES = "Lighter bars", "Dashed line, hollow points"  # how estimates look, for captions
 DASHES = {MEASURED: [1, 0], ESTIMATED: [5, 4]}
 
@@ -89,13 +89,24 @@ class PeriodFrame:
     data: pd.DataFrame  # what the chart plots (and its CSV): finished periods only, `estimated` kept
     unfinished: list[str]  # periods left out because the data stops inside them
     estimated: list[str]  # plotted periods drawn as estimates
+    measured: dict[str, float] = field(default_factory=dict)  # estimated period -> its measured share
+    backcast: list[str] = field(default_factory=list)  # plotted periods before the first snapshot
 
     def caption(self, drawn: str = "Lighter bars", unit: str = "month") -> str:
         """What the picture does with estimates and the unfinished period, for the chart's caption;
         `drawn` says how estimates look ("Lighter bars", "Dashed line, hollow points")."""
         parts = []
-        if self.estimated:
-            parts.append(f"{drawn}: estimated {unit}s ({_span(self.estimated)}), not measured by a snapshot.")
+        if self.backcast:
+            parts.append(
+                f"Palest: back-cast {unit}s ({_span(self.backcast)}), before the first snapshot: all-time totals "
+                "spread back to release dates, never observed."
+            )
+        estimated = [p for p in self.estimated if p not in self.backcast]
+        if estimated and self.measured:
+            shares = ", ".join(f"{p} {self.measured[p]:.0%}" for p in estimated if p in self.measured)
+            parts.append(f"{drawn}: estimated {unit}s, share measured by snapshots: {shares}.")
+        elif estimated:
+            parts.append(f"{drawn}: estimated {unit}s ({_span(estimated)}), not measured by a snapshot.")
         if self.unfinished:
             parts.append(f"The unfinished {unit} {', '.join(self.unfinished)} (to date) is left out.")
         return " ".join(parts)
@@ -107,16 +118,26 @@ def _span(periods: list[str]) -> str:
 
 def finished_periods(df: pd.DataFrame, columns: list[str], period: str = "month") -> PeriodFrame:
     """The rows of finished periods (a metric's `complete` column; all rows when it has none) and the
-    given columns plus `estimated` when the metric has it."""
+    given columns plus `estimated`, `measured_share` and `backcast` when the metric has them."""
     complete = df["complete"].fillna(False).astype(bool) if "complete" in df else pd.Series(True, index=df.index)
     unfinished = sorted(df.loc[~complete, period].astype(str).unique())
     kept = df[complete]
-    has_estimates = "estimated" in df.columns
-    data = kept[[*columns, "estimated"] if has_estimates else columns].reset_index(drop=True)
-    if has_estimates:
-        data = data.assign(estimated=data["estimated"].fillna(False).astype(bool))
-    estimated = sorted(data.loc[data["estimated"], period].astype(str).unique()) if has_estimates else []
-    return PeriodFrame(data, unfinished, estimated)
+    flags = [c for c in ("estimated", "measured_share", "backcast") if c in df.columns and c not in columns]
+    data = kept[[*columns, *flags]].reset_index(drop=True)
+    for flag in ("estimated", "backcast"):
+        if flag in data:
+            data = data.assign(**{flag: data[flag].fillna(False).astype(bool)})
+    estimated = sorted(data.loc[data["estimated"], period].astype(str).unique()) if "estimated" in data else []
+    backcast = sorted(data.loc[data["backcast"], period].astype(str).unique()) if "backcast" in data else []
+    measured = {}
+    if "measured_share" in data and estimated:
+        rows = data[data[period].astype(str).isin(estimated)]
+        weight = rows["downloads"] if "downloads" in rows else pd.Series(1.0, index=rows.index)
+        for p, group in rows.assign(_w=weight).groupby(period):
+            total = group["_w"].sum()
+            share = (group["measured_share"] * group["_w"]).sum() / total if total else group["measured_share"].min()
+            measured[str(p)] = float(share)
+    return PeriodFrame(data, unfinished, estimated, measured, backcast)
 
 
 def _has_estimates(df: pd.DataFrame) -> bool:
@@ -143,17 +164,17 @@ def _dash() -> alt.StrokeDash:
     )
 
 
-def estimate_opacity() -> alt.Opacity:
-    """Bars: estimated periods lighter; the kind is a calculate transform (`period_kind`), not a column."""
-    return alt.Opacity(
-        "period_kind:N",
-        legend=_period_legend("square"),
-        scale=alt.Scale(domain=[MEASURED, ESTIMATED], range=[1.0, ESTIMATED_OPACITY]),
-    )
+def estimate_opacity(backcast: bool = False) -> alt.Opacity:
+    """Bars: estimated periods lighter, back-cast ones palest; the kind is a calculate transform
+    (`period_kind`), not a column."""
+    domain, shades = [MEASURED, ESTIMATED], [1.0, ESTIMATED_OPACITY]
+    if backcast:
+        domain, shades = [*domain, BACKCAST], [*shades, BACKCAST_OPACITY]
+    return alt.Opacity("period_kind:N", legend=_period_legend("square"), scale=alt.Scale(domain=domain, range=shades))
 
 
 def _kind_expr() -> str:
-    return f"datum.estimated ? '{ESTIMATED}' : '{MEASURED}'"
+    return f"datum.backcast ? '{BACKCAST}' : datum.estimated ? '{ESTIMATED}' : '{MEASURED}'"
 
 
 def lines(
@@ -234,7 +255,11 @@ def stacked_bars(
     chart, order = _with_region_order(alt.Chart(df).mark_bar(), color)
     if _has_estimates(df):
         chart = chart.transform_calculate(period_kind=_kind_expr())
-        enc["opacity"] = estimate_opacity()
+        enc["opacity"] = estimate_opacity("backcast" in df and bool(df["backcast"].any()))
+    if "measured_share" in df:
+        enc["tooltip"] = [alt.Tooltip(f"{x}:N", title=x_title or x), alt.Tooltip(f"{color}:N", title="Region"),
+                          alt.Tooltip(f"{y}:Q", title=y.replace("_", " ").capitalize(), format=",.0f"),
+                          alt.Tooltip("measured_share:Q", title="Measured by snapshots", format=".0%")]  # fmt: skip
     chart = chart.encode(color=region_color(df, color), order=order, **enc)
     height = max(HEIGHT, 26 * df[x].nunique()) if horizontal else HEIGHT
     return _configure(chart.properties(width=WIDTH, height=height))

@@ -354,14 +354,21 @@ def downloads(md: MetricData, hub: HubStatus) -> list[Finding]:
     text += quoted.qualifier("the downloads")
     cross = crossover(md, "downloads_share", lead["region"], rival)
     if cross is not None:
+        # the month from which the lead region stays ahead, with its figures (never a back-cast month:
+        # the series leaves those out)
+        months, stays = int(cross["periods_ahead"]), bool(cross.get("stays_ahead"))
+        held = f"has stayed ahead since ({months} finished months)" if stays else f"stayed ahead {months} months"
         text += (
             f"; by the crossover rule ({CROSSOVER_PERIODS}+ consecutive finished months ahead), their share "
-            f"first overtook {adjective(rival)} models' in {cross['crossover_period']} and stayed ahead "
-            f"{int(cross['periods_ahead'])} months{_crossover_text(cross)}"
+            f"overtook {adjective(rival)} models' in {cross['crossover_period']} ({percent(cross['a_value'])} "
+            f"against {percent(cross['b_value'])}) and {held}{_crossover_text(cross)}"
         )
         values.update(
             crossover=cross["crossover_period"],
-            crossover_months=int(cross["periods_ahead"]),
+            crossover_months=months,
+            crossover_stays_ahead=stays,
+            crossover_share=float(cross["a_value"]),
+            crossover_rival_share=float(cross["b_value"]),
             crossover_estimated=bool(cross.get("estimated")),
         )
     return [Finding("downloads_share", text + ".", "downloads_share", values)]

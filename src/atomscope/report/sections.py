@@ -31,7 +31,6 @@ SRC_CATALOG = (
     "tables `models`, `model_facts`, `org_aliases`, `organizations` (atom_tracked_models.csv, "
     "atom_model_parameters.csv, organizations.csv, organization_aliases.csv)"
 )
-SRC_HUB = "table `hf_snapshots` (Hugging Face Hub API, collected by `atomscope collect hf`)"
 UNKNOWN_SIZE = "unknown"
 TRULY_OPEN_COLUMNS = {
     "system": "System",
@@ -47,6 +46,14 @@ RESTRICTED_COLUMNS = {
     **TRULY_OPEN_COLUMNS,
     "license_class": "License class",
     "index_licensing": "Index: licensing",
+}
+RAM_TABLE_COLUMNS = {
+    "model_id": "Model",
+    "org_name": "Organization",
+    "region": "Region",
+    "size_bucket": "Size",
+    "release_date": "Released",
+    "ram": "RAM v2",
 }
 RATING_OF_SCORE = {1.0: "open", 0.5: "partial", 0.0: "closed"}
 
@@ -294,6 +301,15 @@ def _hub_missing(what: str) -> str:
     )
 
 
+def hub_source(metric: str, hub: HubStatus) -> str:
+    """The sources line of a chart over hf_snapshots: where its rows came from, read from their load runs."""
+    return f"metric `{metric}` over table `hf_snapshots` (Hugging Face Hub download counts: {hub.origin})"
+
+
+def origin_caption(hub: HubStatus) -> str:
+    return f"Rows from {hub.origin.replace('`', '')}." if hub.origin else ""
+
+
 def adoption(md: MetricData, hub: HubStatus) -> Section:
     section = Section(
         "downloads",
@@ -306,8 +322,8 @@ def adoption(md: MetricData, hub: HubStatus) -> Section:
     df = metric_frame(section, md, "downloads", "region")
     if df is not None:
         periods = charts.finished_periods(df, ["month", "region", "downloads"])
-        data, honest = periods.data, periods.caption()
-        source = SRC_HUB.replace("table", "metric `downloads` over table")
+        data, honest = periods.data, f"{periods.caption()} {origin_caption(hub)}"
+        source = hub_source("downloads", hub)
         section.charts.append(
             Chart(
                 "downloads_monthly",
@@ -339,8 +355,8 @@ def adoption(md: MetricData, hub: HubStatus) -> Section:
                 "concentration_hhi",
                 "Concentration of downloads across organizations (HHI)",
                 f"Herfindahl–Hirschman index, 0–10,000; above 1,800 counts as highly concentrated. "
-                f"{periods.caption(charts.LINES)}".strip(),
-                SRC_HUB.replace("table", "metric `concentration` over table"),
+                f"{periods.caption(charts.LINES)} {origin_caption(hub)}".strip(),
+                hub_source("concentration", hub),
                 data,
                 charts.lines(data, "month", "hhi", y_title="HHI", color=None, x_kind="month", zero=True),
             )
@@ -404,21 +420,29 @@ def ram(md: MetricData, hub: HubStatus) -> Section:
             Chart(
                 "ram_region",
                 f"Models with RAM v2 ≥ 1 at {RAM_CHECKPOINT} days, by region",
-                "Models whose downloads at that age reach the 10th-most-downloaded model of their size bucket.",
-                f"metric `ram_v2` (checkpoints={RAM_CHECKPOINT}) over tables `hf_snapshots`, `model_facts`",
+                "Models whose downloads at that age reach the 10th-most-downloaded model of their size bucket. "
+                f"{origin_caption(hub)}".strip(),
+                f"metric `ram_v2` (checkpoints={RAM_CHECKPOINT}) over tables `hf_snapshots` ({hub.origin}), "
+                "`model_facts`",
                 leaders,
                 charts.region_bars(leaders, "models_ram_above_1", x_title="Models with RAM ≥ 1"),
             )
         )
     top = v2.sort_values(["ram", "model_id"], ascending=[False, True]).head(RAM_TOP)
     top = top[["model_id", "org_name", "region", "size_bucket", "release_date", "cumulative_downloads", "ram"]]
-    top = top.assign(ram=top["ram"].round(2)).rename(columns={"ram": "ram_v2"})
+    # dates as dates, counts as whole numbers, headers a reader understands
+    top = top.assign(
+        release_date=pd.to_datetime(top["release_date"]).dt.strftime("%Y-%m-%d"),
+        cumulative_downloads=top["cumulative_downloads"].round().astype("Int64"),
+        ram=top["ram"].round(2),
+    ).rename(columns=RAM_TABLE_COLUMNS | {"cumulative_downloads": f"Downloads by day {RAM_CHECKPOINT}"})
     section.tables.append(
         Table(
             "ram_top",
             f"Highest RAM v2 at {RAM_CHECKPOINT} days",
-            "Cumulative downloads at the checkpoint over the monotonic cutoff of the size bucket's 10th model.",
-            f"metric `ram_v2` (checkpoints={RAM_CHECKPOINT}) over tables `hf_snapshots`, `model_facts`",
+            "Cumulative downloads at the checkpoint over the monotonic cutoff of the size bucket's 10th model. "
+            f"{origin_caption(hub)}".strip(),
+            f"metric `ram_v2` (checkpoints={RAM_CHECKPOINT}) over tables `hf_snapshots` ({hub.origin}), `model_facts`",
             top.reset_index(drop=True),
         )
     )

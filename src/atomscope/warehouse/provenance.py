@@ -144,6 +144,8 @@ class HubStatus:
     hub_models: int = 0
     derivative_edges: int = 0
     runs: list[dict] = field(default_factory=list)
+    origin: str = ""  # where the snapshot rows came from (`snapshot_origin`)
+    origin_kinds: tuple[str, ...] = ()  # the load_runs kinds of those rows
 
     @property
     def has_snapshots(self) -> bool:
@@ -190,7 +192,35 @@ def hub_status(con: duckdb.DuckDBPyConnection) -> HubStatus:
     status.runs = [
         {"kind": k, "runs": int(n), "last_ok": ok, "last_status": st, "endpoint": ep} for k, n, ok, st, ep in runs
     ]
+    status.origin, status.origin_kinds = snapshot_origin(con)
     return status
+
+
+# how each load run kind that writes hf_snapshots is named in a caption: (one, many, command)
+_ORIGIN_NAMES = {
+    "import_hubstats": ("hub-stats revision", "hub-stats revisions", "atomscope import hub-stats"),
+    "import_dump": ("dump import", "dump imports", "atomscope import hub-dump"),
+    "hf_snapshot": ("snapshot day", "snapshot days", "atomscope collect hf"),
+    "unknown": ("source", "sources", "no load run recorded"),
+}
+
+
+def snapshot_origin(con: duckdb.DuckDBPyConnection) -> tuple[str, tuple[str, ...]]:
+    """Where the rows of hf_snapshots came from, read from their load runs: e.g. "15 dump imports
+    (`atomscope import hub-dump`), 2024-10-31 to 2025-12-15", or a mix with counts; and the run kinds.
+    A hub-stats revision or a dump file counts once (its `source`), a `collect hf` day once."""
+    rows = con.execute(
+        """SELECT coalesce(r.kind, 'unknown') AS kind,
+                  count(DISTINCT CASE WHEN r.kind = 'hf_snapshot' THEN s.snapshot_date::VARCHAR ELSE s.source END),
+                  min(s.snapshot_date)::VARCHAR, max(s.snapshot_date)::VARCHAR
+           FROM hf_snapshots s LEFT JOIN load_runs r USING (run_id) GROUP BY 1 ORDER BY 3"""
+    ).fetchall()
+    parts = []
+    for kind, n, first, last in rows:
+        one, many, command = _ORIGIN_NAMES.get(kind, (f"{kind} load", f"{kind} loads", f"load runs of kind {kind}"))
+        span = first if first == last else f"{first} to {last}"
+        parts.append(f"{n} {one if n == 1 else many} (`{command}`, {span})")
+    return "; ".join(parts), tuple(kind for kind, *_ in rows)
 
 
 def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -231,6 +261,8 @@ def tables_provenance(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict[
             ).fetchone()[0]
             if has_run:
                 entry["last_run_id"] = con.execute(f'SELECT max(run_id) FROM "{name}"').fetchone()[0]
+        if name == "hf_snapshots":  # where its rows came from, for the dashboard's captions
+            entry["origin"] = snapshot_origin(con)[0]
         info.append(entry)
     return {
         "tables": info,

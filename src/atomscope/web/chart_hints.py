@@ -54,11 +54,14 @@ ORDER = (
     "ram_v1",
     "ram_v2",
 )
+# scale_from: the y scale is set from that x on (dashboard.js): the first days after release (ATOM's day-7
+# checkpoint) would otherwise flatten every other model's line
+RAM_HINT = {"x": "days_since_release", "x_type": "quantitative", "mark": "line", "color": "model_id", "scale_from": 30}
 # (metric, by) -> hint fields that replace the heuristic's, used when the named columns are present.
 OVERRIDES: dict[tuple[str, str | None], dict[str, Any]] = {
     ("mof", "release"): {"x": "release", "x_type": "nominal", "mark": "bar", "color": "region"},
-    ("ram_v1", None): {"x": "days_since_release", "x_type": "quantitative", "mark": "line", "color": "model_id"},
-    ("ram_v2", None): {"x": "days_since_release", "x_type": "quantitative", "mark": "line", "color": "model_id"},
+    ("ram_v1", None): RAM_HINT,
+    ("ram_v2", None): RAM_HINT,
     ("crossover", None): {"x": "series", "x_type": "nominal", "mark": "table"},
     ("availability", "model"): {"x": "model_id", "x_type": "nominal", "mark": "table"},
     # one row per model x quantization, or per class x region: read as tables (the "What you can run" card charts)

@@ -35,6 +35,7 @@
   // true are drawn lighter (bars) or dashed with hollow points (lines), with a legend entry.
   const MEASURED = "measured";
   const ESTIMATED = "estimated";
+  const BACKCAST = "back-cast";
   const DASHES = { domain: [MEASURED, ESTIMATED], range: [[1, 0], [5, 4]] };
 
   function finishedRows(rows, x, captions) {
@@ -48,9 +49,31 @@
     return [...new Set(rows.filter((r) => r.estimated === true).map((r) => String(r[x])))].sort();
   }
 
-  function estimateCaption(periods, x, drawn) {
-    const span = periods.length === 1 ? periods[0] : `${periods[0]} to ${periods.at(-1)}`;
-    return `${drawn}: estimated ${x.replaceAll("_", " ")}s (${span}), not measured by a snapshot.`;
+  function estimateCaption(periods, x, drawn, rows) {
+    const unit = x.replaceAll("_", " ");
+    const backcast = new Set(rows.filter((r) => r.backcast === true).map((r) => String(r[x])));
+    const parts = [];
+    if (backcast.size) {
+      const b = [...backcast].sort();
+      parts.push(`Palest: back-cast ${unit}s (${b[0]} to ${b.at(-1)}), before the first snapshot: all-time totals spread back to release dates, never observed.`);
+    }
+    const estimated = periods.filter((p) => !backcast.has(p));
+    if (!estimated.length) return parts.join(" ");
+    if (rows.some((r) => typeof r.measured_share === "number")) {
+      // the period's measured share, weighted by downloads when the rows have them
+      const shares = estimated.map((p) => {
+        const mine = rows.filter((r) => String(r[x]) === p);
+        const w = mine.map((r) => (typeof r.downloads === "number" ? r.downloads : 1));
+        const total = w.reduce((a, b) => a + b, 0);
+        const share = total ? mine.reduce((a, r, i) => a + (r.measured_share ?? 0) * w[i], 0) / total : 0;
+        return `${p} ${Math.round(100 * share)}%`;
+      });
+      parts.push(`${drawn}: estimated ${unit}s, share measured by snapshots: ${shares.join(", ")}.`);
+    } else {
+      const span = estimated.length === 1 ? estimated[0] : `${estimated[0]} to ${estimated.at(-1)}`;
+      parts.push(`${drawn}: estimated ${unit}s (${span}), not measured by a snapshot.`);
+    }
+    return parts.join(" ");
   }
 
   function dashEncoding() {
@@ -84,11 +107,15 @@
     ];
   }
 
-  function lighterEstimates(spec) {
+  function lighterEstimates(spec, rows) {
+    // back-cast periods (before the first snapshot, shown only with backcast=true) get a paler shade
+    const backcast = rows.some((r) => r.backcast === true);
     spec.transform = [...(spec.transform || []),
-                      { calculate: `datum.estimated ? '${ESTIMATED}' : '${MEASURED}'`, as: "period_kind" }];
+                      { calculate: `datum.backcast ? '${BACKCAST}' : datum.estimated ? '${ESTIMATED}' : '${MEASURED}'`,
+                        as: "period_kind" }];
     spec.encoding.opacity = { field: "period_kind", type: "nominal", title: null,
-                              scale: { domain: [MEASURED, ESTIMATED], range: [1, 0.4] },
+                              scale: backcast ? { domain: [MEASURED, ESTIMATED, BACKCAST], range: [1, 0.4, 0.15] }
+                                              : { domain: [MEASURED, ESTIMATED], range: [1, 0.4] },
                               legend: { symbolType: "square", title: null } };
   }
 
@@ -126,10 +153,37 @@
     return { rows: summed, tooltip: tooltip.filter((t) => !splitting.includes(t.field)) };
   }
 
+  // Long ids keep their start and their end (where "Instruct" and "Thinking" differ); when two still
+  // collide, every label is the full id. Vega's own truncation would cut both to the same prefix.
+  function uniqueLabelExpr(values) {
+    const short = (v) => (v.length <= 30 ? v : `${v.slice(0, 13)}…${v.slice(-16)}`);
+    const labels = values.map((v) => short(String(v)));
+    const chosen = new Set(labels).size === values.length ? labels : values.map(String);
+    const map = Object.fromEntries(values.map((v, i) => [String(v), chosen[i]]));
+    return `(${JSON.stringify(map)})[datum.label] || datum.label`;
+  }
+
   function colorEncoding(field, rows) {
     const values = [...new Set(rows.map((r) => r[field]))].sort();
     if (field === "region") return regionColor(field, values);
-    return { field, type: "nominal", title: field.replaceAll("_", " ") };
+    return { field, type: "nominal", title: field.replaceAll("_", " "),
+             legend: { labelExpr: uniqueLabelExpr(values), labelLimit: 0 } };
+  }
+
+  // hint.scale_from: the y scale is set by the points at x >= that value (RAM: the first days after
+  // release, ATOM's day-7 checkpoint, would otherwise flatten every other line); larger values are clipped
+  function scaleFrom(spec, rows, hint, y, captions) {
+    const from = hint.scale_from;
+    if (from === undefined || from === null) return;
+    const later = rows.filter((r) => Number(r[hint.x]) >= from).map((r) => Number(r[y])).filter(Number.isFinite);
+    const all = rows.map((r) => Number(r[y])).filter(Number.isFinite);
+    if (!later.length || Math.max(...all) <= Math.max(...later)) return;
+    const top = Math.max(...later);
+    spec.encoding.y.scale = { ...(spec.encoding.y.scale || {}), domain: [Math.min(0, ...later), top], nice: true };
+    spec.mark = { ...spec.mark, clip: true };
+    (spec.layer || []).forEach((layer) => { layer.mark = { ...(typeof layer.mark === "string" ? { type: layer.mark } : layer.mark), clip: true }; });
+    const early = rows.filter((r) => Number(r[hint.x]) < from && Number(r[y]) > top).length;
+    captions.push(`Scale set from ${hint.x.replaceAll("_", " ")} ${from} on: ${early} earlier point(s) above ${top.toPrecision(3)} run off the top (see the table or CSV).`);
   }
 
   function table(doc) {
@@ -206,13 +260,20 @@
         spec.encoding.color = colorEncoding(color, rows);
         if (!continuous && distinctX <= 2) spec.encoding.xOffset = { field: color };
       }
+      scaleFrom(spec, rows, hint, y, captions);
       if (estimated.length) {
         spec.encoding.tooltip = [...tooltip.filter((t) => t.field !== "estimated"), { field: "estimated", title: "estimated" }];
         if (continuous) layerEstimates(spec, y);
-        else lighterEstimates(spec);
-        captions.push(estimateCaption(estimated, hint.x, continuous ? "Dashed lines, hollow points" : "Lighter bars"));
+        else lighterEstimates(spec, rows);
+        captions.push(estimateCaption(estimated, hint.x, continuous ? "Dashed lines, hollow points" : "Lighter bars", rows));
+      }
+      if (rows.some((r) => typeof r.measured_share === "number")) {
+        spec.encoding.tooltip = [...spec.encoding.tooltip.filter((t) => t.field !== "measured_share"),
+                                 { field: "measured_share", title: "measured by snapshots", format: ".0%" }];
       }
     }
+    const origin = (doc.provenance?.tables || []).map((t) => t.origin).filter(Boolean).map((o) => o.replaceAll("`", ""));
+    if (origin.length) captions.push(`Rows from ${origin.join("; ")}.`);
     spec.data = { values: rows };
     return { spec, notes, captions, rows: rows.length };
   }

@@ -1,6 +1,7 @@
 """The headline on a history whose truth is known (issue 21): 15 SYNTHETIC monthly hub-stats-shaped dumps
 (atomscope.testing.synthetic_dumps; before 2025-02-27 without downloadsAllTime) imported with
-`atomscope import hub-dump` into a warehouse built by `atomscope init`."""
+`atomscope import hub-dump` into a copy of the bundled warehouse; the metrics, then the report built on it
+(in a temporary folder, never published)."""
 
 from __future__ import annotations
 
@@ -90,3 +91,33 @@ def test_nothing_before_the_first_snapshot_by_default(history):
         # Qwen2.5-7B-Instruct was released in 2023-09: its all-time total is back-cast to then, flagged
         assert shown.month.min() == "2023-09"
         assert shown[shown.month < "2024-10"].backcast.all() and not shown[shown.month >= "2024-10"].backcast.any()
+
+
+@pytest.fixture(scope="module")
+def report(history, tmp_path_factory):
+    from atomscope.report.build import build_report
+
+    path, _dumps = history
+    return build_report(path, tmp_path_factory.mktemp("report"))
+
+
+def test_the_report_summary_names_the_true_month_with_its_figures(history, report):
+    _path, dumps = history
+    summary = report.summary.read_text(encoding="utf-8")
+    (finding,) = [f for f in report.findings if f.key == "downloads_share"]
+    assert finding.values["crossover"] == dumps.crossover_month() == "2025-08"
+    assert finding.values["crossover_stays_ahead"] and not finding.values["crossover_estimated"]
+    assert "overtook US models' in 2025-08 (" in finding.text and "has stayed ahead since" in finding.text
+    assert "in 2025-08" in summary and "2023-" not in finding.text
+
+
+def test_charts_start_at_the_first_snapshot_and_name_the_dump_imports(report):
+    section = next(s for s in report.sections if s.key == "downloads")
+    for chart in section.charts:
+        assert chart.data["month"].min() == "2024-10", chart.name
+        assert "15 dump imports (atomscope import hub-dump, 2024-10-31 to 2025-12-15)" in chart.caption, chart.name
+        assert "dump imports" in chart.sources and "collect hf" not in chart.sources, chart.name
+    monthly = next(c for c in section.charts if c.name == "downloads_monthly")
+    # only the months before all-time counts existed are estimated, each with its measured share
+    assert "estimated months, share measured by snapshots: 2024-10 0%" in monthly.caption
+    assert "2025-03" not in monthly.caption.split("estimated months")[1].split(".")[0]
