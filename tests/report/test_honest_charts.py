@@ -65,7 +65,17 @@ def test_bars_draw_estimated_months_lighter_with_a_legend():
     assert opacity["field"] == "period_kind"
     assert opacity["scale"] == {"domain": ["measured", "estimated"], "range": [1.0, charts.ESTIMATED_OPACITY]}
     assert opacity["legend"] is not None
-    assert {"calculate": "datum.estimated ? 'estimated' : 'measured'", "as": "period_kind"} in spec["transform"]
+    kind = "datum.backcast ? 'back-cast' : datum.estimated ? 'estimated' : 'measured'"
+    assert {"calculate": kind, "as": "period_kind"} in spec["transform"]
+    # back-cast months (shown only on request) get a shade of their own
+    backcast = frame(["2025-06", "2025-07", "2025-08"], [True, True, False]).assign(backcast=[True, False, False])
+    shades = charts.stacked_bars(backcast, "month", "downloads", y_title="Downloads", x_kind="month").to_dict()
+    assert shades["encoding"]["opacity"]["scale"] == {
+        "domain": ["measured", "estimated", "back-cast"],
+        "range": [1.0, charts.ESTIMATED_OPACITY, charts.BACKCAST_OPACITY],
+    }
+    periods = charts.finished_periods(backcast, ["month", "region", "downloads"])
+    assert periods.backcast == ["2025-06"] and "Palest: back-cast months (2025-06)" in periods.caption()
     svg = charts.render_svg(
         charts.stacked_bars(
             frame(["2025-07", "2025-08"], [True, False]), "month", "downloads", y_title="Downloads", x_kind="month"
