@@ -7,6 +7,7 @@ sections (downloads, concentration, derivatives, RAM) say how to collect the dat
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 
 from atomscope.domain.params import BUCKET_ORDER
 from atomscope.report import charts
