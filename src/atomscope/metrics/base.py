@@ -147,5 +147,12 @@ def run(metric: Metric, ctx: MetricContext) -> MetricResult:
     return metric.compute(ctx)
 
 
+def axis_from_zero(measure: str) -> bool:
+    """Whether a chart's value axis of this output column starts at zero, in the report and the dashboard
+    alike: counts, shares, downloads and indices (HHI) do; a score (LMArena's, an Elo-like rating whose zero
+    means nothing) is read by its differences and does not."""
+    return not measure.endswith("score")
+
+
 def literal_date(value: date) -> ir.Scalar:
     return ibis.literal(value, type="date")

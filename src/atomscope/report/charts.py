@@ -16,6 +16,7 @@ import pandas as pd
 import vl_convert as vlc
 
 from atomscope.domain import regions
+from atomscope.metrics.base import axis_from_zero
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 WIDTH, HEIGHT = 780, 300
@@ -187,12 +188,13 @@ def lines(
     color: str | None = "region",
     x_kind: str = "T",
     y_format: str = ",.0f",
-    zero: bool = False,
+    zero: bool | None = None,
     tooltip: list[str] | None = None,
 ) -> alt.TopLevelMixin:
     """One line per region (or a single line when color is None) over time. With estimated rows: the
     whole series dashed, the measured stretches drawn solid over it (a segment is solid only between two
     measured points) and hollow points on the estimated periods."""
+    zero = axis_from_zero(y) if zero is None else zero
     scale, axis = alt.Scale(zero=zero), alt.Axis(format=y_format)
     enc = {"x": _time_axis(x, x_kind, x_title)}
     if color:

@@ -91,7 +91,7 @@ def performance(md: MetricData) -> Section:
             "Positive when a closed model leads; in Arena (Elo-scale) points.",
             SRC_ARENA,
             gap,
-            charts.lines(gap, "snapshot_date", "open_closed_gap", y_title="Points", color=None, zero=True),
+            charts.lines(gap, "snapshot_date", "open_closed_gap", y_title="Points", color=None),
         )
     )
     top = to_dates(df[["snapshot_date", "region", "top10_open_count"]], "snapshot_date")
@@ -359,7 +359,7 @@ def adoption(md: MetricData, hub: HubStatus) -> Section:
                 f"{periods.caption(charts.LINES)} {origin_caption(hub)}".strip(),
                 hub_source("concentration", hub),
                 data,
-                charts.lines(data, "month", "hhi", y_title="HHI", color=None, x_kind="month", zero=True),
+                charts.lines(data, "month", "hhi", y_title="HHI", color=None, x_kind="month"),
             )
         )
     return section

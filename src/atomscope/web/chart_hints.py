@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from atomscope.metrics.base import Metric
+from atomscope.metrics.base import Metric, axis_from_zero
 
 TIME_COLUMNS = ("snapshot_date", "month", "period", "date", "week", "quarter", "year", "release_month")
 GROUP_COLUMNS = (
@@ -93,6 +93,7 @@ def hint(metric: Metric, by: str | None, columns: list[dict[str, Any]]) -> dict[
         found.update(override)
         found["measures"] = [m for m in found["measures"] if m != override["x"]]
         found["y"] = found["measures"][0] if found["measures"] else None
+    found["from_zero"] = {m: axis_from_zero(m) for m in found["measures"]}
     return found
 
 

@@ -53,12 +53,12 @@ INT_BOUNDS = (-1_000_000, 1_000_000)
 
 # How to fill a table a metric found empty (shown instead of an empty chart).
 HOW_TO_FILL = {
-    "hf_snapshots": "no Hugging Face download snapshots yet: run `atomscope collect` (or `atomscope run`) "
+    "hf_snapshots": "no Hugging Face download snapshots yet: run `atomscope collect hf` (or `atomscope run`) "
     "with the Hub reachable; each run adds one snapshot day",
-    "hub_models": "no Hub crawl yet: run `atomscope collect` with the Hub reachable to crawl new models",
-    "derivative_edges": "no derivative edges yet: run `atomscope collect` with the Hub reachable to crawl "
+    "hub_models": "no Hub crawl yet: run `atomscope collect hf` with the Hub reachable to crawl new models",
+    "derivative_edges": "no derivative edges yet: run `atomscope collect hf` with the Hub reachable to crawl "
     "derivatives of the tracked models",
-    "availability_events": "no availability checks yet: run `atomscope collect` with the Hub reachable",
+    "availability_events": "no availability checks yet: run `atomscope collect hf` with the Hub reachable",
     "openrouter_models": "no OpenRouter models listing yet: run `atomscope collect openrouter`",
     "openrouter_usage": "no OpenRouter token usage imported: run `atomscope import openrouter FILE` "
     "(format and where to obtain it: docs/imports.md)",

@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from atomscope.domain import regions
 from atomscope.domain.errors import WarehouseError
-from atomscope.metrics.runnability import CLASS_LABELS
+from atomscope.metrics.runnability import CLASS_LABELS, CLASS_ORDER
 from atomscope.web.api import cached_model_detail, status_payload
 from atomscope.web.cache import Store, WarehouseBusy
 from atomscope.web.metricapi import REGION_CHOICES, SIZE_BUCKETS, MetricEndpoint, describe
@@ -110,7 +110,8 @@ def build_pages(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> AP
                 "status": status,
                 "regions": REGION_CHOICES,
                 "size_buckets": SIZE_BUCKETS,
-                "runnable_classes": CLASS_LABELS,
+                # [key, label] pairs in CLASS_ORDER (phone ... cluster): a JSON object's keys would come out sorted
+                "runnable_classes": [[key, CLASS_LABELS[key]] for key in CLASS_ORDER],
             },
         )
 

@@ -4,14 +4,15 @@
 "use strict";
 
 (() => {
-  const { el, modelHref, orderedRegions, regionLabel } = Atomscope;
+  const { el, fetchWhenReady, modelHref, orderedRegions, regionLabel } = Atomscope;
   const card = document.getElementById("runnable-card");
   if (!card) return;
-  const CLASSES = JSON.parse(document.getElementById("runnable-classes").textContent);
+  const ORDER = JSON.parse(document.getElementById("runnable-classes").textContent);  // [[key, label]], phone first
+  const CLASSES = Object.fromEntries(ORDER);
   const FIT = ["16gb", "24gb", "80gb"];
 
   async function rows(by) {
-    const resp = await fetch("/api/metrics/runnability?by=" + by);
+    const resp = await fetchWhenReady("/api/metrics/runnability?by=" + by);  // waits out a busy server's 503
     if (!resp.ok) {
       const body = await resp.json().catch(() => ({}));
       throw new Error(typeof body.detail === "string" ? body.detail : `error ${resp.status}`);
@@ -24,17 +25,18 @@
     const now = best.filter((r) => r.snapshot_date === latest);
     const regions = orderedRegions([...new Set(now.map((r) => r.region))]);
     const head = el("tr", {}, el("th", { text: "Hardware" }), ...regions.map((r) => el("th", { text: regionLabel(r) })));
-    const body = Object.keys(CLASSES).filter((c) => now.some((r) => r.hardware_class === c)).map((c) => {
+    const body = ORDER.map(([c]) => c).filter((c) => now.some((r) => r.hardware_class === c)).map((c) => {
       const cells = regions.map((region) => {
         const pick = now.find((r) => r.hardware_class === c && r.region === region);
         if (!pick) return el("td", { text: "–" });
         return el("td", {},
           el("a", { href: modelHref(pick.model_id), text: pick.arena_model }),
-          el("span", { class: "muted", text: ` ${Math.round(pick.arena_score)} · ${Math.round(pick.memory_gb)} GB · since ${pick.leading_since}` }));
+          el("span", { class: "muted" }, ` ${Math.round(pick.arena_score)} · ${Math.round(pick.memory_gb)} GB · `,
+             el("span", { class: "nowrap", text: `since ${pick.leading_since}` })));  // a date never splits
       });
       return el("tr", {}, el("th", { scope: "row", text: CLASSES[c] }), ...cells);
     });
-    return [el("h3", { text: `Best open-weight model that fits, at q4 (LMArena ${latest})` }),
+    return [el("h3", {}, "Best open-weight model that fits, at q4 (LMArena ", el("span", { class: "nowrap", text: latest }), ")"),
             el("div", { class: "data-table-wrap" }, el("table", { class: "table" }, el("thead", {}, head), el("tbody", {}, ...body)))];
   }
 
