@@ -87,7 +87,17 @@ const Atomscope = (() => {
 
   function embed(container, spec) {
     container.replaceChildren();
-    return vegaEmbed(container, spec, EMBED_OPTIONS);
+    // on a narrow card legends go below the plot and wrap into as many columns as the width holds: a legend
+    // beside the plot took a phone's whole card (ram: one entry per model)
+    const width = container.clientWidth || 600;
+    if (width < 600) {
+      const config = spec.config || {};
+      const columns = Math.max(1, Math.floor(width / 200));
+      spec = { ...spec, config: { ...config, legend: { ...(config.legend || {}), orient: "bottom", direction: "horizontal",
+                                                        columns, labelLimit: Math.floor(width / columns) - 40 } } };
+    }
+    // the view stays reachable for the browser tests, which measure each chart's plot area
+    return vegaEmbed(container, spec, EMBED_OPTIONS).then((result) => { container._view = result.view; return result; });
   }
 
   function setupSearch() {

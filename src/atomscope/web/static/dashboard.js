@@ -195,7 +195,7 @@
     return el("div", { class: "data-table-wrap" }, el("table", { class: "table" }, el("thead", {}, head), el("tbody", {}, ...body)));
   }
 
-  function buildSpec(doc, measure) {
+  function buildSpec(doc, measure, width) {
     const hint = doc.chart;
     const y = measure || hint.y;
     const notes = [];
@@ -219,8 +219,10 @@
       spec.height = Math.max(120, rows.length * 18);
       spec.mark = { type: "bar", cornerRadiusEnd: 2, tooltip: true };
       spec.encoding = {
+        // labels take at most a third of a narrow card, so the bars keep the rest
         y: { field: hint.x, type: "nominal", sort: "-x", title: null,
-             axis: { labelLimit: 220, ...(hint.x === "region" ? { labelExpr: regionLabelExpr() } : {}) } },
+             axis: { labelLimit: Math.min(220, Math.round(width / 3)),
+                     ...(hint.x === "region" ? { labelExpr: regionLabelExpr() } : {}) } },
         x: yAxis, tooltip,
       };
       if (hint.color) spec.encoding.color = colorEncoding(hint.color, rows);
@@ -245,16 +247,21 @@
       spec.mark = continuous
         ? { type: "line", strokeWidth: 2, point: { size: 18 }, tooltip: true }
         : { type: "bar", tooltip: true, ...(distinctX <= 2 ? { width: { band: 0.5 } } : {}) };
+      // one label per ~90 px, never drawn over each other (dates ran together: "Jan 2023Jul 2023")
+      const ticks = Math.max(2, Math.floor(width / 90));
       spec.encoding = {
-        x: continuous ? { field: hint.x, type: hint.x_type, title: hint.x.replaceAll("_", " ") }
+        x: continuous ? { field: hint.x, type: hint.x_type, title: hint.x.replaceAll("_", " "),
+                          axis: { tickCount: ticks, labelOverlap: "greedy", labelFlush: true } }
                     : { field: hint.x, type: "ordinal", title: hint.x.replaceAll("_", " "),
-                        axis: { labelAngle: distinctX > 6 ? -40 : 0 } },
+                        axis: { labelAngle: distinctX > ticks ? -40 : 0, labelOverlap: "greedy" } },
         y: yAxis, tooltip,
       };
       if (detail) spec.encoding.detail = { field: detail };
-      if (continuous) spec.encoding.y.scale = { zero: false };
+      // the same axis rule as the report (metrics/base.py axis_from_zero): a score's axis need not hold 0
+      if (continuous) spec.encoding.y.scale = { zero: (hint.from_zero || {})[y] !== false };
       if (continuous && temporal && hint.x === "month") {
-        Object.assign(spec.encoding.x, { timeUnit: "yearmonth", axis: { format: "%b %Y" } });
+        Object.assign(spec.encoding.x, { timeUnit: "yearmonth",
+                                         axis: { ...spec.encoding.x.axis, format: "%b %Y" } });
       }
       if (color) {
         spec.encoding.color = colorEncoding(color, rows);
@@ -320,7 +327,7 @@
       return;
     }
     const measure = card.querySelector("select.measure").value;
-    const { spec, notes, captions, rows } = buildSpec(doc, measure);
+    const { spec, notes, captions, rows } = buildSpec(doc, measure, vis.clientWidth || 600);
     showNotes(card, doc, [...(card._extraNotes || []), ...notes]);
     const caption = card.querySelector(".chart-caption");
     caption.textContent = captions.join(" ");
