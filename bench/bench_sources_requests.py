@@ -18,8 +18,8 @@ from pathlib import Path
 
 from benchio import save
 
-from atomscope.sources.upstream.http import Endpoints, UpstreamClient
-from atomscope.sources.upstream.update import update_sources
+from atomscope.collect.upstream.http import Endpoints, UpstreamClient
+from atomscope.collect.upstream.update import update_sources
 from atomscope.testing import upstream_files
 from atomscope.testing.upstream import UpstreamStandIn
 from atomscope.warehouse import db

@@ -28,9 +28,6 @@ LAYERS: list[set[str]] = [
     {"__main__"},  # `python -m atomscope`
 ]
 LAYER_OF = {package: i for i, layer in enumerate(LAYERS) for package in layer}
-# fetching upstreams still lives in sources/upstream/, which reads the warehouse's stored versions; it moves
-# under collect/ (issue 23) once the engineers editing it now have landed; nothing else may be listed here
-PENDING_MOVE = ("atomscope.sources.upstream",)
 # metrics/downloads.compute imports download_notes, which imports downloads' month helpers: landed by issue 21
 # while this test was written; the helpers move to a module of their own once that work settles. Listed so
 # that any other circle fails now, and this entry must go when the circle does.
@@ -126,7 +123,7 @@ def test_imports_only_point_down():
     wrong = []
     for module, targets in sorted(import_graph().items()):
         source = _package(module)
-        if source == "testing" or module.startswith(PENDING_MOVE):
+        if source == "testing":
             continue
         for target in sorted(targets):
             goal = _package(target)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from upstream_helpers import ATOM, LMARENA, LMARENA_PATH, MOF, OSAI
 
-from atomscope.sources.upstream.http import Endpoints, UpstreamClient
+from atomscope.collect.upstream.http import Endpoints, UpstreamClient
 from atomscope.testing import upstream_files
 from atomscope.testing.upstream import UpstreamStandIn
 from atomscope.warehouse import db

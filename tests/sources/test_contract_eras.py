@@ -10,11 +10,11 @@ from pathlib import Path
 import yaml
 from upstream_helpers import ATOM, MOF, OSAI
 
+from atomscope.collect.upstream import transforms
+from atomscope.collect.upstream.diff import diff_tables, render
+from atomscope.collect.upstream.update import update_sources
 from atomscope.domain.errors import DataValidationError
 from atomscope.sources.mof import COMPONENTS
-from atomscope.sources.upstream import transforms
-from atomscope.sources.upstream.diff import diff_tables, render
-from atomscope.sources.upstream.update import update_sources
 from atomscope.testing import upstream_files
 from atomscope.warehouse.versions import current_versions
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from upstream_helpers import ATOM, LMARENA, LMARENA_PATH, OSAI
 
 from atomscope.cli import app
-from atomscope.sources.upstream.update import update_sources
+from atomscope.collect.upstream.update import update_sources
 from atomscope.testing import upstream_files
 from atomscope.warehouse import db
 from atomscope.warehouse.versions import current_versions, versions_of

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from atomscope.collect.upstream import transforms
 from atomscope.config import data_dir
 from atomscope.domain.errors import DataValidationError
 from atomscope.sources.csvtable import read_table, read_table_text
-from atomscope.sources.upstream import transforms
 from atomscope.testing import upstream_files
 from atomscope.warehouse.load import BUNDLED
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from upstream_helpers import ATOM, LMARENA, LMARENA_PATH, MOF, OSAI
 
-from atomscope.sources.upstream.fetch import version_day
-from atomscope.sources.upstream.http import Commit
-from atomscope.sources.upstream.update import update_sources
+from atomscope.collect.upstream.fetch import version_day
+from atomscope.collect.upstream.http import Commit
+from atomscope.collect.upstream.update import update_sources
 from atomscope.testing.upstream import blob_id
 
 FIXTURES = Path(__file__).parent / "fixtures" / "upstream"

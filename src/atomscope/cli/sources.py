@@ -23,7 +23,7 @@ def register(app_: typer.Typer) -> None:
 def list_sources(db: DbOption = None, format: FormatOption = OutputFormat.table, columns: ColumnsOption = None) -> None:
     """Each source: upstream repository and paths (or URL), the version loaded (commit or ETag, content hash,
     bundled or fetched, when), the last upstream check, license and row count."""
-    from atomscope.sources.upstream.status import sources_frame
+    from atomscope.collect.upstream.status import sources_frame
 
     con = open_read(db)
     try:
@@ -90,7 +90,7 @@ def update(
     costs one request. A source that fails keeps its version; the command then exits 1."""
     from atomscope.cli.common import open_write
     from atomscope.cli.output import stderr
-    from atomscope.sources.upstream.http import Endpoints, UpstreamClient
+    from atomscope.collect.upstream.http import Endpoints, UpstreamClient
 
     overrides = []
     for item in url or []:
@@ -113,7 +113,7 @@ def update(
 
 
 def _run_update(con, client, names, dry_run: bool, console, deadline: float | None = None, offline_stop=False):
-    from atomscope.sources.upstream.update import update_sources
+    from atomscope.collect.upstream.update import update_sources
 
     with console.status("checking upstreams") as status:
         current = {"name": ""}
@@ -157,8 +157,8 @@ def _print_results(results, console) -> None:
 
 def _print_would_change(results, limit: int = 20) -> None:
     """The diff each would-be version makes against the loaded one (tables), or the changed lines (policy)."""
-    from atomscope.sources.upstream.diff import diff_tables, render
-    from atomscope.sources.upstream.update import CONTRACTS
+    from atomscope.collect.upstream.diff import diff_tables, render
+    from atomscope.collect.upstream.update import CONTRACTS
 
     pending = [(key, texts) for r in results for key, texts in r.pending.items()]
     changes = [change for r in results for change in r.registry_changes]
@@ -199,8 +199,8 @@ def diff(
     versions of one table."""
     import json
 
-    from atomscope.sources.upstream.diff import diff_summary, render
-    from atomscope.sources.upstream.versions_diff import last_refresh_diffs, versions_diff
+    from atomscope.collect.upstream.diff import diff_summary, render
+    from atomscope.collect.upstream.versions_diff import last_refresh_diffs, versions_diff
 
     con = open_read(db)
     try:
@@ -230,8 +230,8 @@ def refresh_for_run(db, console) -> None:
     import time
 
     from atomscope.cli.common import open_write
+    from atomscope.collect.upstream.http import Endpoints, UpstreamClient
     from atomscope.domain.errors import AtomscopeError
-    from atomscope.sources.upstream.http import Endpoints, UpstreamClient
 
     con = open_write(db)
     try:
@@ -262,7 +262,7 @@ def _version_id(text: str) -> int:
 
 
 def _loaded_id(con, name: str) -> int:
-    from atomscope.sources.upstream.update import UnknownSourceError, select
+    from atomscope.collect.upstream.update import UnknownSourceError, select
     from atomscope.warehouse.versions import current_versions
 
     (upstream,) = select([name])

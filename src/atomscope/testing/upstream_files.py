@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
+from atomscope.collect.upstream.transforms import EPOCH_COLUMNS
 from atomscope.config import data_dir
 from atomscope.sources.osai import DIMENSIONS
-from atomscope.sources.upstream.transforms import EPOCH_COLUMNS
 
 
 def _rows(name: str, folder: Path | None = None) -> list[dict[str, str]]:

@@ -23,7 +23,7 @@ from atomscope.sources import atom, epoch, leaderboard, lmarena, modelscope, mof
 from atomscope.sources.csvtable import TableContract, read_table, read_table_text
 from atomscope.sources.origins import upstream_origins
 from atomscope.sources.registry_sync import align_registry_with_atom
-from atomscope.sources.upstream.catalog import upstream_of
+from atomscope.sources.upstream_catalog import upstream_of
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
 from atomscope.warehouse.facts import refresh_model_facts
 from atomscope.warehouse.versions import SourceContent, current_fetched, record_version

@@ -7,8 +7,8 @@ import json
 
 import duckdb
 
-from atomscope.sources.upstream.diff import TableDiff, diff_tables
-from atomscope.sources.upstream.update import CONTRACTS, UnknownSourceError, select
+from atomscope.collect.upstream.diff import TableDiff, diff_tables
+from atomscope.collect.upstream.update import CONTRACTS, UnknownSourceError, select
 from atomscope.warehouse.versions import SourceVersion, current_versions, version_text, versions_of
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from atomscope.collect.upstream.formats import read_yaml
 from atomscope.domain.errors import DataValidationError
 from atomscope.domain.policy import TrackingPolicy
-from atomscope.sources.upstream.formats import read_yaml
 
 
 def check_policy(path: str, text: str) -> None:

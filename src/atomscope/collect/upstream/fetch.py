@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from fnmatch import fnmatchcase
 
+from atomscope.collect.upstream import transforms
+from atomscope.collect.upstream.formats import Transformed
+from atomscope.collect.upstream.http import Commit, UpstreamClient, UpstreamError
 from atomscope.domain.dates import in_window
-from atomscope.sources.upstream import transforms
-from atomscope.sources.upstream.catalog import Upstream
-from atomscope.sources.upstream.formats import Transformed
-from atomscope.sources.upstream.http import Commit, UpstreamClient, UpstreamError
+from atomscope.sources.upstream_catalog import Upstream
 from atomscope.warehouse.versions import plain_validator
 
 
@@ -132,7 +132,7 @@ def _files_reader(transform: Callable[[dict[str, str]], list[Transformed]]):
 
 def _atom(upstream: Upstream, client: UpstreamClient, head: Commit, known: Known):
     files = _read_files(upstream, client, head.sha, known)
-    from atomscope.sources.upstream.policy_check import check_policy
+    from atomscope.collect.upstream.policy_check import check_policy
 
     policy = files.texts["policy/model_policy.yml"]
     check_policy("policy/model_policy.yml", policy)

@@ -23,9 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
-from atomscope.domain.errors import DataValidationError
-from atomscope.sources import atom, epoch, lmarena, mof, osai
-from atomscope.sources.upstream.formats import (
+from atomscope.collect.upstream.formats import (
     Origin,
     Transformed,
     mapping,
@@ -34,6 +32,8 @@ from atomscope.sources.upstream.formats import (
     text_of,
     write_table,
 )
+from atomscope.domain.errors import DataValidationError
+from atomscope.sources import atom, epoch, lmarena, mof, osai
 
 
 def atom_tables(files: Mapping[str, str]) -> list[Transformed]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from atomscope.sources.upstream.catalog import UPSTREAMS, upstream_of
+from atomscope.sources.upstream_catalog import UPSTREAMS, upstream_of
 from atomscope.warehouse.load import BUNDLED
 from atomscope.warehouse.versions import current_versions, plain_validator
 

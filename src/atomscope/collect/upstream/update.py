@@ -18,18 +18,18 @@ from pathlib import Path
 
 import duckdb
 
-from atomscope.config import data_dir as bundled_data_dir
-from atomscope.domain.errors import AtomscopeError, DataValidationError
-from atomscope.sources.csvtable import TableContract, read_table_text
-from atomscope.sources.upstream.catalog import BY_NAME, UPSTREAMS, Upstream
-from atomscope.sources.upstream.fetch import Fetched, Known, Unchanged, fetch_upstream
-from atomscope.sources.upstream.formats import Transformed
-from atomscope.sources.upstream.http import (
+from atomscope.collect.upstream.fetch import Fetched, Known, Unchanged, fetch_upstream
+from atomscope.collect.upstream.formats import Transformed
+from atomscope.collect.upstream.http import (
     LAST_MODIFIED_PREFIX,
     UpstreamClient,
     UpstreamError,
     UpstreamUnreachableError,
 )
+from atomscope.config import data_dir as bundled_data_dir
+from atomscope.domain.errors import AtomscopeError, DataValidationError
+from atomscope.sources.csvtable import TableContract, read_table_text
+from atomscope.sources.upstream_catalog import BY_NAME, UPSTREAMS, Upstream
 from atomscope.warehouse.db import transaction, utcnow
 from atomscope.warehouse.load import BUNDLED, load_bundled, read_bundled
 from atomscope.warehouse.versions import SourceContent, current_fetched, current_versions, version_text
