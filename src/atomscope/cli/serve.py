@@ -30,6 +30,9 @@ def serve(
 ) -> None:
     """Serve the JSON API (/api, docs at /docs) and the dashboard (/) over the warehouse, read-only.
 
+    Every metric's default view is computed before the port is bound, so once the server answers, the
+    dashboard's first requests are cache hits.
+
     The warehouse is opened per request and read-only, so `atomscope collect` can write beside a running
     server; while a writer holds or waits for the lock, requests get the last cached answer or 503 with
     Retry-After. Only requests addressed to a loopback name (or an --allow-host name) are answered: a web
@@ -48,7 +51,10 @@ def serve(
     app = create_app(path, warm_cache=True, allowed_hosts=hosts)  # refuses synthetic or emulator-collected data
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"warning: listening on {host}: the API and dashboard will be reachable from the network", err=True)
-    typer.echo(f"atomscope: serving {path} on http://{host}:{port}/ (API docs at /docs)", err=True)
+    typer.echo(
+        f"atomscope: computing the default views of {path}, then serving on http://{host}:{port}/ (API docs at /docs)",
+        err=True,
+    )
     try:
         uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
     except OSError as exc:

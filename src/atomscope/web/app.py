@@ -14,13 +14,13 @@ after the file is fixed is answered normally.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import duckdb
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -87,8 +87,9 @@ def create_app(
     max_computations: int = 4,
     queue_limit: int = 16,
 ) -> FastAPI:
-    """The app over the warehouse at `db_path`. `warm_cache`: compute every metric's default view in a
-    background thread at start-up, so the dashboard's first requests are cache hits.
+    """The app over the warehouse at `db_path`. `warm_cache`: compute every metric's default view during
+    start-up (the lifespan), which uvicorn finishes before it binds its port: the server is reachable only
+    once the dashboard's first requests are cache hits.
 
     Raises NotPublishableError when the warehouse holds synthetic or emulator-collected data: that never
     reaches the API or the dashboard, however the app is started. (A warehouse that does not exist yet
@@ -101,8 +102,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if warm_cache:
-            threading.Thread(target=warm, args=(store, metric_endpoints), name="atomscope-warm", daemon=True).start()
+        if warm_cache and store.path.exists():
+            await run_in_threadpool(warm, store, metric_endpoints)
         yield
 
     app = FastAPI(

@@ -1,0 +1,74 @@
+"""Compute once: identical concurrent requests share one computation, and a warming server is warm when
+it starts answering. Both are checked by counting computations (`run_metric` calls), never by timing."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from fastapi.testclient import TestClient
+
+from atomscope.web import metricapi
+from atomscope.web.app import create_app
+
+CONCURRENT = 10
+
+
+def _count_computations(monkeypatch) -> list[str]:
+    computed: list[str] = []
+    real = metricapi.run_metric
+
+    def counting(con, ep, query):
+        computed.append(ep.metric.name)
+        return real(con, ep, query)
+
+    monkeypatch.setattr(metricapi, "run_metric", counting)
+    return computed
+
+
+def test_identical_concurrent_requests_compute_once(bundled_db, tmp_path, monkeypatch):
+    db = tmp_path / "atomscope.duckdb"
+    shutil.copy(bundled_db, db)
+    computed = _count_computations(monkeypatch)
+    entered = 0
+    all_in = threading.Event()
+    real_payload = metricapi.metric_payload
+    real_run = metricapi.run_metric
+
+    def payload(store, ep, q):  # every request reaches the cache before the first computation may finish
+        nonlocal entered
+        entered += 1
+        if entered == CONCURRENT:
+            all_in.set()
+        return real_payload(store, ep, q)
+
+    def held_run(con, ep, query):
+        all_in.wait(timeout=60)
+        return real_run(con, ep, query)
+
+    monkeypatch.setattr(metricapi, "metric_payload", payload)
+    monkeypatch.setattr(metricapi, "run_metric", held_run)
+    # the same request spelled three ways: by=org explicit, parameters reordered, a default written out
+    urls = ["/api/metrics/arena?by=org", "/api/metrics/arena?format=json&by=org", "/api/metrics/arena?by=org"]
+    app = create_app(db)
+    app.state.store.queue_wait = 300  # waiting for the one computation must not run out on a loaded machine
+    with TestClient(app) as client, ThreadPoolExecutor(CONCURRENT) as pool:
+        responses = list(pool.map(lambda i: client.get(urls[i % len(urls)]), range(CONCURRENT)))
+    assert all_in.is_set(), "the requests did not overlap"
+    assert [r.status_code for r in responses] == [200] * CONCURRENT, responses[0].text
+    assert len({r.content for r in responses}) == 1
+    assert computed == ["arena"]
+
+
+def test_warming_server_is_warm_when_it_answers(bundled_db, tmp_path, monkeypatch):
+    db = tmp_path / "atomscope.duckdb"
+    shutil.copy(bundled_db, db)
+    computed = _count_computations(monkeypatch)
+    app = create_app(db, warm_cache=True)
+    with TestClient(app) as client:  # entering runs the lifespan: what uvicorn completes before binding
+        warmed = sorted(computed)
+        assert warmed == sorted(app.state.metric_endpoints)
+        for name in app.state.metric_endpoints:
+            assert client.get(f"/api/metrics/{name}").status_code == 200
+    assert sorted(computed) == warmed  # every default view was a cache hit
