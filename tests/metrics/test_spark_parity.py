@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import date
 
 import pytest
+from synthetic_fixtures import fill_parity_warehouse
 
 from atomscope import metrics
 from atomscope.testing.compare import frame_differences
@@ -45,42 +45,20 @@ def _cases() -> list:
     return cases
 
 
-def _synthetic_availability(con) -> None:
-    """SYNTHETIC availability events (every status) for ten of the synthetic models, in the generator's run."""
-    run_id = con.execute("SELECT max(run_id) FROM load_runs WHERE kind = 'synthetic'").fetchone()[0]
-    con.execute(
-        """
-        INSERT INTO availability_events (model_id, observed_on, status, new_model_id, http_status, collected_at, run_id)
-        SELECT model_id, DATE '2025-02-01' + 7 * i,
-               ['gated', 'removed', 'renamed', 'disabled', 'available'][1 + i % 5],
-               CASE WHEN i % 5 = 2 THEN model_id || '-renamed' END, [401, 404, 307, 403, 200][1 + i % 5], now(), ?
-        FROM (SELECT model_id, (row_number() OVER (ORDER BY model_id))::INT AS i
-              FROM (SELECT DISTINCT s.model_id FROM hf_snapshots s JOIN models m USING (model_id)) LIMIT 10)
-        """,
-        [run_id],
-    )
-
-
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory):
     """(duckdb backend, spark backend) over the same data."""
     import duckdb
     import ibis
 
-    from atomscope.testing.synthetic_history import HistorySpec, generate_history
-    from atomscope.testing.synthetic_openrouter import generate_openrouter_usage
     from atomscope.warehouse import db
     from atomscope.warehouse.engines import spark_backend, spark_session
     from atomscope.warehouse.export import export_parquet
-    from atomscope.warehouse.load import load_bundled
     from atomscope.warehouse.provenance import is_synthetic_lake
 
     folder = tmp_path_factory.mktemp("parity")
     con = db.connect(folder / "w.duckdb")
-    load_bundled(con)
-    generate_history(con, HistorySpec(models=120, days=75, start=date(2025, 1, 10), real_ids=False, seed=7))
-    generate_openrouter_usage(con, start=date(2025, 1, 13), weeks=10, seed=7)
-    _synthetic_availability(con)
+    fill_parity_warehouse(con)
     export_parquet(con, folder / "lake")
     con.close()
     assert is_synthetic_lake(folder / "lake")

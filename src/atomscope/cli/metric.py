@@ -64,6 +64,7 @@ def metric(
     import ibis  # the heavy imports happen when a metric is computed, not at start-up
 
     from atomscope import metrics
+    from atomscope.metrics.compiled import fetch, request_key
 
     spec = metrics.get(name)
     ctx = metrics.MetricContext(
@@ -85,7 +86,7 @@ def metric(
         with open_read(db) as con:
             ctx.backend = ibis.duckdb.from_connection(con)
             result = metrics.run(spec, ctx)
-            frame = result.table.to_pandas()
+            frame = fetch(result.table, request_key(spec.name, ctx), "pandas")  # SQL compiled once
     emit(
         frame,
         format,

@@ -19,6 +19,7 @@ time for each metric, and those name per-metric query models that exist only in 
 
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -35,6 +36,7 @@ from atomscope.domain.dates import DateFormatError, parse_day
 from atomscope.domain.encode import arrow_rows, to_csv
 from atomscope.domain.errors import MetricRequestError
 from atomscope.domain.params import BUCKET_ORDER
+from atomscope.metrics import compiled
 from atomscope.metrics.base import Metric, MetricContext, Param
 from atomscope.warehouse.provenance import tables_provenance
 from atomscope.web import chart_hints
@@ -270,7 +272,8 @@ def run_metric(con, ep: MetricEndpoint, query: BaseModel) -> dict[str, Any]:
         except ValueError as exc:  # e.g. a library refusing a value while the metric builds its expression
             raise MetricRequestError(f"{ep.metric.name}: {exc}") from None
         table = _apply_filters(result.table, query, ep, ctx.by)
-        arrow = table.to_pyarrow()
+        filters = tuple((name, getattr(query, name, None)) for name in ep.filters)
+        arrow = compiled.fetch(table, compiled.request_key(ep.metric.name, ctx, filters))
     except RecursionError:  # e.g. a depth parameter unrolled into more joins than the compiler can nest
         raise MetricRequestError(
             f"{ep.metric.name}: these parameter values build a query too deep to compile; use smaller values"
@@ -339,13 +342,19 @@ def metric_payload(store: Store, ep: MetricEndpoint, q: BaseModel) -> tuple[Payl
     return store.cached(metric_key(ep, q), produce)
 
 
-def warm(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> None:
-    """Compute every metric's default view into the cache (what the dashboard asks first)."""
+def warm(store: Store, metric_endpoints: dict[str, MetricEndpoint]) -> int:
+    """Compute every metric's default view into the cache (what the dashboard asks first); the number
+    warmed. A metric that fails is logged and left to its first request."""
+    started = time.monotonic()
+    warmed = 0
     for ep in metric_endpoints.values():
         try:
             metric_payload(store, ep, ep.query_model())
+            warmed += 1
         except Exception as exc:  # a failing metric must not stop the others nor the server
             log.warning("warming %s failed: %s", ep.metric.name, exc)
+    log.info("warmed %d of %d default views in %.1f s", warmed, len(metric_endpoints), time.monotonic() - started)
+    return warmed
 
 
 def _add_metric_route(router: APIRouter, store: Store, ep: MetricEndpoint) -> None:

@@ -1,0 +1,147 @@
+"""Compile once: a metric's table is compiled to DuckDB SQL once per request key, not on every call.
+
+Compiling an Ibis expression through sqlglot is a fixed cost paid on every call, whatever the data size.
+`fetch(table, key, how)` runs a metric's output table on DuckDB with its SQL taken from a cache keyed by
+what determines it: the request (metric, grouping, window, parameters, filters), the engine, the
+warehouse's schema version and data version (size and mtime of its file and write-ahead log: metrics read
+data while they build their expression, so the SQL may embed values from it), and the atomscope and Ibis
+versions. The cache is a dict per process plus one file per request in `<warehouse>.compiled/` (written
+atomically; skipped when the directory cannot be written), so a new process finds it too.
+
+Only the SQL is cached: results are computed by DuckDB every time, converted by Ibis exactly as without
+the cache. Spark, in-memory warehouses and expressions over in-memory tables (crossover) compile as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Hashable
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.operations as ops
+import ibis.expr.types as ir
+
+from atomscope import __version__
+
+_MEMORY: dict[str, str] = {}
+_LOCK = threading.Lock()
+
+
+def cache_dir(warehouse: Path) -> Path:
+    return warehouse.with_name(warehouse.name + ".compiled")
+
+
+def _warehouse_of(backend: Any) -> Path | None:
+    row = backend.con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return Path(row[0]) if row and row[0] else None
+
+
+def _data_version(path: Path) -> list[int]:
+    parts: list[int] = []
+    for file in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = file.stat()
+        except FileNotFoundError:
+            parts += [-1, -1]
+        else:
+            parts += [st.st_size, st.st_mtime_ns]
+    return parts
+
+
+def cache_key(backend: Any, request: Hashable) -> tuple[str, str, Path] | None:
+    """(file name, full key, warehouse) for `request` on `backend`, or None when it is not cacheable."""
+    if getattr(backend, "name", None) != "duckdb":
+        return None
+    from atomscope.warehouse.db import schema_version
+
+    warehouse = _warehouse_of(backend)
+    if warehouse is None:
+        return None
+    identity = json.dumps([repr(request), str(warehouse.resolve()), __version__, ibis.__version__])
+    full = json.dumps([identity, schema_version(backend.con), _data_version(warehouse)])
+    name = hashlib.sha256(identity.encode()).hexdigest()[:32]  # one file per request; a newer version overwrites
+    return name, full, warehouse
+
+
+def _read(folder: Path, name: str, full: str) -> str | None:
+    try:
+        key, _, sql = (folder / f"{name}.sql").read_text(encoding="utf-8").partition("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return sql if key == full and sql else None
+
+
+def _write(folder: Path, name: str, full: str, sql: str) -> None:
+    try:
+        folder.mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(f"{full}\n{sql}")
+        os.replace(tmp, folder / f"{name}.sql")
+    except OSError:
+        pass  # a read-only place: the in-process cache still holds it
+
+
+def compiled_sql(backend: Any, table: ir.Table, request: Hashable) -> str | None:
+    """The DuckDB SQL of `table` from the cache (compiling and storing it on a miss), or None when the
+    request is not cacheable on this backend."""
+    if table.op().find(ops.InMemoryTable):
+        return None
+    key = cache_key(backend, request)
+    if key is None:
+        return None
+    name, full, warehouse = key
+    with _LOCK:
+        sql = _MEMORY.get(full)
+    if sql is None:
+        folder = cache_dir(warehouse)
+        sql = _read(folder, name, full)
+        if sql is None:
+            sql = backend.compile(table)
+            _write(folder, name, full, sql)
+        with _LOCK:
+            _MEMORY[full] = sql
+    return sql
+
+
+def request_key(metric: str, ctx: Any, filters: tuple = ()) -> tuple:
+    """The key of a metric request once `run` has checked it (grouping and parameters filled in)."""
+    params = tuple(sorted((k, repr(v)) for k, v in ctx.params.items()))
+    return (metric, ctx.by, str(ctx.since), str(ctx.until), params, filters)
+
+
+def fetch(table: ir.Table, request: Hashable, how: Literal["pyarrow", "pandas"] = "pyarrow") -> Any:
+    """`table.to_pyarrow()` or `table.to_pandas()`, with the SQL compiled once per `request` key."""
+
+    def run() -> Any:
+        return table.to_pyarrow() if how == "pyarrow" else table.to_pandas()
+
+    if table.op().find(ops.InMemoryTable):  # no backend of its own (crossover); data-dependent SQL anyway
+        return run()
+    backend = table._find_backend()
+    sql = compiled_sql(backend, table, request)
+    if sql is None:
+        return run()
+    op = table.op()
+    compile_ = backend.compile
+
+    def cached_compile(expr, *args, **kwargs):  # Ibis compiles, then converts the result by the schema
+        return sql if expr.op() is op and not args and not kwargs.get("limit") else compile_(expr, *args, **kwargs)
+
+    backend.compile = cached_compile
+    try:
+        return run()
+    finally:
+        vars(backend).pop("compile", None)  # the instance attribute; the class's compile shows through again
+
+
+def clear_memory() -> None:
+    """Forget the in-process cache (tests: the next lookup reads the files)."""
+    with _LOCK:
+        _MEMORY.clear()
