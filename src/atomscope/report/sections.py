@@ -15,6 +15,7 @@ from atomscope.report.data import MetricData, to_dates
 from atomscope.report.layout import COLLECT_HINT, Chart, Section, Table, metric_frame
 from atomscope.report.section_availability import availability
 from atomscope.report.section_inference import inference
+from atomscope.report.section_modelscope import beyond_hugging_face
 from atomscope.report.section_runnability import runnability
 from atomscope.warehouse import queries
 from atomscope.warehouse.provenance import HubStatus
@@ -458,6 +459,7 @@ def build_sections(md: MetricData, con: duckdb.DuckDBPyConnection, hub: HubStatu
         openness(md),
         catalog_section(con),
         adoption(md, hub),
+        beyond_hugging_face(md, con),
         ram(md, hub),
         derivatives(md, hub),
         availability(md),
