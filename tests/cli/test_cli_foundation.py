@@ -95,21 +95,24 @@ def test_missing_warehouse_is_a_clear_error(tmp_path):
 def test_main_job_skips_an_unreachable_hub_and_builds_the_report(tmp_path):
     env_endpoint = os.environ["HF_ENDPOINT"]
     assert env_endpoint.startswith("http://127.0.0.1:"), "conftest points the Hub at a closed loopback port"
-    proc = run("run", "--out", str(tmp_path / "report"), db=tmp_path / "w.duckdb")
+    out = tmp_path / ("report-in-a-folder-whose-name-is-long-enough-to-pass-eighty-columns-" + "x" * 20)
+    proc = run("run", "--out", str(out), db=tmp_path / "w.duckdb")
     assert "skipped the Hub collection" in proc.stderr
     assert "sources not refreshed" in proc.stderr  # offline: one line, the run goes on with the bundled data
     assert "Traceback" not in proc.stderr
     assert "backfilling" not in proc.stderr and "no history backfill" in proc.stderr  # no claim, then a skip
     lines = proc.stderr.splitlines()
-    assert max(len(line.rstrip()) for line in lines) <= int(os.environ.get("COLUMNS", 80))  # wrapped between words
-    ending = "\n".join(lines[lines.index("next:") :])  # the run ends with what to do next
-    assert str((tmp_path / "report" / "index.html").resolve()) in ending
-    assert f"atomscope serve --db {tmp_path / 'w.duckdb'}" in ending
-    for command in ("atomscope collect hf", "atomscope import hub-stats", "atomscope import hub-dump FILE"):
-        assert command in ending, command  # offline: how to add the history
-    index = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    ending = lines[lines.index("next:") :]  # the run ends with what to do next, each command whole on its line
+    commands = {line.strip() for line in ending if line.startswith("    ")}
+    assert str((out / "index.html").resolve()) in commands  # wider than the terminal, yet neither cut nor wrapped
+    assert f"atomscope serve --db {tmp_path / 'w.duckdb'}" in commands
+    for command in ("atomscope collect hf", "atomscope import hub-stats", "atomscope import hub-dump FILE --date D"):
+        assert command in commands, command  # offline: how to add the history
+    prose = [line for line in lines if line.strip() not in commands]
+    assert max(len(line.rstrip()) for line in prose) <= int(os.environ.get("COLUMNS", 80))  # wrapped between words
+    index = (out / "index.html").read_text(encoding="utf-8")
     assert "State of the open-model ecosystem" in index
-    assert (tmp_path / "report" / "summary.md").exists()
+    assert (out / "summary.md").exists()
 
 
 def test_help_paragraphs_flow_with_the_terminal_not_with_the_source_lines():

@@ -72,32 +72,33 @@ def run_main(
 
 def next_steps(out: Path, db: Path | None, offline: bool) -> None:
     """The last lines of `atomscope run`: where the report is, how to see the dashboard and, when the Hub
-    could not be reached, how to add the download history later. Commands sit whole in their own column."""
-    from rich.padding import Padding
-    from rich.table import Table
-
-    steps = Table.grid(padding=(0, 2))
-    steps.add_column(no_wrap=True)
-    steps.add_column()
-    steps.add_row(escape(str((out / "index.html").resolve())), "the report: open it in a browser")
-    steps.add_row(
-        "atomscope serve" + (f" --db {escape(str(db))}" if db else ""), "the dashboard, at http://127.0.0.1:8000"
-    )
+    could not be reached, how to add the download history later. Each command or path sits whole on its own
+    line under what it does, so it can be copied even when it is wider than the terminal."""
+    steps = [
+        ("the report: open it in a browser", str((out / "index.html").resolve())),
+        ("the dashboard, at http://127.0.0.1:8000", "atomscope serve" + (f" --db {db}" if db else "")),
+    ]
     console.print("\n[bold]next:[/bold]", highlight=False)
-    console.print(Padding(steps, (0, 0, 0, 2)), highlight=False)
+    _print_steps(steps)
     if offline:
-        history = Table.grid(padding=(0, 2))
-        history.add_column(no_wrap=True)
-        history.add_column()
-        history.add_row("atomscope collect hf", "today's snapshot, once the Hub is reachable")
-        history.add_row("atomscope import hub-stats", "up to two years of monthly history, once the Hub is reachable")
-        history.add_row("atomscope import hub-dump FILE --date D", "a Hub metadata dump, without a network")
         console.print(
             "[bold]offline:[/bold] the Hub could not be reached, so the report has no download history yet; "
             "add it later (docs/imports.md):",
             highlight=False,
         )
-        console.print(Padding(history, (0, 0, 0, 2)), highlight=False)
+        _print_steps(
+            [
+                ("today's snapshot, once the Hub is reachable", "atomscope collect hf"),
+                ("up to two years of monthly history, once the Hub is reachable", "atomscope import hub-stats"),
+                ("a Hub metadata dump, without a network", "atomscope import hub-dump FILE --date D"),
+            ]
+        )
+
+
+def _print_steps(steps: list[tuple[str, str]]) -> None:
+    for what, command in steps:
+        console.print(f"  {escape(what)}", highlight=False)
+        console.print(f"    {escape(command)}", highlight=False, soft_wrap=True)  # never wrapped nor cut
 
 
 def try_backfill(db) -> bool | None:
