@@ -156,6 +156,22 @@ def version_day(commit: Commit) -> date:
     return commit.date.date()
 
 
+def leaderboard_versions(repo: str, commits: list[Commit]) -> dict[date, Commit]:
+    """The commit of each leaderboard version among `commits` (newest first): versions dated by `version_day`,
+    the latest commit of a version winning. Shared by the refresh and the bundled history's build
+    (`lmarena_build`), so both date the same commit the same way."""
+    latest: dict[date, Commit] = {}
+    for commit in commits:
+        if commit.date is None:
+            raise UpstreamError(f"github.com/{repo}: commit {commit.sha[:12]} has no date")
+        day = version_day(commit)
+        if not in_window(day):  # a snapshot dated 2999 (or 0001) would be stored as that day: refuse it
+            raise UpstreamError(f"github.com/{repo}: commit {commit.sha[:12]} is dated {day}, outside "
+                                "2015-01-01 .. tomorrow; refused")  # fmt: skip
+        latest.setdefault(day, commit)
+    return latest
+
+
 def _lmarena(upstream: Upstream, client: UpstreamClient, head: Commit, known: Known):
     """New versions only: the commits of the file since the day of the last loaded version, each dated by its
     own version (`version_day`); a version already loaded is not read again, except the last one (a later
@@ -165,19 +181,10 @@ def _lmarena(upstream: Upstream, client: UpstreamClient, head: Commit, known: Kn
     loaded = _snapshot_days(current)
     last_day = max(loaded) if loaded else None
     commits = client.path_commits(upstream.repo, head.sha, path, stop_before=last_day)
-    latest: dict[date, str] = {}
-    for commit in commits:  # newest first: the latest commit of a version wins
-        if commit.date is None:
-            raise UpstreamError(f"github.com/{upstream.repo}: commit {commit.sha[:12]} has no date")
-        if last_day is not None and commit.date.date() < last_day:
-            continue  # older than anything new (the listing's last page runs past it)
-        day = version_day(commit)
-        if not in_window(day):  # a snapshot dated 2999 (or 0001) would be stored as that day: refuse it
-            raise UpstreamError(f"github.com/{upstream.repo}: commit {commit.sha[:12]} is dated {day}, outside "
-                                "2015-01-01 .. tomorrow; refused")  # fmt: skip
-        if day in loaded and day != last_day:
-            continue
-        latest.setdefault(day, commit.sha)
+    # older than anything new (the listing's last page runs past it)
+    recent = [c for c in commits if last_day is None or c.date is None or c.date.date() >= last_day]
+    versions = leaderboard_versions(upstream.repo, recent)
+    latest = {day: c.sha for day, c in versions.items() if day not in loaded or day == last_day}
     snapshots = []
     for day, sha in sorted(latest.items()):
         try:
