@@ -144,7 +144,9 @@ def test_malformed_file_is_refused_with_file_line_and_the_others_still_update(lo
 
 def test_new_leaderboard_snapshots_arrive_one_per_commit(loaded, client, stand_in):
     _prime(loaded, client, ["lmarena"])
-    rows = list(csv.DictReader(io.StringIO(upstream_files.lmarena_snapshots()["2025-08-06"])))
+    snapshots = upstream_files.lmarena_snapshots()
+    last = max(snapshots)  # the last bundled version
+    rows = list(csv.DictReader(io.StringIO(snapshots[last])))
     header = list(rows[0].keys())
     top = rows[0]["model"]
 
@@ -157,14 +159,14 @@ def test_new_leaderboard_snapshots_arrive_one_per_commit(loaded, client, stand_i
     stand_in.commit(LMARENA, {LMARENA_PATH: snapshot(9)}, when=datetime(2025, 8, 27, 10, tzinfo=UTC))
     results = _by_name(update_sources(loaded, client, ["lmarena"]))
     assert results["lmarena"].status == "updated", results["lmarena"]
-    models = len({r["model"] for r in rows})  # the 2025-08-06 file lists one model twice
+    models = len({r["model"] for r in rows})  # the last version lists one model twice
     counts = loaded.execute(
-        "SELECT snapshot_date, count(*) FROM arena_scores WHERE snapshot_date > '2025-08-06' GROUP BY 1"
+        "SELECT snapshot_date, count(*) FROM arena_scores WHERE snapshot_date > ? GROUP BY 1", [last]
     ).fetchall()
     assert dict(counts) == {date(2025, 8, 20): models, date(2025, 8, 27): models}
     top_scores = loaded.execute(
-        "SELECT snapshot_date, arena_score FROM arena_scores WHERE model = ? AND snapshot_date >= '2025-08-06'"
-        " ORDER BY 1", [top]
+        "SELECT snapshot_date, arena_score FROM arena_scores WHERE model = ? AND snapshot_date >= ?"
+        " ORDER BY 1", [top, last]
     ).fetchall()  # fmt: skip
     base = int(rows[0]["arena_score"])
     assert [s for _, s in top_scores] == [base, base + 7, base + 9]  # the day's last commit wins

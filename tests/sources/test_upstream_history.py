@@ -5,17 +5,18 @@ version."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date, datetime
 
-from upstream_helpers import ATOM, LMARENA, LMARENA_PATH, MOF, OSAI
+from upstream_helpers import ATOM, LMARENA, LMARENA_PATH, LMSYS_PATH, MOF, OSAI, TEXT_COMMITS
 
 from atomscope.collect.upstream.fetch import version_day
 from atomscope.collect.upstream.http import Commit
 from atomscope.collect.upstream.update import update_sources
+from atomscope.config import data_dir
 from atomscope.testing.upstream import blob_id
+from atomscope.warehouse.load import load_bundled
+from atomscope.warehouse.versions import SourceContent
 
-FIXTURES = Path(__file__).parent / "fixtures" / "upstream"
 REPOS = {"atom": ATOM, "osai": OSAI, "mof": MOF, "lmarena": LMARENA}
 
 
@@ -91,27 +92,21 @@ def test_osai_follows_its_default_branch_preview(loaded, client, stand_in):
     assert results["osai"].status == "updated", results["osai"].message
 
 
-LEADERBOARD_VERSIONS = (  # commit, committed at (UTC), message: github.com/fboulnois/llm-leaderboard-csv
-    ("283321b", "2025-08-06T23:05:32", "auto: update csv outputs to version 2025.07.27"),
-    ("80141c0", "2025-08-06T23:06:56", "auto: update csv outputs to version 2025.07.28"),
-    ("7a7158f", "2025-08-06T23:14:12", "auto: update csv outputs to version 2025.08.01"),
-    ("e964e25", "2025-08-06T23:18:20", "auto: update csv outputs to version 2025.08.04"),
-)
-
-
 def test_four_same_day_leaderboard_versions_are_four_snapshots_dated_by_their_versions(loaded, client, stand_in):
-    _prime(loaded, client)
-    for commit, when, message in LEADERBOARD_VERSIONS:
-        text = (FIXTURES / f"lmarena-text-{commit}.csv").read_text("utf-8")
-        moment = datetime.fromisoformat(when).replace(tzinfo=UTC)
-        stand_in.commit(LMARENA, {LMARENA_PATH: text}, when=moment, message=message)
+    # the history as it stood before them: to version 2025.07.18, the last one of csv/lmsys.csv
+    lines = (data_dir() / "lmarena_text_history.csv").read_text("utf-8").splitlines(keepends=True)
+    earlier = lines[0] + "".join(line for line in lines[1:] if line[:10] <= "2025-07-18")
+    origin = f"github.com/{LMARENA} (main): {LMSYS_PATH}"
+    content = SourceContent("lmarena_text_history", earlier, "lmarena", origin, "fetched", "f1d824adc747")
+    load_bundled(loaded, contents={"lmarena_text_history": content})
+    for commit in TEXT_COMMITS:
+        stand_in.commit(LMARENA, {LMARENA_PATH: commit.text()}, when=commit.moment, message=commit.message)
     results = _by_name(update_sources(loaded, client, ["lmarena"]))
     assert results["lmarena"].status == "updated", results["lmarena"].message
     days = ("2025-07-27", "2025-07-28", "2025-08-01", "2025-08-04")
     found = dict(
         loaded.execute(
-            "SELECT snapshot_date::VARCHAR, count(*) FROM arena_scores WHERE snapshot_date::VARCHAR IN ? GROUP BY 1",
-            [list(days)],
+            "SELECT snapshot_date::VARCHAR, count(*) FROM arena_scores WHERE snapshot_date > '2025-07-18' GROUP BY 1"
         ).fetchall()
     )
     assert found == dict.fromkeys(days, 12)
@@ -124,5 +119,5 @@ def test_four_same_day_leaderboard_versions_are_four_snapshots_dated_by_their_ve
 
 def test_a_version_day_comes_from_the_commit_message_else_the_commit_date():
     when = datetime(2025, 8, 6, 23, 5)
-    assert version_day(Commit("a" * 40, when, message=LEADERBOARD_VERSIONS[0][2])) == date(2025, 7, 27)
+    assert version_day(Commit("a" * 40, when, message=TEXT_COMMITS[0].message)) == date(2025, 7, 27)
     assert version_day(Commit("a" * 40, when, message="refactor: remove R script")) == date(2025, 8, 6)

@@ -70,7 +70,7 @@ class TableContract:
     key: tuple[str, ...] = ()  # columns whose combined value must be unique
     description: str = ""
     extra_columns_allowed: bool = True
-    # Upstream files sometimes repeat a row (LMArena 2025-08-06 lists Yi-34B-Chat twice, at ranks 200 and 201).
+    # Upstream files sometimes repeat a row (LMArena's versions 2025.07.27 to 2025.08.04 list Yi-34B-Chat twice).
     # Where this is set, a same-key row equal to the first in every column but these is dropped; a same-key
     # row that differs elsewhere is still an error.
     drop_duplicates_ignoring: tuple[str, ...] | None = None

@@ -6,9 +6,13 @@ from atomscope.sources.csvtable import Column, TableContract
 
 ARENA_HISTORY = TableContract(
     file_name="lmarena_text_history.csv",
-    description="Every committed version of the LMArena text leaderboard, one row per model and snapshot.",
+    description=(
+        "Every version of the LMArena text leaderboard, one row per model and snapshot, each dated by its own "
+        "version (the one its upstream commit names, else the commit's UTC date), as `sources update` dates it. "
+        "Rebuilt by `python -m atomscope.collect.upstream.lmarena_build`."
+    ),
     columns=(
-        Column("snapshot_date", type="date", required=True, description="Date of the leaderboard version."),
+        Column("snapshot_date", type="date", required=True, description="The leaderboard version's own date."),
         Column("rank", type="int", description="Published rank (ties share a rank)."),
         Column("model", required=True, description="Model name as LMArena spells it."),
         Column("arena_score", type="float", required=True, description="Elo-style arena score."),

@@ -94,7 +94,7 @@ UPSTREAMS: tuple[Upstream, ...] = (
     ),
     Upstream(
         name="lmarena",
-        description="LMArena text leaderboard, one snapshot per upstream commit",
+        description="LMArena text leaderboard, one snapshot per leaderboard version",
         license="MPL-2.0 (repository); scores are LMArena's public leaderboard",
         produces=("lmarena_text_history",),
         repo="fboulnois/llm-leaderboard-csv",
