@@ -22,6 +22,7 @@ LAYERS: list[set[str]] = [
     {"remote"},
     {"sources"},
     {"warehouse"},
+    {"present"},  # what a reader sees of a metric: section shapes, wording, chart specs, dashboard hints
     {"collect", "metrics"},
     {"audit", "report", "web"},
     {"cli"},
@@ -143,5 +144,5 @@ def test_no_circular_imports_outside_testing():
 def test_the_checks_see_a_back_pointing_import_and_a_cycle():
     graph = import_graph()
     assert "atomscope.warehouse.db" in graph["atomscope.warehouse.load"]
-    assert "atomscope.report.layout" in graph["atomscope.report.sections"]  # `from atomscope.report import x`
+    assert "atomscope.present.charts" in graph["atomscope.report.build"]  # `from atomscope.present import charts`
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]

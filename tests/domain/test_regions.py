@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from atomscope.domain import regions
-from atomscope.report import charts
+from atomscope.present import charts
 from atomscope.sources import atom
 from atomscope.web.app import create_app
 

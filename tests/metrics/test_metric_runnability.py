@@ -16,7 +16,7 @@ import pytest
 from metric_harness import MetricWarehouse, spark_sql
 
 from atomscope.domain.errors import MetricRequestError
-from atomscope.metrics.runnability import memory_gb, smallest_class
+from atomscope.domain.hardware import memory_gb, smallest_class
 
 SIZES = {"Qwen/Small": 3.0, "Qwen/Big": 235.0, "meta-llama/Mid": 70.0, "meta-llama/Huge": 405.0}
 

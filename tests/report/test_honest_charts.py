@@ -18,8 +18,9 @@ import pandas as pd
 import pytest
 from period_fixtures import dumps_copy
 
-from atomscope.report import charts, findings, sections
-from atomscope.report.data import MetricData
+from atomscope.metrics import downloads_report
+from atomscope.metrics.frames import MetricData
+from atomscope.present import charts, wording
 from atomscope.warehouse.provenance import hub_status
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -119,7 +120,7 @@ def test_lines_dash_estimated_months_and_draw_measured_ones_solid():
 # -- the report's sections on a warehouse with estimated and unfinished months ------------------------------
 def test_adoption_charts_show_estimates_and_leave_out_september(dumps):
     md, hub = dumps
-    section = sections.adoption(md, hub)
+    section = downloads_report.adoption(md, hub)
     by_name = {c.name: c for c in section.charts}
     assert set(by_name) == {"downloads_monthly", "downloads_share", "concentration_hhi"}
     for chart in by_name.values():
@@ -139,7 +140,7 @@ def test_adoption_charts_show_estimates_and_leave_out_september(dumps):
 
 def test_downloads_finding_quotes_the_latest_finished_measured_month(dumps):
     md, hub = dumps
-    (finding,) = findings.downloads(md, hub)
+    (finding,) = downloads_report.findings(md, hub)
     assert finding.values["month"] == "2025-08"
     assert not finding.values["estimated"] and not finding.values["to_date"]
     assert finding.text.startswith("In 2025-08, models from Chinese organizations took")
@@ -159,7 +160,7 @@ def test_findings_say_so_when_only_estimates_exist(bundled_db, tmp_path):
     # September, unfinished and estimated (nothing of it lies between two snapshots)
     con, md, hub = open_md(dumps_copy(bundled_db, tmp_path, days=(date(2025, 9, 15),)))
     try:
-        (finding,) = findings.downloads(md, hub)
+        (finding,) = downloads_report.findings(md, hub)
     finally:
         con.close()
     assert finding.values["month"] == "2025-09" and finding.values["estimated"] and finding.values["to_date"]
@@ -168,7 +169,7 @@ def test_findings_say_so_when_only_estimates_exist(bundled_db, tmp_path):
 
 def test_quoted_month_falls_back_to_the_unfinished_month_labelled_to_date():
     df = frame(["2025-09"], [False], [False]).assign(share=1.0)
-    quoted = findings.quoted_month(df)
+    quoted = wording.quoted_month(df)
     assert (quoted.month, quoted.to_date, quoted.estimated) == ("2025-09", True, False)
     assert quoted.phrase() == "In 2025-09 (to date)"
     assert "unfinished" in quoted.qualifier("the downloads")

@@ -13,8 +13,8 @@ import pytest
 from atomscope.config import data_dir
 from atomscope.metrics import run
 from atomscope.metrics.base import MetricContext, get
+from atomscope.present.charts import inline_svg
 from atomscope.report.build import build_report
-from atomscope.report.charts import inline_svg
 from atomscope.sources import osai
 from atomscope.warehouse import db as warehouse
 
@@ -330,7 +330,7 @@ def test_hub_sections_use_documented_columns(name):
 
 def test_monthly_charts_render(metric):
     """The month axis the hub charts use, drawn from real (Epoch, monthly) data."""
-    from atomscope.report import charts
+    from atomscope.present import charts
 
     monthly = metric("releases", "region", period="month")[["period", "region", "releases"]]
     for spec in (
@@ -389,20 +389,21 @@ def test_hub_sections_without_rows_say_so(bundled_backend, bundled_db):
     each says so in a note (no empty chart, no crash)."""
     import duckdb
 
-    from atomscope.report import findings, sections
-    from atomscope.report.data import MetricData
+    from atomscope.metrics import derivatives, downloads_report, ram
+    from atomscope.metrics.frames import MetricData
+    from atomscope.report import catalog
     from atomscope.warehouse.provenance import HubStatus
 
     hub = HubStatus(snapshot_rows=1, snapshot_days=1, derivative_edges=1)
     md = MetricData(bundled_backend)
-    built = [sections.adoption(md, hub), sections.ram(md, hub), sections.derivatives(md, hub)]
+    built = [downloads_report.adoption(md, hub), ram.section(md, hub), derivatives.section(md, hub)]
     for section in built:
         assert section.charts == [] and section.missing, section.key
         assert all("atomscope collect hf" not in note for note in section.missing)
     assert md.problems == []
     with duckdb.connect(str(bundled_db), read_only=True) as con:
-        assert findings.downloads(md, hub) == [] and findings.derivatives(md, hub) == []
-        assert findings.tracked(con)
+        assert downloads_report.findings(md, hub) == [] and derivatives.findings(md, hub) == []
+        assert catalog.findings(con)
 
 
 def test_race_rests_on_released_models_only(built, metric):

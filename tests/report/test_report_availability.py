@@ -8,9 +8,10 @@ import duckdb
 import ibis
 import pandas as pd
 
+from atomscope.metrics.availability import findings
+from atomscope.metrics.availability import section as availability_section
+from atomscope.metrics.frames import MetricData
 from atomscope.report.build import build_report
-from atomscope.report.data import MetricData
-from atomscope.report.section_availability import availability, findings
 from atomscope.warehouse import db as warehouse
 
 
@@ -18,7 +19,7 @@ def test_nothing_collected_says_how_to_collect(bundled_db):
     con = duckdb.connect(str(bundled_db), read_only=True)
     try:
         md = MetricData(ibis.duckdb.from_connection(con))
-        section = availability(md)
+        section = availability_section(md)
         assert section.charts == [] and section.tables == []
         assert any("atomscope collect hf" in note for note in section.missing)
         assert findings(md) == []

@@ -14,8 +14,9 @@ import ibis
 import pytest
 from metric_harness import MetricWarehouse
 
-from atomscope.report import findings, sections, wording
-from atomscope.report.data import MetricData
+from atomscope.metrics import derivatives, downloads_report, ram
+from atomscope.metrics.frames import MetricData
+from atomscope.present import wording
 from atomscope.warehouse.provenance import hub_status
 
 DAYS = [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1), date(2025, 4, 1), date(2025, 4, 15)]
@@ -68,7 +69,7 @@ def _chart(section, name):
 
 def test_adoption_charts_carry_the_monthly_downloads(built):
     md, hub, _w = built
-    section = sections.adoption(md, hub)
+    section = downloads_report.adoption(md, hub)
     assert section.missing == [] and md.problems == []
     monthly = _chart(section, "downloads_monthly")
     got = {(m, r): v for m, r, v in monthly[["month", "region", "downloads"]].itertuples(index=False)}
@@ -83,7 +84,7 @@ def test_adoption_charts_carry_the_monthly_downloads(built):
 
 def test_downloads_finding_quotes_the_last_complete_month(built):
     md, hub, _w = built
-    (found,) = findings.downloads(md, hub)
+    (found,) = downloads_report.findings(md, hub)
     # the last complete month is March (April is month-to-date): china 80.0 %, us 20.0 %; china was ahead
     # in every finished month from January (600 vs 400): 3 months in a row
     assert found.values["month"] == "2025-03" and found.values["region"] == "china"
@@ -95,7 +96,7 @@ def test_downloads_finding_quotes_the_last_complete_month(built):
 
 def test_derivatives_chart_and_finding(built):
     md, hub, _w = built
-    section = sections.derivatives(md, hub)
+    section = derivatives.section(md, hub)
     data = _chart(section, "derivatives_monthly")
     got = {(m, r): v for m, r, v in data[["month", "region", "new_derivatives"]].itertuples(index=False)}
     # March: 3 + 1/2 (merge) on Qwen/A, 1 + 1/2 on meta-llama/B; a/quiet is below the download floor
@@ -104,7 +105,7 @@ def test_derivatives_chart_and_finding(built):
         ("2025-03", "china"): 3.5, ("2025-03", "us"): 1.5,
         ("2025-04", "china"): 2, ("2025-04", "us"): 1,
     })  # fmt: skip
-    (found,) = findings.derivatives(md, hub)
+    (found,) = derivatives.findings(md, hub)
     expected = {"month": "2025-04", "region": "china", "count": 2.0, "rival": "us", "rival_count": 1.0}
     assert {k: found.values[k] for k in expected} == expected
     china, us = wording.adjective("china"), wording.adjective("us")
@@ -115,7 +116,7 @@ def test_derivatives_chart_and_finding(built):
 
 def test_ram_section_ranks_by_downloads_at_30_days(built):
     md, hub, _w = built
-    section = sections.ram(md, hub)
+    section = ram.section(md, hub)
     # at 30 days both models are interpolated at 30/31 of their 02-01 count: 580.6 and 387.1; with two
     # models in the bucket the cutoff is the second one's, so RAM v2 = 600/400 = 1.5 and 1.0
     table = next(t for t in section.tables if t.name == "ram_top").data.set_index("Model")

@@ -13,9 +13,9 @@ import pandas as pd
 
 from atomscope.collect.openrouter import collect_openrouter
 from atomscope.collect.openrouter_usage import import_usage
+from atomscope.metrics.frames import MetricData
+from atomscope.metrics.inference_share import section as inference_section
 from atomscope.report.build import build_report
-from atomscope.report.data import MetricData
-from atomscope.report.section_inference import inference
 from atomscope.testing.openrouter import OpenRouterStandIn, sample_listing
 from atomscope.warehouse import db
 
@@ -32,7 +32,7 @@ USAGE = """date,model,tokens
 def test_empty_section_says_how_to_load_usage(bundled_db):
     con = duckdb.connect(str(bundled_db), read_only=True)
     try:
-        section = inference(MetricData(ibis.duckdb.from_connection(con)), con)
+        section = inference_section(MetricData(ibis.duckdb.from_connection(con)), con)
     finally:
         con.close()
     assert section.charts == [] and section.tables == []

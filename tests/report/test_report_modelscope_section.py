@@ -8,8 +8,8 @@ import ibis
 import pytest
 from metric_harness import MetricWarehouse
 
-from atomscope.report.data import MetricData
-from atomscope.report.section_modelscope import beyond_hugging_face
+from atomscope.metrics.downloads_report import beyond_hugging_face
+from atomscope.metrics.frames import MetricData
 
 # Hub: Qwen/A +300 in March and April, meta-llama/B +900 in each. ModelScope: Qwen/A's twin +600 then +300,
 # Qwen/A-ms-only (no Hub twin) +100 then +0. Latest Hub snapshot 2025-05-01: March and April are finished.

@@ -6,15 +6,15 @@ import pandas as pd
 import pytest
 
 from atomscope.domain import regions
+from atomscope.domain.hardware import CLASS_LABELS
 from atomscope.metrics import MetricContext, get, run
-from atomscope.metrics.runnability import CLASS_LABELS
-from atomscope.report.data import MetricData
-from atomscope.report.section_runnability import runnability
+from atomscope.metrics.frames import MetricData
+from atomscope.metrics.runnability_report import section as runnability_section
 
 
 @pytest.fixture(scope="module")
 def section(bundled_backend):
-    return runnability(MetricData(bundled_backend))
+    return runnability_section(MetricData(bundled_backend))
 
 
 def _metric(backend, by):
@@ -52,7 +52,7 @@ def test_fit_shares_match_the_metric_and_the_laptop_chart(section, bundled_backe
 
 
 def test_findings_quote_the_metric(bundled_backend):
-    from atomscope.report.section_runnability import findings
+    from atomscope.metrics.runnability_report import findings
 
     found = {f.key: f for f in findings(MetricData(bundled_backend))}
     best = _metric(bundled_backend, "best")

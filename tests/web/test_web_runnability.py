@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from atomscope.metrics.runnability import memory_gb, smallest_class
+from atomscope.domain.hardware import memory_gb, smallest_class
 from atomscope.web.app import create_app
 
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from atomscope.audit.tables import frame, has, only
+from atomscope.domain.hardware import BEST_QUANTIZATION, CLASS_ORDER, bits_of, memory_gb, smallest_class
 from atomscope.domain.tasks import task_kind
 from atomscope.metrics.base import MetricContext
 from atomscope.metrics.common import UNRESOLVED, tracked_models
-from atomscope.metrics.runnability import BEST_QUANTIZATION, CLASS_ORDER, bits_of, memory_gb, smallest_class
 from atomscope.warehouse.licenses import model_licenses
 
 MAX_ALTERNATIVES = 3

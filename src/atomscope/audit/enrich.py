@@ -41,11 +41,11 @@ import pandas as pd
 
 from atomscope.audit.alternatives import Alternative, Alternatives, q4_class, task_inputs, task_of
 from atomscope.audit.tables import frame, has, only
+from atomscope.domain.hardware import BEST_QUANTIZATION, bits_of, memory_gb
 from atomscope.domain.params import parse_size_from_name, size_bucket
 from atomscope.metrics.base import MetricContext
 from atomscope.metrics.common import UNRESOLVED, attribute
 from atomscope.metrics.openness import systems
-from atomscope.metrics.runnability import BEST_QUANTIZATION, bits_of, memory_gb
 from atomscope.warehouse.licenses import model_licenses
 from atomscope.warehouse.lineage import derivative_roots
 

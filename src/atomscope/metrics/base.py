@@ -9,6 +9,11 @@ A metric's `compute(ctx)` builds an Ibis expression from warehouse tables obtain
 A metric declares its options (`by_choices`, `params` as `Param`s with type, default, bounds and
 choices); `run` checks a request against them and raises `MetricRequestError` before computing. Metric
 modules register themselves when imported, and importing `atomscope.metrics` imports them all.
+
+A metric also carries what a reader sees of it: its report sections and headline findings (`report`, a
+`ReportPart`: the report iterates the registry), how the dashboard charts it (`chart`, a `ChartHint`) and,
+per warehouse table it reads, the command that fills that table when it is empty (`empty_hints`, shown by
+the API and the dashboard instead of an empty chart).
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ import ibis.expr.types as ir
 
 from atomscope.domain.dates import DateOrderError, check_order
 from atomscope.domain.errors import MetricRequestError, UnknownMetricError
+from atomscope.present.hints import ChartHint
+from atomscope.present.layout import Section
+from atomscope.present.wording import Finding
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,21 @@ class MetricResult:
     notes: list[str] = field(default_factory=list)
 
 
+def no_findings(inputs: Any) -> list[Finding]:
+    return []
+
+
+@dataclass(frozen=True)
+class ReportPart:
+    """A metric's part of the static report. `sections` and `findings` are called with the report's inputs
+    (`metrics.frames.ReportInputs`: metric frames, the read-only connection, the Hub data status); `place`
+    orders the parts in the report, lower first."""
+
+    place: int
+    sections: Callable[..., list[Section]]
+    findings: Callable[..., list[Finding]] = no_findings
+
+
 @dataclass(frozen=True)
 class Metric:
     """A registered metric. `name` is its id (CLI argument, API path, file names); `title` is what a reader
@@ -107,6 +130,9 @@ class Metric:
     by_choices: tuple[str, ...] = ()
     default_by: str | None = None
     params: dict[str, Param] = field(default_factory=dict)
+    report: ReportPart | None = None  # its sections and findings in the static report
+    chart: ChartHint = ChartHint()  # how the dashboard charts it
+    empty_hints: dict[str, str] = field(default_factory=dict)  # table it reads -> the command that fills it
 
 
 REGISTRY: dict[str, Metric] = {}
@@ -145,13 +171,6 @@ def run(metric: Metric, ctx: MetricContext) -> MetricResult:
     for name, param in metric.params.items():
         ctx.params[name] = param.check(metric.name, name, ctx.params.get(name, param.default))
     return metric.compute(ctx)
-
-
-def axis_from_zero(measure: str) -> bool:
-    """Whether a chart's value axis of this output column starts at zero, in the report and the dashboard
-    alike: counts, shares, downloads and indices (HHI) do; a score (LMArena's, an Elo-like rating whose zero
-    means nothing) is read by its differences and does not."""
-    return not measure.endswith("score")
 
 
 def literal_date(value: date) -> ir.Scalar:

@@ -72,3 +72,23 @@ def unresolved_note(ctx: MetricContext, table: ir.Table, what: str) -> list[str]
     """The footer note for rows whose organization the registry does not resolve (none when there are none)."""
     n = ctx.backend.execute(table.filter(table.region == UNRESOLVED).count())
     return [f"{n} {what} from organizations not in the registry: 'unresolved'"] if n else []
+
+
+# The commands that fill a table a metric found empty (its `empty_hints`, shown instead of an empty chart).
+SNAPSHOTS_HINT = {
+    "hf_snapshots": "no Hugging Face download snapshots yet: run `atomscope collect hf` (or `atomscope run`) "
+    "with the Hub reachable; each run adds one snapshot day",
+}
+CRAWL_HINTS = {
+    "hub_models": "no Hub crawl yet: run `atomscope collect hf` with the Hub reachable to crawl new models",
+    "derivative_edges": "no derivative edges yet: run `atomscope collect hf` with the Hub reachable to crawl "
+    "derivatives of the tracked models",
+}
+AVAILABILITY_HINT = {
+    "availability_events": "no availability checks yet: run `atomscope collect hf` with the Hub reachable",
+}
+OPENROUTER_HINTS = {
+    "openrouter_models": "no OpenRouter models listing yet: run `atomscope collect openrouter`",
+    "openrouter_usage": "no OpenRouter token usage imported: run `atomscope import openrouter FILE` "
+    "(format and where to obtain it: docs/imports.md)",
+}

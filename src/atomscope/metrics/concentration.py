@@ -35,6 +35,7 @@ import ibis
 import ibis.expr.types as ir
 
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
+from atomscope.metrics.common import SNAPSHOTS_HINT
 from atomscope.metrics.download_notes import download_notes
 from atomscope.metrics.downloads import (
     MONTHLY_PARAMS,
@@ -45,6 +46,7 @@ from atomscope.metrics.downloads import (
     share_measured,
 )
 from atomscope.metrics.periods import flag_complete, latest_snapshot
+from atomscope.present.hints import ChartHint
 
 BY_CHOICES = ("all", "region")
 
@@ -122,5 +124,7 @@ METRIC = register(
         by_choices=BY_CHOICES,
         default_by="all",
         params=MONTHLY_PARAMS,
+        chart=ChartHint(("hhi", "top1_share", "gini"), place=7),
+        empty_hints=SNAPSHOTS_HINT,
     )
 )

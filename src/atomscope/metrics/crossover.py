@@ -50,7 +50,9 @@ from dataclasses import dataclass
 import ibis
 
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, get, register, run
+from atomscope.metrics.common import AVAILABILITY_HINT, CRAWL_HINTS, OPENROUTER_HINTS, SNAPSHOTS_HINT
 from atomscope.metrics.releases import PERIODS
+from atomscope.present.hints import ChartHint
 
 SERIES = ("downloads_share", "derivative_share", "best_arena_score", "releases", "inference_share")
 SCHEMA = {
@@ -234,5 +236,8 @@ METRIC = register(
                 choices=("huggingface", "both"),
             ),
         },
+        chart=ChartHint(("periods_ahead",), place=8, by={None: {"x": "series", "x_type": "nominal", "mark": "table"}}),
+        # it reads whatever its series' metrics read
+        empty_hints={**SNAPSHOTS_HINT, **CRAWL_HINTS, **AVAILABILITY_HINT, **OPENROUTER_HINTS},
     )
 )

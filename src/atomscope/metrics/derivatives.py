@@ -36,10 +36,35 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
-from atomscope.metrics.common import count_true, month_of, tracked_models, within
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, register
+from atomscope.metrics.common import (
+    CRAWL_HINTS,
+    count_true,
+    month_of,
+    tracked_models,
+    within,
+)
+from atomscope.metrics.frames import (
+    CROSSOVER_PERIODS,
+    MetricData,
+    Unavailable,
+    crossover,
+    metric_frame,
+)
 from atomscope.metrics.periods import flag_complete, latest_crawl
+from atomscope.present import charts
+from atomscope.present.hints import ChartHint
+from atomscope.present.layout import Chart, Section, hub_missing
+from atomscope.present.wording import (
+    Finding,
+    adjective,
+    estimated_run,
+    number,
+    quoted_month,
+    rival_of,
+)
 from atomscope.warehouse.lineage import DEFAULT_MAX_DEPTH, derivative_roots, lineage_cut
+from atomscope.warehouse.provenance import HubStatus
 
 BY_CHOICES = ("region", "org", "root")
 RELATIONS = ("merge", "adapter", "quantized", "finetune")  # precedence: first wins
@@ -156,6 +181,63 @@ def compute(ctx: MetricContext) -> MetricResult:
     return MetricResult(table=derivatives_table(ctx, ctx.by or "region"), notes=_notes(ctx))
 
 
+def section(md: MetricData, hub: HubStatus) -> Section:
+    section = Section(
+        "derivatives",
+        "Derivatives: fine-tunes, adapters, quantizations and merges",
+        "New Hugging Face models built on the tracked models, by region of the base model's organization.",
+    )
+    if not hub.has_derivatives:
+        section.missing.append(hub_missing("derivative listing"))
+        return section
+    df = metric_frame(section, md, "derivatives")
+    if df is not None:
+        periods = charts.finished_periods(df, ["month", "region", "new_derivatives"])
+        data = periods.data.groupby(["month", "region"], as_index=False)["new_derivatives"].sum()
+        section.charts.append(
+            Chart(
+                "derivatives_monthly",
+                "New derivatives per month, by region of the base model",
+                f"All relations (fine-tune, adapter, quantized, merge) together. {periods.caption()}".strip(),
+                "metric `derivatives` over tables `derivative_edges`, `hub_models` (Hugging Face Hub API)",
+                data,
+                charts.stacked_bars(data, "month", "new_derivatives", y_title="New derivatives", x_kind="month"),
+            )
+        )
+    return section
+
+
+def findings(md: MetricData, hub: HubStatus) -> list[Finding]:
+    if not hub.has_derivatives:
+        return []
+    try:
+        df = md.get("derivatives").frame
+    except Unavailable:
+        return []
+    if df.empty:
+        return []
+    quoted = quoted_month(df)
+    now = df[df["month"] == quoted.month].groupby("region")["new_derivatives"].sum().sort_values(ascending=False)
+    lead = now.index[0]
+    text = f"{quoted.phrase()}, {number(now[lead])} new Hugging Face derivatives were built on {adjective(lead)} models"
+    values = {"month": quoted.month, "region": lead, "count": float(now[lead]), "to_date": quoted.to_date}
+    rival = rival_of(lead, list(now.index))
+    if rival is not None:
+        text += f", {number(now[rival])} on {adjective(rival)} ones"
+        values.update(rival=rival, rival_count=float(now[rival]))
+    text += quoted.qualifier("the derivatives")
+    cross = crossover(md, "derivative_share", lead, rival)
+    if cross is not None:
+        text += (
+            f"; by the crossover rule ({CROSSOVER_PERIODS}+ consecutive finished months ahead), "
+            f"{adjective(lead)} models first drew more new derivatives than {adjective(rival)} ones in "
+            f"{cross['crossover_period']} and stayed ahead {int(cross['periods_ahead'])} months"
+            f"{estimated_run(cross)}"
+        )
+        values.update(crossover=cross["crossover_period"], crossover_months=int(cross["periods_ahead"]))
+    return [Finding("derivatives_month", text + ".", "derivatives_monthly", values)]
+
+
 METRIC = register(
     Metric(
         name="derivatives",
@@ -184,5 +266,10 @@ METRIC = register(
             ),
             "top": Param(int, 10, "--by root: keep the top N roots per month (0 = all)", min=0),
         },
+        report=ReportPart(
+            70, lambda inputs: [section(inputs.md, inputs.hub)], lambda inputs: findings(inputs.md, inputs.hub)
+        ),
+        chart=ChartHint(("new_derivatives", "share"), place=5),
+        empty_hints=CRAWL_HINTS,
     )
 )

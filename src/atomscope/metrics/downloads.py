@@ -86,8 +86,13 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
-from atomscope.metrics.common import month_of, tracked_models
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, register
+from atomscope.metrics.common import (
+    SNAPSHOTS_HINT,
+    month_of,
+    tracked_models,
+)
+from atomscope.metrics.downloads_report import adoption, beyond_hugging_face, findings
 from atomscope.metrics.hubs import (
     HUB_PARAMS,
     attribute_modelscope,
@@ -97,6 +102,7 @@ from atomscope.metrics.hubs import (
     wants_both,
 )
 from atomscope.metrics.periods import earliest_snapshot, flag_backcast, flag_complete, latest_snapshot
+from atomscope.present.hints import ChartHint
 
 BY_CHOICES = ("region", "org", "model", "size_bucket", "hub")
 _GROUPS = {
@@ -450,5 +456,12 @@ METRIC = register(
         by_choices=BY_CHOICES,
         default_by="region",
         params={**MONTHLY_PARAMS, **HUB_PARAMS},
+        report=ReportPart(
+            50,
+            lambda inputs: [adoption(inputs.md, inputs.hub), beyond_hugging_face(inputs.md, inputs.con)],
+            lambda inputs: findings(inputs.md, inputs.hub),
+        ),
+        chart=ChartHint(("downloads", "share", "cumulative_downloads"), place=2),
+        empty_hints=SNAPSHOTS_HINT,
     )
 )

@@ -45,7 +45,13 @@ import ibis.expr.types as ir
 
 from atomscope.domain.licenses import license_class_expr, license_kind_expr, open_license_expr, open_weight_expr
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
-from atomscope.metrics.common import attribute, count_true, unresolved_note, within
+from atomscope.metrics.common import (
+    attribute,
+    count_true,
+    unresolved_note,
+    within,
+)
+from atomscope.present.hints import ChartHint
 from atomscope.sources.mof import CONTENT_TYPE
 
 # the MOF class that requires each component (None: optional), from mof.settings.yml
@@ -221,5 +227,10 @@ METRIC = register(
         compute=compute,
         by_choices=("release", "region"),
         default_by="release",
+        chart=ChartHint(
+            ("progress_pct", "releases", "class_i", "class_ii", "class_iii"),
+            place=4,
+            by={"release": {"x": "release", "x_type": "nominal", "mark": "bar", "color": "region"}},
+        ),
     )
 )

@@ -45,8 +45,27 @@ import ibis
 import ibis.expr.types as ir
 
 from atomscope.domain.licenses import license_class_expr, open_license_expr
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
-from atomscope.metrics.common import attribute, count_true, unresolved_note, within
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, ReportPart, register
+from atomscope.metrics.common import (
+    attribute,
+    count_true,
+    unresolved_note,
+    within,
+)
+from atomscope.metrics.frames import (
+    MetricData,
+    Unavailable,
+    metric_frame,
+)
+from atomscope.present import charts
+from atomscope.present.hints import ChartHint
+from atomscope.present.layout import Chart, Section, Table
+from atomscope.present.wording import (
+    RIVALS,
+    Finding,
+    noun,
+    percent,
+)
 from atomscope.sources.osai import DIMENSIONS
 
 SCORES = {"open": 1.0, "partial": 0.5, "closed": 0.0}
@@ -140,6 +159,162 @@ def compute(ctx: MetricContext) -> MetricResult:
 
 _DIMENSION_DOCS = {name: f"OSAI rating of {name}: open 1, partial 0.5, closed 0 (--by system)" for name in DIMENSIONS}
 
+SRC_OSAI = (
+    "metric `openness --by region` over table `osai_systems` (osai_openness.csv: European Open Source AI "
+    "Index, CC BY 4.0)"
+)
+
+
+TRULY_OPEN_COLUMNS = {
+    "system": "System",
+    "org": "Organization",
+    "region": "Region",
+    "type": "Type",
+    "release_date": "Released",
+    "end_model_license": "License",
+    "openness_pct": "Openness %",
+}
+
+RESTRICTED_COLUMNS = {
+    **TRULY_OPEN_COLUMNS,
+    "license_class": "License class",
+    "index_licensing": "Index: licensing",
+}
+
+
+RATING_OF_SCORE = {1.0: "open", 0.5: "partial", 0.0: "closed"}
+
+
+def section(md: MetricData) -> Section:
+    section = Section(
+        "openness",
+        "How open are open models?",
+        "Ratings of the European Open Source AI Index on 12 dimensions (open 1, partial ½, closed 0). Truly "
+        "open, as the ATOM Project uses it: open weights, open training data and open training code, under an "
+        "open license (the index's licensing dimension open and a permissive or copyleft end-model license, "
+        "as the OSI's Open Source AI Definition requires: use for any purpose).",
+    )
+    df = metric_frame(section, md, "openness", "region")
+    if df is None:
+        return section
+    truly = df[["region", "systems", "truly_open_systems", "open_but_restricted_systems"]]
+    section.charts.append(
+        Chart(
+            "openness_truly_open",
+            "Truly open systems by region",
+            "Systems rated open on end-model weights, training data of base and end model, and training code, "
+            "under an open license; labels give truly open / all systems rated. The data's "
+            "open_but_restricted_systems column counts those open in all but their license.",
+            SRC_OSAI,
+            truly,
+            charts.region_bars(
+                truly,
+                "truly_open_systems",
+                x_title="Truly open systems",
+                label="datum.truly_open_systems + ' of ' + datum.systems",
+            ),
+        )
+    )
+    pct = df[["region", "mean_openness_pct"]]
+    section.charts.append(
+        Chart(
+            "openness_region",
+            "Mean openness score by region (% of the 12 dimensions)",
+            "Average over the region's systems of the index's 0–12 score, as a percentage.",
+            SRC_OSAI,
+            pct,
+            charts.region_bars(pct, "mean_openness_pct", x_title="Mean openness (%)", value_format=".1f"),
+        )
+    )
+    systems = metric_frame(section, md, "openness", "system")
+    if systems is not None:
+        listed = systems[systems["truly_open"]]
+        listed = listed[["system", "org", "region", "type", "release_date", "end_model_license", "openness_pct"]]
+        listed = listed.assign(openness_pct=listed["openness_pct"].round(1)).rename(columns=TRULY_OPEN_COLUMNS)
+        section.tables.append(
+            Table(
+                "truly_open_list",
+                f"The truly open systems ({len(listed)})",
+                "Ordered by openness score; organization as resolved through the atomscope registry.",
+                SRC_OSAI.replace("--by region", "--by system"),
+                listed.reset_index(drop=True),
+            )
+        )
+        restricted = systems[systems["open_but_restricted"]]
+        restricted = restricted.assign(
+            index_licensing=restricted["licenses"].map(RATING_OF_SCORE),
+            openness_pct=restricted["openness_pct"].round(1),
+        )
+        restricted = restricted[
+            ["system", "org", "region", "type", "end_model_license", "license_class", "index_licensing", "openness_pct"]
+        ].rename(columns=RESTRICTED_COLUMNS)
+        section.tables.append(
+            Table(
+                "open_but_restricted_list",
+                f"Open but restricted: excluded for their license ({len(restricted)})",
+                "Open weights, training data and training code, but the end-model license is not open (non-commercial, "
+                "research-only or use-restricted, by domain/licenses.py) or the index does not rate licensing open.",
+                SRC_OSAI.replace("--by region", "--by system"),
+                restricted.reset_index(drop=True),
+            )
+        )
+    mof = metric_frame(section, md, "mof", "region")
+    if mof is not None:
+        data = mof[["region", "releases", "mean_progress_pct"]]
+        section.charts.append(
+            Chart(
+                "mof_progress",
+                "Model Openness Framework: share of required components openly licensed",
+                "Mean over each region's MOF entries of the 14 components MOF 1.0 requires for Class I that carry a "
+                "fitting open license; labels give the number of entries.",
+                "metric `mof --by region` over table `mof_components` (mof_components.csv: lfai/model_openness_tool)",
+                data,
+                charts.region_bars(
+                    data,
+                    "mean_progress_pct",
+                    x_title="Required components met (%)",
+                    label="format(datum.mean_progress_pct, '.1f') + '% of ' + datum.releases + ' entries'",
+                ),
+            )
+        )
+    return section
+
+
+def findings(md: MetricData) -> list[Finding]:
+    try:
+        df = md.get("openness", "region").frame
+    except Unavailable:
+        return []
+    if df.empty:
+        return []
+    systems, truly = int(df["systems"].sum()), int(df["truly_open_systems"].sum())
+    restricted = int(df["open_but_restricted_systems"].sum())
+    text = (
+        f"Of the {systems} systems rated by the European Open Source AI Index, {truly} are truly open "
+        f"(open weights, training data and training code, under an open license)"
+    )
+    values = {"systems": systems, "truly_open": truly, "open_but_restricted": restricted}
+    rows = df.set_index("region")
+    parts = []
+    for region in RIVALS[::-1]:
+        if region in rows.index:
+            r = rows.loc[region]
+            parts.append(
+                f"{int(r['truly_open_systems'])} of {noun(region)}'s {int(r['systems'])} "
+                f"({percent(r['truly_open_share'])})"
+            )
+            values[region] = {
+                "truly_open": int(r["truly_open_systems"]),
+                "systems": int(r["systems"]),
+                "share": float(r["truly_open_share"]),
+            }
+    if parts:
+        text += ": " + " and ".join(parts)
+    if restricted:
+        text += f". {restricted} more would be but for their license (non-commercial, research-only or use-restricted)"
+    return [Finding("openness_truly_open", text + ".", "openness_truly_open", values)]
+
+
 METRIC = register(
     Metric(
         name="openness",
@@ -174,5 +349,9 @@ METRIC = register(
         compute=compute,
         by_choices=("system", "region"),
         default_by="system",
+        report=ReportPart(30, lambda inputs: [section(inputs.md)], lambda inputs: findings(inputs.md)),
+        chart=ChartHint(
+            ("openness_pct", "truly_open_share", "open_but_restricted_systems", "mean_openness_pct"), place=3
+        ),
     )
 )

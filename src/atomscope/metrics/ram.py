@@ -40,11 +40,20 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
 from atomscope.domain.errors import MetricRequestError
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
-from atomscope.metrics.common import tracked_models
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, register
+from atomscope.metrics.common import SNAPSHOTS_HINT, tracked_models
 from atomscope.metrics.downloads import days_between, first_snapshots, interpolate_at, usable_snapshots
+from atomscope.metrics.frames import (
+    MetricData,
+    metric_frame,
+)
+from atomscope.present import charts
+from atomscope.present.hints import ChartHint
+from atomscope.present.layout import Chart, Section, Table, hub_missing, origin_caption
+from atomscope.warehouse.provenance import HubStatus
 
 DEFAULT_CHECKPOINTS = "7,14,30,60,90,180,365"
 MAX_CHECKPOINT = 36_500  # a century: keeps release + t a valid date
@@ -225,6 +234,78 @@ COLUMNS = {
     "reduced_reference": "true when fewer than 10 models of the bucket have a value at t",
 }
 
+RAM_TABLE_COLUMNS = {
+    "model_id": "Model",
+    "org_name": "Organization",
+    "region": "Region",
+    "size_bucket": "Size",
+    "release_date": "Released",
+    "ram": "RAM v2",
+}
+
+
+RAM_CHECKPOINT = 30  # days since release: ATOM judges a new model within 30-90 days
+RAM_TOP = 15
+
+
+def section(md: MetricData, hub: HubStatus) -> Section:
+    section = Section(
+        "ram",
+        "Relative Adoption Metric (RAM)",
+        f"Each model's downloads {RAM_CHECKPOINT} days after release against the top models of its size "
+        "(ATOM's RAM: above 1 means tracking to be a top-10 model of its size).",
+    )
+    if not hub.has_snapshots:
+        section.missing.append(hub_missing("download data"))
+        return section
+    v2 = metric_frame(section, md, "ram_v2", checkpoints=str(RAM_CHECKPOINT))
+    if v2 is None:
+        return section
+    v2 = v2.dropna(subset=["ram"])
+    if v2.empty:
+        section.missing.append(
+            f"No tracked model has snapshots bracketing {RAM_CHECKPOINT} days after its release yet; RAM needs "
+            "repeated `atomscope collect hf` runs."
+        )
+        return section
+    leaders = v2[v2["ram"] >= 1].groupby("region").size().rename("models_ram_above_1").reset_index()
+    if not leaders.empty:
+        section.charts.append(
+            Chart(
+                "ram_region",
+                f"Models with RAM v2 ≥ 1 at {RAM_CHECKPOINT} days, by region",
+                "Models whose downloads at that age reach the 10th-most-downloaded model of their size bucket. "
+                f"{origin_caption(hub)}".strip(),
+                f"metric `ram_v2` (checkpoints={RAM_CHECKPOINT}) over tables `hf_snapshots` ({hub.origin}), "
+                "`model_facts`",
+                leaders,
+                charts.region_bars(leaders, "models_ram_above_1", x_title="Models with RAM ≥ 1"),
+            )
+        )
+    top = v2.sort_values(["ram", "model_id"], ascending=[False, True]).head(RAM_TOP)
+    top = top[["model_id", "org_name", "region", "size_bucket", "release_date", "cumulative_downloads", "ram"]]
+    # dates as dates, counts as whole numbers, headers a reader understands
+    top = top.assign(
+        release_date=pd.to_datetime(top["release_date"]).dt.strftime("%Y-%m-%d"),
+        cumulative_downloads=top["cumulative_downloads"].round().astype("Int64"),
+        ram=top["ram"].round(2),
+    ).rename(columns=RAM_TABLE_COLUMNS | {"cumulative_downloads": f"Downloads by day {RAM_CHECKPOINT}"})
+    section.tables.append(
+        Table(
+            "ram_top",
+            f"Highest RAM v2 at {RAM_CHECKPOINT} days",
+            "Cumulative downloads at the checkpoint over the monotonic cutoff of the size bucket's 10th model. "
+            f"{origin_caption(hub)}".strip(),
+            f"metric `ram_v2` (checkpoints={RAM_CHECKPOINT}) over tables `hf_snapshots` ({hub.origin}), `model_facts`",
+            top.reset_index(drop=True),
+        )
+    )
+    return section
+
+
+# scale_from: the dashboard sets the y scale from that x on (dashboard.js): the first days after release (ATOM's
+# day-7 checkpoint) would otherwise flatten every other model's line
+RAM_HINT = {"x": "days_since_release", "x_type": "quantitative", "mark": "line", "color": "model_id", "scale_from": 30}
 RAM_V1 = register(
     Metric(
         name="ram_v1",
@@ -234,6 +315,8 @@ RAM_V1 = register(
         columns=COLUMNS,
         compute=_compute("v1"),
         params=dict(PARAMS),
+        chart=ChartHint(("ram", "cumulative_downloads"), place=9, by={None: RAM_HINT}),
+        empty_hints=SNAPSHOTS_HINT,
     )
 )
 RAM_V2 = register(
@@ -245,5 +328,8 @@ RAM_V2 = register(
         columns=COLUMNS,
         compute=_compute("v2"),
         params=dict(PARAMS),
+        report=ReportPart(60, lambda inputs: [section(inputs.md, inputs.hub)]),
+        chart=ChartHint(("ram", "cumulative_downloads"), place=10, by={None: RAM_HINT}),
+        empty_hints=SNAPSHOTS_HINT,
     )
 )

@@ -31,9 +31,27 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
-from atomscope.metrics.common import tracked_models, within
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, register
+from atomscope.metrics.common import (
+    tracked_models,
+    within,
+)
+from atomscope.metrics.frames import (
+    MetricData,
+    Unavailable,
+    metric_frame,
+)
+from atomscope.present import charts
+from atomscope.present.hints import ChartHint
+from atomscope.present.layout import Chart, Section, Table
+from atomscope.present.wording import (
+    Finding,
+    leader_streak,
+    noun,
+    rival_of,
+)
 
 _EUROPE = (
     "Austria", "Belgium", "Bulgaria", "Croatia", "Cyprus", "Czechia", "Denmark", "Estonia", "Finland",
@@ -136,6 +154,105 @@ def compute(ctx: MetricContext) -> MetricResult:
     return _epoch(ctx, period)
 
 
+SRC_EPOCH = (
+    "metric `releases --by region -p period=year` over table `epoch_models` (epoch_notable_models.csv: Epoch AI, "
+    "CC BY 4.0)"
+)
+
+
+def section(md: MetricData) -> Section:
+    section = Section(
+        "releases",
+        "Open-weight releases by country and region",
+        "Notable models published with open weights, per year, from Epoch AI's “Data on AI Models”.",
+    )
+    df = metric_frame(section, md, "releases", "region", period="year")
+    if df is None:
+        return section
+    data = df[["period", "region", "releases"]]
+    section.charts.append(
+        Chart(
+            "releases_region",
+            "Notable open-weight releases per year, by region",
+            "A model credited to organizations in several regions counts once in each.",
+            SRC_EPOCH,
+            data,
+            charts.stacked_bars(data, "period", "releases", y_title="Open-weight releases", x_kind="year"),
+        )
+    )
+    countries = metric_frame(section, md, "releases", "country", period="year")
+    if countries is not None:
+        years = sorted(countries["period"].unique())[-3:]
+        recent = countries[countries["period"].isin(years)]
+        wide = recent.pivot_table(
+            index=["country", "region"], columns="period", values="releases", aggfunc="sum", fill_value=0
+        )
+        wide["total"] = wide.sum(axis=1)
+        wide = wide.sort_values("total", ascending=False).head(10).reset_index()
+        wide.columns = [str(c) for c in wide.columns]
+        section.tables.append(
+            Table(
+                "releases_country",
+                f"Top countries, {years[0]}–{years[-1]}",
+                "Open-weight notable releases per country credited by Epoch AI.",
+                SRC_EPOCH.replace("--by region", "--by country"),
+                wide,
+            )
+        )
+    return section
+
+
+def _year_leaders(df: pd.DataFrame) -> list[tuple[str, str | None]]:
+    """(year, region with strictly the most releases, or None on a tie) in year order."""
+    out = []
+    for year, g in df.groupby("period", sort=True):
+        g = g.sort_values("releases", ascending=False)
+        tie = len(g) > 1 and g["releases"].iloc[0] == g["releases"].iloc[1]
+        out.append((year, None if tie else g["region"].iloc[0]))
+    return out
+
+
+def findings(md: MetricData) -> list[Finding]:
+    try:
+        df = md.get("releases", "region", period="year").frame
+    except Unavailable:
+        return []
+    if df.empty:
+        return []
+    year = df["period"].max()
+    now = df[df["period"] == year].sort_values("releases", ascending=False)
+    counts = dict(zip(now["region"], now["releases"].astype(int), strict=True))
+    leaders = _year_leaders(df)
+    lead = leaders[-1][1]
+    if lead is None:
+        top = now["releases"].iloc[0]
+        tied = [r for r, n in counts.items() if n == top]
+        text = (
+            f"In {year}, Epoch AI's notable-models data credits {' and '.join(noun(r) for r in tied)} with "
+            f"{int(top)} open-weight releases each."
+        )
+        return [Finding("releases_leader", text, "releases_region", {"year": year, "counts": counts})]
+    rival = rival_of(lead, list(now["region"]))
+    text = f"In {year}, Epoch AI's notable-models data credits {noun(lead)} with {counts[lead]} open-weight releases"
+    if rival is not None:
+        text += f" and {noun(rival)} with {counts[rival]}"
+    start, length, before = leader_streak(leaders)
+    if before is None:
+        text += f"; {noun(lead)} has had the most every year since {start}"
+    elif length > 1:
+        text += f"; {noun(lead)} has had the most every year since {start}"
+    elif before[1] is not None:
+        prev = df[df["period"] == before[0]].set_index("region")["releases"]
+        text += (
+            f"; in {before[0]}, {noun(before[1])} had the most ({int(prev[before[1]])}, against "
+            f"{int(prev.get(lead, 0))} for {noun(lead)})"
+        )
+    else:
+        text += f"; in {before[0]} the top regions were tied"
+    values = {"year": year, "region": lead, "counts": counts, "since": start, "years": length, "before": before}
+    return [Finding("releases_leader", text + ".", "releases_region", values)]
+
+
 METRIC = register(
     Metric(
         name="releases",
@@ -155,5 +272,7 @@ METRIC = register(
         by_choices=("region", "country", "tracked_region"),
         default_by="region",
         params={"period": Param(str, None, "default: year; month for tracked_region", choices=PERIODS)},
+        report=ReportPart(20, lambda inputs: [section(inputs.md)], lambda inputs: findings(inputs.md)),
+        chart=ChartHint(("releases",), place=1),
     )
 )

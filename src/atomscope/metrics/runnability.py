@@ -54,52 +54,28 @@ import ibis
 import ibis.expr.types as ir
 
 from atomscope.domain.errors import MetricRequestError
-from atomscope.metrics.arena_status import model_status
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, register
-from atomscope.metrics.common import attribute, count_true, tracked_models, unresolved_note, within
-
-OVERHEAD = 1.2
-QUANTIZATIONS: tuple[tuple[str, int], ...] = (("bf16", 16), ("int8", 8), ("q4", 4))
-CLASSES: tuple[tuple[str, float], ...] = (
-    ("8gb", 8.0),
-    ("16gb", 16.0),
-    ("24gb", 24.0),
-    ("48gb", 48.0),
-    ("80gb", 80.0),
-    ("640gb", 640.0),
+from atomscope.domain.hardware import (
+    BEST_QUANTIZATION,
+    CLASS_ORDER,
+    CLASSES,
+    CLUSTER,
+    OVERHEAD,
+    QUANTIZATIONS,
+    bits_of,
 )
-CLUSTER = "cluster"
-CLASS_ORDER: tuple[str, ...] = (*(name for name, _ in CLASSES), CLUSTER)
-CLASS_LABELS = {
-    "8gb": "phone, small laptop (8 GB)",
-    "16gb": "laptop (16 GB)",
-    "24gb": "consumer GPU (24 GB)",
-    "48gb": "workstation (48 GB)",
-    "80gb": "one datacenter GPU (80 GB)",
-    "640gb": "an 8-GPU node (640 GB)",
-    CLUSTER: "a cluster (more than 640 GB)",
-}
-BEST_QUANTIZATION = "q4"
+from atomscope.metrics.arena_status import model_status
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, register
+from atomscope.metrics.common import (
+    attribute,
+    count_true,
+    tracked_models,
+    unresolved_note,
+    within,
+)
+from atomscope.metrics.runnability_report import findings, section
+from atomscope.present.hints import ChartHint
+
 BY_CHOICES = ("model", "region", "best")
-
-
-def memory_gb(total_params_b: float, bits: int) -> float:
-    """Memory in GB (10^9 bytes) to run a model of `total_params_b` billion parameters at `bits` per weight."""
-    return total_params_b * bits / 8 * OVERHEAD
-
-
-def bits_of(quantization: str) -> int:
-    return dict(QUANTIZATIONS)[quantization]
-
-
-def smallest_class(memory: float | None) -> str | None:
-    """The first hardware class whose memory holds `memory` GB, else 'cluster' (None when unknown)."""
-    if memory is None or memory != memory:
-        return None
-    for name, capacity in CLASSES:
-        if memory <= capacity:
-            return name
-    return CLUSTER
 
 
 def class_expr(memory: ir.FloatingValue) -> ir.StringValue:
@@ -297,5 +273,15 @@ METRIC = register(
                 choices=("latest", "all"),
             )
         },
+        report=ReportPart(100, lambda inputs: [section(inputs.md)], lambda inputs: findings(inputs.md)),
+        chart=ChartHint(
+            ("share_fit", "memory_gb", "arena_score", "models_fit"),
+            # one row per model x quantization, or per class x region: tables (the "What you can run" card charts)
+            by={
+                "model": {"x": "model_id", "x_type": "nominal", "mark": "table"},
+                "region": {"x": "hardware_class", "x_type": "nominal", "mark": "table"},
+                "best": {"x": "hardware_class", "x_type": "nominal", "mark": "table"},
+            },
+        ),
     )
 )

@@ -1,5 +1,8 @@
 """Assemble the static report: run the metrics, render each chart to SVG / PNG with its CSV, write
-`index.html` (self-contained: CSS and charts inline, no script, no network) and `summary.md`."""
+`index.html` (self-contained: CSS and charts inline, no script, no network) and `summary.md`.
+
+The sections and findings come from the registry: every metric that carries a `ReportPart` adds its own,
+in the order of their `place`, with the tracked catalog (report/catalog.py, not a metric) among them."""
 
 from __future__ import annotations
 
@@ -19,11 +22,12 @@ from markupsafe import Markup, escape
 from atomscope import __version__
 from atomscope.domain import regions
 from atomscope.domain.spreadsheet import frame_csv
-from atomscope.report import charts, findings
-from atomscope.report.data import MetricData
-from atomscope.report.layout import COLLECT_HINT, Section
-from atomscope.report.sections import build_sections
-from atomscope.report.wording import Finding
+from atomscope.metrics.base import REGISTRY, ReportPart
+from atomscope.metrics.frames import MetricData, ReportInputs
+from atomscope.present import charts
+from atomscope.present.layout import COLLECT_HINT, Section
+from atomscope.present.wording import Finding
+from atomscope.report.catalog import CATALOG
 from atomscope.warehouse import db as warehouse
 from atomscope.warehouse.provenance import hub_status, refuse_unpublishable, source_files
 
@@ -219,6 +223,21 @@ def summary_markdown(report: Report, generated_at: str, base_url: str = "") -> s
     return "\n".join(lines)
 
 
+def report_parts() -> list[ReportPart]:
+    """The registered metrics' report parts and the catalog's, in report order."""
+    parts = [m.report for m in REGISTRY.values() if m.report is not None]
+    return sorted([*parts, CATALOG], key=lambda part: part.place)
+
+
+def assemble(md: MetricData, con, hub) -> tuple[list[Section], list[Finding]]:
+    """Every part's sections, then every part's findings (metric frames computed once, shared through `md`)."""
+    inputs = ReportInputs(md, con, hub)
+    parts = report_parts()
+    sections = [section for part in parts for section in part.sections(inputs)]
+    found = [finding for part in parts for finding in part.findings(inputs)]
+    return sections, found
+
+
 WRITER_WAIT_S = 300.0  # a collector of another `run` may hold the write lock for a while
 
 
@@ -233,8 +252,7 @@ def build_report(
         refuse_unpublishable(con)
         md = MetricData(ibis.duckdb.from_connection(con))
         hub = hub_status(con)
-        sections = build_sections(md, con, hub)
-        found = findings.collect(md, con, hub)
+        sections, found = assemble(md, con, hub)
         sources = source_files(con)
         uses_hub = any("`hf_snapshots`" in item.sources for s in sections for item in (*s.charts, *s.tables))
         credits = (*shown_credits(sections), *(hubstats_credits(con) if uses_hub else ()))

@@ -1,5 +1,6 @@
 """The metric routes: one validated endpoint per registered metric, built from the registry at start-up,
-with the listing `/api/metrics`, computation, provenance, chart hints and the response cache key.
+with the listing `/api/metrics`, computation, provenance, each metric's chart hint and empty-state hints,
+and the response cache key.
 
 For each `Metric` the server builds a Pydantic query model (extra parameters forbidden, so an unknown
 parameter is a 422) from what the metric declares: `by` (its choices), `since` / `until` (YYYY-MM-DD),
@@ -38,8 +39,8 @@ from atomscope.domain.errors import MetricRequestError
 from atomscope.domain.params import BUCKET_ORDER
 from atomscope.metrics import compiled
 from atomscope.metrics.base import Metric, MetricContext, Param
+from atomscope.present import hints
 from atomscope.warehouse.provenance import tables_provenance
-from atomscope.web import chart_hints
 from atomscope.web.cache import Payload, Store, etag_of
 from atomscope.web.responses import CSV, ERRORS, Column, NoParams, json_payload, respond, serve_cached
 
@@ -52,19 +53,6 @@ FILTERS = ("region", "org", "size_bucket")
 RESERVED = {"by", "since", "until", "format", "raw", *FILTERS}
 # Bounds the API puts on integer parameters a metric declares without bounds (DuckDB int overflow).
 INT_BOUNDS = (-1_000_000, 1_000_000)
-
-# How to fill a table a metric found empty (shown instead of an empty chart).
-HOW_TO_FILL = {
-    "hf_snapshots": "no Hugging Face download snapshots yet: run `atomscope collect hf` (or `atomscope run`) "
-    "with the Hub reachable; each run adds one snapshot day",
-    "hub_models": "no Hub crawl yet: run `atomscope collect hf` with the Hub reachable to crawl new models",
-    "derivative_edges": "no derivative edges yet: run `atomscope collect hf` with the Hub reachable to crawl "
-    "derivatives of the tracked models",
-    "availability_events": "no availability checks yet: run `atomscope collect hf` with the Hub reachable",
-    "openrouter_models": "no OpenRouter models listing yet: run `atomscope collect openrouter`",
-    "openrouter_usage": "no OpenRouter token usage imported: run `atomscope import openrouter FILE` "
-    "(format and where to obtain it: docs/imports.md)",
-}
 
 
 def _iso_date(value: Any) -> Any:
@@ -203,7 +191,7 @@ def build_endpoint(metric: Metric) -> MetricEndpoint:
 
 
 def endpoints() -> dict[str, MetricEndpoint]:
-    names = sorted(metrics.REGISTRY, key=chart_hints.order_key)
+    names = sorted(metrics.REGISTRY, key=lambda name: hints.order_key(name, metrics.REGISTRY[name].chart))
     return {name: build_endpoint(metrics.REGISTRY[name]) for name in names}
 
 
@@ -249,8 +237,10 @@ def _apply_filters(table: ir.Table, query: BaseModel, ep: MetricEndpoint, by: st
     return table
 
 
-def empty_hints(prov: dict[str, Any]) -> list[str]:
-    return [HOW_TO_FILL[t["name"]] for t in prov["tables"] if t["rows"] == 0 and t["name"] in HOW_TO_FILL]
+def empty_hints(metric: Metric, prov: dict[str, Any]) -> list[str]:
+    """How to fill the tables the metric read and found empty, in the metric's own words."""
+    fill = metric.empty_hints
+    return [fill[t["name"]] for t in prov["tables"] if t["rows"] == 0 and t["name"] in fill]
 
 
 def run_metric(con, ep: MetricEndpoint, query: BaseModel) -> dict[str, Any]:
@@ -285,7 +275,7 @@ def run_metric(con, ep: MetricEndpoint, query: BaseModel) -> dict[str, Any]:
     prov = tables_provenance(con, backend.tables_read)
     notes = list(result.notes)
     if not rows:
-        notes.extend(empty_hints(prov) or ["no rows for this selection"])
+        notes.extend(empty_hints(ep.metric, prov) or ["no rows for this selection"])
     return {
         "metric": ep.metric.name,
         "by": ctx.by,
@@ -293,7 +283,7 @@ def run_metric(con, ep: MetricEndpoint, query: BaseModel) -> dict[str, Any]:
         "rows": rows,
         "notes": notes,
         "provenance": prov,
-        "chart": chart_hints.hint(ep.metric, ctx.by, columns),
+        "chart": hints.hint(ep.metric.chart, ctx.by, columns),
     }
 
 

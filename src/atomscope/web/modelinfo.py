@@ -210,7 +210,7 @@ def model_detail(con: duckdb.DuckDBPyConnection, model_id: str) -> dict[str, Any
 
 def runnability(total_params_b: float | None) -> list[dict[str, Any]] | None:
     """Memory and smallest hardware class per quantization (metric `runnability`'s formula), None when unknown."""
-    from atomscope.metrics.runnability import CLASS_LABELS, QUANTIZATIONS, memory_gb, smallest_class
+    from atomscope.domain.hardware import CLASS_LABELS, QUANTIZATIONS, memory_gb, smallest_class
 
     if total_params_b is None or total_params_b != total_params_b or total_params_b <= 0:
         return None

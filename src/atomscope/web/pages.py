@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from atomscope.domain import regions
 from atomscope.domain.errors import WarehouseError
-from atomscope.metrics.runnability import CLASS_LABELS, CLASS_ORDER
+from atomscope.domain.hardware import CLASS_LABELS, CLASS_ORDER
 from atomscope.web.api import cached_model_detail, status_payload
 from atomscope.web.cache import Store, WarehouseBusy
 from atomscope.web.metricapi import REGION_CHOICES, SIZE_BUCKETS, MetricEndpoint, describe

@@ -16,12 +16,18 @@ import pandas as pd
 import vl_convert as vlc
 
 from atomscope.domain import regions
-from atomscope.metrics.base import axis_from_zero
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 WIDTH, HEIGHT = 780, 300
 PNG_SCALE = 2
 LABEL_ROOM = 1.3  # horizontal bars: the axis runs 30% past the longest bar so its label fits
+
+
+def axis_from_zero(measure: str) -> bool:
+    """Whether a chart's value axis of this output column starts at zero, in the report and the dashboard
+    alike: counts, shares, downloads and indices (HHI) do; a score (LMArena's, an Elo-like rating whose zero
+    means nothing) is read by its differences and does not."""
+    return not measure.endswith("score")
 
 
 def _label_expr(labels: dict[str, str]) -> str:

@@ -1,4 +1,5 @@
-"""Metric results for the report: each metric computed once, as a pandas frame with its notes.
+"""Metric results for the report: each metric computed once, as a pandas frame with its notes, and the
+inputs every metric's report part receives (`ReportInputs`).
 
 A metric that is missing (not written yet) or fails to compute does not stop the report: its sections show
 a short note instead, and `problems` lists what went wrong so the CLI can warn.
@@ -9,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
 import pandas as pd
 
-from atomscope import metrics
-from atomscope.metrics.base import MetricContext, get, run
+from atomscope.metrics.base import REGISTRY, MetricContext, get, run
+from atomscope.present.layout import Section
+from atomscope.warehouse.provenance import HubStatus
 
 
 class Unavailable(Exception):
@@ -32,7 +35,7 @@ class MetricData:
     _cache: dict[tuple, Outcome | Unavailable] = field(default_factory=dict)
 
     def has(self, name: str) -> bool:
-        return name in metrics.REGISTRY
+        return name in REGISTRY
 
     def get(self, name: str, by: str | None = None, **params: Any) -> Outcome:
         """The metric's table as a frame; raises Unavailable (cached) when it cannot be had."""
@@ -63,3 +66,43 @@ def to_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     for column in columns:
         frame[column] = pd.to_datetime(frame[column])
     return frame
+
+
+@dataclass
+class ReportInputs:
+    """What a metric's report part reads: metric frames, the read-only warehouse connection (for the sources
+    lines and tables outside any metric) and whether Hub data has been collected."""
+
+    md: MetricData
+    con: duckdb.DuckDBPyConnection
+    hub: HubStatus
+
+
+def metric_frame(section: Section, md: MetricData, name: str, by: str | None = None, **params) -> pd.DataFrame | None:
+    """The metric's frame, or None after adding the reason to `section.missing`."""
+    try:
+        out = md.get(name, by, **params)
+    except Unavailable as exc:
+        section.missing.append(f"{str(exc)[0].upper()}{str(exc)[1:]}.")
+        return None
+    if out.frame.empty:
+        section.missing.append(f"The `{name}` metric has no rows in this warehouse.")
+        return None
+    section.notes.extend(n for n in out.notes if n not in section.notes)
+    return out.frame
+
+
+CROSSOVER_PERIODS = 3  # the crossover metric's default: consecutive periods ahead
+
+
+def crossover(md: MetricData, series: str, a: str, b: str | None) -> dict[str, Any] | None:
+    """The crossover metric's row for A over B on a series, or None (metric absent, no crossover)."""
+    if b is None:
+        return None
+    try:
+        df = md.get("crossover", None, series=series, a=a, b=b, periods=CROSSOVER_PERIODS).frame
+    except Unavailable:
+        return None
+    if df.empty or pd.isna(df["crossover_period"].iloc[0]):
+        return None
+    return df.iloc[0].to_dict()

@@ -1,4 +1,5 @@
-"""Report section "What you can run yourself" (metric `runnability`).
+"""The `runnability` metric's report section "What you can run yourself" and its findings (kept apart from
+runnability.py, the query, for length; runnability.py registers them).
 
 Per hardware class, the best open-weight LMArena model of each region that fits it at q4 on the latest
 snapshot, and since when it has led; and the share of each region's tracked models that fit a laptop
@@ -10,11 +11,11 @@ from __future__ import annotations
 import pandas as pd
 
 from atomscope.domain import regions
-from atomscope.metrics.runnability import BEST_QUANTIZATION, CLASS_LABELS, CLASS_ORDER
-from atomscope.report import charts
-from atomscope.report.data import MetricData, Unavailable
-from atomscope.report.layout import Chart, Section, Table, metric_frame
-from atomscope.report.wording import RIVALS, Finding, day, noun, percent
+from atomscope.domain.hardware import BEST_QUANTIZATION, CLASS_LABELS, CLASS_ORDER
+from atomscope.metrics.frames import MetricData, Unavailable, metric_frame
+from atomscope.present import charts
+from atomscope.present.layout import Chart, Section, Table
+from atomscope.present.wording import RIVALS, Finding, day, noun, percent
 
 SRC_FIT = (
     "metric `runnability --by region` over tables `models`, `model_facts` (atom_tracked_models.csv, "
@@ -63,7 +64,7 @@ def fit_table(fit: pd.DataFrame) -> pd.DataFrame:
     return table.replace({"region": regions.LABELS})
 
 
-def runnability(md: MetricData) -> Section:
+def section(md: MetricData) -> Section:
     section = Section(
         "runnability",
         "What you can run yourself",
