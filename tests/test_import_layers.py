@@ -29,10 +29,6 @@ LAYERS: list[set[str]] = [
     {"__main__"},  # `python -m atomscope`
 ]
 LAYER_OF = {package: i for i, layer in enumerate(LAYERS) for package in layer}
-# metrics/downloads.compute imports download_notes, which imports downloads' month helpers: landed by issue 21
-# while this test was written; the helpers move to a module of their own once that work settles. Listed so
-# that any other circle fails now, and this entry must go when the circle does.
-KNOWN_CYCLES = [["atomscope.metrics.download_notes", "atomscope.metrics.downloads"]]
 
 
 def _modules() -> dict[str, Path]:
@@ -138,7 +134,7 @@ def test_imports_only_point_down():
 def test_no_circular_imports_outside_testing():
     graph = {m: {t for t in ts if _package(t) != "testing"} for m, ts in import_graph().items()}
     graph = {m: ts for m, ts in graph.items() if _package(m) != "testing"}
-    assert _cycles(graph) == KNOWN_CYCLES
+    assert _cycles(graph) == []
 
 
 def test_the_checks_see_a_back_pointing_import_and_a_cycle():

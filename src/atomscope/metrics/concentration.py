@@ -36,8 +36,7 @@ import ibis.expr.types as ir
 
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
 from atomscope.metrics.common import SNAPSHOTS_HINT
-from atomscope.metrics.download_notes import download_notes
-from atomscope.metrics.downloads import (
+from atomscope.metrics.download_months import (
     MONTHLY_PARAMS,
     estimated_flag,
     model_month_downloads,
@@ -45,6 +44,7 @@ from atomscope.metrics.downloads import (
     observed_months,
     share_measured,
 )
+from atomscope.metrics.download_notes import download_notes
 from atomscope.metrics.periods import flag_complete, latest_snapshot
 from atomscope.present.hints import ChartHint
 

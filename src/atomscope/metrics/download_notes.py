@@ -7,7 +7,7 @@ import pandas as pd
 
 from atomscope.metrics.base import MetricContext
 from atomscope.metrics.common import UNRESOLVED
-from atomscope.metrics.downloads import (
+from atomscope.metrics.download_months import (
     MEASURED_THRESHOLD,
     first_snapshots,
     model_month_downloads,

@@ -45,7 +45,7 @@ import pandas as pd
 from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, register
 from atomscope.metrics.common import SNAPSHOTS_HINT, tracked_models
-from atomscope.metrics.downloads import days_between, first_snapshots, interpolate_at, usable_snapshots
+from atomscope.metrics.download_months import days_between, first_snapshots, interpolate_at, usable_snapshots
 from atomscope.metrics.frames import (
     MetricData,
     metric_frame,
