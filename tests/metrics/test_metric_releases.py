@@ -1,4 +1,6 @@
-"""Metric `releases` on hand-built warehouses (expected values worked out by hand) and on the bundled data."""
+"""Metric `releases` on hand-built warehouses (expected values worked out by hand) and on the bundled data,
+and what a reader sees of it: its report section, its finding and its dashboard card's hint, all declared
+in metrics/releases.py."""
 
 from __future__ import annotations
 
@@ -11,7 +13,11 @@ import pytest
 from metric_harness import add_organizations, run_metric
 
 from atomscope.domain.errors import MetricRequestError
+from atomscope.metrics.base import get
+from atomscope.metrics.frames import MetricData, ReportInputs
 from atomscope.metrics.releases import country_region
+from atomscope.present import hints
+from atomscope.warehouse.provenance import hub_status
 
 US, CN, UK, FR = "United States of America", "China", "United Kingdom of Great Britain and Northern Ireland", "France"
 EPOCH = [
@@ -101,6 +107,63 @@ def test_tracked_region_per_month(releases_warehouse):
         ("2025-Q1", "china"): 2,
         ("2025-Q1", "us"): 1,
     }
+
+
+# the US leads 2023 (2 against 1), China 2024 (2 against 1); one API-only model never counts
+RACE = [
+    ("p", "2023-03-01", US, "Open weights (unrestricted)"),
+    ("q", "2023-06-01", US, "Open weights (restricted use)"),
+    ("r", "2023-07-01", CN, "Open weights (unrestricted)"),
+    ("s", "2024-01-01", CN, "Open weights (unrestricted)"),
+    ("t", "2024-02-01", CN, "Open weights (non-commercial)"),
+    ("u", "2024-03-01", US, "Open weights (unrestricted)"),
+    ("v", "2024-04-01", US, "API access"),
+]
+
+
+def test_report_part_section_and_finding(metric_warehouse):
+    con = metric_warehouse.con
+    con.executemany(
+        "INSERT INTO epoch_models (model, publication_date, country_of_organization, model_accessibility,"
+        " source_line) VALUES (?, ?, ?, ?, ?)",
+        [(*row, i + 1) for i, row in enumerate(RACE)],
+    )
+    part = get("releases").report
+    inputs = ReportInputs(MetricData(metric_warehouse.backend), con, hub_status(con))
+    (section,) = part.sections(inputs)
+    assert section.key == "releases" and section.missing == []
+    (chart,) = section.charts
+    assert chart.name == "releases_region" and "`epoch_models`" in chart.sources
+    got = {(r.period, r.region): r.releases for r in chart.data.itertuples(index=False)}
+    assert got == {("2023", "us"): 2, ("2023", "china"): 1, ("2024", "china"): 2, ("2024", "us"): 1}
+    (table,) = section.tables
+    assert table.title == "Top countries, 2023–2024"
+    rows = {(r["country"], r["region"], r["2023"], r["2024"], r["total"]) for r in table.data.to_dict("records")}
+    assert rows == {(CN, "china", 1, 2, 3), (US, "us", 2, 1, 3)}
+
+    (finding,) = part.findings(inputs)
+    assert finding.anchor == "releases_region"
+    assert finding.text == (
+        "In 2024, Epoch AI's notable-models data credits China with 2 open-weight releases and the US with 1; "
+        "in 2023, the US had the most (2, against 1 for China)."
+    )
+    assert finding.values["counts"] == {"china": 2, "us": 1} and finding.values["before"] == ("2023", "us")
+
+
+def test_report_part_without_rows_says_so(metric_warehouse):
+    con = metric_warehouse.con
+    inputs = ReportInputs(MetricData(metric_warehouse.backend), con, hub_status(con))
+    (section,) = get("releases").report.sections(inputs)
+    assert section.charts == [] and section.missing == ["The `releases` metric has no rows in this warehouse."]
+    assert get("releases").report.findings(inputs) == []
+
+
+def test_dashboard_card_reads_releases_first():
+    columns = [{"name": "period", "type": "string"}, {"name": "region", "type": "string"}]
+    columns += [{"name": n, "type": "int64"} for n in ("unrestricted", "releases")]
+    hint = hints.hint(get("releases").chart, "region", columns)
+    assert (hint["x"], hint["y"], hint["color"], hint["mark"]) == ("period", "releases", "region", "line")
+    assert hint["measures"] == ["releases", "unrestricted"] and hint["from_zero"]["releases"]
 
 
 def test_bad_period(releases_warehouse):

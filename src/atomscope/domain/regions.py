@@ -5,7 +5,7 @@ The ATOM Project buckets an organization into one of five regions (`us`, `china`
 `unresolved` for an organization its registry does not know (metrics keep it as its own group), and
 `closed` for the closed-weight models that inference share counts beside the open ones.
 
-The report (report/charts.py, report/findings.py) reads this module directly; the dashboard receives
+The report (present/charts.py, present/wording.py) reads this module directly; the dashboard receives
 `styles()` from the server as a JSON data block in every page (web/pages.py, templates/base.html) and
 common.js reads it from there, so there is no second hand-written copy in JavaScript.
 """

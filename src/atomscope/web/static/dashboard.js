@@ -30,7 +30,7 @@
 
   function isShare(name) { return /share|pct$/.test(name); }
 
-  // Honest periods (issue 18), the same rule as the report (report/charts.py), driven by the metric's own
+  // Honest periods (issue 18), the same rule as the report (present/charts.py), driven by the metric's own
   // columns: rows of an unfinished period (`complete` false) are left out; periods whose `estimated` is
   // true are drawn lighter (bars) or dashed with hollow points (lines), with a legend entry.
   const MEASURED = "measured";
