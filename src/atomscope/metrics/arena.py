@@ -91,7 +91,7 @@ def _first(table: ir.Table, group: list[str]) -> ir.Table:
 
 
 def compute(ctx: MetricContext) -> MetricResult:
-    by = ctx.by or "region"
+    by = ctx.by
     scores = _scored(ctx)
     keys = ["region"] if by == "region" else ["org_key", "org_name", "region"]
 

@@ -126,7 +126,7 @@ def compute(ctx: MetricContext) -> MetricResult:
     n_events = ctx.backend.execute(ctx.table("availability_events").count())
     if not n_events:
         notes.append(HOW_TO_COLLECT)
-    if (ctx.by or "model") == "model":
+    if ctx.by == "model":
         return MetricResult(_by_model(ctx), notes)
     notes.append("unavailable = gated + removed + disabled at the end of the month; renamed models still resolve")
     return MetricResult(_by_region(ctx), notes)

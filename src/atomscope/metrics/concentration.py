@@ -96,7 +96,7 @@ def compute(ctx: MetricContext) -> MetricResult:
         "each organization the registry does not resolve counts as its own organization (its Hub namespace)",
         *download_notes(ctx),
     ]
-    return MetricResult(table=concentration_table(ctx, ctx.by or "all"), notes=notes)
+    return MetricResult(table=concentration_table(ctx, ctx.by), notes=notes)
 
 
 METRIC = register(

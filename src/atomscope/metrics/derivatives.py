@@ -178,7 +178,7 @@ def _notes(ctx: MetricContext) -> list[str]:
 
 
 def compute(ctx: MetricContext) -> MetricResult:
-    return MetricResult(table=derivatives_table(ctx, ctx.by or "region"), notes=_notes(ctx))
+    return MetricResult(table=derivatives_table(ctx, ctx.by), notes=_notes(ctx))
 
 
 def section(md: MetricData, hub: HubStatus) -> Section:

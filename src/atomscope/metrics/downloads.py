@@ -161,7 +161,7 @@ def grouped_downloads(ctx: MetricContext, by: str) -> ir.Table:
 
 def compute(ctx: MetricContext) -> MetricResult:
     notes = download_notes(ctx) + hub_notes(ctx)
-    return MetricResult(table=grouped_downloads(ctx, ctx.by or "region"), notes=notes)
+    return MetricResult(table=grouped_downloads(ctx, ctx.by), notes=notes)
 
 
 METRIC = register(

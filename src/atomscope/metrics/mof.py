@@ -176,7 +176,7 @@ def compute(ctx: MetricContext) -> MetricResult:
         "(the tool's conditional pass)",
     ]
     notes += unresolved_note(ctx, table, "releases")
-    if (ctx.by or "release") == "release":
+    if ctx.by == "release":
         rank = table.mof_class.cases(*((name, i) for i, name in enumerate(CLASS_ORDER)), else_=len(CLASS_ORDER))
         return MetricResult(table.order_by([rank, table.progress_pct.desc(), table["release"]]), notes)
     summary = table.group_by("region").aggregate(

@@ -128,7 +128,7 @@ def compute(ctx: MetricContext) -> MetricResult:
         "research-only, use-restricted)",
     ]
     notes += unresolved_note(ctx, table, "systems")
-    if (ctx.by or "system") == "system":
+    if ctx.by == "system":
         ordered = table.order_by(
             [table.truly_open.desc(), table.open_but_restricted.desc(), table.openness_total.desc(), table.system]
         )

@@ -147,7 +147,7 @@ def _tracked(ctx: MetricContext, period: str) -> MetricResult:
 
 
 def compute(ctx: MetricContext) -> MetricResult:
-    by = ctx.by or "region"
+    by = ctx.by
     period = ctx.params.get("period") or ("month" if by == "tracked_region" else "year")
     if by == "tracked_region":
         return _tracked(ctx, period)

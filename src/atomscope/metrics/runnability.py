@@ -218,7 +218,7 @@ def _by_best(ctx: MetricContext) -> ir.Table:
 
 
 def compute(ctx: MetricContext) -> MetricResult:
-    by = ctx.by or "model"
+    by = ctx.by
     notes = [
         "memory_gb = total_params_b × bits / 8 × 1.2 (GB = 10^9 bytes; +20 % for KV cache and runtime; "
         "MoE models count all parameters)",
