@@ -39,30 +39,12 @@ import ibis.expr.types as ir
 from atomscope.domain import regions
 from atomscope.metrics.arena_status import model_status, status_notes
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, ReportPart, register
-from atomscope.metrics.common import (
-    UNRESOLVED,
-    attribute,
-    within,
-)
-from atomscope.metrics.frames import (
-    CROSSOVER_PERIODS,
-    MetricData,
-    Unavailable,
-    crossover,
-    metric_frame,
-    to_dates,
-)
+from atomscope.metrics.common import UNRESOLVED, attribute, within
+from atomscope.metrics.frames import CROSSOVER_PERIODS, MetricData, Unavailable, crossover, metric_frame, to_dates
 from atomscope.present import charts
 from atomscope.present.hints import ChartHint
 from atomscope.present.layout import Chart, Section
-from atomscope.present.wording import (
-    Finding,
-    day,
-    leader_streak,
-    noun,
-    number,
-    rival_of,
-)
+from atomscope.present.wording import Finding, day, leader_streak, noun, number, rival_of
 
 TOP_N = 10
 

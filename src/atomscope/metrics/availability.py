@@ -36,18 +36,11 @@ from atomscope.metrics.common import (
     month_of,
     within,
 )
-from atomscope.metrics.frames import (
-    MetricData,
-    Unavailable,
-)
+from atomscope.metrics.frames import MetricData, Unavailable
 from atomscope.present import charts
 from atomscope.present.hints import ChartHint
 from atomscope.present.layout import COLLECT_HINT, Chart, Section, Table
-from atomscope.present.wording import (
-    Finding,
-    noun,
-    percent,
-)
+from atomscope.present.wording import Finding, noun, percent
 
 STATUSES = ("available", "gated", "removed", "renamed", "disabled")
 UNAVAILABLE = ("gated", "removed", "disabled")

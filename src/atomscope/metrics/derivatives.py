@@ -37,32 +37,13 @@ import ibis
 import ibis.expr.types as ir
 
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, register
-from atomscope.metrics.common import (
-    CRAWL_HINTS,
-    count_true,
-    month_of,
-    tracked_models,
-    within,
-)
-from atomscope.metrics.frames import (
-    CROSSOVER_PERIODS,
-    MetricData,
-    Unavailable,
-    crossover,
-    metric_frame,
-)
+from atomscope.metrics.common import CRAWL_HINTS, count_true, month_of, tracked_models, within
+from atomscope.metrics.frames import CROSSOVER_PERIODS, MetricData, Unavailable, crossover, metric_frame
 from atomscope.metrics.periods import flag_complete, latest_crawl
 from atomscope.present import charts
 from atomscope.present.hints import ChartHint
 from atomscope.present.layout import Chart, Section, hub_missing
-from atomscope.present.wording import (
-    Finding,
-    adjective,
-    estimated_run,
-    number,
-    quoted_month,
-    rival_of,
-)
+from atomscope.present.wording import Finding, adjective, estimated_run, number, quoted_month, rival_of
 from atomscope.warehouse.lineage import DEFAULT_MAX_DEPTH, derivative_roots, lineage_cut
 from atomscope.warehouse.provenance import HubStatus
 

@@ -87,9 +87,7 @@ import ibis
 import ibis.expr.types as ir
 
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, ReportPart, register
-from atomscope.metrics.common import (
-    SNAPSHOTS_HINT,
-)
+from atomscope.metrics.common import SNAPSHOTS_HINT
 from atomscope.metrics.download_months import (
     MONTHLY_PARAMS,
     POINTS,

@@ -8,23 +8,10 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from atomscope.metrics.frames import (
-    CROSSOVER_PERIODS,
-    MetricData,
-    Unavailable,
-    crossover,
-    metric_frame,
-)
+from atomscope.metrics.frames import CROSSOVER_PERIODS, MetricData, Unavailable, crossover, metric_frame
 from atomscope.present import charts
 from atomscope.present.layout import Chart, Section, Table, hub_missing, hub_source, origin_caption
-from atomscope.present.wording import (
-    Finding,
-    adjective,
-    estimated_run,
-    percent,
-    quoted_month,
-    rival_of,
-)
+from atomscope.present.wording import Finding, adjective, estimated_run, percent, quoted_month, rival_of
 from atomscope.warehouse.provenance import HubStatus
 
 

@@ -41,16 +41,8 @@ import ibis.expr.types as ir
 
 from atomscope.domain.regions import CLOSED, UNRESOLVED
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, register
-from atomscope.metrics.common import (
-    OPENROUTER_HINTS,
-    attribute,
-    org_lookup,
-    within,
-)
-from atomscope.metrics.frames import (
-    MetricData,
-    Unavailable,
-)
+from atomscope.metrics.common import OPENROUTER_HINTS, attribute, org_lookup, within
+from atomscope.metrics.frames import MetricData, Unavailable
 from atomscope.present import charts
 from atomscope.present.hints import ChartHint
 from atomscope.present.layout import Chart, Section, Table

@@ -45,12 +45,7 @@ import ibis.expr.types as ir
 
 from atomscope.domain.licenses import license_class_expr, license_kind_expr, open_license_expr, open_weight_expr
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
-from atomscope.metrics.common import (
-    attribute,
-    count_true,
-    unresolved_note,
-    within,
-)
+from atomscope.metrics.common import attribute, count_true, unresolved_note, within
 from atomscope.present.hints import ChartHint
 from atomscope.sources.mof import CONTENT_TYPE
 

@@ -46,26 +46,12 @@ import ibis.expr.types as ir
 
 from atomscope.domain.licenses import license_class_expr, open_license_expr
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, ReportPart, register
-from atomscope.metrics.common import (
-    attribute,
-    count_true,
-    unresolved_note,
-    within,
-)
-from atomscope.metrics.frames import (
-    MetricData,
-    Unavailable,
-    metric_frame,
-)
+from atomscope.metrics.common import attribute, count_true, unresolved_note, within
+from atomscope.metrics.frames import MetricData, Unavailable, metric_frame
 from atomscope.present import charts
 from atomscope.present.hints import ChartHint
 from atomscope.present.layout import Chart, Section, Table
-from atomscope.present.wording import (
-    RIVALS,
-    Finding,
-    noun,
-    percent,
-)
+from atomscope.present.wording import RIVALS, Finding, noun, percent
 from atomscope.sources.osai import DIMENSIONS
 
 SCORES = {"open": 1.0, "partial": 0.5, "closed": 0.0}

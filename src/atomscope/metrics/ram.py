@@ -46,10 +46,7 @@ from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, register
 from atomscope.metrics.common import SNAPSHOTS_HINT, tracked_models
 from atomscope.metrics.download_months import days_between, first_snapshots, interpolate_at, usable_snapshots
-from atomscope.metrics.frames import (
-    MetricData,
-    metric_frame,
-)
+from atomscope.metrics.frames import MetricData, metric_frame
 from atomscope.present import charts
 from atomscope.present.hints import ChartHint
 from atomscope.present.layout import Chart, Section, Table, hub_missing, origin_caption

@@ -34,24 +34,12 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, register
-from atomscope.metrics.common import (
-    tracked_models,
-    within,
-)
-from atomscope.metrics.frames import (
-    MetricData,
-    Unavailable,
-    metric_frame,
-)
+from atomscope.metrics.common import tracked_models, within
+from atomscope.metrics.frames import MetricData, Unavailable, metric_frame
 from atomscope.present import charts
 from atomscope.present.hints import ChartHint
 from atomscope.present.layout import Chart, Section, Table
-from atomscope.present.wording import (
-    Finding,
-    leader_streak,
-    noun,
-    rival_of,
-)
+from atomscope.present.wording import Finding, leader_streak, noun, rival_of
 
 _EUROPE = (
     "Austria", "Belgium", "Bulgaria", "Croatia", "Cyprus", "Czechia", "Denmark", "Estonia", "Finland",

@@ -54,24 +54,10 @@ import ibis
 import ibis.expr.types as ir
 
 from atomscope.domain.errors import MetricRequestError
-from atomscope.domain.hardware import (
-    BEST_QUANTIZATION,
-    CLASS_ORDER,
-    CLASSES,
-    CLUSTER,
-    OVERHEAD,
-    QUANTIZATIONS,
-    bits_of,
-)
+from atomscope.domain.hardware import BEST_QUANTIZATION, CLASS_ORDER, CLASSES, CLUSTER, OVERHEAD, QUANTIZATIONS, bits_of
 from atomscope.metrics.arena_status import model_status
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, register
-from atomscope.metrics.common import (
-    attribute,
-    count_true,
-    tracked_models,
-    unresolved_note,
-    within,
-)
+from atomscope.metrics.common import attribute, count_true, tracked_models, unresolved_note, within
 from atomscope.metrics.runnability_report import findings, section
 from atomscope.present.hints import ChartHint
 

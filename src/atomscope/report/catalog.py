@@ -9,18 +9,13 @@ from atomscope.domain.params import BUCKET_ORDER
 from atomscope.metrics.base import ReportPart
 from atomscope.present import charts
 from atomscope.present.layout import Chart, Section
-from atomscope.present.wording import (
-    Finding,
-    adjective,
-    percent,
-)
+from atomscope.present.wording import Finding, adjective, percent
 from atomscope.warehouse import queries
 
 SRC_CATALOG = (
     "tables `models`, `model_facts`, `org_aliases`, `organizations` (atom_tracked_models.csv, "
     "atom_model_parameters.csv, organizations.csv, organization_aliases.csv)"
 )
-UNKNOWN_SIZE = "unknown"
 UNKNOWN_SIZE = "unknown"
 
 
