@@ -3,8 +3,10 @@
 Fixture: the bundled data plus a small SYNTHETIC hub history (atomscope.testing.synthetic_history:
 120 models x 75 days, labelled synthetic), exported with `export_parquet`. Spark runs locally
 (`local[2]`, bound to 127.0.0.1). Rows are compared in any order, floats to 1e-9 relative; notes must
-match exactly. Every `--by` choice of every metric is checked; set ATOMSCOPE_SPARK_PARITY=quick to
-check only each metric's default grouping.
+match exactly. The queries metrics run while they build (notes) are shared across the cases of each
+engine (metrics.SharedQueries): a note query that is the same expression for two groupings runs once on
+Spark, as in a report; every case still compares its own notes. Every `--by` choice of every metric is
+checked; set ATOMSCOPE_SPARK_PARITY=quick to check only each metric's default grouping.
 
 Skipped (with the reason) only when PySpark or Java is missing.
 """
@@ -94,13 +96,19 @@ def test_lake_by_uri_reads_the_manifest(engines):
     assert snaps.count().execute() == duck.table("hf_snapshots").count().execute()
 
 
+@pytest.fixture(scope="module")
+def shared(engines):
+    duck, spark, _ = engines
+    return {"duckdb": metrics.SharedQueries(duck), "spark": metrics.SharedQueries(spark)}
+
+
 @pytest.mark.parametrize(("name", "by"), _cases())
-def test_metric_same_on_duckdb_and_spark(engines, name, by):
+def test_metric_same_on_duckdb_and_spark(engines, shared, name, by):
     duck, spark, _ = engines
     spec = metrics.get(name)
     results = {}
     for engine, backend in (("duckdb", duck), ("spark", spark)):
-        ctx = metrics.MetricContext(backend=backend, by=by)
+        ctx = metrics.MetricContext(backend=backend, by=by, shared=shared[engine])
         result = metrics.run(spec, ctx)
         results[engine] = (result.table.to_pandas(), result.notes)
     (left, left_notes), (right, right_notes) = results["duckdb"], results["spark"]

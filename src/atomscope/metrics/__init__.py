@@ -9,7 +9,17 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from atomscope.metrics.base import REGISTRY, Metric, MetricContext, MetricResult, Param, get, register, run
+from atomscope.metrics.base import (
+    REGISTRY,
+    Metric,
+    MetricContext,
+    MetricResult,
+    Param,
+    SharedQueries,
+    get,
+    register,
+    run,
+)
 
 
 def _import_metric_modules() -> None:
@@ -20,4 +30,4 @@ def _import_metric_modules() -> None:
 
 _import_metric_modules()
 
-__all__ = ["REGISTRY", "Metric", "MetricContext", "MetricResult", "Param", "get", "register", "run"]
+__all__ = ["REGISTRY", "Metric", "MetricContext", "MetricResult", "Param", "SharedQueries", "get", "register", "run"]

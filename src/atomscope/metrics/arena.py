@@ -134,9 +134,9 @@ def compute(ctx: MetricContext) -> MetricResult:
     ]
     notes.extend(status_notes(ctx))
     unresolved = scores.filter(scores.region == UNRESOLVED)
-    n_unresolved = ctx.backend.execute(unresolved.count())
+    n_unresolved = ctx.execute(unresolved.count())
     if n_unresolved:
-        names = ctx.backend.execute(unresolved.org_name.fill_null("(none)").nunique())
+        names = ctx.execute(unresolved.org_name.fill_null("(none)").nunique())
         notes.append(f"{n_unresolved} score rows from {names} organization name(s) not in the registry: 'unresolved'")
     return MetricResult(result, notes)
 

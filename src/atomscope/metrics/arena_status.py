@@ -61,7 +61,7 @@ def model_status(ctx: MetricContext) -> ir.Table:
 def status_notes(ctx: MetricContext) -> list[str]:
     """Footer notes: the corrections applied and every model whose label flipped between open and closed."""
     notes = []
-    fixes = ctx.backend.execute(ctx.table("arena_open_weight_corrections")).sort_values("arena_model")
+    fixes = ctx.execute(ctx.table("arena_open_weight_corrections")).sort_values("arena_model")
     for row in fixes.itertuples(index=False):
         state = "open weights" if row.open_weights else "closed (weights never released)"
         notes.append(f"corrected: {row.arena_model} counted as {state} on every snapshot - {row.reason}")
@@ -77,7 +77,7 @@ def status_notes(ctx: MetricContext) -> list[str]:
     flips = flips.join(status, "model").select(
         "model", "first_date", "last_date", "latest_license", "is_open", "corrected"
     )
-    frame = ctx.backend.execute(flips.order_by("model"))
+    frame = ctx.execute(flips.order_by("model"))
     for row in frame.itertuples(index=False):
         verdict = "open" if row.is_open else "closed"
         latest = row.latest_license if isinstance(row.latest_license, str) and row.latest_license else "(empty)"

@@ -116,7 +116,7 @@ def compute(ctx: MetricContext) -> MetricResult:
     notes = [
         "status at a date = the model's latest availability event on or before it; no event = available",
     ]
-    n_events = ctx.backend.execute(ctx.table("availability_events").count())
+    n_events = ctx.execute(ctx.table("availability_events").count())
     if not n_events:
         notes.append(HOW_TO_COLLECT)
     if ctx.by == "model":

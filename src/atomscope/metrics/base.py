@@ -18,6 +18,7 @@ the API and the dashboard instead of an empty chart).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -81,18 +82,58 @@ def _to_bool(metric: str, name: str, value: Any) -> bool:
     raise MetricRequestError(f"parameter {name!r} of {metric!r} must be true or false (got {value!r})")
 
 
+class SharedQueries:
+    """Answers to the queries metrics run while they build (notes, counts), shared by every metric run over
+    one backend whose data does not change meanwhile: a report's metrics, the groupings of one metric.
+
+    `downloads` and `concentration` read the same notes, and a metric's notes rarely depend on its grouping,
+    so a query that is structurally the same Ibis expression on the same backend runs once. Only for a scope
+    in which the warehouse is not written (a report build, a test over a fixed warehouse); a long-lived
+    server does not use it. `executed` and `reused` count the queries run and answered from memory.
+    """
+
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
+        self.executed = 0
+        self.reused = 0
+        self._answers: dict[Any, Any] = {}
+        self._lock = threading.Lock()
+
+    def execute(self, expr: ir.Expr) -> Any:
+        key = expr.op()
+        with self._lock:
+            found = key in self._answers
+            answer = self._answers.get(key)
+            self.reused += found
+        if not found:
+            answer = self.backend.execute(expr)
+            with self._lock:
+                self._answers[key] = answer
+                self.executed += 1
+        # a frame is mutable: each caller gets its own copy
+        return answer.copy() if hasattr(answer, "copy") else answer
+
+
 @dataclass
 class MetricContext:
-    """What a metric is computed over and with which options."""
+    """What a metric is computed over and with which options. `shared`: answers to queries shared with the
+    other metric runs of the same scope (SharedQueries), or None."""
 
     backend: Any  # an Ibis backend (duckdb or pyspark)
     by: str | None = None
     since: date | None = None
     until: date | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    shared: SharedQueries | None = None
 
     def table(self, name: str) -> ir.Table:
         return self.backend.table(name)
+
+    def execute(self, expr: ir.Expr) -> Any:
+        """Run a query the metric needs while it builds (a note, a bound): once per `shared` scope."""
+        if self.shared is not None and self.shared.backend is self.backend:
+            return self.shared.execute(expr)
+        return self.backend.execute(expr)
 
 
 @dataclass

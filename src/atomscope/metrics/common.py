@@ -70,7 +70,7 @@ def count_true(flag: ir.BooleanValue) -> ir.IntegerValue:
 
 def unresolved_note(ctx: MetricContext, table: ir.Table, what: str) -> list[str]:
     """The footer note for rows whose organization the registry does not resolve (none when there are none)."""
-    n = ctx.backend.execute(table.filter(table.region == UNRESOLVED).count())
+    n = ctx.execute(table.filter(table.region == UNRESOLVED).count())
     return [f"{n} {what} from organizations not in the registry: 'unresolved'"] if n else []
 
 

@@ -116,7 +116,7 @@ def find_crossover(points: Sequence[tuple[str, float, float]], periods: int) -> 
 
 def _source(ctx: MetricContext, name: str, by: str, params: dict) -> tuple[list[dict], list[str]]:
     metric = get(name)
-    sub = MetricContext(ctx.backend, by=by, since=ctx.since, until=ctx.until, params=dict(params))
+    sub = MetricContext(ctx.backend, by=by, since=ctx.since, until=ctx.until, params=dict(params), shared=ctx.shared)
     result = run(metric, sub)
     return result.table.to_pyarrow().to_pylist(), [f"{name}: {note}" for note in result.notes]
 

@@ -136,11 +136,13 @@ def _notes(ctx: MetricContext) -> list[str]:
     # one query for the three counts: the lineage walk is the costly part, run it once
     per = derivs.left_join(n_roots, derivs.model_id == n_roots.child_id)
     per = per.left_join(cut, per.model_id == cut.cut_id)
-    counts = per.aggregate(
-        rootless=count_true(per.n_roots.isnull()),
-        cut=count_true(per.is_cut.notnull()),
-        multi=count_true(per.n_roots > 1),
-    ).execute()
+    counts = ctx.execute(
+        per.aggregate(
+            rootless=count_true(per.n_roots.isnull()),
+            cut=count_true(per.is_cut.notnull()),
+            multi=count_true(per.n_roots > 1),
+        )
+    )
     rootless, cut_count, multi = (int(counts[name].iloc[0] or 0) for name in ("rootless", "cut", "multi"))
     notes = [
         f"a derivative counts when its last-30-day downloads exceed {floor} (ATOM's rule), as of the crawl's "

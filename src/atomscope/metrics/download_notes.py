@@ -22,7 +22,7 @@ def download_notes(ctx: MetricContext) -> list[str]:
     notes: list[str] = []
     snaps = ctx.table("hf_snapshots")
     span = snaps.aggregate(days=snaps.snapshot_date.nunique(), last=snaps.snapshot_date.max().cast("string"))
-    span = span.execute().iloc[0]
+    span = ctx.execute(span).iloc[0]
     days, last = span["days"], span["last"]
     if not days:
         return [
@@ -34,7 +34,7 @@ def download_notes(ctx: MetricContext) -> list[str]:
     cells = per_model.group_by(["org_key", "region", "month_start", "month"]).aggregate(
         downloads=per_model.downloads.sum(), measured=per_model.measured.sum()
     )
-    cells = observed_months(cells, ctx).execute()
+    cells = ctx.execute(observed_months(cells, ctx))
     by_org = cells.groupby(["org_key", "region"], as_index=False)["downloads"].sum()
     total = by_org["downloads"].sum()
     unresolved = by_org[by_org["region"] == UNRESOLVED]
@@ -61,14 +61,14 @@ def download_notes(ctx: MetricContext) -> list[str]:
     notes.extend(history_notes(ctx))
 
     first = first_snapshots(ctx)
-    no_anchor = first.filter(first.release.isnull()).count().execute()
+    no_anchor = ctx.execute(first.filter(first.release.isnull()).count())
     if no_anchor:
         notes.append(
             f"{no_anchor} model(s) have no release date nor created_at: their downloads before their first "
             "snapshot are not counted"
         )
     tracked = ctx.table("models")
-    orphans = snaps.filter(~snaps.model_id.isin(tracked.model_id)).model_id.nunique().execute()
+    orphans = ctx.execute(snaps.filter(~snaps.model_id.isin(tracked.model_id)).model_id.nunique())
     if orphans:
         notes.append(f"{orphans} snapshotted model(s) are no longer tracked (not in `models`) and are left out")
     return notes
@@ -77,7 +77,7 @@ def download_notes(ctx: MetricContext) -> list[str]:
 def history_notes(ctx: MetricContext) -> list[str]:
     """Notes on imported history: months from 30-day counts, snapshots left out by quality flags."""
     notes: list[str] = []
-    d30 = thirty_day_months(ctx).count().execute()
+    d30 = ctx.execute(thirty_day_months(ctx).count())
     if d30:
         notes.append(
             f"{d30} model-month(s) before all-time counts existed (dumps before 2025-02-27 carry 30-day counts "
@@ -88,7 +88,7 @@ def history_notes(ctx: MetricContext) -> list[str]:
         flags = ctx.table("snapshot_quality")
     except Exception:  # noqa: BLE001 - no such table in an older lake
         return notes
-    found = flags.group_by("flag").aggregate(n=flags.snapshot_date.nunique()).execute()
+    found = ctx.execute(flags.group_by("flag").aggregate(n=flags.snapshot_date.nunique()))
     if len(found):
         listed = ", ".join(f"{int(r.n)} {r.flag}" for r in found.sort_values("flag").itertuples())
         notes.append(

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from atomscope.metrics.base import REGISTRY, MetricContext, get, run
+from atomscope.metrics.base import REGISTRY, MetricContext, SharedQueries, get, run
 from atomscope.present.layout import Section
 from atomscope.warehouse.provenance import HubStatus
 
@@ -33,6 +33,12 @@ class MetricData:
     backend: Any
     problems: list[str] = field(default_factory=list)
     _cache: dict[tuple, Outcome | Unavailable] = field(default_factory=dict)
+    # the warehouse does not change while a report is built: notes queries the metrics share run once
+    shared: SharedQueries | None = None
+
+    def __post_init__(self) -> None:
+        if self.shared is None:
+            self.shared = SharedQueries(self.backend)
 
     def has(self, name: str) -> bool:
         return name in REGISTRY
@@ -51,7 +57,7 @@ class MetricData:
         if not self.has(name):
             return Unavailable(f"the `{name}` metric is not available in this version of atomscope")
         try:
-            result = run(get(name), MetricContext(self.backend, by=by, params=dict(params)))
+            result = run(get(name), MetricContext(self.backend, by=by, params=dict(params), shared=self.shared))
             frame = result.table.to_pandas()
         except Exception as exc:
             label = f"{name} --by {by}" if by else name

@@ -38,7 +38,7 @@ def has_modelscope(ctx: MetricContext) -> bool:
         snaps = ctx.table("modelscope_snapshots")
     except Exception:  # noqa: BLE001 - a warehouse or lake from before the table existed
         return False
-    return bool(ctx.backend.execute(snaps.filter(snaps.downloads.notnull()).count()))
+    return bool(ctx.execute(snaps.filter(snaps.downloads.notnull()).count()))
 
 
 def modelscope_points(ctx: MetricContext) -> tuple[ir.Table, ir.Table, ir.Table]:

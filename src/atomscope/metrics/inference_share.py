@@ -170,18 +170,17 @@ def share_table(ctx: MetricContext, by: str) -> ir.Table:
 
 
 def notes(ctx: MetricContext) -> list[str]:
-    backend = ctx.backend
-    if backend.execute(ctx.table("openrouter_usage").count()) == 0:
+    if ctx.execute(ctx.table("openrouter_usage").count()) == 0:
         return ["no OpenRouter usage imported: `atomscope import openrouter FILE` (format: docs/imports.md)"]
     out = []
-    if backend.execute(ctx.table("openrouter_models").count()) == 0:
+    if ctx.execute(ctx.table("openrouter_models").count()) == 0:
         out.append("no OpenRouter listing collected (`atomscope collect openrouter`): every model is 'unresolved'")
     models = _keep_top(model_tokens(ctx), ctx.params["top"])
-    facts = backend.execute(
+    facts = ctx.execute(
         models.aggregate(all_tokens=models.tokens.sum(), unlisted_tokens=models.tokens.sum(where=~models.listed))
     )
     total, unlisted = facts["all_tokens"][0], facts["unlisted_tokens"][0]
-    unlisted_models = backend.execute(models.filter(~models.listed).select("model").distinct().order_by("model"))[
+    unlisted_models = ctx.execute(models.filter(~models.listed).select("model").distinct().order_by("model"))[
         "model"
     ].tolist()
     if unlisted_models and total:
@@ -191,7 +190,7 @@ def notes(ctx: MetricContext) -> list[str]:
             f"{float(unlisted) / float(total):.1%} of tokens: 'unresolved' (open or closed not guessed): {shown}"
         )
     unknown = models.filter(models.listed & models.hub_repo.notnull() & ~models.org_resolved)
-    authors = backend.execute(unknown.select("author").distinct().order_by("author"))["author"].tolist()
+    authors = ctx.execute(unknown.select("author").distinct().order_by("author"))["author"].tolist()
     if authors:
         out.append(f"open models of authors not in the organization registry: 'unresolved': {', '.join(authors)}")
     if ctx.params["top"]:

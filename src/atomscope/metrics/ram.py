@@ -189,7 +189,7 @@ def _notes(ctx: MetricContext, table: ir.Table, version: str) -> list[str]:
         "same days since release; values exist only where snapshots bracket release + t days"
     ]
     reduced = table.filter(table.reduced_reference)
-    groups = reduced.select("size_bucket", "days_since_release").distinct().count().execute()
+    groups = ctx.execute(reduced.select("size_bucket", "days_since_release").distinct().count())
     if groups:
         notes.append(
             f"{groups} (size bucket, checkpoint) reference(s) rest on fewer than {top} models "
@@ -197,7 +197,7 @@ def _notes(ctx: MetricContext, table: ir.Table, version: str) -> list[str]:
         )
     facts = ctx.table("model_facts")
     tracked = ctx.table("models")
-    no_bucket = tracked.anti_join(facts.filter(facts.size_bucket.notnull()), "model_id").count().execute()
+    no_bucket = ctx.execute(tracked.anti_join(facts.filter(facts.size_bucket.notnull()), "model_id").count())
     if no_bucket:
         notes.append(f"{no_bucket} tracked model(s) without a size bucket are left out")
     return notes

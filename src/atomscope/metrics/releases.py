@@ -117,7 +117,7 @@ def _epoch(ctx: MetricContext, period: str) -> MetricResult:
         "number of models",
     ]
     models = credits.select("source_line").distinct().count()
-    notes.append(f"{ctx.backend.execute(models)} distinct open-weight models in the selection")
+    notes.append(f"{ctx.execute(models)} distinct open-weight models in the selection")
     return MetricResult(result, notes)
 
 
@@ -128,7 +128,7 @@ def _tracked(ctx: MetricContext, period: str) -> MetricResult:
     dated = dated.mutate(period=_period(dated.release_date, period))
     result = dated.group_by(["period", "region"]).aggregate(releases=dated.count()).order_by(["period", "region"])
     notes = ["ATOM tracked models by release date (ATOM's correction, else the Hub creation date)"]
-    n_missing = ctx.backend.execute(missing)
+    n_missing = ctx.execute(missing)
     if n_missing:
         notes.append(f"{n_missing} tracked models without a known release date are left out")
     return MetricResult(result, notes)
