@@ -8,15 +8,13 @@ crawled derivative someone/qwen-ft (fine-tune of Qwen3-8B, cc-by-nc-4.0). Everyt
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import ibis
 import pytest
+from cli_runner import atomscope
 from metric_harness import MetricWarehouse
 
 from atomscope.audit.conditions import offending, parse_condition
@@ -272,10 +270,7 @@ def test_missing_path_is_an_error(tmp_path):
 
 
 def _cli(db, *args):
-    env = {**os.environ, "ATOMSCOPE_DB": str(db)}
-    return subprocess.run(
-        [sys.executable, "-m", "atomscope", "audit", *args], capture_output=True, text=True, env=env, timeout=300
-    )
+    return atomscope("audit", *args, env={"ATOMSCOPE_DB": str(db)})
 
 
 def test_cli_exit_codes(db, tree):

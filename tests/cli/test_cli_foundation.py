@@ -1,4 +1,5 @@
-"""The CLI end to end in a subprocess: init, catalog filters and formats, read-only query, clear errors."""
+"""The CLI end to end through its entry point (in-process, `cli_runner`): init, catalog filters and formats,
+read-only query, clear errors; `python -m atomscope` itself in a subprocess once."""
 
 from __future__ import annotations
 
@@ -11,15 +12,13 @@ import sys
 from collections import Counter
 
 import pytest
+from cli_runner import atomscope
 
 from atomscope.config import data_dir
 
 
 def run(*args, db=None, check=True):
-    env = {**os.environ, "ATOMSCOPE_DB": str(db)} if db else dict(os.environ)
-    proc = subprocess.run(
-        [sys.executable, "-m", "atomscope", *args], capture_output=True, text=True, env=env, timeout=300
-    )
+    proc = atomscope(*args, env={"ATOMSCOPE_DB": str(db)} if db else None)
     if check and proc.returncode != 0:
         raise AssertionError(f"exit {proc.returncode}: {proc.stderr}")
     return proc

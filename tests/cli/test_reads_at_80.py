@@ -6,13 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 import typer
+from cli_runner import atomscope
 from typer.testing import CliRunner
 
 from atomscope.cli import app
@@ -24,10 +22,7 @@ PLACEHOLDERS = re.compile(r"\{\w+\}|<bool>|<str>|<int>|<path>|<list\[|<float>")
 
 
 def run(*args, db, check=True):
-    env = {**os.environ, "ATOMSCOPE_DB": str(db), "COLUMNS": str(WIDTH), "ATOMSCOPE_TABLE_ROWS": "60"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "atomscope", *args], capture_output=True, text=True, env=env, timeout=300
-    )
+    proc = atomscope(*args, env={"ATOMSCOPE_DB": str(db), "COLUMNS": str(WIDTH), "ATOMSCOPE_TABLE_ROWS": "60"})
     if check and proc.returncode != 0:
         raise AssertionError(f"exit {proc.returncode}: {proc.stderr}")
     return proc
