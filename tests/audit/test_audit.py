@@ -95,9 +95,8 @@ EXPECTED = {  # (id, file, line)
 }
 
 
-@pytest.fixture
-def db(tmp_path):
-    w = MetricWarehouse(tmp_path)
+def _warehouse(folder: Path) -> Path:
+    w = MetricWarehouse(folder)
     w.org("alibaba", "china", "Qwen").org("meta", "us", "meta-llama").org("mistral", "eu", "mistralai")
     w.con.execute("UPDATE organizations SET country = 'CN' WHERE org_key = 'alibaba'")
     for model_id, size in [
@@ -126,17 +125,33 @@ def db(tmp_path):
     w.con.execute("UPDATE hub_models SET tags = ['license:cc-by-nc-4.0'] WHERE model_id = 'someone/qwen-ft'")
     w.edge("someone/qwen-ft", "Qwen/Qwen3-8B", "finetune")
     w.con.close()
-    return tmp_path / "w.duckdb"
+    return folder / "w.duckdb"
 
 
-@pytest.fixture
-def tree(tmp_path):
-    root = tmp_path / "project"
+def _tree(folder: Path) -> Path:
+    root = folder / "project"
     for name, text in FILES.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+@pytest.fixture
+def db(tmp_path):
+    return _warehouse(tmp_path)
+
+
+@pytest.fixture
+def tree(tmp_path):
+    return _tree(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory):
+    """(report, tree): the audit of the sample tree, shared by the tests that only read it."""
+    tree = _tree(tmp_path_factory.mktemp("tree"))
+    return _audit(_warehouse(tmp_path_factory.mktemp("db")), tree), tree
 
 
 def _audit(db, *paths, **kwargs):
@@ -151,14 +166,14 @@ def _found(report, root):
     return {(f.model_id, Path(f.path).relative_to(root).as_posix(), f.line) for f in report.found}
 
 
-def test_every_syntax_is_found_with_file_and_line(db, tree):
-    report = _audit(db, tree)
+def test_every_syntax_is_found_with_file_and_line(audited):
+    report, tree = audited
     assert _found(report, tree) == EXPECTED
     assert report.scan.files_scanned == len(FILES)
 
 
-def test_roots_origin_license_status_and_unknown_ids(db, tree):
-    models = {m.model_id: m for m in _audit(db, tree).models}
+def test_roots_origin_license_status_and_unknown_ids(audited):
+    models = {m.model_id: m for m in audited[0].models}
     ft = models["someone/qwen-ft"]
     assert (ft.kind, ft.root_models, ft.root_regions, ft.effective_region) == (
         "derivative",
@@ -190,8 +205,8 @@ def test_roots_origin_license_status_and_unknown_ids(db, tree):
         assert not_a_model not in models
 
 
-def test_alternatives_come_from_other_regions_of_the_same_bucket_by_downloads(db, tree):
-    models = {m.model_id: m for m in _audit(db, tree).models}
+def test_alternatives_come_from_other_regions_of_the_same_bucket_by_downloads(audited):
+    models = {m.model_id: m for m in audited[0].models}
     qwen = [(a.model_id, a.region, a.basis) for a in models["Qwen/Qwen3-8B"].alternatives]
     assert qwen == [
         ("meta-llama/Llama-3.1-8B", "us", "downloads_30d=500"),
@@ -203,8 +218,8 @@ def test_alternatives_come_from_other_regions_of_the_same_bucket_by_downloads(db
     assert llama == ["Qwen/Qwen3-8B", "mistralai/Ministral-8B"]
 
 
-def test_fail_on_conditions_match_own_and_root_region(db, tree):
-    models = _audit(db, tree).models
+def test_fail_on_conditions_match_own_and_root_region(audited):
+    models = audited[0].models
     china = {m.model_id for m, _ in offending(models, [parse_condition("region=china")])}
     assert china == {"Qwen/Qwen3-8B", "Qwen/Old-7B", "someone/qwen-ft"}
     nc = {m.model_id for m, _ in offending(models, [parse_condition("license=non-commercial")])}
