@@ -37,7 +37,7 @@ def warehouse(tmp_path_factory):
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def backend(warehouse):
     import ibis
 
@@ -48,8 +48,14 @@ def backend(warehouse):
     con.close()
 
 
-def _run(backend, name, by):
-    ctx = metrics.MetricContext(backend=backend, by=by)
+@pytest.fixture(scope="module")
+def shared(backend):
+    """The notes queries, the same for every grouping, run once for the module: this file tests the table's SQL."""
+    return metrics.SharedQueries(backend)
+
+
+def _run(backend, name, by, shared=None):
+    ctx = metrics.MetricContext(backend=backend, by=by, shared=shared)
     result = metrics.run(metrics.get(name), ctx)
     return result.table, compiled.request_key(name, ctx)
 
@@ -61,8 +67,8 @@ def _same(cached, uncached, name, by, how) -> None:
 
 
 @pytest.mark.parametrize(("name", "by"), _cases())
-def test_cached_sql_gives_the_uncached_result(backend, warehouse, name, by):
-    table, key = _run(backend, name, by)
+def test_cached_sql_gives_the_uncached_result(backend, shared, name, by):
+    table, key = _run(backend, name, by, shared)
     uncached = table.to_pyarrow()
     compiled.clear_memory()
     first = compiled.fetch(table, key)  # compiles, keeps it in memory and in the folder
@@ -70,7 +76,7 @@ def test_cached_sql_gives_the_uncached_result(backend, warehouse, name, by):
         assert compiled.compiled_sql(backend, table, key) == backend.compile(table)
     _same(first, uncached, name, by, "compiled now")
     compiled.clear_memory()
-    table, key = _run(backend, name, by)
+    table, key = _run(backend, name, by, shared)
     _same(compiled.fetch(table, key), uncached, name, by, "read back from the cache file")
     problems = frame_differences(compiled.fetch(table, key, "pandas"), table.to_pandas())
     assert not problems, f"{name} --by {by}: to_pandas through the cache differs:\n" + "\n".join(problems)

@@ -9,6 +9,7 @@ import pytest
 from metric_harness import MetricWarehouse
 
 from atomscope.metrics import MetricContext, SharedQueries, get, run
+from atomscope.testing.compare import frame_differences
 
 
 @pytest.fixture
@@ -48,15 +49,16 @@ def test_same_notes_and_tables_with_and_without_sharing(w):
         with_shared = run(get(name), MetricContext(w.backend, by=by, shared=shared))
         assert with_shared.notes == alone.notes, (name, by)
         assert alone.notes and any("unresolved organizations hold" in n for n in alone.notes)
-        left, right = alone.table.to_pandas(), with_shared.table.to_pandas()
-        assert left.equals(right), (name, by)
+        # rows in any order: ties of the ORDER BY may come out either way on any run
+        assert not frame_differences(alone.table.to_pandas(), with_shared.table.to_pandas()), (name, by)
 
 
 def test_each_distinct_notes_query_runs_once_across_metrics_and_groupings(w):
     calls = _counted(w.backend)
     run(get("downloads"), MetricContext(w.backend, by="region"))
     per_request = len(calls)
-    assert per_request >= 3  # the span, the per-organization cells, the counts: the queries being shared
+    # the counts (one query: metrics/download_notes.py `_counts`), the per-organization cells, the quality flags
+    assert per_request == 3
 
     calls.clear()
     shared = SharedQueries(w.backend)

@@ -3,6 +3,7 @@ unresolved share, estimated and back-cast months, month-to-date, imported histor
 
 from __future__ import annotations
 
+import ibis.expr.types as ir
 import pandas as pd
 
 from atomscope.metrics.base import MetricContext
@@ -17,13 +18,27 @@ from atomscope.metrics.download_months import (
 )
 
 
+def _counts(ctx: MetricContext) -> ir.Table:
+    """One row, every count the notes quote: snapshot days and the last day, models without a release
+    anchor, snapshotted models no longer tracked, model-months from 30-day counts. One query (one Spark job)
+    instead of one per count."""
+    snaps = ctx.table("hf_snapshots")
+    span = snaps.aggregate(days=snaps.snapshot_date.nunique(), last=snaps.snapshot_date.max().cast("string"))
+    first = first_snapshots(ctx)
+    no_anchor = first.filter(first.release.isnull()).aggregate(no_anchor=first.model_id.count())
+    tracked = ctx.table("models")
+    orphan_rows = snaps.filter(~snaps.model_id.isin(tracked.model_id))
+    orphans = orphan_rows.aggregate(orphans=orphan_rows.model_id.nunique())
+    d30 = thirty_day_months(ctx)
+    d30 = d30.aggregate(d30_months=d30.model_id.count())
+    return span.cross_join(no_anchor).cross_join(orphans).cross_join(d30)
+
+
 def download_notes(ctx: MetricContext) -> list[str]:
     """Footer notes shared with `concentration`: unresolved share, estimates, month-to-date, gaps."""
     notes: list[str] = []
-    snaps = ctx.table("hf_snapshots")
-    span = snaps.aggregate(days=snaps.snapshot_date.nunique(), last=snaps.snapshot_date.max().cast("string"))
-    span = ctx.execute(span).iloc[0]
-    days, last = span["days"], span["last"]
+    counts = ctx.execute(_counts(ctx)).iloc[0]
+    days, last = counts["days"], counts["last"]
     if not days:
         return [
             "no Hugging Face snapshots in the warehouse yet: run `atomscope collect hf` "
@@ -58,26 +73,23 @@ def download_notes(ctx: MetricContext) -> list[str]:
     notes.extend(_estimate_notes(ctx, cells))
     if last is not None:
         notes.append(f"the latest month is month-to-date (snapshots up to {last})")
-    notes.extend(history_notes(ctx))
+    notes.extend(history_notes(ctx, int(counts["d30_months"])))
 
-    first = first_snapshots(ctx)
-    no_anchor = ctx.execute(first.filter(first.release.isnull()).count())
+    no_anchor = int(counts["no_anchor"])
     if no_anchor:
         notes.append(
             f"{no_anchor} model(s) have no release date nor created_at: their downloads before their first "
             "snapshot are not counted"
         )
-    tracked = ctx.table("models")
-    orphans = ctx.execute(snaps.filter(~snaps.model_id.isin(tracked.model_id)).model_id.nunique())
+    orphans = int(counts["orphans"])
     if orphans:
         notes.append(f"{orphans} snapshotted model(s) are no longer tracked (not in `models`) and are left out")
     return notes
 
 
-def history_notes(ctx: MetricContext) -> list[str]:
-    """Notes on imported history: months from 30-day counts, snapshots left out by quality flags."""
+def history_notes(ctx: MetricContext, d30: int) -> list[str]:
+    """Notes on imported history: `d30` model-months from 30-day counts, snapshots left out by quality flags."""
     notes: list[str] = []
-    d30 = ctx.execute(thirty_day_months(ctx).count())
     if d30:
         notes.append(
             f"{d30} model-month(s) before all-time counts existed (dumps before 2025-02-27 carry 30-day counts "
