@@ -33,7 +33,7 @@ def _walk(node: dict, depth: int = 0):
 
 
 def _name(node: dict) -> str:
-    return str(node.get("operator_name") or node.get("operator_type") or "?").strip()
+    return str(node.get("name") or node.get("operator_name") or node.get("operator_type") or "?").strip()
 
 
 def profile(con, sql: str, repeat: int) -> tuple[float, list[tuple[str, float, int]]]:
@@ -45,11 +45,13 @@ def profile(con, sql: str, repeat: int) -> tuple[float, list[tuple[str, float, i
         con.execute(f"PRAGMA profiling_output = '{out}'")
         for _ in range(repeat):
             started = time.perf_counter()
-            con.execute(sql).fetch_arrow_table()
+            con.execute(sql).fetchall()
             wall = time.perf_counter() - started
             tree = json.loads(out.read_text())
-            ops = [(_name(n), float(n.get("operator_timing", 0)), int(n.get("operator_cardinality", 0)))
-                   for _d, n in _walk(tree) if n is not tree]  # fmt: skip
+            roots = tree.get("operator") or tree.get("children") or []  # DuckDB 2 / 1.x profile layouts
+            nodes = [n for root in roots for _d, n in _walk(root)]
+            ops = [(_name(n), float(n.get("timing", n.get("operator_timing", 0))),
+                    int(n.get("intermediate_rows", n.get("operator_cardinality", 0)))) for n in nodes]  # fmt: skip
             if best is None or wall < best[0]:
                 best = (wall, ops)
         con.execute("PRAGMA disable_profiling")
