@@ -214,3 +214,27 @@ def test_synthetic_fixture_of_the_spark_parity_test_fills_every_group(bundled_db
         assert {"china", "us", "eu", "closed", "unresolved"} <= set(frame["region"])
         assert frame.groupby("period")["share"].sum().tolist() == pytest.approx([1.0, 1.0, 1.0])
     con.close()
+
+
+def test_collector_and_metric_attribute_a_listed_model_to_the_same_organization(w):
+    """One rule (warehouse/origin.openrouter_origin): the org_key `collect openrouter` stores is the org_key
+    the metric derives, for an author the registry knows, one it resolves only through the Hub namespace and
+    one it does not resolve at all (the collector stores NULL; the metric groups it under its own slug)."""
+    from atomscope.collect.openrouter import _org_keys
+
+    w.con.execute("INSERT INTO organizations VALUES ('drummer', 'The Drummer', 'other', NULL)")
+    w.con.execute("INSERT INTO org_aliases VALUES ('hf', 'TheDrummer', 'drummer')")
+    listing(w, date(2025, 6, 1), "unknownlab/model-x", "nobody/model-x")
+    usage(w, date(2025, 6, 2), "unknownlab/model-x", 5)
+    frame = w.metric("inference_share", by="model", period="date")
+    listed = frame[frame.open_weights.notnull()].astype(object).where(frame.notnull(), None)
+    stored = _org_keys(w.con, {(m.split("/")[0], r) for m, r in rows(listed, "model", "hub_repo")})
+    metric = {
+        (m.split("/")[0], r): (key, region)
+        for m, r, key, region in rows(listed, "model", "hub_repo", "org_key", "region")
+    }
+    assert len(metric) == 6
+    for pair, (key, region) in metric.items():
+        assert stored[pair] == (None if region == "unresolved" else key), pair
+    assert metric[("thedrummer", "TheDrummer/Rocinante-12B-v1.1")] == ("drummer", "other")
+    assert metric[("unknownlab", "nobody/model-x")] == ("unknownlab", "unresolved")

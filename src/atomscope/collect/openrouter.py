@@ -12,7 +12,8 @@ Per entry it stores (table `openrouter_models`, one row per listing day and id):
   (`openrouter_model_repos`), else NULL. open_weights = hub_repo is known: closed otherwise;
 * org_key: the author slug resolved through the organization registry (alias source `openrouter`), else
   the namespace of hub_repo (alias source `hf`); NULL when neither is known (the metric reports those as
-  `unresolved`, never guesses).
+  `unresolved`, never guesses). The rule is warehouse/origin.py's `openrouter_origin`, which
+  `inference_share` applies again at query time (the registry may have been reloaded since).
 
 All of one listing is written in one transaction, recorded as a load run of kind `openrouter_listing`; a
 rerun on the same day inserts nothing already stored. An entry without a usable `id` is skipped and counted.
@@ -36,6 +37,7 @@ from atomscope.remote.guard import Limits, RemoteError, http_client
 from atomscope.sources.atom import HF_ID
 from atomscope.sources.openrouter import SLUG_WITH_VARIANT, author_of, base_slug
 from atomscope.warehouse.db import finish_run, start_run, transaction, utcnow
+from atomscope.warehouse.origin import openrouter_origin_sql
 
 DEFAULT_ENDPOINT = "https://openrouter.ai"
 ENDPOINT_ENV = "OPENROUTER_ENDPOINT"
@@ -212,22 +214,25 @@ def collect_openrouter(
 
 
 def _store(con, day: date, endpoint: str, run_id: int, models: list[ListedModel], summary: ListingSummary) -> None:
-    orgs = dict(con.execute("SELECT alias, org_key FROM org_aliases WHERE source = 'openrouter'").fetchall())
-    hub_orgs = dict(con.execute("SELECT alias, org_key FROM org_aliases WHERE source = 'hf'").fetchall())
     curated = dict(con.execute("SELECT slug, model_id FROM openrouter_model_repos").fetchall())
     earlier = con.execute("SELECT model_slug FROM openrouter_models WHERE listing_date = ?", [day]).fetchall()
     stored = {r[0] for r in earlier}
-    now = utcnow()
-    rows = []
+    repos: dict[str, tuple[str | None, str | None]] = {}
     for m in models:
         hub_repo, repo_source = m.hugging_face_id, "listing" if m.hugging_face_id else None
         if hub_repo is None and m.base_slug in curated:
             hub_repo, repo_source = curated[m.base_slug], "curated"
+        repos[m.model_slug] = (hub_repo, repo_source)
+    orgs = _org_keys(con, {(m.author, repos[m.model_slug][0]) for m in models})
+    now = utcnow()
+    rows = []
+    for m in models:
+        hub_repo, repo_source = repos[m.model_slug]
         if hub_repo:
             summary.open_weights += 1
         else:
             summary.closed += 1
-        org_key = orgs.get(m.author) or (hub_orgs.get(hub_repo.split("/")[0]) if hub_repo else None)
+        org_key = orgs.get((m.author, hub_repo))
         if org_key is None and m.author not in summary.unknown_authors:
             summary.unknown_authors.append(m.author)
         if m.model_slug in stored:
@@ -265,6 +270,21 @@ def _store(con, day: date, endpoint: str, run_id: int, models: list[ListedModel]
             con.unregister("_listing_rows")
     summary.stored = len(rows)
     summary.unknown_authors.sort()
+
+
+def _org_keys(con, listed: set[tuple[str, str | None]]) -> dict[tuple[str, str | None], str | None]:
+    """(author, hub_repo) -> org_key by warehouse/origin.py's OpenRouter rule, the one `inference_share` applies."""
+    if not listed:
+        return {}
+    import pyarrow as pa
+
+    pairs = list(listed)
+    con.register("openrouter_listed", pa.table({"author": [a for a, _ in pairs], "hub_repo": [r for _, r in pairs]}))
+    try:
+        answer = con.execute(f"SELECT author, hub_repo, org_key FROM ({openrouter_origin_sql()})").fetchall()
+    finally:
+        con.unregister("openrouter_listed")
+    return {(author, hub_repo): org_key for author, hub_repo, org_key in answer}
 
 
 def _details(summary: ListingSummary) -> dict[str, Any]:

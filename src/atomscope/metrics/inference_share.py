@@ -41,11 +41,12 @@ import ibis.expr.types as ir
 
 from atomscope.domain.regions import CLOSED, UNRESOLVED
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, register
-from atomscope.metrics.common import OPENROUTER_HINTS, attribute, org_lookup, within
+from atomscope.metrics.common import OPENROUTER_HINTS, within
 from atomscope.metrics.frames import MetricData, Unavailable
 from atomscope.present import charts
 from atomscope.present.hints import ChartHint
 from atomscope.present.layout import Chart, Section, Table
+from atomscope.warehouse.origin import openrouter_origin
 
 PERIODS = ("date", "week", "month")
 BY_CHOICES = ("region", "org", "model")
@@ -117,7 +118,11 @@ def model_tokens(ctx: MetricContext) -> ir.Table:
         # the author of an unlisted slug is still its prefix: it names the organization, not the weights
         author=joined.listed_author.fill_null(joined.model.split("/")[0]),
     ).select("period", "model", "tokens", "listed", "hub_repo", "author")
-    origin = by_hub_namespace(attribute(joined, "author", ctx, "openrouter"), ctx)
+    origin = openrouter_origin(joined, ctx)  # the collector's rule, applied to today's registry
+    # an unresolved author is grouped under its own slug, as `attribute` does for the other metrics
+    origin = origin.mutate(
+        org_key=origin.org_key.fill_null(origin.author), org_name=origin.org_name.fill_null(origin.author)
+    )
     group = ibis.cases(
         (~origin.listed, ibis.literal(UNRESOLVED)),
         (origin.hub_repo.isnull(), ibis.literal(CLOSED)),
@@ -128,23 +133,6 @@ def model_tokens(ctx: MetricContext) -> ir.Table:
         region=group,
         org_resolved=origin.region != UNRESOLVED,
     )
-
-
-def by_hub_namespace(origin: ir.Table, ctx: MetricContext) -> ir.Table:
-    """An open model whose author slug the registry does not know takes the organization of its Hub
-    repository's namespace when the registry knows that one (the Hub attribution every other metric uses)."""
-    lookup = org_lookup(ctx, "hf")
-    hf = lookup.select(
-        hf_alias=lookup["alias"], hf_org_key=lookup.org_key, hf_org_name=lookup.org_name, hf_region=lookup.region
-    )
-    origin = origin.mutate(hub_namespace=origin.hub_repo.split("/")[0])
-    joined = origin.left_join(hf, origin.hub_namespace == hf.hf_alias)
-    use_hub = (joined.region == UNRESOLVED) & joined.hf_org_key.notnull()
-    return joined.mutate(
-        org_key=ibis.ifelse(use_hub, joined.hf_org_key, joined.org_key),
-        org_name=ibis.ifelse(use_hub, joined.hf_org_name, joined.org_name),
-        region=ibis.ifelse(use_hub, joined.hf_region, joined.region),
-    ).drop("hf_alias", "hf_org_key", "hf_org_name", "hf_region", "hub_namespace")
 
 
 def _keep_top(models: ir.Table, top: int) -> ir.Table:

@@ -61,6 +61,26 @@ def model_origins(tables: TableSource, models: ir.Table | None = None) -> ir.Tab
     return resolve_origin(models.select("model_id", "hf_org"), "hf_org", tables, "hf")
 
 
+def openrouter_origin(table: ir.Table, tables: TableSource) -> ir.Table:
+    """`table` (columns `author`, an OpenRouter author slug, and `hub_repo`, a Hub repository or null) with
+    org_key, org_name, region, country left-joined on: the author slug through the registry's 'openrouter'
+    aliases, else the namespace of hub_repo through its 'hf' aliases (the Hub attribution every other reader
+    uses), else UNRESOLVED. The collector stores its org_key; `inference_share` applies it again at query
+    time, because the registry is reloaded with each bundle while a stored listing day is never rewritten,
+    and usage may name slugs no listing has."""
+    import ibis
+
+    by_author = resolve_origin(table, "author", tables, "openrouter")
+    hub = org_lookup(tables, "hf")
+    hub = hub.select(**{f"hub_{c}": hub[c] for c in ("alias", *ORIGIN_COLUMNS)})
+    by_author = by_author.mutate(hub_namespace=by_author.hub_repo.split("/")[0])
+    joined = by_author.left_join(hub, by_author.hub_namespace == hub.hub_alias)
+    use_hub = (joined.region == UNRESOLVED) & joined.hub_org_key.notnull()
+    return joined.mutate(**{c: ibis.ifelse(use_hub, joined[f"hub_{c}"], joined[c]) for c in ORIGIN_COLUMNS}).drop(
+        "hub_namespace", *(f"hub_{c}" for c in ("alias", *ORIGIN_COLUMNS))
+    )
+
+
 # -- for SQL readers ------------------------------------------------------------------------------------
 
 # The columns the rules read, enough to compile them without a connection.
@@ -68,6 +88,7 @@ _SCHEMAS = {
     "models": {"model_id": "string", "hf_org": "string"},
     "org_aliases": {"source": "string", "alias": "string", "org_key": "string"},
     "organizations": {"org_key": "string", "display_name": "string", "region": "string", "country": "string"},
+    "openrouter_listed": {"author": "string", "hub_repo": "string"},
     "derivative_edges": {"child_id": "string", "parent_id": "string", "relation": "string"},
 }
 
@@ -96,3 +117,10 @@ def origin_sql(models_table: str = "models") -> str:
     models, or a CTE a reader defines under that name (e.g. one Hub namespace of an untracked model)."""
     models = UNBOUND.table(models_table, _SCHEMAS["models"])
     return to_duckdb_sql(model_origins(UNBOUND, models))
+
+
+@cache
+def openrouter_origin_sql(listed_table: str = "openrouter_listed") -> str:
+    """DuckDB SQL of `openrouter_origin` over the table named `listed_table` (author, hub_repo)."""
+    listed = UNBOUND.table(listed_table, _SCHEMAS["openrouter_listed"])
+    return to_duckdb_sql(openrouter_origin(listed, UNBOUND))
