@@ -19,7 +19,7 @@ from atomscope.domain.regions import UNRESOLVED
 from atomscope.metrics import MetricContext
 from atomscope.metrics.common import tracked_models
 from atomscope.warehouse import queries
-from atomscope.warehouse.lineage import DEFAULT_MAX_DEPTH, derivative_roots
+from atomscope.warehouse.lineage import DEFAULT_MAX_DEPTH, derivative_roots, lineage_edges
 from atomscope.web.modelinfo import model_detail
 
 ORGS = [("alibaba", "Alibaba", "china", "CN"), ("meta", "Meta", "us", "US"), ("mistral", "Mistral AI", "eu", None)]
@@ -124,3 +124,40 @@ def test_metric_lineage_and_model_page_agree_on_roots(con):
     assert model_detail(con, "mistralai/D")["lineage"]["built_on"] == [
         {"parent_id": "meta-llama/B", "relation": "finetune"}
     ]
+
+
+EXPECTED_EDGES = {  # child -> the edges its page shows: (child, parent, relation, depth)
+    "u2/q": {("u2/q", "u1/ft", "quantized", 1), ("u1/ft", "Qwen/A", "finetune", 2)},
+    "u3/merge": {("u3/merge", "Qwen/A", "merge", 1), ("u3/merge", "meta-llama/B", "merge", 1)},
+    "u4/x": {("u4/x", "mistralai/D", "adapter", 1)},  # not on to meta-llama/B: the walk stops at a tracked model
+    "u5/a": {("u5/a", "u5/b", "finetune", 1), ("u5/b", "u5/a", "finetune", 2), ("u5/b", "Qwen/A", "finetune", 2)},
+    "u6/y": {("u6/y", "u6/base", "finetune", 1)},
+    "deep/0": {(f"deep/{i}", f"deep/{i + 1}", "finetune", i + 1) for i in range(DEFAULT_MAX_DEPTH)},
+}
+
+
+def test_metric_lineage_and_model_page_agree_on_every_edge(con):
+    """The page's edges are the walk of warehouse/lineage.py: each edge at its shortest depth, and the tracked
+    parents it reaches, at their shortest depth, are exactly the roots (and depths) the derivatives metric's
+    walk down from the roots finds; run on the metric's engine, the same walk gives the page's edges."""
+    ctx = MetricContext(ibis.duckdb.from_connection(con))
+    roots = derivative_roots(ctx).to_pandas()
+    metric_roots: dict[str, set[tuple[str, int]]] = {}
+    for child, root, depth in zip(roots.child_id, roots.root_id, roots.depth, strict=True):
+        metric_roots.setdefault(child, set()).add((root, int(depth)))
+    children = {child for child, _parent, _relation in EDGES} - {m for m, _org, _list in MODELS}
+    for child in sorted(children):
+        page = model_detail(con, child)["lineage"]
+        shown = {(e["child_id"], e["parent_id"], e["relation"], e["depth"]) for e in page["edges"]}
+        if child in EXPECTED_EDGES:
+            assert shown == EXPECTED_EDGES[child], child
+        reached: dict[str, int] = {}
+        for e in page["edges"]:
+            assert e["parent_tracked"] == (e["parent_id"] in {m for m, _o, _l in MODELS}), e
+            if e["parent_tracked"]:
+                reached[e["parent_id"]] = min(e["depth"], reached.get(e["parent_id"], e["depth"]))
+        assert set(reached.items()) == metric_roots.get(child, set()), child
+        walked = lineage_edges(ctx, ibis.memtable({"child_id": [child]})).to_pandas()
+        assert set(zip(walked.child_id, walked.parent_id, walked.relation, walked.depth, strict=True)) == shown
+    assert model_detail(con, "deep/0")["lineage"]["truncated_at_depth"] == DEFAULT_MAX_DEPTH
+    assert model_detail(con, "u2/q")["lineage"]["truncated_at_depth"] is None

@@ -3,7 +3,8 @@
 `derivative_roots(tables)` gives, for every Hub model reachable as a derivative, the tracked models (rows of
 `models`) it descends from, following `derivative_edges` child -> parent transitively (derivatives of
 derivatives, several parents for merges). Read by the `derivatives` metric (DuckDB and Spark), the audit,
-and the web app's model page, which runs the same rule compiled to SQL (`roots_sql`).
+and the web app's model page, which runs the same rule compiled to SQL (`roots_sql`, and `edges_sql` for
+the edges it shows: `lineage_edges`).
 
 Rules:
 - The walk stops at the first tracked model on each path: a tracked model is a root, even when it is
@@ -112,6 +113,43 @@ def lineage_cut(tables: TableSource, max_depth: int = DEFAULT_MAX_DEPTH) -> ir.T
         longer = edges.semi_join(above, edges.parent_id == above.node)
         chained = longer.select(child_id=longer.child_id).distinct()
     return chained
+
+
+def lineage_edges(tables: TableSource, start: ir.Table, max_depth: int = DEFAULT_MAX_DEPTH) -> ir.Table:
+    """child_id, parent_id, relation, depth, parent_tracked: every edge the walk of `derivative_roots` follows
+    up from the derivatives in `start` (a table with a child_id column), each with the shortest depth at
+    which the walk reaches it (1 = an edge of a start model). The walk is the one above: it goes on from an
+    untracked parent only, stops at `max_depth` (cycles end there too) and never walks an edge whose child is
+    tracked; an edge is listed once per relation."""
+    import ibis
+
+    if max_depth < 1:
+        raise ValueError("max_depth must be at least 1")
+    edges = tables.table("derivative_edges")
+    tracked = tables.table("models").select(tracked_id="model_id")
+    walkable = edges.anti_join(tracked, edges.child_id == tracked.tracked_id)
+    walkable = walkable.select("child_id", "parent_id", "relation").distinct()
+    nodes = start.select(node=start.child_id).distinct()
+    found = []
+    for depth in range(1, max_depth + 1):
+        level = walkable.view()
+        level = level.semi_join(nodes, level.child_id == nodes.node).mutate(depth=ibis.literal(depth, "int64"))
+        found.append(level)
+        untracked = level.anti_join(tracked, level.parent_id == tracked.tracked_id)
+        nodes = untracked.select(node=untracked.parent_id).distinct()
+    union = found[0]
+    for level in found[1:]:
+        union = union.union(level)
+    walked = union.group_by(["child_id", "parent_id", "relation"]).aggregate(depth=union.depth.min())
+    marked = walked.left_join(tracked, walked.parent_id == tracked.tracked_id)
+    return marked.mutate(parent_tracked=marked.tracked_id.notnull()).drop("tracked_id")
+
+
+@cache
+def edges_sql(max_depth: int = DEFAULT_MAX_DEPTH) -> str:
+    """DuckDB SQL of `lineage_edges` for the derivatives in a table named `START_TABLE` (child_id)."""
+    start = UNBOUND.table(START_TABLE, {"child_id": "string"})
+    return to_duckdb_sql(lineage_edges(UNBOUND, start, max_depth))
 
 
 @cache

@@ -18,7 +18,7 @@ import duckdb
 from atomscope.domain.encode import cursor_rows, frame_rows
 from atomscope.warehouse import queries
 from atomscope.warehouse.licenses import model_license
-from atomscope.warehouse.lineage import DEFAULT_MAX_DEPTH, START_TABLE, roots_sql
+from atomscope.warehouse.lineage import DEFAULT_MAX_DEPTH, START_TABLE, edges_sql, roots_sql
 from atomscope.warehouse.origin import origin_sql
 
 MAX_DEPTH = DEFAULT_MAX_DEPTH
@@ -77,22 +77,6 @@ def _openness(con, model_id: str) -> dict[str, Any] | None:
     return {"osai": osai, "mof_components": mof}
 
 
-LINEAGE_SQL = f"""
-WITH RECURSIVE walk(child_id, parent_id, relation, depth, path) AS (
-    SELECT e.child_id, e.parent_id, e.relation, 1, [e.child_id, e.parent_id]
-    FROM derivative_edges e WHERE e.child_id = ?
-    UNION ALL
-    SELECT e.child_id, e.parent_id, e.relation, w.depth + 1, list_append(w.path, e.parent_id)
-    FROM walk w JOIN derivative_edges e ON e.child_id = w.parent_id
-    WHERE w.depth < {MAX_DEPTH} AND NOT list_contains(w.path, e.parent_id)
-      AND w.parent_id NOT IN (SELECT model_id FROM models)
-)
-SELECT child_id, parent_id, relation, min(depth) AS depth,
-       parent_id IN (SELECT model_id FROM models) AS parent_tracked
-FROM walk GROUP BY ALL ORDER BY depth, child_id, parent_id, relation
-"""
-
-
 def lineage(con, model_id: str, tracked: bool) -> dict[str, Any]:
     """Edges from the model up to its roots, the roots, and its direct derivatives."""
     if tracked:
@@ -102,10 +86,13 @@ def lineage(con, model_id: str, tracked: bool) -> dict[str, Any]:
             con, "SELECT parent_id, relation FROM derivative_edges WHERE child_id = ? ORDER BY parent_id", [model_id]
         )
     else:
-        edges = _all(con, LINEAGE_SQL, [model_id])
-        found = con.execute(
-            f"WITH {START_TABLE} AS (SELECT ? AS child_id) SELECT * FROM ({roots_sql(MAX_DEPTH)})", [model_id]
+        start = f"WITH {START_TABLE} AS (SELECT ? AS child_id) "
+        edges = _all(
+            con,
+            start + f"SELECT * FROM ({edges_sql(MAX_DEPTH)}) ORDER BY depth, child_id, parent_id, relation",
+            [model_id],
         )
+        found = con.execute(start + f"SELECT * FROM ({roots_sql(MAX_DEPTH)})", [model_id])
         roots = sorted(root for _child, root, _depth in found.fetchall())
         built_on = []
     kids = _all(
