@@ -12,6 +12,7 @@ missing; `playwright install` is never used (no browser download).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import threading
@@ -311,6 +312,37 @@ def test_back_cast_and_unfinished_months_are_left_out_and_the_rows_origin_said(d
     ARTIFACTS.mkdir(exist_ok=True)
     downloads.screenshot(path=str(ARTIFACTS / "dashboard-downloads-observed.png"))
     assert tab.external == [] and tab.errors == [], (tab.external, tab.errors)
+
+
+def test_a_null_complete_is_left_out_as_the_report_leaves_it_out(dumps_server, tab):
+    """present/periods.py: a NULL `complete` is unfinished. The downloads answer is rewritten on its way to
+    the page so September's rows say NULL instead of false; `unfinished_rows` is recomputed by the Python
+    rule, and the card leaves out exactly the rows the report's chart (finished_mask) leaves out."""
+    import pandas as pd
+
+    from atomscope.present.periods import finished_mask, unfinished_rows
+
+    kept: list[int] = []
+
+    def null_september(route) -> None:
+        answer = route.fetch()
+        doc = answer.json()
+        for row in doc["rows"]:
+            if row["complete"] is False:
+                row["complete"] = None
+        doc["unfinished_rows"] = unfinished_rows(doc["rows"])
+        kept.append(int(finished_mask(pd.DataFrame(doc["rows"])).sum()))
+        route.fulfill(response=answer, json=doc)
+
+    page = tab.page
+    page.route(re.compile(r"/api/metrics/downloads(\?|$)"), null_september)
+    page.goto(dumps_server + "/")
+    page.wait_for_function(SETTLED, timeout=90_000)
+    downloads = _card(page, "downloads")
+    assert kept and downloads.get_attribute("data-state") == "ready"
+    assert downloads.get_attribute("data-rows") == str(kept[-1])
+    assert "2025-09 (to date) is left out" in downloads.locator(".chart-caption").inner_text()
+    assert tab.errors == [], tab.errors
 
 
 def test_runnable_card_lists_best_models_per_class(server, tab):

@@ -38,8 +38,9 @@ current run at the end of the series, shorter than N), a_value, b_value (at the 
 no crossover, at the last period), stays_ahead, estimated (true when a period of that run, or the last period when
 there is no run, is partly estimated in the source metric's `estimated` column).
 
-Unfinished periods (the source metric's `complete` is false: the month-to-date month, metrics/periods.py)
-are left out of the series, so a month-to-date share can neither start nor extend a run.
+Unfinished periods (the source metric's `complete` is not true: the month-to-date month, metrics/periods.py;
+a NULL counts as unfinished, the one rule of present/periods.py) are left out of the series, so a
+month-to-date share can neither start nor extend a run.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, g
 from atomscope.metrics.common import AVAILABILITY_HINT, CRAWL_HINTS, OPENROUTER_HINTS, SNAPSHOTS_HINT
 from atomscope.metrics.releases import PERIODS
 from atomscope.present.hints import ChartHint
+from atomscope.present.periods import row_finished
 
 SERIES = ("downloads_share", "derivative_share", "best_arena_score", "releases", "inference_share")
 SCHEMA = {
@@ -123,7 +125,7 @@ def _source(ctx: MetricContext, name: str, by: str, params: dict) -> tuple[list[
 
 def series_values(ctx: MetricContext, series: str) -> tuple[dict[str, dict[str, float]], set[str], list[str]]:
     """period -> region -> value for a series, the periods that are (partly) estimated, and the source
-    metric's notes. Rows of an unfinished period (`complete` false) are left out."""
+    metric's notes. Rows of an unfinished period (present/periods.py: `complete` not true) are left out."""
     if series == "downloads_share":
         rows, notes = _source(ctx, "downloads", "region", {"hubs": ctx.params.get("hubs") or "huggingface"})
         period_key, value_key = "month", "share"
@@ -142,12 +144,12 @@ def series_values(ctx: MetricContext, series: str) -> tuple[dict[str, dict[str, 
         period_key, value_key = "period", "releases"
     values: dict[str, dict[str, float]] = {}
     estimated: set[str] = set()
-    unfinished = sorted({str(row[period_key]) for row in rows if row.get("complete") is False})
+    unfinished = sorted({str(row[period_key]) for row in rows if not row_finished(row)})
     if unfinished:
         notes.append(f"unfinished period(s) left out of the series: {', '.join(unfinished)} (to date)")
     for row in rows:
         period = str(row[period_key])
-        if row.get("complete") is False:
+        if not row_finished(row):
             continue
         if row.get("estimated"):
             estimated.add(period)

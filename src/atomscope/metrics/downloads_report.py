@@ -11,6 +11,7 @@ import pandas as pd
 from atomscope.metrics.frames import CROSSOVER_PERIODS, MetricData, Unavailable, crossover, metric_frame
 from atomscope.present import charts
 from atomscope.present.layout import Chart, Section, Table, hub_missing, hub_source, origin_caption
+from atomscope.present.periods import finished_mask
 from atomscope.present.wording import Finding, adjective, estimated_run, percent, quoted_month, rival_of
 from atomscope.warehouse.provenance import HubStatus
 
@@ -208,7 +209,7 @@ def beyond_hugging_face(md: MetricData, con: duckdb.DuckDBPyConnection) -> Secti
 
 def share_shift(alone: pd.DataFrame, both: pd.DataFrame) -> pd.DataFrame:
     """region, share on the Hub alone, share with ModelScope, change in points, for the latest finished month."""
-    finished = both[both["complete"].fillna(False).astype(bool)]
+    finished = both[finished_mask(both)]
     if finished.empty:
         return pd.DataFrame()
     month = finished["month"].max()
@@ -223,7 +224,7 @@ def share_shift(alone: pd.DataFrame, both: pd.DataFrame) -> pd.DataFrame:
 def mostly_modelscope(md: MetricData) -> pd.DataFrame:
     both = md.get("downloads", "model", hubs="both").frame
     alone = md.get("downloads", "model").frame
-    both = both[both["complete"].fillna(False).astype(bool)]
+    both = both[finished_mask(both)]
     months = set(both["month"])
     total = both.groupby(["model_id", "org_name", "region"], as_index=False)["downloads"].sum()
     hub = alone[alone["month"].isin(months)].groupby("model_id")["downloads"].sum()

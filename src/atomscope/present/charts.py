@@ -16,6 +16,7 @@ import pandas as pd
 import vl_convert as vlc
 
 from atomscope.domain import regions
+from atomscope.present.periods import finished_mask
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 WIDTH, HEIGHT = 780, 300
@@ -126,7 +127,7 @@ def _span(periods: list[str]) -> str:
 def finished_periods(df: pd.DataFrame, columns: list[str], period: str = "month") -> PeriodFrame:
     """The rows of finished periods (a metric's `complete` column; all rows when it has none) and the
     given columns plus `estimated`, `measured_share` and `backcast` when the metric has them."""
-    complete = df["complete"].fillna(False).astype(bool) if "complete" in df else pd.Series(True, index=df.index)
+    complete = finished_mask(df)
     unfinished = sorted(df.loc[~complete, period].astype(str).unique())
     kept = df[complete]
     flags = [c for c in ("estimated", "measured_share", "backcast") if c in df.columns and c not in columns]

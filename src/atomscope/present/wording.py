@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from atomscope.domain import regions
+from atomscope.present.periods import finished_mask
 
 RIVALS = ("china", "us")  # the comparison the ATOM Project is about
 
@@ -88,7 +89,7 @@ class QuotedMonth:
 
 
 def quoted_month(df: pd.DataFrame) -> QuotedMonth:
-    complete = df["complete"].fillna(False).astype(bool) if "complete" in df else pd.Series(True, index=df.index)
+    complete = finished_mask(df)
     estimated = df["estimated"].fillna(False).astype(bool) if "estimated" in df else pd.Series(False, index=df.index)
     months = df.assign(_complete=complete, _estimated=estimated).groupby("month")[["_complete", "_estimated"]].any()
     finished = months[months["_complete"]]

@@ -40,6 +40,7 @@ from atomscope.domain.params import BUCKET_ORDER
 from atomscope.metrics import compiled
 from atomscope.metrics.base import Metric, MetricContext, Param
 from atomscope.present import hints
+from atomscope.present.periods import unfinished_rows
 from atomscope.warehouse.provenance import tables_provenance
 from atomscope.web.cache import Payload, Store, etag_of
 from atomscope.web.responses import CSV, ERRORS, Column, NoParams, json_payload, respond, serve_cached
@@ -98,6 +99,7 @@ class MetricResponse(BaseModel):
     by: str | None
     columns: list[Column]
     rows: list[dict[str, Any]]
+    unfinished_rows: list[int]
     notes: list[str]
     provenance: Provenance
     chart: dict[str, Any]
@@ -281,6 +283,7 @@ def run_metric(con, ep: MetricEndpoint, query: BaseModel) -> dict[str, Any]:
         "by": ctx.by,
         "columns": columns,
         "rows": rows,
+        "unfinished_rows": unfinished_rows(rows),  # present/periods.py decides; the dashboard only reads it
         "notes": notes,
         "provenance": prov,
         "chart": hints.hint(ep.metric.chart, ctx.by, columns),

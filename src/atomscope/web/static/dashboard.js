@@ -30,19 +30,28 @@
 
   function isShare(name) { return /share|pct$/.test(name); }
 
-  // Honest periods (issue 18), the same rule as the report (present/charts.py), driven by the metric's own
-  // columns: rows of an unfinished period (`complete` false) are left out; periods whose `estimated` is
-  // true are drawn lighter (bars) or dashed with hollow points (lines), with a legend entry.
+  // Honest periods (issue 18), the same rule as the report, driven by the metric's own columns: rows of an
+  // unfinished period are left out (which ones is decided in Python, present/periods.py, and sent as the
+  // answer's `unfinished_rows`: a NULL `complete` counts as unfinished there, so it is not re-derived here);
+  // periods whose `estimated` is true are drawn lighter (bars) or dashed with hollow points (lines), with a
+  // legend entry.
   const MEASURED = "measured";
   const ESTIMATED = "estimated";
   const BACKCAST = "back-cast";
   const DASHES = { domain: [MEASURED, ESTIMATED], range: [[1, 0], [5, 4]] };
 
+  // a symbol, not a column: copies made with {...r} keep it, and neither tables nor tooltips show it
+  const UNFINISHED = Symbol("unfinished");
+
+  function markUnfinished(doc) {
+    for (const i of doc.unfinished_rows || []) if (doc.rows[i]) doc.rows[i][UNFINISHED] = true;
+  }
+
   function finishedRows(rows, x, captions) {
-    const unfinished = [...new Set(rows.filter((r) => r.complete === false).map((r) => String(r[x])))].sort();
+    const unfinished = [...new Set(rows.filter((r) => r[UNFINISHED]).map((r) => String(r[x])))].sort();
     if (!unfinished.length) return rows;
     captions.push(`The unfinished ${x.replaceAll("_", " ")} ${unfinished.join(", ")} (to date) is left out.`);
-    return rows.filter((r) => r.complete !== false);
+    return rows.filter((r) => !r[UNFINISHED]);
   }
 
   function estimatedPeriods(rows, x) {
@@ -198,6 +207,7 @@
   function buildSpec(doc, measure, width) {
     const hint = doc.chart;
     const y = measure || hint.y;
+    markUnfinished(doc);
     const notes = [];
     const captions = [];
     // 9 significant digits: float noise (an HHI of 4629.1188851792713 one month, ...722 the next) must not
