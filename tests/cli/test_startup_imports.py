@@ -15,9 +15,9 @@ HEAVY = ("pandas", "numpy", "duckdb", "ibis", "pyarrow", "huggingface_hub", "htt
 
 PROBE = """
 import json, sys
-from atomscope.cli import app
+from atomscope.cli import main  # the console script's entry point, error handling included
 try:
-    app(sys.argv[1:])
+    main()
 except SystemExit:
     pass
 print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))

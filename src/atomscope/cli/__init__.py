@@ -44,15 +44,18 @@ def main() -> None:
     Besides atomscope's own errors that covers the warehouse file and the disk in every command: a
     damaged or truncated file, a full disk, a permission problem (DuckDB or OS errors).
     """
-    import duckdb
-
-    from atomscope.warehouse.db import describe_failure
-
     try:
         app()
     except AtomscopeError as exc:
         fail(str(exc))
-    except (duckdb.Error, OSError) as exc:
+    except Exception as exc:
+        # DuckDB is imported only by the commands that use it (`--help` stays light); its errors can only
+        # come from a command that imported it.
+        duckdb = sys.modules.get("duckdb")
+        if not isinstance(exc, OSError) and not (duckdb and isinstance(exc, duckdb.Error)):
+            raise
+        from atomscope.warehouse.db import describe_failure
+
         fail(describe_failure(exc))
 
 
