@@ -7,16 +7,35 @@ domain/regions.py (the dashboard reads the same definition).
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-import altair as alt
 import pandas as pd
-import vl_convert as vlc
 
 from atomscope.domain import regions
 from atomscope.present.periods import finished_mask
+
+
+def _lazy_import(name: str):
+    """`import name`, deferred until an attribute is first read (the standard library's LazyLoader recipe).
+    Every metric module imports this one for its report section, while `atomscope metric` and the API never
+    draw: Altair and vl-convert cost about a second of imports they would pay for nothing."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+alt = _lazy_import("altair")
+vlc = _lazy_import("vl_convert")
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 WIDTH, HEIGHT = 780, 300
