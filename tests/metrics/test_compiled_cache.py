@@ -87,7 +87,7 @@ def test_a_new_data_version_compiles_again(backend, warehouse, monkeypatch):
     table, key = _run(backend, "downloads", "region")
     compiled.fetch(table, key)
     name, full, _ = compiled.cache_key(backend, key)
-    assert compiled._read(compiled.cache_dir(warehouse), name, full) == backend.compile(table)
+    assert compiled.COMPILED.read(warehouse, name, full) == backend.compile(table)
     monkeypatch.setattr(compiled, "_data_version", lambda path: [0, 0, 0, 0])  # as after a write
     calls = []
     real = type(backend).compile

@@ -72,3 +72,22 @@ def test_warming_server_is_warm_when_it_answers(bundled_db, tmp_path, monkeypatc
         for name in app.state.metric_endpoints:
             assert client.get(f"/api/metrics/{name}").status_code == 200
     assert sorted(computed) == warmed  # every default view was a cache hit
+
+
+def test_a_restarted_server_over_the_same_warehouse_computes_nothing(bundled_db, tmp_path, monkeypatch):
+    db = tmp_path / "atomscope.duckdb"
+    shutil.copy(bundled_db, db)
+    computed = _count_computations(monkeypatch)
+    first = create_app(db, warm_cache=True)
+    with TestClient(first) as client:
+        names = sorted(first.state.metric_endpoints)
+        assert sorted(computed) == names
+        answered = {n: client.get(f"/api/metrics/{n}").content for n in names}
+        as_csv = {n: client.get(f"/api/metrics/{n}?format=csv").content for n in names}
+    computed.clear()
+    with TestClient(create_app(db, warm_cache=True)) as client:  # the restart: memory empty, answers kept
+        assert computed == [], "the kept answers were computed again"
+        for name in names:
+            assert client.get(f"/api/metrics/{name}").content == answered[name], f"{name}: kept answer differs"
+            assert client.get(f"/api/metrics/{name}?format=csv").content == as_csv[name], name
+    assert computed == []

@@ -1,4 +1,8 @@
-"""`atomscope metric NAME`: any registered metric, with grouping, date range and parameters."""
+"""`atomscope metric NAME`: any registered metric, with grouping, date range and parameters.
+
+An answer is kept beside the warehouse (warehouse/answers.py) under the request as typed: the next run of
+the same command over the same warehouse prints it without importing Ibis, DuckDB or pandas.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,13 @@ from typing import Annotated
 import typer
 
 from atomscope.cli.common import DbOption, open_read
-from atomscope.cli.output import ColumnsOption, FormatOption, OutputFormat, RawCsvOption, emit
+from atomscope.cli.output import ColumnsOption, FormatOption, OutputFormat, RawCsvOption, emit, emit_plain, plain_rows
+from atomscope.config import resolve_db_path
 from atomscope.domain.dates import parse_day
 from atomscope.domain.errors import MetricRequestError
+from atomscope.warehouse import answers
+from atomscope.warehouse.answers import NO_CACHE_ENV
+from atomscope.warehouse.sidecar import data_version
 
 
 class Engine(str, Enum):
@@ -39,6 +47,16 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
+NoCacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        envvar=NO_CACHE_ENV,
+        help="Compute from the warehouse: neither read nor keep an answer in <warehouse>.answers/.",
+    ),
+]
+
+
 def metric(
     name: Annotated[str, typer.Argument(help="Metric name; `atomscope metrics` lists them.")],
     db: DbOption = None,
@@ -59,42 +77,80 @@ def metric(
         str | None,
         typer.Option("--spark-master", envvar="SPARK_MASTER", help="Spark master URL [default: local[2]]."),
     ] = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Compute one metric from the warehouse (DuckDB), or from its Parquet lake on Spark."""
-    import ibis  # the heavy imports happen when a metric is computed, not at start-up
+    since_day, until_day = _parse_date(since, "--since"), _parse_date(until, "--until")
+    params = _parse_params(param)
+    if engine is Engine.spark:
+        answer = _compute_spark(name, by, since_day, until_day, params, lake, spark_master)
+    else:
+        path = resolve_db_path(db)
+        # as typed: a kept answer is found without importing the metrics (their defaults fill in later)
+        request = {
+            "caller": "cli",
+            "metric": name,
+            "by": by,
+            "since": since_day and since_day.isoformat(),
+            "until": until_day and until_day.isoformat(),
+            "params": sorted(params.items()),
+            "engine": engine.value,
+        }
+        answer = None if no_cache else answers.load(path, request)
+        if answer is None:
+            version = data_version(path)  # before reading: a write meanwhile must not be kept as this version
+            answer = _compute_duckdb(db, name, by, since_day, until_day, params)
+            if not no_cache:
+                answers.save(path, request, answer, version)
+    emit_plain(
+        answer.columns,
+        answer.rows,
+        format,
+        title=answer.extra.get("title"),
+        notes=answer.notes,
+        raw=raw_csv,
+        columns=columns,
+    )
+
+
+def _context(name: str, by: str | None, since: date | None, until: date | None, params: dict[str, str]):
+    from atomscope import metrics  # the heavy imports happen when a metric is computed, not at start-up
+
+    spec = metrics.get(name)
+    ctx = metrics.MetricContext(backend=None, by=by, since=since, until=until, params=params)
+    return spec, ctx
+
+
+def _answer(spec, result, frame) -> answers.Answer:
+    names, rows = plain_rows(frame)
+    title = f"{spec.title} ({spec.name}): {spec.summary}"
+    return answers.Answer(names, rows, list(result.notes), {"title": title})
+
+
+def _compute_duckdb(db, name, by, since, until, params) -> answers.Answer:
+    import ibis
 
     from atomscope import metrics
     from atomscope.metrics.compiled import fetch, request_key
 
-    spec = metrics.get(name)
-    ctx = metrics.MetricContext(
-        backend=None,
-        by=by,
-        since=_parse_date(since, "--since"),
-        until=_parse_date(until, "--until"),
-        params=_parse_params(param),
-    )
-    if engine is Engine.spark:
-        from atomscope.warehouse.engines import spark_backend
-
-        if lake is None:
-            raise MetricRequestError("--engine spark reads a Parquet lake: give --lake DIR (see `atomscope export`)")
-        ctx.backend = spark_backend(lake, spark_master)
+    spec, ctx = _context(name, by, since, until, params)
+    with open_read(db) as con:
+        ctx.backend = ibis.duckdb.from_connection(con)
         result = metrics.run(spec, ctx)
-        frame = result.table.to_pandas()
-    else:
-        with open_read(db) as con:
-            ctx.backend = ibis.duckdb.from_connection(con)
-            result = metrics.run(spec, ctx)
-            frame = fetch(result.table, request_key(spec.name, ctx), "pandas")  # SQL compiled once
-    emit(
-        frame,
-        format,
-        title=f"{spec.title} ({spec.name}): {spec.summary}",
-        notes=result.notes,
-        raw=raw_csv,
-        columns=columns,
-    )
+        frame = fetch(result.table, request_key(spec.name, ctx), "pandas")  # SQL compiled once
+    return _answer(spec, result, frame)
+
+
+def _compute_spark(name, by, since, until, params, lake, spark_master) -> answers.Answer:
+    from atomscope import metrics
+    from atomscope.warehouse.engines import spark_backend
+
+    spec, ctx = _context(name, by, since, until, params)
+    if lake is None:
+        raise MetricRequestError("--engine spark reads a Parquet lake: give --lake DIR (see `atomscope export`)")
+    ctx.backend = spark_backend(lake, spark_master)
+    result = metrics.run(spec, ctx)
+    return _answer(spec, result, result.table.to_pandas())
 
 
 def list_metrics(

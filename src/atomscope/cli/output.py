@@ -49,18 +49,18 @@ class OutputFormat(str, Enum):
 
 def plain(value):
     """One cell as plain Python (None, bool, int, float incl. NaN/inf, str, list, dict)."""
-    import numpy as np  # imported here, not at start-up: `atomscope --help` stays fast (tests/cli)
-    import pandas as pd
-
     from atomscope.domain.encode import clean
 
-    if isinstance(value, np.generic | np.ndarray):
+    # numpy and pandas values can only come from an imported numpy or pandas: a kept answer's plain cells
+    # are printed without importing either (`atomscope metric` answered from <warehouse>.answers/)
+    np, pd = sys.modules.get("numpy"), sys.modules.get("pandas")
+    if np is not None and isinstance(value, np.generic | np.ndarray):
         value = value.tolist()  # an array stays a list, even of one element
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None or (pd is not None and (value is pd.NA or value is pd.NaT)):
         return None
     if isinstance(value, float):
         return value  # NaN and infinities too: each format writes them its own way
-    if isinstance(value, pd.Timedelta):
+    if pd is not None and isinstance(value, pd.Timedelta):
         value = value.to_pytimedelta()
     if isinstance(value, datetime) and value.tzinfo is None and value.time() == time(0):
         return value.date().isoformat()  # a DATE column read back through pandas
@@ -69,6 +69,13 @@ def plain(value):
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     return clean(value)
+
+
+def plain_rows(frame: pd.DataFrame) -> tuple[list[str], list[list]]:
+    """(column names, rows of plain cells) of a frame: what every format prints, and what a kept answer holds."""
+    frame = _missing_text_as_null(frame)
+    rows = [[plain(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    return [str(c) for c in frame.columns], rows
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -145,16 +152,16 @@ class UnknownColumnError(AtomscopeError):
     """--columns named a column the result does not have."""
 
 
-def select_columns(frame: pd.DataFrame, columns: str | None) -> pd.DataFrame:
-    """The frame restricted to `--columns a,b,c` (in that order); the frame itself without it."""
+def select_columns(names: list[str], rows: list[list], columns: str | None) -> tuple[list[str], list[list]]:
+    """(names, rows) restricted to `--columns a,b,c` (in that order); as they are without it."""
     if not columns:
-        return frame
+        return names, rows
     wanted = [c.strip() for c in columns.split(",") if c.strip()]
-    known = [str(c) for c in frame.columns]
-    unknown = [c for c in wanted if c not in known]
+    unknown = [c for c in wanted if c not in names]
     if unknown:
-        raise UnknownColumnError(f"--columns: no column {', '.join(unknown)}; the columns are: {', '.join(known)}")
-    return frame[wanted]
+        raise UnknownColumnError(f"--columns: no column {', '.join(unknown)}; the columns are: {', '.join(names)}")
+    picked = [i for c in wanted for i, name in enumerate(names) if name == c]
+    return [names[i] for i in picked], [[row[i] for i in picked] for row in rows]
 
 
 @dataclass(frozen=True)
@@ -231,9 +238,26 @@ def emit(
     """Print `frame` in `fmt`. `columns` is the user's `--columns`; `priority` the columns a table keeps
     first when the terminal is too narrow for all of them (the command's sensible default); `one_line`
     keeps each row of a listing on one line, its prose cut with an ellipsis (csv and json keep it all)."""
-    frame = _missing_text_as_null(select_columns(frame, columns))
-    rows = list(frame.itertuples(index=False, name=None))
-    emit_rows(list(frame.columns), [rows], fmt, title=title, notes=notes, raw=raw, priority=priority, one_line=one_line)
+    names, rows = plain_rows(frame)
+    options = {"priority": priority, "one_line": one_line}
+    emit_plain(names, rows, fmt, title=title, notes=notes, raw=raw, columns=columns, **options)
+
+
+def emit_plain(
+    names: list[str],
+    rows: list[list],
+    fmt: OutputFormat,
+    *,
+    title: str | None = None,
+    notes: list[str] = (),
+    raw: bool = False,
+    columns: str | None = None,
+    priority: tuple[str, ...] = (),
+    one_line: bool = False,
+) -> None:
+    """`emit` of rows already in their plain form (`plain_rows`)."""
+    names, rows = select_columns(names, rows, columns)
+    emit_rows(names, [rows], fmt, title=title, notes=notes, raw=raw, priority=priority, one_line=one_line)
 
 
 def emit_rows(

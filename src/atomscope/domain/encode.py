@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
-
-import pandas as pd
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from atomscope.domain.spreadsheet import csv_line
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 
 def clean(value: Any) -> Any:
     """A JSON-safe version of one cell: NaN/inf -> None, dates -> ISO strings, numpy/Decimal -> Python."""
+    pd = sys.modules.get("pandas")  # a pandas value can only come from an imported pandas: none to import here
     if value is None:
         return None
     if isinstance(value, bool | int | str):
@@ -25,7 +28,7 @@ def clean(value: Any) -> Any:
         return value if math.isfinite(value) else None
     if isinstance(value, datetime | date | time):
         return value.isoformat()
-    if isinstance(value, pd.Timestamp):
+    if pd is not None and isinstance(value, pd.Timestamp):
         return None if pd.isna(value) else value.isoformat()
     if isinstance(value, timedelta):
         return value.total_seconds()
@@ -37,7 +40,7 @@ def clean(value: Any) -> Any:
         return [clean(v) for v in value]
     if hasattr(value, "tolist"):  # numpy scalar or array
         return clean(value.tolist())
-    if value is pd.NA or value is pd.NaT:
+    if pd is not None and (value is pd.NA or value is pd.NaT):
         return None
     return str(value)
 

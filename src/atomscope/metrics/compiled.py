@@ -4,9 +4,10 @@ Compiling an Ibis expression through sqlglot is a fixed cost paid on every call,
 `fetch(table, key, how)` runs a metric's output table on DuckDB with its SQL taken from a cache keyed by
 what determines it: the request (metric, grouping, window, parameters, filters), the engine, the
 warehouse's schema version and data version (size and mtime of its file and write-ahead log: metrics read
-data while they build their expression, so the SQL may embed values from it), and the atomscope and Ibis
-versions. The cache is a dict per process plus one file per request in `<warehouse>.compiled/` (written
-atomically; skipped when the directory cannot be written), so a new process finds it too.
+data while they build their expression, so the SQL may embed values from it), and the code version
+(atomscope's version and modules, the DuckDB and Ibis versions). The cache is a dict per process plus one
+file per request in `<warehouse>.compiled/` (written atomically, skipped when the directory cannot be
+written, the oldest files out beyond the folder's bound: warehouse/sidecar.py), so a new process finds it.
 
 Only the SQL is cached: results are computed by DuckDB every time, converted by Ibis exactly as without
 the cache. Spark, in-memory warehouses and expressions over in-memory tables (crossover) compile as before.
@@ -14,27 +15,24 @@ the cache. Spark, in-memory warehouses and expressions over in-memory tables (cr
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, Literal
 
-import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
-from atomscope import __version__
+from atomscope.warehouse.sidecar import KeyedFiles, code_version, data_version, file_name
 
 _MEMORY: dict[str, str] = {}
 _LOCK = threading.Lock()
+COMPILED = KeyedFiles(".compiled", ".sql")  # bounded like every sidecar folder (warehouse/sidecar.py)
 
 
 def cache_dir(warehouse: Path) -> Path:
-    return warehouse.with_name(warehouse.name + ".compiled")
+    return COMPILED.folder(warehouse)
 
 
 def _warehouse_of(backend: Any) -> Path | None:
@@ -43,15 +41,7 @@ def _warehouse_of(backend: Any) -> Path | None:
 
 
 def _data_version(path: Path) -> list[int]:
-    parts: list[int] = []
-    for file in (path, path.with_name(path.name + ".wal")):
-        try:
-            st = file.stat()
-        except FileNotFoundError:
-            parts += [-1, -1]
-        else:
-            parts += [st.st_size, st.st_mtime_ns]
-    return parts
+    return list(data_version(path))
 
 
 def cache_key(backend: Any, request: Hashable) -> tuple[str, str, Path] | None:
@@ -63,29 +53,9 @@ def cache_key(backend: Any, request: Hashable) -> tuple[str, str, Path] | None:
     warehouse = _warehouse_of(backend)
     if warehouse is None:
         return None
-    identity = json.dumps([repr(request), str(warehouse.resolve()), __version__, ibis.__version__])
-    full = json.dumps([identity, schema_version(backend.con), _data_version(warehouse)])
-    name = hashlib.sha256(identity.encode()).hexdigest()[:32]  # one file per request; a newer version overwrites
-    return name, full, warehouse
-
-
-def _read(folder: Path, name: str, full: str) -> str | None:
-    try:
-        key, _, sql = (folder / f"{name}.sql").read_text(encoding="utf-8").partition("\n")
-    except (OSError, UnicodeDecodeError):
-        return None
-    return sql if key == full and sql else None
-
-
-def _write(folder: Path, name: str, full: str, sql: str) -> None:
-    try:
-        folder.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(f"{full}\n{sql}")
-        os.replace(tmp, folder / f"{name}.sql")
-    except OSError:
-        pass  # a read-only place: the in-process cache still holds it
+    identity = json.dumps([repr(request), str(warehouse.resolve())])
+    full = json.dumps([identity, schema_version(backend.con), _data_version(warehouse), code_version()])
+    return file_name(identity), full, warehouse  # one file per request; a newer version overwrites
 
 
 def compiled_sql(backend: Any, table: ir.Table, request: Hashable) -> str | None:
@@ -100,11 +70,10 @@ def compiled_sql(backend: Any, table: ir.Table, request: Hashable) -> str | None
     with _LOCK:
         sql = _MEMORY.get(full)
     if sql is None:
-        folder = cache_dir(warehouse)
-        sql = _read(folder, name, full)
+        sql = COMPILED.read(warehouse, name, full)
         if sql is None:
             sql = backend.compile(table)
-            _write(folder, name, full, sql)
+            COMPILED.write(warehouse, name, full, sql)
         with _LOCK:
             _MEMORY[full] = sql
     return sql

@@ -20,6 +20,8 @@ Cache. Responses are cached under (warehouse version, request), least recently u
 wait up to `queue_wait` for it). The version is the size and mtime of the warehouse file and of its
 write-ahead log: any committed write changes one of them, so a cached entry is never served for a newer
 warehouse (except the stale fallback above, which says so). A hit costs two `stat` calls and no connection.
+Below this cache, a metric request's answer is kept on disk beside the warehouse (warehouse/answers.py, read
+by web/metricapi.py before it connects), so a restarted server over an unchanged warehouse computes nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import duckdb
 
 from atomscope.domain.errors import WarehouseError
 from atomscope.warehouse import db
+from atomscope.warehouse.sidecar import data_version
 
 RETRY_DELAYS = (0.05, 0.1, 0.1)  # seconds between attempts to open a write-locked warehouse
 LOCK_PATIENCE = sum(RETRY_DELAYS)
@@ -98,15 +101,7 @@ class Store:
     # -- warehouse ---------------------------------------------------------------------------------
     def version(self) -> tuple:
         """(size, mtime_ns) of the warehouse file and of its WAL; changes with every committed write."""
-        parts: list[int] = []
-        for path in (self.path, self.path.with_name(self.path.name + ".wal")):
-            try:
-                st = path.stat()
-            except FileNotFoundError:
-                parts += [-1, -1]
-            else:
-                parts += [st.st_size, st.st_mtime_ns]
-        return tuple(parts)
+        return data_version(self.path)
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:

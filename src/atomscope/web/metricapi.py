@@ -41,6 +41,7 @@ from atomscope.metrics import compiled
 from atomscope.metrics.base import Metric, MetricContext, Param
 from atomscope.present import hints
 from atomscope.present.periods import unfinished_rows
+from atomscope.warehouse import answers
 from atomscope.warehouse.provenance import tables_provenance
 from atomscope.web.cache import Payload, Store, etag_of
 from atomscope.web.responses import CSV, ERRORS, Column, NoParams, json_payload, respond, serve_cached
@@ -320,12 +321,42 @@ def metric_key(ep: MetricEndpoint, q: BaseModel) -> tuple:
     return ("metric", ep.metric.name, tuple(sorted((k, str(v)) for k, v in values.items())))
 
 
+def answer_request(ep: MetricEndpoint, q: BaseModel) -> dict[str, Any]:
+    """The request a kept answer is filed under (warehouse/answers.py): the cache key without the output
+    format, so the JSON and CSV forms of one request share it."""
+    _kind, name, values = metric_key(ep, q)
+    query = [[k, v] for k, v in values if k not in ("format", "raw")]
+    return {"caller": "api", "metric": name, "query": query, "engine": "duckdb"}
+
+
+DOCUMENT = ("metric", "by", "columns", "rows", "unfinished_rows", "notes", "provenance", "chart")  # run_metric's
+
+
+def document(answer: answers.Answer) -> dict[str, Any]:
+    """The JSON document of an answer, in run_metric's layout (a kept answer gives the same bytes)."""
+    parts = {**answer.extra, "columns": answer.columns, "rows": answer.rows, "notes": answer.notes}
+    return {key: parts[key] for key in DOCUMENT}
+
+
+def metric_document(store: Store, ep: MetricEndpoint, q: BaseModel) -> dict[str, Any]:
+    """The document kept for this request at the warehouse's version, else computed (and kept)."""
+    request = answer_request(ep, q)
+    kept = answers.load(store.path, request)
+    if kept is not None and set(DOCUMENT) <= {*kept.extra, "columns", "rows", "notes"}:
+        return document(kept)
+    version = store.version()
+    with store.connect() as con:
+        doc = run_metric(con, ep, q)
+    extra = {k: v for k, v in doc.items() if k not in ("columns", "rows", "notes")}
+    answers.save(store.path, request, answers.Answer(doc["columns"], doc["rows"], doc["notes"], extra), version)
+    return doc
+
+
 def metric_payload(store: Store, ep: MetricEndpoint, q: BaseModel) -> tuple[Payload, bool]:
     name = ep.metric.name
 
     def produce() -> Payload:
-        with store.connect() as con:
-            doc = run_metric(con, ep, q)
+        doc = metric_document(store, ep, q)
         if q.format == "csv":
             body = to_csv([c["name"] for c in doc["columns"]], doc["rows"], raw=q.raw)
             disposition = (("Content-Disposition", f'inline; filename="{name}.csv"'),)
