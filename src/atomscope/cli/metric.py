@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,9 +18,9 @@ from atomscope.cli.output import ColumnsOption, FormatOption, OutputFormat, RawC
 from atomscope.config import resolve_db_path
 from atomscope.domain.dates import parse_day
 from atomscope.domain.errors import MetricRequestError
-from atomscope.warehouse import answers
-from atomscope.warehouse.answers import NO_CACHE_ENV
-from atomscope.warehouse.sidecar import data_version
+
+if TYPE_CHECKING:
+    from atomscope.warehouse.answers import Answer
 
 
 class Engine(str, Enum):
@@ -47,6 +47,7 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
+NO_CACHE_ENV = "ATOMSCOPE_NO_CACHE"
 NoCacheOption = Annotated[
     bool,
     typer.Option(
@@ -80,6 +81,9 @@ def metric(
     no_cache: NoCacheOption = False,
 ) -> None:
     """Compute one metric from the warehouse (DuckDB), or from its Parquet lake on Spark."""
+    from atomscope.warehouse import answers
+    from atomscope.warehouse.sidecar import data_version
+
     since_day, until_day = _parse_date(since, "--since"), _parse_date(until, "--until")
     params = _parse_params(param)
     if engine is Engine.spark:
@@ -121,13 +125,15 @@ def _context(name: str, by: str | None, since: date | None, until: date | None, 
     return spec, ctx
 
 
-def _answer(spec, result, frame) -> answers.Answer:
+def _answer(spec, result, frame) -> Answer:
+    from atomscope.warehouse.answers import Answer
+
     names, rows = plain_rows(frame)
     title = f"{spec.title} ({spec.name}): {spec.summary}"
-    return answers.Answer(names, rows, list(result.notes), {"title": title})
+    return Answer(names, rows, list(result.notes), {"title": title})
 
 
-def _compute_duckdb(db, name, by, since, until, params) -> answers.Answer:
+def _compute_duckdb(db, name, by, since, until, params) -> Answer:
     import ibis
 
     from atomscope import metrics
@@ -141,7 +147,7 @@ def _compute_duckdb(db, name, by, since, until, params) -> answers.Answer:
     return _answer(spec, result, frame)
 
 
-def _compute_spark(name, by, since, until, params, lake, spark_master) -> answers.Answer:
+def _compute_spark(name, by, since, until, params, lake, spark_master) -> Answer:
     from atomscope import metrics
     from atomscope.warehouse.engines import spark_backend
 

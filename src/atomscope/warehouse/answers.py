@@ -24,7 +24,6 @@ from typing import Any
 from atomscope.warehouse.sidecar import KeyedFiles, code_version, data_version, file_name
 
 ANSWERS = KeyedFiles(".answers", ".json")
-NO_CACHE_ENV = "ATOMSCOPE_NO_CACHE"
 
 
 @dataclass(frozen=True)
