@@ -44,3 +44,16 @@ def test_every_command_group_help_imports_no_heavy_library():
     )  # fmt: skip
     for group in groups:
         assert _heavy_imported(*group) == [], group
+
+
+def test_command_modules_do_not_postpone_their_annotations():
+    """Typer reads every command's parameters on every run, `--help` included; postponed (string) annotations
+    are evaluated again there, twice per parameter, which cost more than the rest of building the commands."""
+    from pathlib import Path
+
+    import atomscope.cli
+
+    texts = {p.name: p.read_text(encoding="utf-8") for p in Path(atomscope.cli.__file__).parent.glob("*.py")}
+    commands = {name: text for name, text in texts.items() if ".command(" in text}  # modules that register commands
+    assert len(commands) > 5
+    assert [name for name, text in commands.items() if "from __future__ import annotations" in text] == []

@@ -1,7 +1,5 @@
 """`atomscope audit PATH...`: the Hub models a code tree depends on, their origin and alternatives."""
 
-from __future__ import annotations
-
 import sys
 from enum import Enum
 from pathlib import Path

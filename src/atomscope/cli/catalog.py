@@ -1,7 +1,5 @@
 """`atomscope catalog orgs|models|unresolved`: the curated catalog as the warehouse holds it."""
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import Annotated
 

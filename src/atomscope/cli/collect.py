@@ -1,7 +1,5 @@
 """`atomscope collect hf` and `atomscope import hub-dump`: the Hugging Face Hub collector."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """`atomscope init` and `atomscope query`."""
 
-from __future__ import annotations
-
 import re
 import sys
 from pathlib import Path

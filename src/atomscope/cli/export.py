@@ -1,7 +1,5 @@
 """`atomscope export`: the warehouse as a Parquet lake (for Spark and other engines) and/or CSV files."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

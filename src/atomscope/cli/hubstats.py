@@ -1,7 +1,5 @@
 """`atomscope import hub-stats` (history from the public hub-stats dataset) and `atomscope quality`."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated
 

@@ -4,8 +4,6 @@ An answer is kept beside the warehouse (warehouse/answers.py) under the request 
 the same command over the same warehouse prints it without importing Ibis, DuckDB or pandas.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -125,7 +123,7 @@ def _context(name: str, by: str | None, since: date | None, until: date | None, 
     return spec, ctx
 
 
-def _answer(spec, result, frame) -> Answer:
+def _answer(spec, result, frame) -> "Answer":
     from atomscope.warehouse.answers import Answer
 
     names, rows = plain_rows(frame)
@@ -133,7 +131,7 @@ def _answer(spec, result, frame) -> Answer:
     return Answer(names, rows, list(result.notes), {"title": title})
 
 
-def _compute_duckdb(db, name, by, since, until, params) -> Answer:
+def _compute_duckdb(db, name, by, since, until, params) -> "Answer":
     import ibis
 
     from atomscope import metrics
@@ -147,7 +145,7 @@ def _compute_duckdb(db, name, by, since, until, params) -> Answer:
     return _answer(spec, result, frame)
 
 
-def _compute_spark(name, by, since, until, params, lake, spark_master) -> Answer:
+def _compute_spark(name, by, since, until, params, lake, spark_master) -> "Answer":
     from atomscope import metrics
     from atomscope.warehouse.engines import spark_backend
 

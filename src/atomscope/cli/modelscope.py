@@ -1,7 +1,5 @@
 """`atomscope collect modelscope`: daily ModelScope download counts of the tracked organizations (issue 28)."""
 
-from __future__ import annotations
-
 import os
 from datetime import datetime
 from typing import Annotated

@@ -1,7 +1,5 @@
 """`atomscope collect openrouter` and `atomscope import openrouter`: the inference signal (issue 14)."""
 
-from __future__ import annotations
-
 import os
 from datetime import datetime
 from pathlib import Path

@@ -1,7 +1,5 @@
 """`atomscope report`: the static "State of the open-model ecosystem" site."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`atomscope serve`: the JSON API and the dashboard over the warehouse (read-only)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

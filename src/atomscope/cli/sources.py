@@ -1,7 +1,5 @@
 """`atomscope sources list|update|diff`: the reference sources, their versions and refreshes."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
