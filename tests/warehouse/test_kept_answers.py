@@ -101,6 +101,13 @@ def test_a_folder_that_cannot_be_written_is_skipped_and_still_read(warehouse, mo
         folder.chmod(0o755)
 
 
+def test_text_that_utf8_cannot_hold_is_answered_not_kept(warehouse):
+    odd = answers.Answer(["a"], [["\ud800"]], [], {})  # a lone surrogate
+    assert not answers.save(warehouse, REQUEST, odd, data_version(warehouse))
+    assert answers.load(warehouse, REQUEST) is None
+    assert [p.name for p in answers.answers_dir(warehouse).iterdir()] == [], "no temporary file left behind"
+
+
 def test_a_place_taken_by_a_file_is_skipped(warehouse):
     answers.answers_dir(warehouse).write_text("not a folder", encoding="utf-8")
     assert not answers.save(warehouse, REQUEST, ANSWER, data_version(warehouse))

@@ -113,8 +113,8 @@ class KeyedFiles:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
-        except OSError:
-            return False  # a read-only place (or a full disk): simply not kept
+        except (OSError, UnicodeError):
+            return False  # a read-only place, a full disk, text UTF-8 cannot hold: simply not kept
         self.trim(folder)
         return True
 
