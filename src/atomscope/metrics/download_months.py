@@ -10,6 +10,7 @@ import ibis.expr.types as ir
 
 from atomscope.metrics.base import MetricContext, Param
 from atomscope.metrics.common import month_of, tracked_models
+from atomscope.metrics.interpolate import Bracket, bracket, days_between, point_rows, slots
 from atomscope.metrics.periods import earliest_snapshot, flag_backcast
 
 ESTIMATE_WINDOW_DAYS = 30
@@ -23,16 +24,12 @@ MONTHLY_PARAMS = {
     ),
 }
 POINTS = {"model_id": "string", "d": "date", "v": "float64", "virtual": "boolean"}
+SLOT_ROWS = {"model_id": "string", "slot": "date", "fd": "date", "fv": "float64", "ld": "date", "lv": "float64"}
 
 
 def nullable(table: ir.Table, schema: dict[str, str]) -> ir.Table:
     """Cast to one nullable schema so that unions of key columns and literals line up."""
     return table.select(**{name: table[name].cast(kind) for name, kind in schema.items()})
-
-
-def days_between(later: ir.Value, earlier: ir.Value) -> ir.IntegerValue:
-    """Whole days from `earlier` to `later` (dates); DATEDIFF on every backend."""
-    return later.cast("date").delta(earlier.cast("date"), unit="day")
 
 
 def usable_snapshots(ctx: MetricContext) -> ir.Table:
@@ -112,18 +109,15 @@ def first_snapshots(ctx: MetricContext) -> ir.Table:
     )
 
 
-def model_points(ctx: MetricContext) -> ir.Table:
-    """model_id, d, v, virtual: the first and last observed snapshot of each model and month (all that
-    interpolating at month starts reads: the last point on or before a boundary and the first on or after
-    it) plus the virtual points of the first-snapshot estimate."""
+def model_slots(ctx: MetricContext) -> ir.Table:
+    """The month engine's slots (metrics/interpolate.py): per model and month, the first and last point
+    (fd, fv, ld, lv) of the observed snapshots (`observed_ends`) merged with the virtual points of the
+    first-snapshot estimate, which lie before S0, so in S0's month or earlier."""
     ends = observed_ends(ctx)
-    first_pt = ends.select(model_id=ends.model_id, d=ends.fd, v=ends.fv, virtual=ibis.literal(False))
-    last_pt = ends.filter(ends.ld != ends.fd).select(
-        model_id=ends.model_id, d=ends.ld, v=ends.lv, virtual=ibis.literal(False)
-    )
+    observed = ends.select(model_id=ends.model_id, slot=ends.m, fd=ends.fd, fv=ends.fv, ld=ends.ld, lv=ends.lv)
     first = first_snapshots(ctx)
     at_release = first.filter(first.release.notnull() & (first.release < first.s0)).select(
-        model_id=first.model_id, d=first.release, v=ibis.literal(0.0), virtual=ibis.literal(True)
+        model_id=first.model_id, d=first.release, v=ibis.literal(0.0)
     )
     window_start = (first.s0 - ibis.interval(days=ESTIMATE_WINDOW_DAYS)).cast("date")
     month_back = first.filter(first.release.notnull() & first.d30.notnull() & (first.release < window_start))
@@ -131,41 +125,11 @@ def model_points(ctx: MetricContext) -> ir.Table:
         model_id=month_back.model_id,
         d=(month_back.s0 - ibis.interval(days=ESTIMATE_WINDOW_DAYS)).cast("date"),
         v=ibis.greatest(month_back.a0 - month_back.d30, ibis.literal(0.0)),
-        virtual=ibis.literal(True),
     )
-    out = nullable(first_pt, POINTS)
-    for part in (last_pt, at_release, month_back):
-        out = out.union(nullable(part, POINTS))
-    return out
-
-
-def interpolate_at(points: ir.Table, targets: ir.Table) -> ir.Table:
-    """Linear interpolation of `points` (model_id, d, v) at `targets` (model_id, b).
-
-    Returns targets with prev_d, next_d and the interpolated value `value` (null where b is not bracketed,
-    i.e. before the first or after the last point). Uses two window passes over the union of points and
-    targets (a running max/min of point dates) and equi-joins back to the points: no non-equi join.
-    """
-    pts = points.select(model_id=points.model_id, d=points.d, pd=points.d, kind=ibis.literal(0))
-    tgs = targets.select(model_id=targets.model_id, d=targets.b, pd=ibis.null().cast("date"), kind=ibis.literal(1))
-    union_schema = {"model_id": "string", "d": "date", "pd": "date", "kind": "int8"}
-    both = nullable(pts, union_schema).union(nullable(tgs, union_schema))
-    before = ibis.window(group_by="model_id", order_by=[both.d, both.kind], preceding=None, following=0)
-    after = ibis.window(group_by="model_id", order_by=[both.d, both.kind.desc()], preceding=0, following=None)
-    both = both.mutate(prev_d=both.pd.max().over(before), next_d=both.pd.min().over(after))
-    found = both.filter(both.kind == 1).select(model_id="model_id", b="d", prev_d="prev_d", next_d="next_d")
-    prev = points.select(model_id=points.model_id, prev_d=points.d, prev_v=points.v)
-    nxt = points.select(model_id=points.model_id, next_d=points.d, next_v=points.v)
-    found = found.left_join(prev, ["model_id", "prev_d"]).drop("model_id_right", "prev_d_right")
-    found = found.left_join(nxt, ["model_id", "next_d"]).drop("model_id_right", "next_d_right")
-    span = days_between(found.next_d, found.prev_d)
-    frac = days_between(found.b, found.prev_d).cast("float64") / span.nullif(0).cast("float64")
-    value = ibis.cases(
-        (found.prev_d.isnull() | found.next_d.isnull(), ibis.null().cast("float64")),
-        (span == 0, found.prev_v),
-        else_=found.prev_v + (found.next_v - found.prev_v) * frac,
-    )
-    return found.mutate(value=value)
+    rows = nullable(observed, SLOT_ROWS)
+    for part in (at_release, month_back):
+        rows = rows.union(nullable(point_rows(part, part.d.truncate("M")), SLOT_ROWS))
+    return slots(rows)
 
 
 def model_month_downloads(ctx: MetricContext) -> ir.Table:
@@ -173,9 +137,9 @@ def model_month_downloads(ctx: MetricContext) -> ir.Table:
     month (YYYY-MM), downloads, measured (its part measured by all-time counts), estimated (the month
     overlaps the first-snapshot estimate), cumulative (V at the month's end) and the model's origin and
     size columns from `tracked_models` (org_key, org_name, region, size_bucket, ...)."""
-    points = model_points(ctx)
-    months = months_from_points(points, first_snapshots(ctx))
-    months = _with_thirty_day_months(ctx, months, points)
+    by_month = model_slots(ctx)
+    months = months_from_slots(by_month, first_snapshots(ctx))
+    months = _with_thirty_day_months(ctx, months, by_month)
     months = months.mutate(month=month_of(months.month_start))
     tracked = tracked_models(ctx)
     tracked = tracked.mutate(size_bucket=tracked.size_bucket.fill_null("unknown"))
@@ -183,59 +147,58 @@ def model_month_downloads(ctx: MetricContext) -> ir.Table:
 
 
 def months_from_points(points: ir.Table, first: ir.Table) -> ir.Table:
-    """Per key and month: model_id, month_start, downloads, measured, cumulative, estimated, from the
-    cumulative `points` (model_id, d, v, virtual) and `first` (model_id, s0, a0, release): the rules of the
-    module docstring. Any cumulative count (the Hub's all-time total, ModelScope's) goes through this one."""
-    span = points.group_by("model_id").aggregate(lo=points.d.min(), hi=points.d.max())
-    lo_m = span.lo.truncate("M")
-    n_months = (span.hi.year() - span.lo.year()) * 12 + span.hi.month() - span.lo.month()
-    bounds = span.select(model_id=span.model_id, lo_m=lo_m, i=ibis.range(0, n_months + 2).unnest())
-    bounds = bounds.select(model_id=bounds.model_id, b=(bounds.lo_m + bounds.i.as_interval("M")).cast("date"))
+    """`months_from_slots` over cumulative `points` (model_id, d, v): any cumulative count (the Hub's
+    all-time total, ModelScope's) goes through this one rule."""
+    return months_from_slots(slots(point_rows(points, points.d.truncate("M"))), first)
 
-    at = interpolate_at(points, bounds)
-    # clip outside the observed range: 0 before the first point (release, or S0 without estimate: the
-    # first month then counts from S0), the last value after the last point (month-to-date)
-    first_v = points.group_by("model_id").aggregate(
-        hi_d=points.d.max(), last_v=points.v.argmax(points.d), first_v=points.v.argmin(points.d)
-    )
-    at = at.join(first_v, "model_id")
-    value = ibis.cases(
-        (at.prev_d.isnull(), at.first_v),
-        (at.next_d.isnull(), at.last_v),
-        else_=at.value,
-    )
-    # the same value read from all-time snapshots only: the growth between two snapshots no farther apart
-    # than GAP_DAYS is measured; before S0 nothing is (virtual points), after the last snapshot nothing grows
-    at = at.join(first.select("model_id", "s0", "a0", "release"), "model_id")
-    gap = (at.b > at.s0) & at.next_d.notnull() & (days_between(at.next_d, at.prev_d) > GAP_DAYS)
-    at = at.select(
-        "model_id", "b", "s0", "release", v=value,
-        mv=ibis.cases((at.b < at.s0, at.a0), else_=value), gap=gap.fill_null(False),
-    )  # fmt: skip
-    by_model = ibis.window(group_by="model_id", order_by="b")
-    at = at.mutate(
-        b_next=at.b.lead().over(by_model),
-        v_next=at.v.lead().over(by_model),
-        mv_next=at.mv.lead().over(by_model),
-        gap_next=at.gap.lead().over(by_model),
-    )
-    months = at.filter(at.b_next.notnull())
+
+def months_from_slots(by_month: ir.Table, first: ir.Table) -> ir.Table:
+    """Per key and month: model_id, month_start, downloads, measured, cumulative, estimated, from month
+    slots (metrics/interpolate.py `slots`, slot = the month's first day) and `first` (model_id, s0, a0,
+    release): the rules of metrics/downloads.py's docstring.
+
+    The months run from the first slot's to the last slot's; each month's row is generated from the row of
+    the last non-empty slot starting on or before it, which brackets both the month's start b and its end
+    b_next (metrics/interpolate.py `bracket`). Values are clipped outside the points: the first point's
+    before them (the release's 0, or S0's total without estimate: the first month then counts from S0), the
+    last point's after them (month-to-date)."""
+    rows = by_month.join(first.select("model_id", "s0", "a0", "release"), "model_id")
+    n_slot = rows.n_slot.cast("date")
+    span = ((n_slot.year() - rows.slot.year()) * 12 + n_slot.month() - rows.slot.month()).fill_null(1)
+    rows = rows.mutate(i=ibis.range(0, span).unnest())
+    b = (rows.slot.cast("date") + rows.i.as_interval("M")).cast("date")
+    rows = rows.mutate(b=b, b_next=(b + ibis.interval(months=1)).cast("date"))
+    at, at_next = bracket(rows, rows.b), bracket(rows, rows.b_next)
+    v, v_next = at.clipped(rows.b), at_next.clipped(rows.b_next)
+
+    def measured_value(when: ir.DateValue, value: ir.FloatingValue) -> ir.FloatingValue:
+        # the value read from all-time snapshots only: before S0 nothing is measured (virtual points)
+        return ibis.cases((when < rows.s0, rows.a0), else_=value)
+
+    def gap(when: ir.DateValue, near: Bracket) -> ir.BooleanValue:
+        # growth between snapshots farther apart than GAP_DAYS is not measured; after the last, none grows
+        far = (when > rows.s0) & near.next_d.notnull() & (days_between(near.next_d, near.prev_d) > GAP_DAYS)
+        return far.fill_null(False)
+
     # a month is an estimate when it overlaps (R, S0), the span covered only by virtual points
-    estimated = (months.release.notnull() & (months.release < months.s0)) & (
-        (months.b < months.s0) & (months.b_next > months.release)
+    estimated = (rows.release.notnull() & (rows.release < rows.s0)) & (
+        (rows.b < rows.s0) & (rows.b_next > rows.release)
     )
-    measured = ibis.cases((months.gap | months.gap_next, 0.0), else_=months.mv_next - months.mv)
-    return months.select(
-        model_id=months.model_id,
-        month_start=months.b.cast("date"),
-        downloads=months.v_next - months.v,
+    measured = ibis.cases(
+        (gap(rows.b, at) | gap(rows.b_next, at_next), 0.0),
+        else_=measured_value(rows.b_next, v_next) - measured_value(rows.b, v),
+    )
+    return rows.select(
+        model_id=rows.model_id,
+        month_start=rows.b,
+        downloads=v_next - v,
         measured=measured,
-        cumulative=months.v_next,
+        cumulative=v_next,
         estimated=estimated,
     )
 
 
-def _with_thirty_day_months(ctx: MetricContext, months: ir.Table, points: ir.Table) -> ir.Table:
+def _with_thirty_day_months(ctx: MetricContext, months: ir.Table, by_month: ir.Table) -> ir.Table:
     """Estimated months take the scaled 30-day count where a 30-day-only snapshot gives one; models known
     only through 30-day counts get those months (cumulative NULL). See the module docstring."""
     d30 = thirty_day_months(ctx)
@@ -246,7 +209,7 @@ def _with_thirty_day_months(ctx: MetricContext, months: ir.Table, points: ir.Tab
         "model_id", "month_start", downloads=ibis.cases((use, joined.d30_downloads), else_=joined.downloads),
         measured=ibis.cases((use, 0.0), else_=joined.measured), cumulative="cumulative", estimated="estimated",
     )  # fmt: skip
-    with_points = points.select("model_id").distinct()
+    with_points = by_month.select("model_id").distinct()
     only_d30 = d30.anti_join(with_points, "model_id")
     only_d30 = only_d30.select(
         "model_id", "month_start", downloads=only_d30.d30_downloads, measured=ibis.literal(0.0),

@@ -74,11 +74,13 @@ region 'unresolved' (their raw Hub namespace as org) and a note gives their shar
 Evaluation. V(b) only ever reads the last snapshot on or before b and the first on or after it, and for a
 month start b both are the first or last snapshot of some month of that model. So hf_snapshots is reduced
 once (one aggregation per model and month: first and last point, plus D30 and created_at at the first
-point, from which `first_snapshots` also comes) and the interpolation runs over those two points per
-model-month plus the virtual points, not over every snapshot day. Same numbers as over all snapshots.
+point, from which `first_snapshots` also comes), merged with the virtual points into one row per model and
+month, and each month is read from those rows (metrics/interpolate.py: one window pass over them brings
+each its neighbours' points; no window over the months, no join back to the points). Same numbers as over
+all snapshots.
 
-`model_month_downloads(ctx)` (per model and month) is reused by `concentration`; `first_snapshots` and
-`interpolate_at` by `ram`.
+`model_month_downloads(ctx)` (per model and month) is reused by `concentration`; `first_snapshots` and the
+interpolation of metrics/interpolate.py by `ram`.
 """
 
 from __future__ import annotations

@@ -45,8 +45,9 @@ import pandas as pd
 from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, register
 from atomscope.metrics.common import SNAPSHOTS_HINT, tracked_models
-from atomscope.metrics.download_months import days_between, first_snapshots, interpolate_at, usable_snapshots
+from atomscope.metrics.download_months import first_snapshots, usable_snapshots
 from atomscope.metrics.frames import MetricData, metric_frame
+from atomscope.metrics.interpolate import bracket, days_between, point_rows, slots
 from atomscope.present import charts
 from atomscope.present.hints import ChartHint
 from atomscope.present.layout import Chart, Section, Table, hub_missing, origin_caption
@@ -68,49 +69,47 @@ def parse_checkpoints(text: str) -> list[int]:
 
 
 def checkpoint_downloads(ctx: MetricContext, days_list: list[int]) -> ir.Table:
-    """model_id, size_bucket, release_date, days_since_release, cumulative_downloads (bracketed only)."""
+    """model_id, size_bucket, release_date, days_since_release, cumulative_downloads (bracketed only).
+
+    The checkpoints cut each model's history into age segments, the slots of metrics/interpolate.py:
+    slot 0 is age < t0, slot j (1..n) is t(j-1) <= age < t(j) (the last one open), so checkpoint t(j-1)
+    starts slot j. One hash aggregation of hf_snapshots down to the first and last snapshot of each model
+    and slot (`age_slots`) gives every checkpoint exactly the bracket the full history would, without
+    sorting every snapshot; each checkpoint is read from the row of the last non-empty slot starting on or
+    before it."""
     first = first_snapshots(ctx).select(model_id="model_id", release="release")
     facts = ctx.table("model_facts").select("model_id", "size_bucket")
     models = first.join(facts, "model_id")
     models = models.filter(models.release.notnull() & models.size_bucket.notnull())
-    days = ibis.array(days_list).unnest()
-    targets = models.select("model_id", "size_bucket", "release", t=days)
-    targets = targets.mutate(b=(targets.release + targets.t.as_interval("D")).cast("date"))
-
-    points = bracketing_points(ctx, models.select("model_id", "release"), days_list)
-    values = interpolate_at(points, targets.select("model_id", "b"))
-    values = values.filter(values.value.notnull()).select("model_id", "b", "value")
-    joined = targets.join(values, ["model_id", "b"])
-    return joined.select(
-        model_id=joined.model_id,
-        size_bucket=joined.size_bucket,
-        release_date=joined.release,
-        days_since_release=joined.t,
-        cumulative_downloads=joined.value,
+    rows = age_slots(ctx, models.select("model_id", "release"), days_list).join(models, "model_id")
+    end = rows.n_slot.fill_null(len(days_list) + 1)
+    rows = rows.mutate(j=ibis.range(rows.slot, end).unnest())
+    rows = rows.filter(rows.j >= 1)
+    t = ibis.cases(*((rows.j == i + 1, days) for i, days in enumerate(days_list)))
+    rows = rows.mutate(t=t, b=(rows.release + t.as_interval("D")).cast("date"))
+    rows = rows.mutate(value=bracket(rows, rows.b).value(rows.b))
+    rows = rows.filter(rows.value.notnull())
+    return rows.select(
+        model_id=rows.model_id,
+        size_bucket=rows.size_bucket,
+        release_date=rows.release,
+        days_since_release=rows.t,
+        cumulative_downloads=rows.value,
     )
 
 
-def bracketing_points(ctx: MetricContext, releases: ir.Table, days_list: list[int]) -> ir.Table:
-    """model_id, d, v: the snapshots interpolating at release + t can read, for models in `releases`.
-
-    The checkpoints cut each model's history into segments (age in days <= t0, t0 < age <= t1, ...,
-    age > t_last). The last snapshot on or before release + t and the first on or after it are always the
-    first or last snapshot of a segment, so one hash aggregation of hf_snapshots down to those two points
-    per model and segment gives `interpolate_at` exactly the brackets the full history would, without
-    sorting every snapshot (the windows of `interpolate_at` then run over ~16 points per model)."""
+def age_slots(ctx: MetricContext, releases: ir.Table, days_list: list[int]) -> ir.Table:
+    """Per model of `releases` and age slot (`checkpoint_downloads`): the first and last snapshot (fd, fv,
+    ld, lv) with its neighbours' (metrics/interpolate.py `slots`)."""
     snaps = usable_snapshots(ctx)  # without snapshots flagged by the source-quality checks
     snaps = snaps.filter(snaps.downloads_all_time.notnull())
     snaps = snaps.join(releases, "model_id")
     age = days_between(snaps.snapshot_date, snaps.release)
-    segment = ibis.cases(*((age <= t, i) for i, t in enumerate(days_list)), else_=len(days_list))
-    d = snaps.snapshot_date
-    total = snaps.downloads_all_time.cast("float64")
-    ends = snaps.group_by([snaps.model_id, segment.name("segment")]).aggregate(
-        fd=d.min(), fv=total.argmin(d), ld=d.max(), lv=total.argmax(d)
+    slot = ibis.cases(*((age < t, i) for i, t in enumerate(days_list)), else_=len(days_list))
+    points = snaps.select(
+        model_id=snaps.model_id, d=snaps.snapshot_date, v=snaps.downloads_all_time.cast("float64"), slot=slot
     )
-    first = ends.select(model_id=ends.model_id, d=ends.fd, v=ends.fv)
-    last = ends.filter(ends.ld != ends.fd).select(model_id=ends.model_id, d=ends.ld, v=ends.lv)
-    return first.union(last)
+    return slots(point_rows(points, points.slot))
 
 
 def references(values: ir.Table, version: str, top: int) -> ir.Table:
