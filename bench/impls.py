@@ -3,7 +3,8 @@
 * `ibis`   - the registered metric (what `atomscope metric NAME` runs), on DuckDB through Ibis;
 * `sql`    - hand-written DuckDB SQL computing the same numbers (the practical limit): one hash
              aggregation of hf_snapshots to first/last point per model and month, then interpolation at
-             month boundaries on that small table;
+             month boundaries on that small table (the month grid left-joined to it, IGNORE NULLS
+             windows), the measured part, 30-day-only months, back-cast and complete months;
   For `derivatives`, a recursive CTE walking the lineage (DuckDB; Spark has none);
 * `pandas` - a straightforward pandas version (load the columns, merge_asof at month boundaries, groupby).
 
@@ -18,13 +19,17 @@ import pandas as pd
 # ------------------------------------------------------------------------------------------------ SQL
 
 MODEL_MONTHS_SQL = """
-WITH obs AS (      -- the only pass over hf_snapshots: first/last point per model and month
+WITH usable AS (   -- hf_snapshots without the days the source-quality checks flagged (same day and source)
+    SELECT s.* FROM hf_snapshots s
+    WHERE NOT EXISTS (SELECT 1 FROM snapshot_quality q
+                      WHERE q.snapshot_date::DATE = s.snapshot_date AND q.source = s.source)
+), obs AS (        -- the only pass over the all-time counts: first/last point per model and month
     SELECT model_id, date_trunc('month', snapshot_date)::DATE AS m,
            min(snapshot_date) AS fd, arg_min(downloads_all_time, snapshot_date)::DOUBLE AS fv,
            max(snapshot_date) AS ld, arg_max(downloads_all_time, snapshot_date)::DOUBLE AS lv,
            arg_min_null(downloads_30d, snapshot_date)::DOUBLE AS d30,
            arg_min_null(created_at, snapshot_date)::DATE AS created
-    FROM hf_snapshots WHERE downloads_all_time IS NOT NULL
+    FROM usable WHERE downloads_all_time IS NOT NULL
     GROUP BY ALL
 ), first AS (
     SELECT o.model_id, min(fd) AS s0, arg_min(fv, fd) AS a0, arg_min_null(d30, fd) AS d30,
@@ -67,68 +72,112 @@ WITH obs AS (      -- the only pass over hf_snapshots: first/last point per mode
            CASE WHEN fd IS NOT NULL THEN fv ELSE after_v END AS next_v
     FROM g
 ), val AS (
-    SELECT model_id, b,
+    SELECT model_id, b, prev_d, next_d,
            CASE WHEN prev_d IS NULL THEN first_v WHEN next_d IS NULL THEN last_v
                 WHEN next_d = prev_d THEN prev_v
                 ELSE prev_v + (next_v - prev_v)
                      * (datediff('day', prev_d, b)::DOUBLE / datediff('day', prev_d, next_d)::DOUBLE) END AS v
     FROM iv
+), pt AS (         -- mv: the value read from all-time snapshots only; gap: snapshots over 45 days apart
+    SELECT val.model_id, val.b, val.v, f.s0, f.release, CASE WHEN val.b < f.s0 THEN f.a0 ELSE val.v END AS mv,
+           coalesce(val.b > f.s0 AND val.next_d IS NOT NULL AND datediff('day', val.prev_d, val.next_d) > 45,
+                    false) AS gap
+    FROM val JOIN first2 f USING (model_id)
 ), mon AS (
-    SELECT model_id, b AS month_start, lead(b) OVER w AS b_next, v, lead(v) OVER w AS v_next
-    FROM val WINDOW w AS (PARTITION BY model_id ORDER BY b)
+    SELECT *, lead(b) OVER w AS b_next, lead(v) OVER w AS v_next, lead(mv) OVER w AS mv_next,
+           lead(gap) OVER w AS gap_next
+    FROM pt WINDOW w AS (PARTITION BY model_id ORDER BY b)
+), months AS (
+    SELECT model_id, b AS month_start, v_next - v AS downloads,
+           CASE WHEN gap OR gap_next THEN 0.0 ELSE mv_next - mv END AS measured,
+           (release IS NOT NULL AND release < s0 AND b < s0 AND b_next > release) AS estimated
+    FROM mon WHERE b_next IS NOT NULL
+), d30 AS (        -- 30-day-only snapshots: the one nearest a month's end (within 15 days), scaled
+    SELECT model_id, month_start,
+           arg_min(downloads_30d, distance)::DOUBLE
+               * datediff('day', month_start, (month_start + INTERVAL 1 MONTH)::DATE)::DOUBLE / 30.0 AS d30_downloads
+    FROM (SELECT model_id, downloads_30d,
+                 CASE WHEN snapshot_date - date_trunc('month', snapshot_date)::DATE
+                           < (date_trunc('month', snapshot_date) + INTERVAL 1 MONTH)::DATE - snapshot_date
+                      THEN (date_trunc('month', snapshot_date) - INTERVAL 1 MONTH)::DATE
+                      ELSE date_trunc('month', snapshot_date)::DATE END AS month_start,
+                 least(snapshot_date - date_trunc('month', snapshot_date)::DATE,
+                       (date_trunc('month', snapshot_date) + INTERVAL 1 MONTH)::DATE - snapshot_date) AS distance
+          FROM usable WHERE downloads_all_time IS NULL AND downloads_30d IS NOT NULL)
+    WHERE distance <= 15 GROUP BY model_id, month_start
+), mm0 AS (        -- estimated months take the 30-day count; models known only by 30-day counts added
+    SELECT m.model_id, m.month_start,
+           CASE WHEN m.estimated AND d.d30_downloads IS NOT NULL THEN d.d30_downloads ELSE m.downloads END
+               AS downloads,
+           CASE WHEN m.estimated AND d.d30_downloads IS NOT NULL THEN 0.0 ELSE m.measured END AS measured
+    FROM months m LEFT JOIN d30 d USING (model_id, month_start)
+    UNION ALL
+    SELECT model_id, month_start, d30_downloads, 0.0 FROM d30 WHERE model_id NOT IN (SELECT model_id FROM obs)
 ), tracked AS (
     SELECT m.model_id, coalesce(l.org_key, m.hf_org) AS org_key, coalesce(l.region, 'unresolved') AS region
     FROM models m
     LEFT JOIN (SELECT a.alias, o.org_key, o.region FROM org_aliases a JOIN organizations o USING (org_key)
                WHERE a.source = 'hf') l ON l.alias = m.hf_org
 ), mm AS (
-    SELECT mon.model_id, mon.month_start, mon.v_next - mon.v AS downloads, t.org_key, t.region,
-           (f.release IS NOT NULL AND f.release < f.s0 AND mon.month_start < f.s0
-            AND mon.b_next > f.release) AS estimated
-    FROM mon JOIN first2 f USING (model_id) JOIN tracked t USING (model_id)
-    WHERE mon.b_next IS NOT NULL
-), latest AS (     -- metrics/periods.py: a month is complete when the latest snapshot is on or after its end
-    SELECT date_trunc('month', max(snapshot_date) + INTERVAL 1 DAY)::DATE AS after_latest FROM hf_snapshots
-    WHERE downloads_all_time IS NOT NULL OR downloads_30d IS NOT NULL
+    SELECT mm0.*, t.org_key, t.region FROM mm0 JOIN tracked t USING (model_id)
+), counted AS (    -- metrics/periods.py: complete months (latest snapshot) and back-cast months (earliest)
+    SELECT snapshot_date FROM hf_snapshots WHERE downloads_all_time IS NOT NULL OR downloads_30d IS NOT NULL
+), latest AS (
+    SELECT date_trunc('month', max(snapshot_date) + INTERVAL 1 DAY)::DATE AS after_latest FROM counted
+), earliest AS (
+    SELECT date_trunc('month', min(snapshot_date))::DATE AS first_month FROM counted
 )
 """
 
+# measured_share and estimated as metrics/download_months.py `share_measured` / `estimated_flag`
+MEASURED_SHARE = "coalesce(greatest(least(measured / nullif(downloads, 0), 1.0), 0.0), 1.0)"
+OBSERVED = "NOT coalesce(month_start < (SELECT first_month FROM earliest), false)"
+
 DOWNLOADS_BY_REGION_SQL = (
     MODEL_MONTHS_SQL
-    + """
+    + f"""
 , grp AS (
-    SELECT month_start, region, sum(downloads) AS downloads, bool_or(estimated) AS estimated,
+    SELECT month_start, region, sum(downloads) AS downloads, sum(measured) AS measured,
            count(DISTINCT model_id) AS models
     FROM mm GROUP BY ALL
+), run AS (        -- the running sum includes back-cast months
+    SELECT *, sum(downloads) OVER (PARTITION BY region ORDER BY month_start
+                                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cumulative_downloads
+    FROM grp
+), kept AS (
+    SELECT *, {MEASURED_SHARE} AS measured_share FROM run WHERE {OBSERVED}
 )
 SELECT strftime(month_start, '%Y-%m') AS month, region, downloads,
        downloads / nullif(sum(downloads) OVER (PARTITION BY month_start), 0) AS share,
-       sum(downloads) OVER (PARTITION BY region ORDER BY month_start
-                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cumulative_downloads,
-       estimated, coalesce(month_start < (SELECT after_latest FROM latest), false) AS complete, models
-FROM grp ORDER BY month, downloads DESC
+       cumulative_downloads, measured_share, measured_share < 0.95 AS estimated, false AS backcast,
+       coalesce(month_start < (SELECT after_latest FROM latest), false) AS complete, models
+FROM kept ORDER BY month, downloads DESC
 """
 )
 
 CONCENTRATION_ALL_SQL = (
     MODEL_MONTHS_SQL
-    + """
+    + f"""
 , orgs AS (
-    SELECT month_start, org_key, sum(downloads) AS x, bool_or(estimated) AS estimated
+    SELECT month_start, org_key, sum(downloads) AS x, sum(measured) AS measured
     FROM mm GROUP BY ALL HAVING sum(downloads) > 0
 ), ranked AS (
     SELECT *, sum(x) OVER (PARTITION BY month_start) AS total, count(*) OVER (PARTITION BY month_start) AS n,
            row_number() OVER (PARTITION BY month_start ORDER BY x DESC, org_key) AS rank_desc,
            row_number() OVER (PARTITION BY month_start ORDER BY x, org_key) AS rank_asc
-    FROM orgs
+    FROM orgs WHERE {OBSERVED}
+), out AS (
+    SELECT month_start, count(*) AS organizations, sum(x) AS downloads,
+           sum((x / total) * (x / total)) * 10000 AS hhi,
+           sum((2 * rank_asc - n - 1)::DOUBLE * x) / (count(*)::DOUBLE * sum(x)) AS gini,
+           max(org_key) FILTER (rank_desc = 1) AS top1_org, max(x / total) AS top1_share,
+           sum(x / total) FILTER (rank_desc <= 5) AS top5_share, sum(measured) AS measured
+    FROM ranked GROUP BY month_start
 )
-SELECT strftime(month_start, '%Y-%m') AS month, count(*) AS organizations, sum(x) AS downloads,
-       sum((x / total) * (x / total)) * 10000 AS hhi,
-       sum((2 * rank_asc - n - 1)::DOUBLE * x) / (count(*)::DOUBLE * sum(x)) AS gini,
-       max(org_key) FILTER (rank_desc = 1) AS top1_org, max(x / total) AS top1_share,
-       sum(x / total) FILTER (rank_desc <= 5) AS top5_share, bool_or(estimated) AS estimated,
+SELECT strftime(month_start, '%Y-%m') AS month, organizations, downloads, hhi, gini, top1_org, top1_share,
+       top5_share, {MEASURED_SHARE} AS measured_share, {MEASURED_SHARE} < 0.95 AS estimated, false AS backcast,
        coalesce(month_start < (SELECT after_latest FROM latest), false) AS complete
-FROM ranked GROUP BY month_start ORDER BY month
+FROM out ORDER BY month
 """
 )
 
