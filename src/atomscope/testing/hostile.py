@@ -109,6 +109,7 @@ class HostileServer:
 def _handler_for(server: HostileServer) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in separate writes: avoid 40 ms ACK stalls
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
             return

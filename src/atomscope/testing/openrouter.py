@@ -70,6 +70,7 @@ def sample_listing() -> list[dict[str, Any]]:
 
 
 class _Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # headers and body go out in separate writes: avoid 40 ms ACK stalls
     server: _StandInServer
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming

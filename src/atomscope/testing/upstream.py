@@ -299,6 +299,7 @@ def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> tupl
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes: avoid 40 ms ACK stalls
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet by design
         pass
