@@ -3,10 +3,12 @@
 Fixture: the bundled data plus a small SYNTHETIC hub history (atomscope.testing.synthetic_history:
 120 models x 75 days, labelled synthetic), exported with `export_parquet`. Spark runs locally
 (`local[2]`, bound to 127.0.0.1). Rows are compared in any order, floats to 1e-9 relative; notes must
-match exactly. The queries metrics run while they build (notes) are shared across the cases of each
-engine (metrics.SharedQueries): a note query that is the same expression for two groupings runs once on
-Spark, as in a report; every case still compares its own notes. Every `--by` choice of every metric is
-checked; set ATOMSCOPE_SPARK_PARITY=quick to check only each metric's default grouping.
+match exactly. On DuckDB each case also checks the compiled-SQL cache (metrics/compiled.py): the SQL
+compiled once, kept in memory and read back from its file, gives the uncached result. The queries metrics
+run while they build (notes) are shared across the cases of each engine (metrics.SharedQueries): a note
+query that is the same expression for two groupings runs once on Spark, as in a report; every case still
+compares its own notes. Every `--by` choice of every metric is checked; set ATOMSCOPE_SPARK_PARITY=quick
+to check only each metric's default grouping.
 
 Skipped (with the reason) only when PySpark or Java is missing.
 """
@@ -116,6 +118,33 @@ def test_metric_same_on_duckdb_and_spark(engines, shared, name, by):
     problems = frame_differences(left, right)
     assert not problems, f"{name} --by {by}: DuckDB and Spark differ:\n" + "\n".join(problems)
     assert left_notes == right_notes
+    _compiled_sql_gives_the_uncached_result(duck, shared["duckdb"], spec, by, left)
+
+
+def _compiled_sql_gives_the_uncached_result(duck, shared, spec, by, uncached) -> None:
+    """Compile once (metrics/compiled.py): the SQL compiled now and kept in memory, and the SQL read back from
+    the file beside the warehouse by a new expression, give the uncached DuckDB result, as pyarrow and pandas."""
+    from ibis.formats.pandas import PandasData
+
+    from atomscope.metrics import compiled
+
+    def fresh():
+        ctx = metrics.MetricContext(backend=duck, by=by, shared=shared)
+        return metrics.run(spec, ctx).table, compiled.request_key(spec.name, ctx)
+
+    compiled.clear_memory()
+    table, key = fresh()
+    steps = {"compiled now (pandas)": compiled.fetch(table, key, "pandas")}
+    compiled.clear_memory()
+    table, key = fresh()
+    from_file = compiled.fetch(table, key, "pyarrow")
+    assert from_file.schema == table.schema().to_pyarrow(), f"{spec.name} --by {by}: cached pyarrow schema"
+    # as Ibis's to_pandas converts DuckDB's Arrow result (dates become Timestamps), for the comparison
+    steps["read back from the cache file (pyarrow)"] = PandasData.convert_table(from_file.to_pandas(), table.schema())
+    steps["from memory (pandas)"] = compiled.fetch(table, key, "pandas")
+    for how, frame in steps.items():
+        problems = frame_differences(frame, uncached)
+        assert not problems, f"{spec.name} --by {by}: SQL {how} differs:\n" + "\n".join(problems)
 
 
 def test_cli_engine_spark(engines, tmp_path):
