@@ -88,3 +88,25 @@ def test_another_backend_is_not_answered_from_the_scope(w, tmp_path):
         assert shared.executed == 0  # a context over another backend runs its own queries
     finally:
         other.close()
+
+
+def test_each_table_is_looked_up_once_per_context(w, tmp_path):
+    """A lookup is a DESCRIBE query; downloads' expression reads hf_snapshots, models, ... several times."""
+    looked_up = []
+    table = w.backend.table
+
+    def counting(name, *args, **kwargs):
+        looked_up.append(name)
+        return table(name, *args, **kwargs)
+
+    w.backend.table = counting
+    ctx = MetricContext(w.backend, by="region")
+    run(get("downloads"), ctx)
+    assert looked_up and len(looked_up) == len(set(looked_up))
+    (tmp_path / "other").mkdir()
+    other = MetricWarehouse(tmp_path / "other")
+    try:
+        ctx.backend = other.backend  # the CLI sets the backend after building the context
+        assert ctx.table("hf_snapshots").op().source is other.backend
+    finally:
+        other.close()

@@ -125,9 +125,15 @@ class MetricContext:
     until: date | None = None
     params: dict[str, Any] = field(default_factory=dict)
     shared: SharedQueries | None = None
+    _tables: dict[str, tuple[Any, ir.Table]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def table(self, name: str) -> ir.Table:
-        return self.backend.table(name)
+        """The warehouse table `name`; looked up once per context and backend (each lookup is a DESCRIBE query,
+        and one metric's expression reads the same tables several times)."""
+        found = self._tables.get(name)
+        if found is None or found[0] is not self.backend:
+            found = self._tables[name] = (self.backend, self.backend.table(name))
+        return found[1]
 
     def execute(self, expr: ir.Expr) -> Any:
         """Run a query the metric needs while it builds (a note, a bound): once per `shared` scope."""
