@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import signal
 import sys
 from dataclasses import dataclass
 
@@ -38,3 +39,12 @@ def atomscope(*args: object, env: dict[str, str] | None = None) -> Completed:
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return Completed(code, out.getvalue(), err.getvalue())
+
+
+def interruptible_child() -> None:
+    """`preexec_fn` for a child a test stops with Ctrl-C (SIGINT): it starts with SIGINT's default action and
+    unblocked, as from a terminal, whatever the test worker's own state. A child inherits an ignored or
+    blocked SIGINT, and Python installs its KeyboardInterrupt handler only when SIGINT is not ignored; twice
+    in a full two-worker run a child let SIGINT pass without effect, never when the test ran on its own."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

@@ -9,6 +9,9 @@ import subprocess
 import sys
 import time
 
+import pytest
+from cli_runner import interruptible_child
+
 from atomscope.cli.query_run import QueryLimits
 
 
@@ -55,18 +58,32 @@ def _holds(pid: int, path) -> bool:
         return False
 
 
+def _signal_state(pid: int) -> list[str]:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            return [line.strip() for line in status if line.startswith(("SigBlk", "SigIgn", "SigCgt"))]
+    except OSError as exc:
+        return [str(exc)]
+
+
 def test_ctrl_c_stops_the_query_with_one_line(small_db, tmp_path):
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "atomscope", "query", "--db", str(small_db), "--timeout", "0",
          "SELECT count(*) FROM range(1000000000000)"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=interruptible_child,
     )  # fmt: skip
     deadline = time.monotonic() + 60  # wait until it holds the warehouse open, i.e. the query is under way
     while time.monotonic() < deadline and not _holds(proc.pid, small_db):
         time.sleep(0.1)
     time.sleep(1.0)  # from open to the query is a few statements; the query itself would run for minutes
+    state = _signal_state(proc.pid)  # if Ctrl-C does nothing, whether the child ignored, blocked or caught it
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 2, err
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail(f"Ctrl-C did not stop the query within 60 s; the child's signal state before it: {state}")
+    assert proc.returncode == 2, (err, state)
     assert "interrupted (Ctrl-C)" in err and "Traceback" not in err

@@ -11,6 +11,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from cli_runner import interruptible_child
 from hub_helpers import CLI, cli_env, run_cli, small_hub, tracked_hub_warehouse
 from hubstats_fixtures import dataset_host
 
@@ -81,7 +82,9 @@ def test_ctrl_c_mid_run_records_nothing_invalid_and_a_rerun_imports_every_revisi
         args = [str(CLI), "import", "hub-stats", "--db", str(path), "--no-progress", "--since", "2025-02-01",
                 "--until", "2025-07-31"]  # fmt: skip
         emu.faults.slow_down(0.3, path_prefix="/cdn-lfs/")  # file reads are slow: Ctrl-C lands mid-run
-        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible_child
+        )
         end = time.monotonic() + 60
         while emu.request_count("/cdn-lfs/") < 3 and proc.poll() is None and time.monotonic() < end:
             time.sleep(0.005)
