@@ -42,7 +42,7 @@ def test_a_new_data_version_compiles_again(backend, warehouse, monkeypatch):
     compiled.fetch(table, key)
     name, full, _ = compiled.cache_key(backend, key)
     assert compiled.COMPILED.read(warehouse, name, full) == backend.compile(table)
-    monkeypatch.setattr(compiled, "_data_version", lambda path: [0, 0, 0, 0])  # as after a write
+    monkeypatch.setattr(compiled, "data_version", lambda path: (0, 0, 0, 0))  # as after a write
     calls = []
     real = type(backend).compile
 

@@ -78,11 +78,6 @@ def plain_rows(frame: pd.DataFrame) -> tuple[list[str], list[list]]:
     return [str(c) for c in frame.columns], rows
 
 
-def records(frame: pd.DataFrame) -> list[dict]:
-    names = _unique(frame.columns)
-    return [dict(zip(names, map(plain, row), strict=True)) for row in frame.itertuples(index=False, name=None)]
-
-
 def _unique(columns) -> list[str]:
     """Column names, a repeated one suffixed `_2`, `_3` (a JSON object cannot hold one key twice)."""
     seen: dict[str, int] = {}

@@ -40,10 +40,6 @@ def _warehouse_of(backend: Any) -> Path | None:
     return Path(row[0]) if row and row[0] else None
 
 
-def _data_version(path: Path) -> list[int]:
-    return list(data_version(path))
-
-
 def cache_key(backend: Any, request: Hashable) -> tuple[str, str, Path] | None:
     """(file name, full key, warehouse) for `request` on `backend`, or None when it is not cacheable."""
     if getattr(backend, "name", None) != "duckdb":
@@ -54,7 +50,7 @@ def cache_key(backend: Any, request: Hashable) -> tuple[str, str, Path] | None:
     if warehouse is None:
         return None
     identity = json.dumps([repr(request), str(warehouse.resolve())])
-    full = json.dumps([identity, schema_version(backend.con), _data_version(warehouse), code_version()])
+    full = json.dumps([identity, schema_version(backend.con), data_version(warehouse), code_version()])
     return file_name(identity), full, warehouse  # one file per request; a newer version overwrites
 
 
