@@ -3,12 +3,14 @@ answers as without sharing, each distinct query run once across metrics and grou
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import pytest
 from metric_harness import MetricWarehouse
 
-from atomscope.metrics import MetricContext, SharedQueries, get, run
+from atomscope.metrics import MetricContext, SharedQueries, compiled, get, run
+from atomscope.metrics.base import answer
 from atomscope.testing.compare import frame_differences
 
 
@@ -110,3 +112,31 @@ def test_each_table_is_looked_up_once_per_context(w, tmp_path):
         assert ctx.table("hf_snapshots").op().source is other.backend
     finally:
         other.close()
+
+
+def test_a_metric_request_is_computed_and_compiled_once_per_scope(w, tmp_path, monkeypatch):
+    """A report shows downloads by region and crossover reads the same request as its source series: within
+    one scope the metric is computed once and its SQL compiled once, with the answers of separate runs."""
+    alone_frame, alone_notes = answer(get("downloads"), MetricContext(w.backend, by="region"))
+    params = {"series": "downloads_share", "a": "china", "b": "us", "periods": 1}
+    alone_crossover, _ = answer(get("crossover"), MetricContext(w.backend, params=dict(params)))
+    compiled.clear_memory()  # and the compiled SQL the runs alone kept beside the warehouse
+    shutil.rmtree(compiled.cache_dir(tmp_path / "w.duckdb"), ignore_errors=True)
+    sqls = []
+    compile_ = type(w.backend).compile
+
+    def counting(self, expr, *args, **kwargs):
+        sql = compile_(self, expr, *args, **kwargs)
+        sqls.append(sql)
+        return sql
+
+    monkeypatch.setattr(type(w.backend), "compile", counting)
+    shared = SharedQueries(w.backend)
+    frame, notes = answer(get("downloads"), MetricContext(w.backend, by="region", shared=shared))
+    crossover, _ = answer(get("crossover"), MetricContext(w.backend, params=dict(params), shared=shared))
+    again, _ = answer(get("downloads"), MetricContext(w.backend, by="region", shared=shared), "pyarrow")
+    assert shared.computed == 2  # downloads (once for the section, the series and the Arrow fetch), crossover
+    assert sqls and len(sqls) == len(set(sqls))
+    assert notes == alone_notes and not frame_differences(alone_frame, frame)
+    assert not frame_differences(alone_crossover, crossover) and len(crossover) == 1
+    assert again.num_rows == len(frame) > 0

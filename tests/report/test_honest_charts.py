@@ -16,6 +16,7 @@ import duckdb
 import ibis
 import pandas as pd
 import pytest
+import vl_convert
 from period_fixtures import dumps_copy
 
 from atomscope.metrics import downloads_report
@@ -117,6 +118,18 @@ def test_lines_dash_estimated_months_and_draw_measured_ones_solid():
     assert len(symbols) == 2 and all("stroke=" in sym for sym in symbols), symbols
 
 
+def test_the_png_is_the_svg_rasterised_the_same_as_a_png_rendered_from_the_spec():
+    """The report rasterises each chart's SVG rather than laying the chart out a second time for its PNG."""
+    df = frame(["2025-06", "2025-07", "2025-08"], [True, False, False])
+    for chart in (
+        charts.lines(df, "month", "downloads", y_title="n", color=None, x_kind="month"),
+        charts.stacked_bars(df, "month", "downloads", y_title="Downloads", x_kind="month"),
+    ):
+        png = charts.render_png(charts.render_svg(chart))
+        assert png.startswith(b"\x89PNG")
+        assert png == vl_convert.vegalite_to_png(chart.to_dict(), scale=charts.PNG_SCALE)
+
+
 # -- the report's sections on a warehouse with estimated and unfinished months ------------------------------
 def test_adoption_charts_show_estimates_and_leave_out_september(dumps):
     md, hub = dumps
@@ -135,7 +148,7 @@ def test_adoption_charts_show_estimates_and_leave_out_september(dumps):
             assert "2025-09 (to date) is left out" in chart.caption
     ARTIFACTS.mkdir(exist_ok=True)
     for name in ("downloads_monthly", "downloads_share", "concentration_hhi"):
-        (ARTIFACTS / f"report-{name}.png").write_bytes(charts.render_png(by_name[name].spec))
+        (ARTIFACTS / f"report-{name}.png").write_bytes(charts.render_png(charts.render_svg(by_name[name].spec)))
 
 
 def test_downloads_finding_quotes_the_latest_finished_measured_month(dumps):

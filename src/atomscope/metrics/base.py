@@ -22,13 +22,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import ibis
 import ibis.expr.types as ir
 
 from atomscope.domain.dates import DateOrderError, check_order
 from atomscope.domain.errors import MetricRequestError, UnknownMetricError
+from atomscope.metrics import compiled
 from atomscope.present.hints import ChartHint
 from atomscope.present.layout import Section
 from atomscope.present.wording import Finding
@@ -82,6 +83,9 @@ def _to_bool(metric: str, name: str, value: Any) -> bool:
     raise MetricRequestError(f"parameter {name!r} of {metric!r} must be true or false (got {value!r})")
 
 
+Fetch = Literal["pyarrow", "pandas"]
+
+
 class SharedQueries:
     """Answers to the queries metrics run while they build (notes, counts), shared by every metric run over
     one backend whose data does not change meanwhile: a report's metrics, the groupings of one metric.
@@ -98,6 +102,10 @@ class SharedQueries:
         self.reused = 0
         self._answers: dict[Any, Any] = {}
         self._lock = threading.Lock()
+        # metric requests (metrics.compiled.request_key) computed in this scope, and their fetched tables
+        self.computed = 0
+        self._results: dict[tuple, MetricResult] = {}
+        self._tables: dict[tuple, Any] = {}
 
     def execute(self, expr: ir.Expr) -> Any:
         key = expr.op()
@@ -112,6 +120,23 @@ class SharedQueries:
                 self.executed += 1
         # a frame is mutable: each caller gets its own copy
         return answer.copy() if hasattr(answer, "copy") else answer
+
+    def metric(self, request: tuple, how: Fetch, compute: Callable[[], MetricResult]) -> tuple[Any, list[str]]:
+        """A metric request's table (fetched `how`) and notes: computed, compiled and run once per scope (a
+        report's sections and crossover's source series ask for the same requests)."""
+        with self._lock:
+            result = self._results.get(request)
+            table = self._tables.get((request, how))
+        if result is None:
+            result = compute()
+            with self._lock:
+                self._results[request] = result
+                self.computed += 1
+        if table is None:
+            table = compiled.fetch(result.table, request, how)
+            with self._lock:
+                self._tables[(request, how)] = table
+        return (table.copy() if hasattr(table, "copy") else table), list(result.notes)
 
 
 @dataclass
@@ -202,6 +227,25 @@ def get(name: str) -> Metric:
 
 def run(metric: Metric, ctx: MetricContext) -> MetricResult:
     """Validate the context against the metric's declared options, then compute it."""
+    check(metric, ctx)
+    return metric.compute(ctx)
+
+
+def answer(metric: Metric, ctx: MetricContext, how: Fetch = "pandas") -> tuple[Any, list[str]]:
+    """The metric's table, fetched as a pandas frame or (`how="pyarrow"`) an Arrow table, and its notes: checked,
+    computed and run with its SQL compiled once per request key (metrics/compiled.py), and within a `shared`
+    scope computed once per request."""
+    check(metric, ctx)
+    request = compiled.request_key(metric.name, ctx)
+    if ctx.shared is not None and ctx.shared.backend is ctx.backend:
+        return ctx.shared.metric(request, how, lambda: metric.compute(ctx))
+    result = metric.compute(ctx)
+    return compiled.fetch(result.table, request, how), list(result.notes)
+
+
+def check(metric: Metric, ctx: MetricContext) -> None:
+    """Check the context against the metric's declared options, filling in its default grouping and parameters;
+    MetricRequestError when a request is not acceptable."""
     try:
         check_order(ctx.since, ctx.until, "since", "until")
     except DateOrderError as exc:
@@ -217,7 +261,6 @@ def run(metric: Metric, ctx: MetricContext) -> MetricResult:
         raise MetricRequestError(f"metric {metric.name!r} has no parameter {', '.join(sorted(unknown))}")
     for name, param in metric.params.items():
         ctx.params[name] = param.check(metric.name, name, ctx.params.get(name, param.default))
-    return metric.compute(ctx)
 
 
 def literal_date(value: date) -> ir.Scalar:

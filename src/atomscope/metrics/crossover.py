@@ -50,7 +50,7 @@ from dataclasses import dataclass
 
 import ibis
 
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, get, register, run
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, answer, get, register
 from atomscope.metrics.common import AVAILABILITY_HINT, CRAWL_HINTS, OPENROUTER_HINTS, SNAPSHOTS_HINT
 from atomscope.metrics.releases import PERIODS
 from atomscope.present.hints import ChartHint
@@ -119,8 +119,8 @@ def find_crossover(points: Sequence[tuple[str, float, float]], periods: int) -> 
 def _source(ctx: MetricContext, name: str, by: str, params: dict) -> tuple[list[dict], list[str]]:
     metric = get(name)
     sub = MetricContext(ctx.backend, by=by, since=ctx.since, until=ctx.until, params=dict(params), shared=ctx.shared)
-    result = run(metric, sub)
-    return result.table.to_pyarrow().to_pylist(), [f"{name}: {note}" for note in result.notes]
+    table, notes = answer(metric, sub, "pyarrow")  # a report's sections computed the same request already
+    return table.to_pylist(), [f"{name}: {note}" for note in notes]
 
 
 def series_values(ctx: MetricContext, series: str) -> tuple[dict[str, dict[str, float]], set[str], list[str]]:

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from atomscope.metrics.base import REGISTRY, MetricContext, SharedQueries, get, run
+from atomscope.metrics.base import REGISTRY, MetricContext, SharedQueries, answer, get
 from atomscope.present.layout import Section
 from atomscope.warehouse.provenance import HubStatus
 
@@ -57,13 +57,13 @@ class MetricData:
         if not self.has(name):
             return Unavailable(f"the `{name}` metric is not available in this version of atomscope")
         try:
-            result = run(get(name), MetricContext(self.backend, by=by, params=dict(params), shared=self.shared))
-            frame = result.table.to_pandas()
+            ctx = MetricContext(self.backend, by=by, params=dict(params), shared=self.shared)
+            frame, notes = answer(get(name), ctx, "pandas")
         except Exception as exc:
             label = f"{name} --by {by}" if by else name
             self.problems.append(f"metric {label} failed: {exc}")
             return Unavailable(f"the `{name}` metric could not be computed ({type(exc).__name__})")
-        return Outcome(frame, [str(n) for n in result.notes])
+        return Outcome(frame, [str(n) for n in notes])
 
 
 def to_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:

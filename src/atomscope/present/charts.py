@@ -359,8 +359,10 @@ def render_svg(chart: alt.TopLevelMixin) -> str:
     return vlc.vegalite_to_svg(chart.to_dict())
 
 
-def render_png(chart: alt.TopLevelMixin) -> bytes:
-    return vlc.vegalite_to_png(chart.to_dict(), scale=PNG_SCALE)
+def render_png(svg: str) -> bytes:
+    """The chart's SVG (render_svg) rasterised: the same image as rendering the spec to PNG, which would lay
+    the chart out through Vega a second time."""
+    return vlc.svg_to_png(svg, scale=PNG_SCALE)
 
 
 def inline_svg(svg: str, prefix: str) -> str:

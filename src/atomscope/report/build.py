@@ -176,7 +176,7 @@ def write_charts(sections: list[Section], folder: Path) -> None:
         for chart in section.charts:
             svg = charts.render_svg(chart.spec)
             write_file(folder / f"{chart.name}.svg", svg)
-            write_file(folder / f"{chart.name}.png", charts.render_png(chart.spec))
+            write_file(folder / f"{chart.name}.png", charts.render_png(svg))
             write_file(folder / f"{chart.name}.csv", frame_csv(chart.data))
             written += [f"{chart.name}.svg", f"{chart.name}.png", f"{chart.name}.csv"]
             chart.svg = Markup(charts.inline_svg(svg, chart.name))  # checked: no script, no handlers
