@@ -2,13 +2,13 @@
 
 Fixture: the bundled data plus a small SYNTHETIC hub history (atomscope.testing.synthetic_history:
 120 models x 75 days, labelled synthetic), exported with `export_parquet`. Spark runs locally
-(`local[2]`, bound to 127.0.0.1). Rows are compared in any order, floats to 1e-9 relative; notes must
-match exactly. On DuckDB each case also checks the compiled-SQL cache (metrics/compiled.py): the SQL
-compiled once, kept in memory and read back from its file, gives the uncached result. The queries metrics
-run while they build (notes) are shared across the cases of each engine (metrics.SharedQueries): a note
-query that is the same expression for two groupings runs once on Spark, as in a report; every case still
-compares its own notes. Every `--by` choice of every metric is checked; set ATOMSCOPE_SPARK_PARITY=quick
-to check only each metric's default grouping.
+(`local[2]`, bound to 127.0.0.1, set for small data: SMALL_DATA_CONF). Rows are compared in any order,
+floats to 1e-9 relative; notes must match exactly. On DuckDB each case also checks the compiled-SQL cache
+(metrics/compiled.py): the SQL compiled once, kept in memory and read back from its file, gives the
+uncached result. The queries metrics run while they build (notes) are shared across the cases of each
+engine (metrics.SharedQueries): a note query that is the same expression for two groupings runs once on
+Spark, as in a report; every case still compares its own notes. Every `--by` choice of every metric is
+checked; set ATOMSCOPE_SPARK_PARITY=quick to check only each metric's default grouping.
 
 Skipped (with the reason) only when PySpark or Java is missing.
 """
@@ -22,6 +22,7 @@ import pytest
 from synthetic_fixtures import fill_parity_warehouse
 
 from atomscope import metrics
+from atomscope.metrics import compiled
 from atomscope.testing.compare import frame_differences
 
 # starting Spark and writing the lake happen in the first test's setup, slow on a busy machine
@@ -32,6 +33,16 @@ if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
     pytest.skip("Java is not installed (Spark needs Java 17+)", allow_module_level=True)
 
 QUICK = os.environ.get("ATOMSCOPE_SPARK_PARITY") == "quick"
+
+# The fixture's lake is a few MB: Spark's fixed cost per query (adaptive re-planning between stages, generating
+# and compiling Java for each stage, a shuffle into several partitions) outweighs the work. None of these settings
+# changes a result; they make each query ~30% cheaper here (BENCHMARKS.md, issue 27).
+SMALL_DATA_CONF = {
+    "spark.sql.adaptive.enabled": "false",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+    "spark.sql.shuffle.partitions": "1",
+}
 
 # Known engine differences in metric code, (metric, by) -> reason: marked xfail until the metric is fixed.
 # (mof's `int * 100.0 / 14`, a DECIMAL on Spark, was the first; fixed in 51a30f2.)
@@ -67,7 +78,7 @@ def engines(tmp_path_factory):
     con.close()
     assert is_synthetic_lake(folder / "lake")
 
-    session = spark_session("local[2]", app_name="atomscope-parity")
+    session = spark_session("local[2]", app_name="atomscope-parity", conf=SMALL_DATA_CONF)
     ro = duckdb.connect(str(folder / "w.duckdb"), read_only=True)
     try:
         yield ibis.duckdb.from_connection(ro), spark_backend(folder / "lake", session=session), folder / "lake"
@@ -108,43 +119,37 @@ def shared(engines):
 def test_metric_same_on_duckdb_and_spark(engines, shared, name, by):
     duck, spark, _ = engines
     spec = metrics.get(name)
-    results = {}
+    results, duck_request = {}, None
     for engine, backend in (("duckdb", duck), ("spark", spark)):
         ctx = metrics.MetricContext(backend=backend, by=by, shared=shared[engine])
         result = metrics.run(spec, ctx)
         results[engine] = (result.table.to_pandas(), result.notes)
+        if engine == "duckdb":
+            duck_request = (result.table, compiled.request_key(spec.name, ctx))
     (left, left_notes), (right, right_notes) = results["duckdb"], results["spark"]
     assert len(left) > 0, f"{name} --by {by}: no rows on the fixture, parity would be vacuous"
     problems = frame_differences(left, right)
     assert not problems, f"{name} --by {by}: DuckDB and Spark differ:\n" + "\n".join(problems)
     assert left_notes == right_notes
-    _compiled_sql_gives_the_uncached_result(duck, shared["duckdb"], spec, by, left)
+    _compiled_sql_gives_the_uncached_result(*duck_request, f"{name} --by {by}", left)
 
 
-def _compiled_sql_gives_the_uncached_result(duck, shared, spec, by, uncached) -> None:
-    """Compile once (metrics/compiled.py): the SQL compiled now and kept in memory, and the SQL read back from
-    the file beside the warehouse by a new expression, give the uncached DuckDB result, as pyarrow and pandas."""
+def _compiled_sql_gives_the_uncached_result(table, key, case, uncached) -> None:
+    """Compile once (metrics/compiled.py): the case's DuckDB table, run with its SQL compiled now and kept in
+    memory, then read back from the file beside the warehouse, gives the uncached result, as pyarrow and pandas."""
     from ibis.formats.pandas import PandasData
 
-    from atomscope.metrics import compiled
-
-    def fresh():
-        ctx = metrics.MetricContext(backend=duck, by=by, shared=shared)
-        return metrics.run(spec, ctx).table, compiled.request_key(spec.name, ctx)
-
     compiled.clear_memory()
-    table, key = fresh()
     steps = {"compiled now (pandas)": compiled.fetch(table, key, "pandas")}
-    compiled.clear_memory()
-    table, key = fresh()
+    compiled.clear_memory()  # the same request again: its SQL now comes from the file
     from_file = compiled.fetch(table, key, "pyarrow")
-    assert from_file.schema == table.schema().to_pyarrow(), f"{spec.name} --by {by}: cached pyarrow schema"
+    assert from_file.schema == table.schema().to_pyarrow(), f"{case}: cached pyarrow schema"
     # as Ibis's to_pandas converts DuckDB's Arrow result (dates become Timestamps), for the comparison
     steps["read back from the cache file (pyarrow)"] = PandasData.convert_table(from_file.to_pandas(), table.schema())
     steps["from memory (pandas)"] = compiled.fetch(table, key, "pandas")
     for how, frame in steps.items():
         problems = frame_differences(frame, uncached)
-        assert not problems, f"{spec.name} --by {by}: SQL {how} differs:\n" + "\n".join(problems)
+        assert not problems, f"{case}: SQL {how} differs:\n" + "\n".join(problems)
 
 
 def test_cli_engine_spark(engines, tmp_path):
