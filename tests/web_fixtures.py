@@ -51,3 +51,30 @@ def fixture_copy(bundled_db, folder: Path) -> Path:
     shutil.copy(bundled_db, path)
     add_test_fixture_rows(path)
     return path
+
+
+def serve_in_thread(db: Path, *, warm: bool):
+    """`atomscope serve`'s app over `db` in a uvicorn thread on a free loopback port: (server, thread, url).
+    A warming app binds only after computing every default view."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from atomscope.web.app import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(db, warm_cache=warm), host="127.0.0.1", port=port, log_level="warning", access_log=False
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 180
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    return srv, thread, f"http://127.0.0.1:{port}"

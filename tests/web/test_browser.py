@@ -14,16 +14,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import urlopen
 
 import pytest
-from period_fixtures import dumps_copy
-from web_fixtures import EVIL_ID, ROOT, SCRIPT, fixture_copy
+from web_fixtures import EVIL_ID, ROOT, SCRIPT, serve_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -44,63 +41,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright pac
 
 SETTLED = """() => [...document.querySelectorAll('article.metric')]
     .every(c => ['ready', 'empty', 'error'].includes(c.dataset.state))"""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(db: Path, warm: bool):
-    import uvicorn
-
-    from atomscope.web.app import create_app
-
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(db, warm_cache=warm), host="127.0.0.1", port=port, log_level="warning", access_log=False
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 180  # a warming server binds only after computing every default view
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    return srv, thread, f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture(scope="module")
-def server(bundled_db, tmp_path_factory):
-    """The dashboard over a copy of the bundled real data (no Hub observations: downloads are empty)."""
-    db = tmp_path_factory.mktemp("browser-real") / "atomscope.duckdb"
-    shutil.copy(bundled_db, db)
-    srv, thread, url = _serve(db, warm=True)
-    yield url
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def fixture_server(bundled_db, tmp_path_factory):
-    """Over a copy with the web test-fixture rows (derivative chain, script-tag model id, snapshots)."""
-    db = fixture_copy(bundled_db, tmp_path_factory.mktemp("browser-fixture"))
-    srv, thread, url = _serve(db, warm=False)
-    yield url
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def dumps_server(bundled_db, tmp_path_factory):
-    """Over a copy with SYNTHETIC monthly dumps (tests/period_fixtures.py): January-March estimated,
-    September month-to-date."""
-    db = dumps_copy(bundled_db, tmp_path_factory.mktemp("browser-dumps"))
-    srv, thread, url = _serve(db, warm=False)
-    yield url
-    srv.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -373,7 +313,7 @@ def derivatives_server(bundled_db, tmp_path_factory):
                             " first_seen_at, last_seen_at, run_id) VALUES (?, 'test-fixture', ?, 42, 0, [], ?, ?, 0)",
                             [child, day, day, day])  # fmt: skip
     con.close()
-    srv, thread, url = _serve(db, warm=False)
+    srv, thread, url = serve_in_thread(db, warm=False)
     yield url
     srv.should_exit = True
     thread.join(timeout=10)

@@ -1,12 +1,12 @@
 """The dashboard and the model page at a phone (390 px), a tablet (768 px) and a laptop (1,280 px) width, in
 Debian's Chromium (issue 26): nothing overflows the page or its card, every chart keeps a plot area a reader
 can read, the sticky header and filters leave the screen to the content, and a screenshot of each width lands
-in test-artifacts/ (look at them). The servers and the browser are those of test_browser.py."""
+in test-artifacts/ (look at them). The servers are shared with test_browser.py (tests/web/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
-from test_browser import ARTIFACTS, SETTLED, Page, browser, dumps_server, fixture_server, server  # noqa: F401
+from test_browser import ARTIFACTS, SETTLED, Page, browser  # noqa: F401
 from web_fixtures import ROOT
 
 WIDTHS = (390, 768, 1280)
@@ -56,7 +56,7 @@ def _check_plots(page, width: int) -> list[dict]:
 
 
 @pytest.mark.parametrize("which", ["dashboard", "dashboard-history"])
-def test_dashboard_reads_at_every_width(which, sized, server, dumps_server):  # noqa: F811
+def test_dashboard_reads_at_every_width(which, sized, server, dumps_server):
     width, tab = sized
     page = tab.page
     page.goto((server if which == "dashboard" else dumps_server) + "/")
@@ -81,7 +81,7 @@ def test_dashboard_reads_at_every_width(which, sized, server, dumps_server):  # 
     assert tab.external == [] and tab.errors == [], (tab.external, tab.errors)
 
 
-def test_model_page_reads_at_every_width(sized, fixture_server):  # noqa: F811
+def test_model_page_reads_at_every_width(sized, fixture_server):
     width, tab = sized
     page = tab.page
     page.goto(fixture_server + "/models/" + ROOT)
