@@ -72,6 +72,15 @@ def bundled_db(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def bundled_report(bundled_db, tmp_path_factory):
+    """The static report (report.build.Report) built from the bundled warehouse, once per session: read its files,
+    do not change them (a report build computes every metric of the report)."""
+    from atomscope.report.build import build_report
+
+    return build_report(bundled_db, tmp_path_factory.mktemp("bundled-report"))
+
+
+@pytest.fixture(scope="session")
 def bundled_backend(bundled_db):
     """An Ibis DuckDB backend over the bundled warehouse (read-only)."""
     import duckdb

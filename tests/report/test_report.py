@@ -102,11 +102,9 @@ class Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def built(bundled_db, tmp_path_factory):
-    out = tmp_path_factory.mktemp("report")
-    report = build_report(bundled_db, out)
-    html = report.index.read_text(encoding="utf-8")
-    return report, html, Page(html)
+def built(bundled_report):
+    html = bundled_report.index.read_text(encoding="utf-8")
+    return bundled_report, html, Page(html)
 
 
 @pytest.fixture(scope="module")

@@ -92,17 +92,10 @@ def test_model_page_reads_at_every_width(sized, fixture_server):
     assert tab.external == [] and tab.errors == []
 
 
-@pytest.fixture(scope="module")
-def report_index(bundled_db, tmp_path_factory):
-    from atomscope.report.build import build_report
-
-    return build_report(bundled_db, tmp_path_factory.mktemp("report-widths") / "report").index
-
-
-def test_report_reads_at_every_width(sized, report_index):
+def test_report_reads_at_every_width(sized, bundled_report):
     width, tab = sized
     page = tab.page
-    page.set_content(report_index.read_text(encoding="utf-8"))  # self-contained: CSS and charts inline
+    page.set_content(bundled_report.index.read_text(encoding="utf-8"))  # self-contained: CSS and charts inline
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"report-{width}.png"), full_page=True)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width + 1
