@@ -7,6 +7,7 @@ import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import duckdb
 from fastapi.testclient import TestClient
 
 from atomscope.web import metricapi
@@ -19,9 +20,9 @@ def _count_computations(monkeypatch) -> list[str]:
     computed: list[str] = []
     real = metricapi.run_metric
 
-    def counting(con, ep, query):
+    def counting(con, ep, query, *shared):
         computed.append(ep.metric.name)
-        return real(con, ep, query)
+        return real(con, ep, query, *shared)
 
     monkeypatch.setattr(metricapi, "run_metric", counting)
     return computed
@@ -43,9 +44,9 @@ def test_identical_concurrent_requests_compute_once(bundled_db, tmp_path, monkey
             all_in.set()
         return real_payload(store, ep, q)
 
-    def held_run(con, ep, query):
+    def held_run(con, ep, query, *shared):
         all_in.wait(timeout=60)
-        return real_run(con, ep, query)
+        return real_run(con, ep, query, *shared)
 
     monkeypatch.setattr(metricapi, "metric_payload", payload)
     monkeypatch.setattr(metricapi, "run_metric", held_run)
@@ -91,3 +92,31 @@ def test_a_restarted_server_over_the_same_warehouse_computes_nothing(bundled_db,
             assert client.get(f"/api/metrics/{name}").content == answered[name], f"{name}: kept answer differs"
             assert client.get(f"/api/metrics/{name}?format=csv").content == as_csv[name], name
     assert computed == []
+
+
+def test_requests_at_one_warehouse_version_share_their_notes_queries(bundled_db, tmp_path):
+    """arena's notes (corrections, label conflicts, unresolved names) do not depend on its grouping: the second
+    grouping's request runs none of their queries again, and says the same as a server that computed it alone."""
+    db = tmp_path / "atomscope.duckdb"
+    shutil.copy(bundled_db, db)
+    app = create_app(db)
+    store = app.state.store
+    with TestClient(app) as client:
+        assert client.get("/api/metrics/arena?by=region").status_code == 200
+        scope = store.shared_queries(store.version())
+        executed = scope.executed
+        assert executed > 0
+        by_org = client.get("/api/metrics/arena?by=org").json()
+        assert scope.executed == executed, "the notes queries ran again"
+        assert scope.reused >= executed
+        con = duckdb.connect(str(db))
+        con.execute("DELETE FROM epoch_models")  # any committed write: a new warehouse version
+        con.close()
+        again = client.get("/api/metrics/arena?by=org").json()
+        fresh = store.shared_queries(store.version())
+        assert fresh is not scope and fresh.executed == executed, "a new version computes its notes afresh"
+    alone = tmp_path / "alone" / "atomscope.duckdb"
+    alone.parent.mkdir()
+    shutil.copy(bundled_db, alone)
+    with TestClient(create_app(alone)) as client:
+        assert client.get("/api/metrics/arena?by=org").json()["notes"] == by_org["notes"] == again["notes"]

@@ -92,12 +92,18 @@ class SharedQueries:
 
     `downloads` and `concentration` read the same notes, and a metric's notes rarely depend on its grouping,
     so a query that is structurally the same Ibis expression on the same backend runs once. Only for a scope
-    in which the warehouse is not written (a report build, a test over a fixed warehouse); a long-lived
-    server does not use it. `executed` and `reused` count the queries run and answered from memory.
+    in which the warehouse is not written (a report build, a test over a fixed warehouse, a server's requests
+    at one warehouse version). `executed` and `reused` count the queries run and answered from memory.
+
+    `backend=None` makes a scope for the requests of a server over one warehouse at one version: each request
+    has its own connection and backend, and Ibis compares the tables of two DuckDB backends by their schema, not
+    their connection, so only the queries metrics run while they build are shared (each through its own
+    expression's backend), never a metric's table. Beyond `limit` answers the scope starts afresh.
     """
 
-    def __init__(self, backend: Any) -> None:
+    def __init__(self, backend: Any, limit: int | None = None) -> None:
         self.backend = backend
+        self.limit = limit
         self.executed = 0
         self.reused = 0
         self._answers: dict[Any, Any] = {}
@@ -114,8 +120,10 @@ class SharedQueries:
             answer = self._answers.get(key)
             self.reused += found
         if not found:
-            answer = self.backend.execute(expr)
+            answer = expr.execute() if self.backend is None else self.backend.execute(expr)
             with self._lock:
+                if self.limit is not None and len(self._answers) >= self.limit:
+                    self._answers.clear()
                 self._answers[key] = answer
                 self.executed += 1
         # a frame is mutable: each caller gets its own copy
@@ -162,7 +170,7 @@ class MetricContext:
 
     def execute(self, expr: ir.Expr) -> Any:
         """Run a query the metric needs while it builds (a note, a bound): once per `shared` scope."""
-        if self.shared is not None and self.shared.backend is self.backend:
+        if self.shared is not None and (self.shared.backend is None or self.shared.backend is self.backend):
             return self.shared.execute(expr)
         return self.backend.execute(expr)
 

@@ -20,6 +20,8 @@ Cache. Responses are cached under (warehouse version, request), least recently u
 wait up to `queue_wait` for it). The version is the size and mtime of the warehouse file and of its
 write-ahead log: any committed write changes one of them, so a cached entry is never served for a newer
 warehouse (except the stale fallback above, which says so). A hit costs two `stat` calls and no connection.
+Below the responses, the queries metrics run for their notes are answered once per warehouse version
+(`shared_queries`): requests for other groupings or other metrics that read the same notes reuse them.
 Below this cache, a metric request's answer is kept on disk beside the warehouse (warehouse/answers.py, read
 by web/metricapi.py before it connects), so a restarted server over an unchanged warehouse computes nothing.
 """
@@ -39,6 +41,7 @@ from typing import Any
 import duckdb
 
 from atomscope.domain.errors import WarehouseError
+from atomscope.metrics.base import SharedQueries
 from atomscope.warehouse import db
 from atomscope.warehouse.sidecar import data_version
 
@@ -49,6 +52,7 @@ BUSY_MEMORY = 0.5  # seconds during which, after a refused open, requests try on
 # involved: the dashboard opens with about ten parallel requests, and on two cores some take seconds
 QUEUE_WAIT = 10.0
 RETRY_AFTER_SECONDS = 5
+NOTES_LIMIT = 256  # answers to notes queries kept for the current warehouse version (small frames and counts)
 
 
 class WarehouseBusy(WarehouseError):
@@ -97,6 +101,16 @@ class Store:
         self._cache: OrderedDict[Any, tuple[tuple, Payload]] = OrderedDict()
         self._lock = threading.Lock()
         self._inflight: dict[Any, threading.Lock] = {}  # one computation per key at a time
+        self._notes: tuple[tuple, SharedQueries] | None = None
+
+    def shared_queries(self, version: tuple) -> SharedQueries:
+        """The answers to the queries metrics run while they build (notes), shared by every request at this
+        warehouse version: `downloads`, `concentration` and `crossover` read the same notes, and a metric's
+        notes rarely depend on its grouping. A new version starts a new scope."""
+        with self._lock:
+            if self._notes is None or self._notes[0] != version:
+                self._notes = (version, SharedQueries(None, limit=NOTES_LIMIT))
+            return self._notes[1]
 
     # -- warehouse ---------------------------------------------------------------------------------
     def version(self) -> tuple:

@@ -38,7 +38,7 @@ from atomscope.domain.encode import arrow_rows, to_csv
 from atomscope.domain.errors import MetricRequestError
 from atomscope.domain.params import BUCKET_ORDER
 from atomscope.metrics import compiled
-from atomscope.metrics.base import Metric, MetricContext, Param
+from atomscope.metrics.base import Metric, MetricContext, Param, SharedQueries
 from atomscope.present import hints
 from atomscope.present.periods import unfinished_rows
 from atomscope.warehouse import answers
@@ -246,8 +246,9 @@ def empty_hints(metric: Metric, prov: dict[str, Any]) -> list[str]:
     return [fill[t["name"]] for t in prov["tables"] if t["rows"] == 0 and t["name"] in fill]
 
 
-def run_metric(con, ep: MetricEndpoint, query: BaseModel) -> dict[str, Any]:
-    """Compute the metric for a validated query; returns the JSON document (rows already JSON-safe)."""
+def run_metric(con, ep: MetricEndpoint, query: BaseModel, shared: SharedQueries | None = None) -> dict[str, Any]:
+    """Compute the metric for a validated query; returns the JSON document (rows already JSON-safe). `shared`:
+    the answers to notes queries of the other requests at this warehouse version (Store.shared_queries)."""
     params = {k: getattr(query, k) for k in ep.params if getattr(query, k, None) is not None}
     backend = RecordingBackend(ibis.duckdb.from_connection(con))
     ctx = MetricContext(
@@ -256,6 +257,7 @@ def run_metric(con, ep: MetricEndpoint, query: BaseModel) -> dict[str, Any]:
         since=query.since,
         until=query.until,
         params=params,
+        shared=shared,
     )
     try:
         try:
@@ -346,7 +348,7 @@ def metric_document(store: Store, ep: MetricEndpoint, q: BaseModel) -> dict[str,
         return document(kept)
     version = store.version()
     with store.connect() as con:
-        doc = run_metric(con, ep, q)
+        doc = run_metric(con, ep, q, store.shared_queries(version))
     extra = {k: v for k, v in doc.items() if k not in ("columns", "rows", "notes")}
     answers.save(store.path, request, answers.Answer(doc["columns"], doc["rows"], doc["notes"], extra), version)
     return doc
