@@ -35,6 +35,8 @@ org_key, org_name, region, tokens, share. `region` holds the group above.
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import ibis
 import ibis.expr.types as ir
@@ -158,33 +160,48 @@ def share_table(ctx: MetricContext, by: str) -> ir.Table:
 
 
 def notes(ctx: MetricContext) -> list[str]:
-    if ctx.execute(ctx.table("openrouter_usage").count()) == 0:
+    """The footer notes, from two queries (one Spark job each): the tables' row counts, then the facts of the
+    models shown (tokens, the unlisted models and the unresolved authors, collected as lists)."""
+    usage, listing = ctx.table("openrouter_usage"), ctx.table("openrouter_models")
+    counts = usage.aggregate(usage_rows=usage.count()).cross_join(listing.aggregate(listing_rows=listing.count()))
+    counts = ctx.execute(counts).iloc[0]
+    if counts["usage_rows"] == 0:
         return ["no OpenRouter usage imported: `atomscope import openrouter FILE` (format: docs/imports.md)"]
     out = []
-    if ctx.execute(ctx.table("openrouter_models").count()) == 0:
+    if counts["listing_rows"] == 0:
         out.append("no OpenRouter listing collected (`atomscope collect openrouter`): every model is 'unresolved'")
     models = _keep_top(model_tokens(ctx), ctx.params["top"])
+    unknown = models.listed & models.hub_repo.notnull() & ~models.org_resolved
     facts = ctx.execute(
-        models.aggregate(all_tokens=models.tokens.sum(), unlisted_tokens=models.tokens.sum(where=~models.listed))
-    )
-    total, unlisted = facts["all_tokens"][0], facts["unlisted_tokens"][0]
-    unlisted_models = ctx.execute(models.filter(~models.listed).select("model").distinct().order_by("model"))[
-        "model"
-    ].tolist()
+        models.aggregate(
+            all_tokens=models.tokens.sum(),
+            unlisted_tokens=models.tokens.sum(where=~models.listed),
+            unlisted_models=models.model.collect(where=~models.listed, distinct=True),
+            authors=models.author.collect(where=unknown, distinct=True),
+        )
+    ).iloc[0]
+    total, unlisted = facts["all_tokens"], facts["unlisted_tokens"]
+    unlisted_models = _sorted_list(facts["unlisted_models"])
     if unlisted_models and total:
         shown = ", ".join(unlisted_models[:10]) + (" ..." if len(unlisted_models) > 10 else "")
         out.append(
             f"{len(unlisted_models)} model(s) in no collected listing or curated mapping, "
             f"{float(unlisted) / float(total):.1%} of tokens: 'unresolved' (open or closed not guessed): {shown}"
         )
-    unknown = models.filter(models.listed & models.hub_repo.notnull() & ~models.org_resolved)
-    authors = ctx.execute(unknown.select("author").distinct().order_by("author"))["author"].tolist()
+    authors = _sorted_list(facts["authors"])
     if authors:
         out.append(f"open models of authors not in the organization registry: 'unresolved': {', '.join(authors)}")
     if ctx.params["top"]:
         out.append(f"top {ctx.params['top']} models by tokens per period; shares are of their tokens")
     out.append("':free' and other ':variant' slugs are counted with their model; open weights = a Hub repo is known")
     return out
+
+
+def _sorted_list(value: Any) -> list[str]:
+    """A collected list as it comes back from DuckDB or Spark (a list, an array, or NULL when no row matched)."""
+    if value is None or isinstance(value, float):  # NULL, or NaN in a pandas frame
+        return []
+    return sorted(str(item) for item in value)
 
 
 def compute(ctx: MetricContext) -> MetricResult:
