@@ -192,32 +192,18 @@ def small_db(tmp_path):
 @pytest.fixture
 def live_server():
     """`live_server(app)`: serve an ASGI app with uvicorn on 127.0.0.1 (a free port); returns its base URL."""
-    import socket
-    import threading
-    import time
-
-    import uvicorn
+    from web_fixtures import serve_in_thread, stop_server
 
     servers = []
 
     def start(app) -> str:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
+        server, thread, url = serve_in_thread(app)
         servers.append((server, thread))
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
-        return f"http://127.0.0.1:{port}"
+        return url
 
     yield start
     for server, thread in servers:
-        server.should_exit = True
-        thread.join(timeout=10)
+        stop_server(server, thread)
 
 
 @pytest.fixture

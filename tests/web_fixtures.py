@@ -53,28 +53,32 @@ def fixture_copy(bundled_db, folder: Path) -> Path:
     return path
 
 
-def serve_in_thread(db: Path, *, warm: bool):
-    """`atomscope serve`'s app over `db` in a uvicorn thread on a free loopback port: (server, thread, url).
-    A warming app binds only after computing every default view."""
+WARMING = 180  # seconds a dashboard server may take to start (a warming one computes its default views first)
+
+
+def serve_in_thread(app, *, start_timeout: float = 30):
+    """Serve an ASGI app with uvicorn in a thread on a free loopback port: (server, thread, base URL). A
+    warming app (`create_app(..., warm_cache=True)`) binds only after computing every default view, so give
+    it a longer `start_timeout`."""
     import socket
     import threading
     import time
 
     import uvicorn
 
-    from atomscope.web.app import create_app
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(db, warm_cache=warm), host="127.0.0.1", port=port, log_level="warning", access_log=False
-    )
-    srv = uvicorn.Server(config)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + start_timeout
     while not srv.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
     return srv, thread, f"http://127.0.0.1:{port}"
+
+
+def stop_server(srv, thread) -> None:
+    srv.should_exit = True
+    thread.join(timeout=10)

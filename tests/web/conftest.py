@@ -8,12 +8,9 @@ import shutil
 
 import pytest
 from period_fixtures import dumps_copy
-from web_fixtures import fixture_copy, serve_in_thread
+from web_fixtures import WARMING, fixture_copy, serve_in_thread, stop_server
 
-
-def _stop(srv, thread) -> None:
-    srv.should_exit = True
-    thread.join(timeout=10)
+from atomscope.web.app import create_app
 
 
 @pytest.fixture(scope="session")
@@ -21,18 +18,18 @@ def server(bundled_db, tmp_path_factory):
     """The dashboard over a copy of the bundled real data (no Hub observations: downloads are empty)."""
     db = tmp_path_factory.mktemp("browser-real") / "atomscope.duckdb"
     shutil.copy(bundled_db, db)
-    srv, thread, url = serve_in_thread(db, warm=True)
+    srv, thread, url = serve_in_thread(create_app(db, warm_cache=True), start_timeout=WARMING)
     yield url
-    _stop(srv, thread)
+    stop_server(srv, thread)
 
 
 @pytest.fixture(scope="session")
 def fixture_server(bundled_db, tmp_path_factory):
     """Over a copy with the web test-fixture rows (derivative chain, script-tag model id, snapshots)."""
     db = fixture_copy(bundled_db, tmp_path_factory.mktemp("browser-fixture"))
-    srv, thread, url = serve_in_thread(db, warm=False)
+    srv, thread, url = serve_in_thread(create_app(db), start_timeout=WARMING)
     yield url
-    _stop(srv, thread)
+    stop_server(srv, thread)
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +37,6 @@ def dumps_server(bundled_db, tmp_path_factory):
     """Over a copy with SYNTHETIC monthly dumps (tests/period_fixtures.py): January-March estimated,
     September month-to-date."""
     db = dumps_copy(bundled_db, tmp_path_factory.mktemp("browser-dumps"))
-    srv, thread, url = serve_in_thread(db, warm=False)
+    srv, thread, url = serve_in_thread(create_app(db), start_timeout=WARMING)
     yield url
-    _stop(srv, thread)
+    stop_server(srv, thread)

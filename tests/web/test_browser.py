@@ -20,7 +20,9 @@ from urllib.parse import urlsplit
 from urllib.request import urlopen
 
 import pytest
-from web_fixtures import EVIL_ID, ROOT, SCRIPT, serve_in_thread
+from web_fixtures import EVIL_ID, ROOT, SCRIPT, WARMING, serve_in_thread, stop_server
+
+from atomscope.web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -313,10 +315,9 @@ def derivatives_server(bundled_db, tmp_path_factory):
                             " first_seen_at, last_seen_at, run_id) VALUES (?, 'test-fixture', ?, 42, 0, [], ?, ?, 0)",
                             [child, day, day, day])  # fmt: skip
     con.close()
-    srv, thread, url = serve_in_thread(db, warm=False)
+    srv, thread, url = serve_in_thread(create_app(db), start_timeout=WARMING)
     yield url
-    srv.should_exit = True
-    thread.join(timeout=10)
+    stop_server(srv, thread)
 
 
 def test_a_line_has_one_point_per_period_and_series(derivatives_server, tab):
