@@ -81,7 +81,7 @@ def audit(
                 f"{f.path}:{f.line}" for f in report.locations[info.model_id if info.known else info.model_id.lower()]
             )
             line = f"  {info.model_id} ({info.match}) [{', '.join(map(str, matched))}] at {where}"
-            stderr.print(escape(output.printable(line)), highlight=False)
+            stderr.print(escape(output.printable(line)), highlight=False, soft_wrap=True)  # paths stay whole
         raise typer.Exit(1)
 
 
