@@ -23,6 +23,10 @@ for _var, _value in (
     ("ATOMSCOPE_EPOCH_URL", "http://127.0.0.1:9/notable_ai_models.csv"),
 ):
     os.environ.setdefault(_var, _value)
+# The suite talks only to loopback emulators it starts itself; its network safety is the closed default endpoint
+# above and the socket guard below. An HF_HUB_OFFLINE=1 in the caller's environment would make huggingface_hub
+# refuse those emulators too (it reads the variable once, at import), failing every collector test.
+os.environ.pop("HF_HUB_OFFLINE", None)
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["DO_NOT_TRACK"] = "1"
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
