@@ -1,7 +1,9 @@
 """`atomscope metric NAME`: any registered metric, with grouping, date range and parameters.
 
 An answer is kept beside the warehouse (warehouse/answers.py) under the request as typed: the next run of
-the same command over the same warehouse prints it without importing Ibis, DuckDB or pandas.
+the same command over the same warehouse prints it without importing Ibis, DuckDB or pandas. For a metric
+whose SQL reads no data while it is built, a plan (its SQL and its notes' SQL) is kept too
+(warehouse/plans.py): the first run after a write runs it on DuckDB alone, without Ibis or pandas.
 """
 
 from datetime import date
@@ -101,7 +103,7 @@ def metric(
         answer = None if no_cache else answers.load(path, request)
         if answer is None:
             version = data_version(path)  # before reading: a write meanwhile must not be kept as this version
-            answer = _compute_duckdb(db, name, by, since_day, until_day, params)
+            answer = _compute_duckdb(db, name, by, since_day, until_day, params, None if no_cache else request)
             if not no_cache:
                 answers.save(path, request, answer, version)
     emit_plain(
@@ -131,18 +133,59 @@ def _answer(spec, result, frame) -> "Answer":
     return Answer(names, rows, list(result.notes), {"title": title})
 
 
-def _compute_duckdb(db, name, by, since, until, params) -> "Answer":
-    import ibis
+def _compute_duckdb(db, name, by, since, until, params, request=None) -> "Answer":
+    """Computed from the warehouse: by the plan kept for `request` (its SQL run on DuckDB alone, no Ibis or
+    pandas: warehouse/plans.py) when there is one, else through Ibis (keeping a plan when the metric allows)."""
+    from atomscope.cli.output import plain
+    from atomscope.warehouse import plans
 
-    from atomscope import metrics
-    from atomscope.metrics.compiled import fetch, request_key
-
-    spec, ctx = _context(name, by, since, until, params)
+    path = resolve_db_path(db)
     with open_read(db) as con:
+        plan = None if request is None else plans.load(con, path, request)
+        if plan is not None:
+            return plans.run(con, plan, plain)
+        import ibis
+
+        from atomscope import metrics
+        from atomscope.metrics.compiled import fetch, request_key
+
+        spec, ctx = _context(name, by, since, until, params)
         ctx.backend = ibis.duckdb.from_connection(con)
+        ctx.defer_notes = True  # a plan's notes run below, as a kept plan runs them
         result = metrics.run(spec, ctx)
-        frame = fetch(result.table, request_key(spec.name, ctx), "pandas")  # SQL compiled once
+        key = request_key(spec.name, ctx)
+        plan = _plan(spec, result, key)
+        if plan is not None:
+            if request is not None:
+                plans.save(con, path, request, plan)
+            return plans.run(con, plan, plain)
+        if result.plan is not None:
+            result.notes = result.plan.notes(ctx)
+        frame = fetch(result.table, key, "pandas")  # SQL compiled once
     return _answer(spec, result, frame)
+
+
+def _plan(spec, result, key) -> dict | None:
+    """The plan of a computed request (warehouse/plans.py), or None when the metric's SQL may embed data, its
+    notes are not all queries, or its table is not compiled for DuckDB (an in-memory table)."""
+    from atomscope.metrics.compiled import compiled_sql
+    from atomscope.warehouse.plans import kind_of
+
+    if spec.sql_reads_data or result.plan is None:
+        return None
+    backend = result.table._find_backend()
+    sql = compiled_sql(backend, result.table, key)
+    if sql is None:
+        return None
+    schema = result.table.schema()
+    return {
+        "sql": sql,
+        "columns": [str(c) for c in schema.names],
+        "kinds": [kind_of(t) for t in schema.types],
+        "notes": {name: backend.compile(query) for name, query in result.plan.queries.items()},
+        "formatter": result.plan.formatter,
+        "title": f"{spec.title} ({spec.name}): {spec.summary}",
+    }
 
 
 def _compute_spark(name, by, since, until, params, lake, spark_master) -> "Answer":

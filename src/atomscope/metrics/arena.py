@@ -37,16 +37,15 @@ import ibis
 import ibis.expr.types as ir
 
 from atomscope.domain import regions
-from atomscope.metrics.arena_status import model_status, status_notes
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, ReportPart, register
+from atomscope.metrics.arena_status import model_status, status_queries
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, NotesPlan, ReportPart, planned_result, register
 from atomscope.metrics.common import UNRESOLVED, attribute, within
 from atomscope.metrics.frames import CROSSOVER_PERIODS, MetricData, Unavailable, crossover, metric_frame, to_dates
 from atomscope.present import charts
+from atomscope.present.arena_notes import TOP_N
 from atomscope.present.hints import ChartHint
 from atomscope.present.layout import Chart, Section
 from atomscope.present.wording import Finding, day, leader_streak, noun, number, rival_of
-
-TOP_N = 10
 
 
 def _scored(ctx: MetricContext) -> ir.Table:
@@ -126,19 +125,10 @@ def compute(ctx: MetricContext) -> MetricResult:
     order = ["snapshot_date", "region"] if by == "region" else ["snapshot_date", "org"]
     result = result.order_by(order)
 
-    notes = [
-        "open-weight = one status per model: its curated correction, else its latest license label classed "
-        "permissive, open_weight_restricted or non_commercial (domain/licenses.py); closed = proprietary or "
-        "unknown license",
-        f"top10_open_count: the {TOP_N} best open-weight models at each snapshot (ties by model name)",
-    ]
-    notes.extend(status_notes(ctx))
     unresolved = scores.filter(scores.region == UNRESOLVED)
-    n_unresolved = ctx.execute(unresolved.count())
-    if n_unresolved:
-        names = ctx.execute(unresolved.org_name.fill_null("(none)").nunique())
-        notes.append(f"{n_unresolved} score rows from {names} organization name(s) not in the registry: 'unresolved'")
-    return MetricResult(result, notes)
+    unresolved = unresolved.aggregate(n=unresolved.count(), names=unresolved.org_name.fill_null("(none)").nunique())
+    queries = {**status_queries(ctx), "unresolved": unresolved}
+    return planned_result(ctx, result, NotesPlan(queries, "atomscope.present.arena_notes:notes"))
 
 
 SRC_ARENA = "metric `arena` over table `arena_scores` (lmarena_text_history.csv: LMArena text leaderboard history)"
@@ -345,5 +335,6 @@ METRIC = register(
         default_by="region",
         report=ReportPart(10, lambda inputs: [section(inputs.md)], lambda inputs: findings(inputs.md)),
         chart=ChartHint(("best_open_score", "top10_open_count", "open_closed_gap"), place=0),
+        sql_reads_data=False,
     )
 )

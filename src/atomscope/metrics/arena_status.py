@@ -10,7 +10,8 @@ released. The status of a model (an exact LMArena name) is, in this order:
    as permissive, open_weight_restricted or non_commercial. The latest label applies to all its snapshots.
 
 `arena_model_repos` (curated) names the tracked Hub repository holding the weights of the open models that
-reached an open top 10; `repo_model_id` is NULL for the others.
+reached an open top 10; `repo_model_id` is NULL for the others. The notes are formatted in
+present/arena_notes.py from `status_queries`.
 """
 
 from __future__ import annotations
@@ -58,14 +59,11 @@ def model_status(ctx: MetricContext) -> ir.Table:
     )
 
 
-def status_notes(ctx: MetricContext) -> list[str]:
-    """Footer notes: the corrections applied and every model whose label flipped between open and closed."""
-    notes = []
-    fixes = ctx.execute(ctx.table("arena_open_weight_corrections")).sort_values("arena_model")
-    for row in fixes.itertuples(index=False):
-        state = "open weights" if row.open_weights else "closed (weights never released)"
-        notes.append(f"corrected: {row.arena_model} counted as {state} on every snapshot - {row.reason}")
-
+def status_queries(ctx: MetricContext) -> dict[str, ir.Table]:
+    """The queries of the footer notes (formatted by present/arena_notes.py): `fixes`, the corrections applied,
+    and `flips`, every model whose label flipped between open and closed."""
+    fixes = ctx.table("arena_open_weight_corrections")
+    fixes = fixes.select("arena_model", "open_weights", "reason").order_by("arena_model")
     labels = _labels(ctx)
     flips = labels.group_by("model").aggregate(
         kinds=labels.label_open.nunique(),
@@ -77,14 +75,4 @@ def status_notes(ctx: MetricContext) -> list[str]:
     flips = flips.join(status, "model").select(
         "model", "first_date", "last_date", "latest_license", "is_open", "corrected"
     )
-    frame = ctx.execute(flips.order_by("model"))
-    for row in frame.itertuples(index=False):
-        verdict = "open" if row.is_open else "closed"
-        latest = row.latest_license if isinstance(row.latest_license, str) and row.latest_license else "(empty)"
-        rule = "by its correction" if row.corrected else f"by its latest label {latest!r}"
-        notes.append(
-            f"label conflict: {row.model} is labelled open on some snapshots and closed on others "
-            f"(on the board {str(row.first_date)[:10]} to {str(row.last_date)[:10]}); counted {verdict} on all "
-            f"of them, {rule}"
-        )
-    return notes
+    return {"fixes": fixes, "flips": flips.order_by("model")}

@@ -158,6 +158,7 @@ class MetricContext:
     until: date | None = None
     params: dict[str, Any] = field(default_factory=dict)
     shared: SharedQueries | None = None
+    defer_notes: bool = False  # notes with a NotesPlan are left to the caller (the CLI runs the plan's SQL itself)
     _tables: dict[str, tuple[Any, ir.Table]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def table(self, name: str) -> ir.Table:
@@ -175,10 +176,33 @@ class MetricContext:
         return self.backend.execute(expr)
 
 
+@dataclass(frozen=True)
+class NotesPlan:
+    """A metric's notes as queries plus a formatter: `formatter` ("module:function", a module that imports neither
+    Ibis nor pandas) turns each query's rows (plain dicts, `domain.encode` values) into the notes. The CLI keeps
+    the queries' SQL and runs them on DuckDB alone (warehouse/plans.py); every other caller runs them through
+    the context (`ctx.execute`), so both give the same notes."""
+
+    queries: dict[str, ir.Table]
+    formatter: str
+
+    def notes(self, ctx: MetricContext) -> list[str]:
+        from atomscope.domain.encode import frame_rows
+        from atomscope.warehouse.plans import format_notes
+
+        return format_notes(self.formatter, {name: frame_rows(ctx.execute(q)) for name, q in self.queries.items()})
+
+
 @dataclass
 class MetricResult:
     table: ir.Table
     notes: list[str] = field(default_factory=list)
+    plan: NotesPlan | None = None  # the notes' queries and formatter, when the notes come from one
+
+
+def planned_result(ctx: MetricContext, table: ir.Table, plan: NotesPlan) -> MetricResult:
+    """A result whose notes all come from `plan`: run now, unless the context defers them (`defer_notes`)."""
+    return MetricResult(table, [] if ctx.defer_notes else plan.notes(ctx), plan)
 
 
 def no_findings(inputs: Any) -> list[Finding]:
@@ -213,6 +237,10 @@ class Metric:
     report: ReportPart | None = None  # its sections and findings in the static report
     chart: ChartHint = ChartHint()  # how the dashboard charts it
     empty_hints: dict[str, str] = field(default_factory=dict)  # table it reads -> the command that fills it
+    # False: `compute` reads no data to build its table's expression (only notes), so its compiled SQL depends on
+    # the request, schema and code alone and stays valid after a write (metrics/compiled.py; checked by
+    # tests/metrics/test_sql_data_independent.py)
+    sql_reads_data: bool = True
 
 
 REGISTRY: dict[str, Metric] = {}

@@ -5,7 +5,9 @@ Compiling an Ibis expression through sqlglot is a fixed cost paid on every call,
 what determines it: the request (metric, grouping, window, parameters, filters), the engine, the
 warehouse's schema version and data version (size and mtime of its file and write-ahead log: metrics read
 data while they build their expression, so the SQL may embed values from it), and the code version
-(atomscope's version and modules, the DuckDB and Ibis versions). The cache is a dict per process plus one
+(atomscope's version and modules, the DuckDB and Ibis versions). A metric that declares it reads no data
+to build its table (`Metric.sql_reads_data=False`, checked by tests/metrics/test_sql_data_independent.py)
+is keyed without the data version: its SQL stays valid after a write. The cache is a dict per process plus one
 file per request in `<warehouse>.compiled/` (written atomically, skipped when the directory cannot be
 written, the oldest files out beyond the folder's bound: warehouse/sidecar.py), so a new process finds it.
 
@@ -50,8 +52,17 @@ def cache_key(backend: Any, request: Hashable) -> tuple[str, str, Path] | None:
     if warehouse is None:
         return None
     identity = json.dumps([repr(request), str(warehouse.resolve())])
-    full = json.dumps([identity, schema_version(backend.con), data_version(warehouse), code_version()])
+    data = data_version(warehouse) if reads_data(request) else "data-independent"
+    full = json.dumps([identity, schema_version(backend.con), data, code_version()])
     return file_name(identity), full, warehouse  # one file per request; a newer version overwrites
+
+
+def reads_data(request: Hashable) -> bool:
+    """Whether the SQL of `request` may embed data (a request_key of a metric declaring otherwise: no)."""
+    from atomscope.metrics.base import REGISTRY
+
+    metric = REGISTRY.get(request[0]) if isinstance(request, tuple) and request else None
+    return metric is None or metric.sql_reads_data
 
 
 def compiled_sql(backend: Any, table: ir.Table, request: Hashable) -> str | None:

@@ -1,0 +1,101 @@
+"""Kept plans (warehouse/plans.py): `atomscope metric` runs a kept plan's SQL on DuckDB alone and prints exactly
+what the computation through Ibis and pandas prints; the first run after a write runs the plan without importing
+Ibis or pandas.
+
+The cell conversion is checked for every metric's default grouping (not only those that keep a plan today):
+the compiled SQL run on DuckDB alone, converted per column, equals `to_pandas()` then `plain_rows`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import duckdb
+import pytest
+from test_metric_answers import HEAVY, PROBE
+
+from atomscope import metrics
+from atomscope.cli import metric as metric_cli
+from atomscope.cli.output import plain, plain_rows
+from atomscope.metrics import compiled
+from atomscope.warehouse import answers, plans
+
+
+def test_a_plans_cells_are_what_ibis_and_pandas_give_for_every_metric(bundled_db):
+    import ibis
+
+    from atomscope.warehouse import db
+
+    con = db.connect(bundled_db, read_only=True)
+    backend = ibis.duckdb.from_connection(con)
+    try:
+        for name, spec in sorted(metrics.REGISTRY.items()):
+            ctx = metrics.MetricContext(backend=backend)
+            table = metrics.run(spec, ctx).table
+            sql = compiled.compiled_sql(backend, table, compiled.request_key(name, ctx))
+            if sql is None:
+                continue  # an in-memory table (crossover): never kept
+            columns, expected = plain_rows(table.to_pandas())
+            kinds = [plans.kind_of(t) for t in table.schema().types]
+            got = plans.rows(con, sql, kinds, plain)
+            assert columns == list(table.schema().names)
+            assert repr(got) == repr(expected), f"{name}: the plan's cells differ from Ibis and pandas"
+    finally:
+        con.close()
+
+
+def _planned() -> list[tuple[str, str]]:
+    return [
+        (name, by)
+        for name, spec in sorted(metrics.REGISTRY.items())
+        if not spec.sql_reads_data
+        for by in spec.by_choices or (spec.default_by,)
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_a_kept_plan_prints_what_ibis_and_pandas_printed(cli, served_db, monkeypatch, fmt):
+    monkeypatch.setenv("COLUMNS", "160")
+    assert _planned(), "no metric keeps a plan"
+    real_plan = metric_cli._plan
+    for name, by in _planned():
+        args = ("metric", name, "--by", by, "--db", served_db, "-f", fmt)
+        monkeypatch.setattr(metric_cli, "_plan", lambda *a: None)  # as before plans: Ibis fetches, pandas converts
+        through_ibis = cli(*args, "--no-cache")
+        monkeypatch.setattr(metric_cli, "_plan", real_plan)
+        first = cli(*args)  # computed, its plan kept and run
+        shutil.rmtree(answers.answers_dir(served_db))
+        kept = cli(*args)  # the kept plan, as after a write
+        assert through_ibis.code == first.code == kept.code == 0, through_ibis.err
+        for run in (first, kept):
+            assert (run.out, run.err) == (through_ibis.out, through_ibis.err), f"{name} --by {by} -f {fmt}"
+    assert list(plans.PLANS.folder(served_db).glob("*.plan"))
+
+
+def test_after_a_write_the_kept_plan_runs_without_ibis_or_pandas(cli, served_db):
+    args = ["metric", "arena", "--db", str(served_db), "-f", "csv"]
+    first = cli(*args)
+    con = duckdb.connect(str(served_db))
+    con.execute("DELETE FROM arena_scores WHERE snapshot_date = (SELECT max(snapshot_date) FROM arena_scores)")
+    con.close()
+    expected = cli(*args, "--no-cache")
+    assert expected.out != first.out, "the write changed the answer"
+    probe = [sys.executable, "-c", PROBE.format(heavy=HEAVY), *args]
+    out = subprocess.run(probe, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stderr.strip().splitlines()[-1]) == ["duckdb"], "only DuckDB runs the kept plan"
+    assert out.stdout == expected.out
+
+
+def test_a_damaged_or_foreign_plan_is_computed_again(cli, served_db):
+    args = ("metric", "arena", "--db", served_db, "-f", "csv")
+    first = cli(*args)
+    (file,) = plans.PLANS.folder(served_db).glob("*.plan")
+    key = file.read_text().partition("\n")[0]
+    for body in (file.read_text()[:-100], key + "\n[]", key + "\n{}"):
+        file.write_text(body)
+        shutil.rmtree(answers.answers_dir(served_db))
+        assert cli(*args).out == first.out
