@@ -99,3 +99,17 @@ def test_a_damaged_or_foreign_plan_is_computed_again(cli, served_db):
         file.write_text(body)
         shutil.rmtree(answers.answers_dir(served_db))
         assert cli(*args).out == first.out
+
+
+def test_the_main_job_keeps_the_default_plans_so_nothing_is_compiled_after_it(cli, served_db, monkeypatch):
+    expected = cli("metric", "arena", "--db", served_db, "--no-cache")
+    shutil.rmtree(plans.PLANS.folder(served_db), ignore_errors=True)
+    assert metric_cli.keep_default_plans(served_db) == len({name for name, _ in _planned()})
+    assert metric_cli.keep_default_plans(served_db) == 0, "kept already"
+
+    def no_compile(*args):
+        raise AssertionError("computed through Ibis although a plan was kept")
+
+    monkeypatch.setattr(metric_cli, "_planned", no_compile)
+    kept = cli("metric", "arena", "--db", served_db)
+    assert kept.code == 0 and (kept.out, kept.err) == (expected.out, expected.err)

@@ -62,9 +62,11 @@ def run_main(
         if backfill:
             reached = try_backfill(db)
         reached = _try_collect(db, max_requests) and reached is not False
+    from atomscope.cli.metric import keep_default_plans
     from atomscope.cli.report import report
 
     report(db=db, out=out)
+    keep_default_plans(db)  # the first `atomscope metric NAME` after this run has nothing to compile
     next_steps(out, db, offline=reached is False)
 
 

@@ -91,15 +91,7 @@ def metric(
     else:
         path = resolve_db_path(db)
         # as typed: a kept answer is found without importing the metrics (their defaults fill in later)
-        request = {
-            "caller": "cli",
-            "metric": name,
-            "by": by,
-            "since": since_day and since_day.isoformat(),
-            "until": until_day and until_day.isoformat(),
-            "params": sorted(params.items()),
-            "engine": engine.value,
-        }
+        request = _request(name, by, since_day, until_day, params)
         answer = None if no_cache else answers.load(path, request)
         if answer is None:
             version = data_version(path)  # before reading: a write meanwhile must not be kept as this version
@@ -115,6 +107,19 @@ def metric(
         raw=raw_csv,
         columns=columns,
     )
+
+
+def _request(name: str, by: str | None, since: date | None, until: date | None, params: dict[str, str]) -> dict:
+    """A DuckDB request as typed: the key of its kept answer and plan."""
+    return {
+        "caller": "cli",
+        "metric": name,
+        "by": by,
+        "since": since and since.isoformat(),
+        "until": until and until.isoformat(),
+        "params": sorted(params.items()),
+        "engine": Engine.duckdb.value,
+    }
 
 
 def _context(name: str, by: str | None, since: date | None, until: date | None, params: dict[str, str]):
@@ -146,14 +151,9 @@ def _compute_duckdb(db, name, by, since, until, params, request=None) -> "Answer
             return plans.run(con, plan, plain)
         import ibis
 
-        from atomscope import metrics
-        from atomscope.metrics.compiled import fetch, request_key
+        from atomscope.metrics.compiled import fetch
 
-        spec, ctx = _context(name, by, since, until, params)
-        ctx.backend = ibis.duckdb.from_connection(con)
-        ctx.defer_notes = True  # a plan's notes run below, as a kept plan runs them
-        result = metrics.run(spec, ctx)
-        key = request_key(spec.name, ctx)
+        spec, result, key, ctx = _planned(ibis.duckdb.from_connection(con), name, by, since, until, params)
         plan = _plan(spec, result, key)
         if plan is not None:
             if request is not None:
@@ -163,6 +163,39 @@ def _compute_duckdb(db, name, by, since, until, params, request=None) -> "Answer
             result.notes = result.plan.notes(ctx)
         frame = fetch(result.table, key, "pandas")  # SQL compiled once
     return _answer(spec, result, frame)
+
+
+def _planned(backend, name, by, since, until, params):
+    """(metric, result, request key, context) of a request computed on `backend`, its notes left to the plan."""
+    from atomscope import metrics
+    from atomscope.metrics.compiled import request_key
+
+    spec, ctx = _context(name, by, since, until, params)
+    ctx.backend = backend
+    ctx.defer_notes = True  # a plan's notes run as a kept plan runs them (result.plan.notes otherwise)
+    result = metrics.run(spec, ctx)
+    return spec, result, request_key(spec.name, ctx), ctx
+
+
+def keep_default_plans(db) -> int:
+    """Keep the plan of every metric's default request (`atomscope metric NAME`, no options) that can have one
+    and has none, so that the first such command after `atomscope run` has nothing to compile; how many were
+    kept. Cheap after a report build, which has imported the metrics and compiled their tables already."""
+    import ibis
+
+    from atomscope import metrics
+    from atomscope.warehouse import plans
+
+    path = resolve_db_path(db)
+    kept = 0
+    with open_read(db) as con:
+        backend = ibis.duckdb.from_connection(con)
+        for name in sorted(n for n, spec in metrics.REGISTRY.items() if not spec.sql_reads_data):
+            request = _request(name, None, None, None, {})
+            if plans.load(con, path, request) is None:
+                plan = _plan(*_planned(backend, name, None, None, None, {})[:3])
+                kept += plan is not None and plans.save(con, path, request, plan)
+    return kept
 
 
 def _plan(spec, result, key) -> dict | None:
