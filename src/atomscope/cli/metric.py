@@ -217,6 +217,7 @@ def _plan(spec, result, key) -> dict | None:
         "kinds": [kind_of(t) for t in schema.types],
         "notes": {name: backend.compile(query) for name, query in result.plan.queries.items()},
         "formatter": result.plan.formatter,
+        "args": result.plan.args,
         "title": f"{spec.title} ({spec.name}): {spec.summary}",
     }
 

@@ -179,18 +179,21 @@ class MetricContext:
 @dataclass(frozen=True)
 class NotesPlan:
     """A metric's notes as queries plus a formatter: `formatter` ("module:function", a module that imports neither
-    Ibis nor pandas) turns each query's rows (plain dicts, `domain.encode` values) into the notes. The CLI keeps
+    Ibis nor pandas) turns each query's rows (plain dicts, `domain.encode` values) into the notes, called with
+    `args` (JSON-able: what the notes say that depends on the request, not on the data) as keywords. The CLI keeps
     the queries' SQL and runs them on DuckDB alone (warehouse/plans.py); every other caller runs them through
     the context (`ctx.execute`), so both give the same notes."""
 
     queries: dict[str, ir.Table]
     formatter: str
+    args: dict[str, Any] = field(default_factory=dict)
 
     def notes(self, ctx: MetricContext) -> list[str]:
         from atomscope.domain.encode import frame_rows
         from atomscope.warehouse.plans import format_notes
 
-        return format_notes(self.formatter, {name: frame_rows(ctx.execute(q)) for name, q in self.queries.items()})
+        results = {name: frame_rows(ctx.execute(q)) for name, q in self.queries.items()}
+        return format_notes(self.formatter, results, self.args)
 
 
 @dataclass

@@ -11,9 +11,11 @@ import ibis
 import ibis.expr.types as ir
 
 from atomscope.domain.regions import UNRESOLVED
-from atomscope.metrics.base import MetricContext
+from atomscope.metrics.base import MetricContext, NotesPlan
 from atomscope.warehouse.origin import org_lookup as org_lookup  # re-exported for metrics
 from atomscope.warehouse.origin import resolve_origin
+
+LISTED = "atomscope.present.notes:listed"
 
 
 def attribute(table: ir.Table, name_column: str, ctx: MetricContext, source: str) -> ir.Table:
@@ -68,10 +70,17 @@ def count_true(flag: ir.BooleanValue) -> ir.IntegerValue:
     return ibis.ifelse(flag, 1, 0).sum().cast("int64")
 
 
-def unresolved_note(ctx: MetricContext, table: ir.Table, what: str) -> list[str]:
-    """The footer note for rows whose organization the registry does not resolve (none when there are none)."""
-    n = ctx.execute(table.filter(table.region == UNRESOLVED).count())
-    return [f"{n} {what} from organizations not in the registry: 'unresolved'"] if n else []
+def unresolved_plan(table: ir.Table, what: str, notes: list[str], after: list[str] | None = None) -> NotesPlan:
+    """Notes: `notes`, then the note for the rows of `table` whose organization the registry does not resolve
+    (none when there are none; `what` names them), then `after` (present/notes.py `listed`)."""
+    unresolved = table.filter(table.region == UNRESOLVED)
+    queries = {"unresolved": unresolved.aggregate(n=unresolved.count())}
+    return NotesPlan(queries, LISTED, {"notes": notes, "unresolved": what, "after": after or []})
+
+
+def static_plan(notes: list[str]) -> NotesPlan:
+    """Notes that depend on the request alone: no query."""
+    return NotesPlan({}, LISTED, {"notes": notes})
 
 
 # The commands that fill a table a metric found empty (its `empty_hints`, shown instead of an empty chart).

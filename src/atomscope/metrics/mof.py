@@ -44,8 +44,8 @@ import ibis
 import ibis.expr.types as ir
 
 from atomscope.domain.licenses import license_class_expr, license_kind_expr, open_license_expr, open_weight_expr
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, register
-from atomscope.metrics.common import attribute, count_true, unresolved_note, within
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, planned_result, register
+from atomscope.metrics.common import attribute, count_true, unresolved_plan, within
 from atomscope.present.hints import ChartHint
 from atomscope.sources.mof import CONTENT_TYPE
 
@@ -170,10 +170,10 @@ def compute(ctx: MetricContext) -> MetricResult:
         "conditional: the class is met but some component's open license is not written for its content type "
         "(the tool's conditional pass)",
     ]
-    notes += unresolved_note(ctx, table, "releases")
+    plan = unresolved_plan(table, "releases", notes)
     if ctx.by == "release":
         rank = table.mof_class.cases(*((name, i) for i, name in enumerate(CLASS_ORDER)), else_=len(CLASS_ORDER))
-        return MetricResult(table.order_by([rank, table.progress_pct.desc(), table["release"]]), notes)
+        return planned_result(ctx, table.order_by([rank, table.progress_pct.desc(), table["release"]]), plan)
     summary = table.group_by("region").aggregate(
         releases=table.count(),
         class_i=count_true(table.mof_class == "I"),
@@ -185,7 +185,7 @@ def compute(ctx: MetricContext) -> MetricResult:
         conditional=count_true(table.conditional),
         mean_progress_pct=table.progress_pct.mean(),
     )
-    return MetricResult(summary.order_by([ibis.desc("releases"), "region"]), notes)
+    return planned_result(ctx, summary.order_by([ibis.desc("releases"), "region"]), plan)
 
 
 METRIC = register(
@@ -227,5 +227,6 @@ METRIC = register(
             place=4,
             by={"release": {"x": "release", "x_type": "nominal", "mark": "bar", "color": "region"}},
         ),
+        sql_reads_data=False,
     )
 )

@@ -45,8 +45,8 @@ import ibis
 import ibis.expr.types as ir
 
 from atomscope.domain.licenses import license_class_expr, open_license_expr
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, ReportPart, register
-from atomscope.metrics.common import attribute, count_true, unresolved_note, within
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, ReportPart, planned_result, register
+from atomscope.metrics.common import attribute, count_true, unresolved_plan, within
 from atomscope.metrics.frames import MetricData, Unavailable, metric_frame
 from atomscope.present import charts
 from atomscope.present.hints import ChartHint
@@ -113,12 +113,12 @@ def compute(ctx: MetricContext) -> MetricResult:
         "open_but_restricted = the weights, data and code are open but the license is not (non-commercial, "
         "research-only, use-restricted)",
     ]
-    notes += unresolved_note(ctx, table, "systems")
+    plan = unresolved_plan(table, "systems", notes)
     if ctx.by == "system":
         ordered = table.order_by(
             [table.truly_open.desc(), table.open_but_restricted.desc(), table.openness_total.desc(), table.system]
         )
-        return MetricResult(ordered.drop("open_weights", "open_data", "open_training_code"), notes)
+        return planned_result(ctx, ordered.drop("open_weights", "open_data", "open_training_code"), plan)
     summary = table.group_by("region").aggregate(
         systems=table.count(),
         truly_open_systems=count_true(table.truly_open),
@@ -140,7 +140,7 @@ def compute(ctx: MetricContext) -> MetricResult:
         "open_data_systems",
         "open_training_code_systems",
     ).order_by([ibis.desc("systems"), "region"])
-    return MetricResult(summary, notes)
+    return planned_result(ctx, summary, plan)
 
 
 _DIMENSION_DOCS = {name: f"OSAI rating of {name}: open 1, partial 0.5, closed 0 (--by system)" for name in DIMENSIONS}
@@ -339,5 +339,6 @@ METRIC = register(
         chart=ChartHint(
             ("openness_pct", "truly_open_share", "open_but_restricted_systems", "mean_openness_pct"), place=3
         ),
+        sql_reads_data=False,
     )
 )

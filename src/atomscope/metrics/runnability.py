@@ -56,8 +56,8 @@ import ibis.expr.types as ir
 from atomscope.domain.errors import MetricRequestError
 from atomscope.domain.hardware import BEST_QUANTIZATION, CLASS_ORDER, CLASSES, CLUSTER, OVERHEAD, QUANTIZATIONS, bits_of
 from atomscope.metrics.arena_status import model_status
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, register
-from atomscope.metrics.common import attribute, count_true, tracked_models, unresolved_note, within
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, planned_result, register
+from atomscope.metrics.common import attribute, count_true, static_plan, tracked_models, unresolved_plan, within
 from atomscope.metrics.runnability_report import findings, section
 from atomscope.present.hints import ChartHint
 
@@ -211,17 +211,22 @@ def compute(ctx: MetricContext) -> MetricResult:
     ]
     if by == "model":
         table = _by_model(ctx)
-        notes += unresolved_note(ctx, table.filter(table.quantization == BEST_QUANTIZATION), "models")
+        plan = unresolved_plan(table.filter(table.quantization == BEST_QUANTIZATION), "models", notes)
     elif by == "region":
         table = _by_region(ctx)
-        notes.append("share_fit = models_fit / models_known; models without known parameters are left out")
+        plan = static_plan(
+            [*notes, "share_fit = models_fit / models_known; models without known parameters are left out"]
+        )
     else:
         table = _by_best(ctx)
-        notes.append(
-            f"best open-weight LMArena model whose {BEST_QUANTIZATION} memory fits each class; only arena entries "
-            "mapped to a Hub repository (arena_model_repos) with known parameters"
+        plan = static_plan(
+            [
+                *notes,
+                f"best open-weight LMArena model whose {BEST_QUANTIZATION} memory fits each class; only arena entries "
+                "mapped to a Hub repository (arena_model_repos) with known parameters",
+            ]
         )
-    return MetricResult(table, notes)
+    return planned_result(ctx, table, plan)
 
 
 METRIC = register(
@@ -269,5 +274,6 @@ METRIC = register(
                 "best": {"x": "hardware_class", "x_type": "nominal", "mark": "table"},
             },
         ),
+        sql_reads_data=False,
     )
 )

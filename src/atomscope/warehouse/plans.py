@@ -49,7 +49,7 @@ def load(con: Any, warehouse: Path, request: dict[str, Any]) -> dict[str, Any] |
         plan = json.loads(body) if body is not None else None
     except ValueError:
         return None
-    keys = {"sql", "columns", "kinds", "notes", "formatter", "title"}
+    keys = {"sql", "columns", "kinds", "notes", "formatter", "args", "title"}
     return plan if isinstance(plan, dict) and keys <= plan.keys() else None
 
 
@@ -74,12 +74,12 @@ def rows(con: Any, sql: str, kinds: list[str], cell: Callable[[Any], Any]) -> li
     return [list(row) for row in zip(*columns, strict=True)] if columns else [[] for _ in fetched]
 
 
-def format_notes(formatter: str, results: dict[str, list[dict[str, Any]]]) -> list[str]:
+def format_notes(formatter: str, results: dict[str, list[dict[str, Any]]], args: dict[str, Any]) -> list[str]:
     """The notes `formatter` ("module:function", importing neither Ibis nor pandas) makes of the queries' rows."""
     import importlib
 
     module, _, function = formatter.partition(":")
-    return list(getattr(importlib.import_module(module), function)(results))
+    return list(getattr(importlib.import_module(module), function)(results, **args))
 
 
 def run(con: Any, plan: dict[str, Any], cell: Callable[[Any], Any]) -> Answer:
@@ -88,5 +88,5 @@ def run(con: Any, plan: dict[str, Any], cell: Callable[[Any], Any]) -> Answer:
 
     table = rows(con, plan["sql"], plan["kinds"], cell)
     results = {name: cursor_rows(con.execute(sql)) for name, sql in plan["notes"].items()}
-    notes = format_notes(plan["formatter"], results)
+    notes = format_notes(plan["formatter"], results, plan["args"])
     return Answer(list(plan["columns"]), table, notes, {"title": plan["title"]})
