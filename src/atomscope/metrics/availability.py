@@ -26,13 +26,14 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, ReportPart, register
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, ReportPart, planned_result, register
 from atomscope.metrics.common import (
     AVAILABILITY_HINT,
     SNAPSHOTS_HINT,
     attribute,
     count_true,
     hub_namespace,
+    listed_plan,
     month_of,
     within,
 )
@@ -116,13 +117,11 @@ def compute(ctx: MetricContext) -> MetricResult:
     notes = [
         "status at a date = the model's latest availability event on or before it; no event = available",
     ]
-    n_events = ctx.execute(ctx.table("availability_events").count())
-    if not n_events:
-        notes.append(HOW_TO_COLLECT)
+    counts = [("events", ctx.table("availability_events"), HOW_TO_COLLECT, "zero")]
     if ctx.by == "model":
-        return MetricResult(_by_model(ctx), notes)
-    notes.append("unavailable = gated + removed + disabled at the end of the month; renamed models still resolve")
-    return MetricResult(_by_region(ctx), notes)
+        return planned_result(ctx, _by_model(ctx), listed_plan(notes, counts))
+    after = ["unavailable = gated + removed + disabled at the end of the month; renamed models still resolve"]
+    return planned_result(ctx, _by_region(ctx), listed_plan(notes, counts, after))
 
 
 REPORT_SOURCE = (
@@ -264,5 +263,6 @@ METRIC = register(
             by={"model": {"x": "model_id", "x_type": "nominal", "mark": "table"}},
         ),
         empty_hints={**AVAILABILITY_HINT, **SNAPSHOTS_HINT},
+        sql_reads_data=False,
     )
 )

@@ -70,17 +70,24 @@ def count_true(flag: ir.BooleanValue) -> ir.IntegerValue:
     return ibis.ifelse(flag, 1, 0).sum().cast("int64")
 
 
+Count = tuple[str, ir.Table, str, str]  # (query name, table whose rows are counted, template with {n}, when)
+
+
+def listed_plan(notes: list[str], counts: list[Count] | None = None, after: list[str] | None = None) -> NotesPlan:
+    """Notes: `notes`, then per count the template with `{n}` the number of rows of its table, shown when that
+    number is nonzero, zero or always (present/notes.py `listed`), then `after`."""
+    counts = counts or []
+    queries = {name: table.aggregate(n=table.count()) for name, table, _template, _when in counts}
+    shown = [[name, "n", template, when] for name, _table, template, when in counts]
+    return NotesPlan(queries, LISTED, {"notes": notes, "counts": shown, "after": after or []})
+
+
 def unresolved_plan(table: ir.Table, what: str, notes: list[str], after: list[str] | None = None) -> NotesPlan:
     """Notes: `notes`, then the note for the rows of `table` whose organization the registry does not resolve
-    (none when there are none; `what` names them), then `after` (present/notes.py `listed`)."""
+    (none when there are none; `what` names them), then `after`."""
     unresolved = table.filter(table.region == UNRESOLVED)
-    queries = {"unresolved": unresolved.aggregate(n=unresolved.count())}
-    return NotesPlan(queries, LISTED, {"notes": notes, "unresolved": what, "after": after or []})
-
-
-def static_plan(notes: list[str]) -> NotesPlan:
-    """Notes that depend on the request alone: no query."""
-    return NotesPlan({}, LISTED, {"notes": notes})
+    note = f"{{n}} {what} from organizations not in the registry: 'unresolved'"
+    return listed_plan(notes, [("unresolved", unresolved, note, "nonzero")], after)
 
 
 # The commands that fill a table a metric found empty (its `empty_hints`, shown instead of an empty chart).

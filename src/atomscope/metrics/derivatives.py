@@ -36,8 +36,17 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, register
-from atomscope.metrics.common import CRAWL_HINTS, count_true, month_of, tracked_models, within
+from atomscope.metrics.base import (
+    Metric,
+    MetricContext,
+    MetricResult,
+    NotesPlan,
+    Param,
+    ReportPart,
+    planned_result,
+    register,
+)
+from atomscope.metrics.common import CRAWL_HINTS, LISTED, count_true, month_of, tracked_models, within
 from atomscope.metrics.frames import CROSSOVER_PERIODS, MetricData, Unavailable, crossover, metric_frame
 from atomscope.metrics.periods import flag_complete, latest_crawl
 from atomscope.present import charts
@@ -127,7 +136,7 @@ def derivatives_table(ctx: MetricContext, by: str) -> ir.Table:
     return g.select(*columns).order_by(["month", ibis.desc("new_derivatives"), *keys])
 
 
-def _notes(ctx: MetricContext) -> list[str]:
+def _notes(ctx: MetricContext) -> NotesPlan:
     floor = ctx.params["min_downloads"]
     derivs = qualifying_derivatives(ctx).select("model_id")
     roots = derivative_roots(ctx, ctx.params["max_depth"])
@@ -136,32 +145,31 @@ def _notes(ctx: MetricContext) -> list[str]:
     # one query for the three counts: the lineage walk is the costly part, run it once
     per = derivs.left_join(n_roots, derivs.model_id == n_roots.child_id)
     per = per.left_join(cut, per.model_id == cut.cut_id)
-    counts = ctx.execute(
-        per.aggregate(
-            rootless=count_true(per.n_roots.isnull()),
-            cut=count_true(per.is_cut.notnull()),
-            multi=count_true(per.n_roots > 1),
-        )
+    counts = per.aggregate(
+        rootless=count_true(per.n_roots.isnull()),
+        cut=count_true(per.is_cut.notnull()),
+        multi=count_true(per.n_roots > 1),
     )
-    rootless, cut_count, multi = (int(counts[name].iloc[0] or 0) for name in ("rootless", "cut", "multi"))
     notes = [
         f"a derivative counts when its last-30-day downloads exceed {floor} (ATOM's rule), as of the crawl's "
         "last sighting; a derivative with several roots gives each 1/n"
     ]
-    if rootless:
-        notes.append(f"{rootless} qualifying derivative(s) reach no tracked model and are left out")
-    if cut_count:
-        notes.append(
-            f"{cut_count} derivative(s) have lineage deeper than max_depth={ctx.params['max_depth']} (or a "
-            "cycle): roots beyond it are not followed"
-        )
-    if multi:
-        notes.append(f"{multi} derivative(s) have several roots and are split between them")
-    return notes
+    shown = [
+        ["counts", "rootless", "{n} qualifying derivative(s) reach no tracked model and are left out", "nonzero"],
+        [
+            "counts",
+            "cut",
+            f"{{n}} derivative(s) have lineage deeper than max_depth={ctx.params['max_depth']} (or a cycle): roots "
+            "beyond it are not followed",
+            "nonzero",
+        ],
+        ["counts", "multi", "{n} derivative(s) have several roots and are split between them", "nonzero"],
+    ]
+    return NotesPlan({"counts": counts}, LISTED, {"notes": notes, "counts": shown, "after": []})
 
 
 def compute(ctx: MetricContext) -> MetricResult:
-    return MetricResult(table=derivatives_table(ctx, ctx.by), notes=_notes(ctx))
+    return planned_result(ctx, derivatives_table(ctx, ctx.by), _notes(ctx))
 
 
 def section(md: MetricData, hub: HubStatus) -> Section:
@@ -254,5 +262,6 @@ METRIC = register(
         ),
         chart=ChartHint(("new_derivatives", "share"), place=5),
         empty_hints=CRAWL_HINTS,
+        sql_reads_data=False,
     )
 )

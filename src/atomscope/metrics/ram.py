@@ -43,8 +43,17 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from atomscope.domain.errors import MetricRequestError
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, register
-from atomscope.metrics.common import SNAPSHOTS_HINT, tracked_models
+from atomscope.metrics.base import (
+    Metric,
+    MetricContext,
+    MetricResult,
+    NotesPlan,
+    Param,
+    ReportPart,
+    planned_result,
+    register,
+)
+from atomscope.metrics.common import SNAPSHOTS_HINT, listed_plan, tracked_models
 from atomscope.metrics.download_months import first_snapshots, usable_snapshots
 from atomscope.metrics.frames import MetricData, metric_frame
 from atomscope.metrics.interpolate import bracket, days_between, point_rows, slots
@@ -180,7 +189,7 @@ def ram_table(ctx: MetricContext, version: str) -> ir.Table:
     return ram_rows(ctx, version).order_by(["size_bucket", "model_id", "days_since_release"])
 
 
-def _notes(ctx: MetricContext, table: ir.Table, version: str) -> list[str]:
+def _notes(ctx: MetricContext, table: ir.Table, version: str) -> NotesPlan:
     top = ctx.params["top"]
     rule = f"the median of the top {top}" if version == "v1" else f"the monotonic cutoff at rank {top}"
     notes = [
@@ -188,25 +197,26 @@ def _notes(ctx: MetricContext, table: ir.Table, version: str) -> list[str]:
         "same days since release; values exist only where snapshots bracket release + t days"
     ]
     reduced = table.filter(table.reduced_reference)
-    groups = ctx.execute(reduced.select("size_bucket", "days_since_release").distinct().count())
-    if groups:
-        notes.append(
-            f"{groups} (size bucket, checkpoint) reference(s) rest on fewer than {top} models "
-            "(reduced_reference = true; reference_models says how many)"
-        )
+    groups = reduced.select("size_bucket", "days_since_release").distinct()
     facts = ctx.table("model_facts")
     tracked = ctx.table("models")
-    no_bucket = ctx.execute(tracked.anti_join(facts.filter(facts.size_bucket.notnull()), "model_id").count())
-    if no_bucket:
-        notes.append(f"{no_bucket} tracked model(s) without a size bucket are left out")
-    return notes
+    no_bucket = tracked.anti_join(facts.filter(facts.size_bucket.notnull()), "model_id")
+    reduced_note = (
+        f"{{n}} (size bucket, checkpoint) reference(s) rest on fewer than {top} models "
+        "(reduced_reference = true; reference_models says how many)"
+    )
+    counts = [
+        ("groups", groups, reduced_note, "nonzero"),
+        ("no_bucket", no_bucket, "{n} tracked model(s) without a size bucket are left out", "nonzero"),
+    ]
+    return listed_plan(notes, counts)
 
 
 def _compute(version: str):
     def compute(ctx: MetricContext) -> MetricResult:
         rows = ram_rows(ctx, version)
         table = rows.order_by(["size_bucket", "model_id", "days_since_release"])
-        return MetricResult(table=table, notes=_notes(ctx, rows, version))
+        return planned_result(ctx, table, _notes(ctx, rows, version))
 
     return compute
 
@@ -313,6 +323,7 @@ RAM_V1 = register(
         params=dict(PARAMS),
         chart=ChartHint(("ram", "cumulative_downloads"), place=9, by={None: RAM_HINT}),
         empty_hints=SNAPSHOTS_HINT,
+        sql_reads_data=False,
     )
 )
 RAM_V2 = register(
@@ -327,5 +338,6 @@ RAM_V2 = register(
         report=ReportPart(60, lambda inputs: [section(inputs.md, inputs.hub)]),
         chart=ChartHint(("ram", "cumulative_downloads"), place=10, by={None: RAM_HINT}),
         empty_hints=SNAPSHOTS_HINT,
+        sql_reads_data=False,
     )
 )

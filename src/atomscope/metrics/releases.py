@@ -33,8 +33,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, register
-from atomscope.metrics.common import tracked_models, within
+from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, planned_result, register
+from atomscope.metrics.common import listed_plan, tracked_models, within
 from atomscope.metrics.frames import MetricData, Unavailable, metric_frame
 from atomscope.present import charts
 from atomscope.present.hints import ChartHint
@@ -116,22 +116,20 @@ def _epoch(ctx: MetricContext, period: str) -> MetricResult:
         "each distinct country (and once per distinct region), so the rows add up to more than the "
         "number of models",
     ]
-    models = credits.select("source_line").distinct().count()
-    notes.append(f"{ctx.execute(models)} distinct open-weight models in the selection")
-    return MetricResult(result, notes)
+    models = credits.select("source_line").distinct()
+    counts = [("models", models, "{n} distinct open-weight models in the selection", "always")]
+    return planned_result(ctx, result, listed_plan(notes, counts))
 
 
 def _tracked(ctx: MetricContext, period: str) -> MetricResult:
     tracked = tracked_models(ctx)
-    missing = tracked.filter(tracked.release_date.isnull()).count()
+    missing = tracked.filter(tracked.release_date.isnull())
     dated = within(tracked.filter(tracked.release_date.notnull()), "release_date", ctx)
     dated = dated.mutate(period=_period(dated.release_date, period))
     result = dated.group_by(["period", "region"]).aggregate(releases=dated.count()).order_by(["period", "region"])
     notes = ["ATOM tracked models by release date (ATOM's correction, else the Hub creation date)"]
-    n_missing = ctx.execute(missing)
-    if n_missing:
-        notes.append(f"{n_missing} tracked models without a known release date are left out")
-    return MetricResult(result, notes)
+    counts = [("missing", missing, "{n} tracked models without a known release date are left out", "nonzero")]
+    return planned_result(ctx, result, listed_plan(notes, counts))
 
 
 def compute(ctx: MetricContext) -> MetricResult:
@@ -262,5 +260,6 @@ METRIC = register(
         params={"period": Param(str, None, "default: year; month for tracked_region", choices=PERIODS)},
         report=ReportPart(20, lambda inputs: [section(inputs.md)], lambda inputs: findings(inputs.md)),
         chart=ChartHint(("releases",), place=1),
+        sql_reads_data=False,
     )
 )

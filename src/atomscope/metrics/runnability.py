@@ -57,7 +57,7 @@ from atomscope.domain.errors import MetricRequestError
 from atomscope.domain.hardware import BEST_QUANTIZATION, CLASS_ORDER, CLASSES, CLUSTER, OVERHEAD, QUANTIZATIONS, bits_of
 from atomscope.metrics.arena_status import model_status
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, planned_result, register
-from atomscope.metrics.common import attribute, count_true, static_plan, tracked_models, unresolved_plan, within
+from atomscope.metrics.common import attribute, count_true, listed_plan, tracked_models, unresolved_plan, within
 from atomscope.metrics.runnability_report import findings, section
 from atomscope.present.hints import ChartHint
 
@@ -214,12 +214,12 @@ def compute(ctx: MetricContext) -> MetricResult:
         plan = unresolved_plan(table.filter(table.quantization == BEST_QUANTIZATION), "models", notes)
     elif by == "region":
         table = _by_region(ctx)
-        plan = static_plan(
+        plan = listed_plan(
             [*notes, "share_fit = models_fit / models_known; models without known parameters are left out"]
         )
     else:
         table = _by_best(ctx)
-        plan = static_plan(
+        plan = listed_plan(
             [
                 *notes,
                 f"best open-weight LMArena model whose {BEST_QUANTIZATION} memory fits each class; only arena entries "

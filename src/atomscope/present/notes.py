@@ -1,4 +1,5 @@
-"""Metric notes made of request-dependent text plus counts from queries (metrics/base.py `NotesPlan`).
+"""Metric notes made of request-dependent text plus counts from queries (metrics/base.py `NotesPlan`,
+built by metrics/common.py `listed_plan`).
 
 Neither Ibis nor pandas, and outside `atomscope.metrics`: `atomscope metric` formats a kept plan's notes here
 without importing the metrics (warehouse/plans.py).
@@ -8,18 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
+WHEN = ("always", "nonzero", "zero")
+
 
 def listed(
     results: dict[str, list[dict[str, Any]]],
     notes: list[str],
-    unresolved: str | None = None,
+    counts: list[list[str]] | None = None,
     after: list[str] | None = None,
 ) -> list[str]:
-    """`notes`; then, when `unresolved` names the rows and query `unresolved` counts some, the note for rows
-    whose organization the registry does not resolve; then `after`."""
+    """`notes`; then per count [query, column, template, when]: the template with `{n}` replaced by the value of
+    `column` in the query's one row (NULL as 0), when the value is nonzero, zero or always; then `after`."""
     out = list(notes)
-    if unresolved is not None:
-        (row,) = results["unresolved"]
-        if row["n"]:
-            out.append(f"{row['n']} {unresolved} from organizations not in the registry: 'unresolved'")
+    for query, column, template, when in counts or []:
+        (row,) = results[query]
+        n = row[column] or 0
+        if when == "always" or (when == "nonzero") == bool(n):
+            out.append(template.replace("{n}", str(n)))
     return out + list(after or [])
