@@ -111,7 +111,10 @@ def test_a_damaged_or_foreign_plan_is_computed_again(cli, served_db):
     first = cli(*args)
     (file,) = plans.PLANS.folder(served_db).glob("*.plan")
     key = file.read_text().partition("\n")[0]
-    for body in (file.read_text()[:-100], key + "\n[]", key + "\n{}"):
+    plan = json.loads(file.read_text().partition("\n")[2])
+    foreign = json.dumps({**plan, "formatter": "os:system"})
+    short = json.dumps({**plan, "kinds": plan["kinds"][1:]})
+    for body in (file.read_text()[:-100], key + "\n[]", key + "\n{}", f"{key}\n{foreign}", f"{key}\n{short}"):
         file.write_text(body)
         shutil.rmtree(answers.answers_dir(served_db))
         assert cli(*args).out == first.out

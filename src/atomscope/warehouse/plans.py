@@ -49,8 +49,21 @@ def load(con: Any, warehouse: Path, request: dict[str, Any]) -> dict[str, Any] |
         plan = json.loads(body) if body is not None else None
     except ValueError:
         return None
-    keys = {"sql", "columns", "kinds", "notes", "formatter", "args", "title"}
-    return plan if isinstance(plan, dict) and keys <= plan.keys() else None
+    return plan if _well_formed(plan) else None
+
+
+_SHAPE = {"sql": str, "columns": list, "kinds": list, "notes": dict, "formatter": str, "args": dict, "title": str}
+FORMATTERS = "atomscope.present."  # a kept plan names its notes' formatter; only these modules are imported
+
+
+def _well_formed(plan: Any) -> bool:
+    if not isinstance(plan, dict) or not all(isinstance(plan.get(k), kind) for k, kind in _SHAPE.items()):
+        return False
+    return (
+        len(plan["kinds"]) == len(plan["columns"])
+        and all(isinstance(sql, str) for sql in plan["notes"].values())
+        and plan["formatter"].startswith(FORMATTERS)
+    )
 
 
 def save(con: Any, warehouse: Path, request: dict[str, Any], plan: dict[str, Any]) -> bool:
@@ -79,6 +92,8 @@ def format_notes(formatter: str, results: dict[str, list[dict[str, Any]]], args:
     import importlib
 
     module, _, function = formatter.partition(":")
+    if not module.startswith(FORMATTERS):
+        raise ValueError(f"notes formatter {formatter!r} is not in {FORMATTERS}*")
     return list(getattr(importlib.import_module(module), function)(results, **args))
 
 
