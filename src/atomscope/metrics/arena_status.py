@@ -26,11 +26,16 @@ from atomscope.metrics.base import MetricContext
 def _labels(ctx: MetricContext) -> ir.Table:
     """Every snapshot's label read on its own: model, snapshot_date, license, label_open."""
     scores = ctx.table("arena_scores")
-    return scores.select(
-        model=scores.model,
-        snapshot_date=scores.snapshot_date.cast("date"),
-        license=scores.license,
-        label_open=open_weight_expr(license_class_expr(scores.license)),
+    scores = scores.mutate(_label=scores.license.fill_null(""))  # a NULL label classifies as an empty one
+    # each distinct label classified once (a few dozen), not each snapshot's row (tens of thousands)
+    labels = scores.select("_label").distinct()
+    labels = labels.select(_class_label="_label", label_open=open_weight_expr(license_class_expr(labels._label)))
+    joined = scores.join(labels, scores._label == labels._class_label)
+    return joined.select(
+        model=joined.model,
+        snapshot_date=joined.snapshot_date.cast("date"),
+        license=joined.license,
+        label_open=joined.label_open,
     )
 
 
