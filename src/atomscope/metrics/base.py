@@ -253,6 +253,8 @@ def register(metric: Metric) -> Metric:
     if metric.name in REGISTRY:
         raise ValueError(f"metric {metric.name!r} registered twice")
     REGISTRY[metric.name] = metric
+    if not metric.sql_reads_data:
+        compiled.DATA_INDEPENDENT.add(metric.name)
     return metric
 
 

@@ -57,12 +57,13 @@ def cache_key(backend: Any, request: Hashable) -> tuple[str, str, Path] | None:
     return file_name(identity), full, warehouse  # one file per request; a newer version overwrites
 
 
+# metrics whose SQL reads no data while it is built (`Metric.sql_reads_data=False`), filled by `base.register`
+DATA_INDEPENDENT: set[str] = set()
+
+
 def reads_data(request: Hashable) -> bool:
     """Whether the SQL of `request` may embed data (a request_key of a metric declaring otherwise: no)."""
-    from atomscope.metrics.base import REGISTRY
-
-    metric = REGISTRY.get(request[0]) if isinstance(request, tuple) and request else None
-    return metric is None or metric.sql_reads_data
+    return not (isinstance(request, tuple) and request and request[0] in DATA_INDEPENDENT)
 
 
 def compiled_sql(backend: Any, table: ir.Table, request: Hashable) -> str | None:
