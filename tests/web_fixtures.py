@@ -45,6 +45,22 @@ def add_test_fixture_rows(path) -> None:
     con.close()
 
 
+def add_monthly_derivatives(path) -> None:
+    """Insert test-fixture derivatives of Qwen/Qwen3-8B into the warehouse at `path`: three fine-tunes and one
+    quantization in each of four months (2025-01 .. 2025-04), so `derivatives --by region` has two rows (one
+    per relation) per month and region."""
+    con = duckdb.connect(str(path))
+    for month in range(1, 5):
+        for relation, count in (("finetune", 3), ("quantized", 1)):
+            for i in range(count):
+                child, day = f"test-fixture/qwen3-{relation}-{month}-{i}", f"2025-0{month}-10"
+                con.execute("INSERT INTO derivative_edges VALUES (?, ?, ?, ?, 0)", [child, ROOT, relation, day])
+                con.execute("INSERT INTO hub_models (model_id, author, created_at, downloads_30d, likes, tags,"
+                            " first_seen_at, last_seen_at, run_id) VALUES (?, 'test-fixture', ?, 42, 0, [], ?, ?, 0)",
+                            [child, day, day, day])  # fmt: skip
+    con.close()
+
+
 def fixture_copy(bundled_db, folder: Path) -> Path:
     """A copy of the bundled warehouse in `folder` with the test-fixture rows added."""
     path = Path(folder) / "fixture.duckdb"

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 from period_fixtures import dumps_copy
-from web_fixtures import WARMING, fixture_copy, serve_in_thread, stop_server
+from web_fixtures import WARMING, add_monthly_derivatives, fixture_copy, serve_in_thread, stop_server
 
 from atomscope.web.app import create_app
 
@@ -35,8 +35,10 @@ def fixture_server(bundled_db, tmp_path_factory):
 @pytest.fixture(scope="session")
 def dumps_server(bundled_db, tmp_path_factory):
     """Over a copy with SYNTHETIC monthly dumps (tests/period_fixtures.py): January-March estimated,
-    September month-to-date."""
+    September month-to-date; and with test-fixture derivatives of Qwen/Qwen3-8B in 2025-01 .. 2025-04
+    (web_fixtures.add_monthly_derivatives). One server for both: its dashboard is computed once, not twice."""
     db = dumps_copy(bundled_db, tmp_path_factory.mktemp("browser-dumps"))
+    add_monthly_derivatives(db)
     srv, thread, url = serve_in_thread(create_app(db), start_timeout=WARMING)
     yield url
     stop_server(srv, thread)

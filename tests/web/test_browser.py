@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import urlopen
 
 import pytest
-from web_fixtures import EVIL_ID, ROOT, SCRIPT, WARMING, serve_in_thread, stop_server
-
-from atomscope.web.app import create_app
+from web_fixtures import EVIL_ID, ROOT, SCRIPT
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -159,8 +156,10 @@ def test_filter_changes_chart_data(server, tab):
 
 
 def test_search_box_finds_models(fixture_server, tab):
+    """The search box is in every page's header (base.html): searched from a model page, because the dashboard
+    would have this server compute every metric, which nothing here reads."""
     page = tab.page
-    page.goto(fixture_server + "/")
+    page.goto(fixture_server + "/models/test-fixture/Qwen3-8B-ft")
     page.fill("#model-search", "qwen3-8b")
     page.wait_for_selector("#search-results a")
     ids = page.locator("#search-results a .id").all_inner_texts()
@@ -297,38 +296,15 @@ def test_runnable_card_lists_best_models_per_class(server, tab):
     assert tab.errors == [], tab.errors
 
 
-@pytest.fixture(scope="module")
-def derivatives_server(bundled_db, tmp_path_factory):
-    """Over a copy with test-fixture derivatives of Qwen/Qwen3-8B: a fine-tune and a quantization in each
-    of four months (2025-01 .. 2025-04), so `derivatives --by region` has two rows per month and region."""
-    import duckdb
-
-    db = tmp_path_factory.mktemp("browser-derivatives") / "atomscope.duckdb"
-    shutil.copy(bundled_db, db)
-    con = duckdb.connect(str(db))
-    for month in range(1, 5):
-        for relation, count in (("finetune", 3), ("quantized", 1)):
-            for i in range(count):
-                child, day = f"test-fixture/qwen3-{relation}-{month}-{i}", f"2025-0{month}-10"
-                con.execute("INSERT INTO derivative_edges VALUES (?, ?, ?, ?, 0)", [child, ROOT, relation, day])
-                con.execute("INSERT INTO hub_models (model_id, author, created_at, downloads_30d, likes, tags,"
-                            " first_seen_at, last_seen_at, run_id) VALUES (?, 'test-fixture', ?, 42, 0, [], ?, ?, 0)",
-                            [child, day, day, day])  # fmt: skip
-    con.close()
-    srv, thread, url = serve_in_thread(create_app(db), start_timeout=WARMING)
-    yield url
-    stop_server(srv, thread)
-
-
-def test_a_line_has_one_point_per_period_and_series(derivatives_server, tab):
+def test_a_line_has_one_point_per_period_and_series(dumps_server, tab):
     """`derivatives --by region` has a row per month, region and relation: drawn as they come, a region's line
     zigzags up and down inside one month. The dashboard sums the counts per month and region and says so."""
-    with urlopen(derivatives_server + "/api/metrics/derivatives?by=region", timeout=60) as resp:
+    with urlopen(dumps_server + "/api/metrics/derivatives?by=region", timeout=60) as resp:
         rows = [r for r in json.load(resp)["rows"] if r["complete"] is not False]
     points = {(r["month"], r["region"]) for r in rows}
     assert len(points) < len(rows) and len({r["month"] for r in rows}) > 2  # several relations, drawn as a line
     page = tab.page
-    page.goto(derivatives_server + "/")
+    page.goto(dumps_server + "/")
     card = _card(page, "derivatives")
     card.scroll_into_view_if_needed()
     page.wait_for_function(SETTLED, timeout=90_000)
