@@ -1,4 +1,4 @@
-"""The dashboard servers of the browser tests (test_browser.py, test_browser_widths.py), one per test session
+"""The dashboard servers of the browser tests (test_browser.py), one per test session
 and worker: each serves a private copy of a warehouse no test writes, and computing its views is most of a
 browser test's cost, so the files share them (module fixtures would start and warm each server per file)."""
 

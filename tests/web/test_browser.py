@@ -1,12 +1,14 @@
 """The dashboard in a real browser: Debian's Chromium driven by Playwright, against uvicorn servers on
-127.0.0.1 in threads: one over a copy of the bundled real data (the dashboard), one over a copy with the
-web test-fixture rows (tests/web_fixtures.py: lineage and escaping on model pages).
+127.0.0.1 in threads (tests/web/conftest.py): one over a copy of the bundled real data (the dashboard), one over a
+copy with the web test-fixture rows (tests/web_fixtures.py: lineage and escaping on model pages), one over a copy
+with SYNTHETIC monthly dumps and derivatives. The width checks (issue 26) are in this file too: with
+`--dist loadfile` a second file would start and compute the same servers again on the other worker.
 
 Checks: no request leaves localhost (every request is intercepted; a non-local one is aborted and
 recorded), the charts render (an SVG inside each vega-embed container), a filter changes the chart data,
-the model page shows the lineage up to the root, a script-tag model id stays text, and screenshots land
-in test-artifacts/ (gitignored). Skipped only when /usr/bin/chromium or the playwright package is
-missing; `playwright install` is never used (no browser download).
+the model page shows the lineage up to the root, a script-tag model id stays text, pages read at every
+width, and screenshots land in test-artifacts/ (gitignored). Skipped only when /usr/bin/chromium or the
+playwright package is missing; `playwright install` is never used (no browser download).
 """
 
 from __future__ import annotations
@@ -15,14 +17,13 @@ import json
 import re
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 from urllib.request import urlopen
 
 import pytest
+from browser_page import ARTIFACTS, OVERFLOW, SETTLED, Page, card_of, check_plots, legend, screenshot
 from web_fixtures import EVIL_ID, ROOT, SCRIPT
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -38,9 +39,6 @@ if not CHROMIUM.exists():
     )
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
-SETTLED = """() => [...document.querySelectorAll('article.metric')]
-    .every(c => ['ready', 'empty', 'error'].includes(c.dataset.state))"""
-
 
 @pytest.fixture(scope="module")
 def browser():
@@ -50,53 +48,11 @@ def browser():
         b.close()
 
 
-class Page:
-    """A page whose every request is checked: non-local requests are aborted and recorded."""
-
-    def __init__(self, browser, width: int = 1400, height: int = 900) -> None:
-        self.context = browser.new_context(viewport={"width": width, "height": height})
-        self.page = self.context.new_page()
-        self.external: list[str] = []
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.context.route("**/*", self._route)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("console", self._console)
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-
-    def _console(self, message) -> None:
-        # Chromium logs every 503 as a console error; the server answers 503 + Retry-After while it is busy
-        # computing other answers and the dashboard waits and asks again (dashboard.js fetchWhenReady)
-        if message.type == "error" and "status of 503" not in message.text:
-            self.errors.append(message.text)
-
-    def _route(self, route) -> None:
-        url = route.request.url
-        host = urlsplit(url).hostname
-        if url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            self.external.append(url)
-            route.abort()
-
-    def close(self) -> None:
-        self.context.close()
-
-
 @pytest.fixture
 def tab(browser):
     page = Page(browser)
     yield page
     page.close()
-
-
-def _screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
-def _card(page, metric: str):
-    return page.locator(f'article.metric[data-metric="{metric}"]')
 
 
 def test_dashboard_renders_offline(server, tab):
@@ -106,32 +62,27 @@ def test_dashboard_renders_offline(server, tab):
     states = page.eval_on_selector_all("article.metric", "cs => cs.map(c => [c.dataset.metric, c.dataset.state])")
     assert states and not [m for m, s in states if s == "error"], states
     for metric in ("arena", "releases", "openness"):
-        assert _card(page, metric).get_attribute("data-state") == "ready"
-        assert _card(page, metric).locator(".vis svg, .vis canvas").count() >= 1, metric
-        assert _card(page, metric).locator(".vis svg .mark-line path, .vis svg .mark-rect path").count() >= 1
+        assert card_of(page, metric).get_attribute("data-state") == "ready"
+        assert card_of(page, metric).locator(".vis svg, .vis canvas").count() >= 1, metric
+        assert card_of(page, metric).locator(".vis svg .mark-line path, .vis svg .mark-rect path").count() >= 1
     # a metric without data shows how to collect it instead of an empty chart
-    downloads = _card(page, "downloads")
+    downloads = card_of(page, "downloads")
     assert downloads.get_attribute("data-state") == "empty"
     assert "atomscope collect" in downloads.locator(".empty").inner_text()
     assert downloads.locator(".vis svg").count() == 0
-    _screenshot(page, "dashboard.png")
+    screenshot(page, "dashboard.png")
     assert tab.external == [], tab.external
     assert tab.errors == [], tab.errors
-
-
-def _legend(card) -> set[str]:
-    texts = card.locator(".vis svg.marks .role-legend-label text")
-    return set(texts.evaluate_all("nodes => nodes.map(n => n.textContent)"))
 
 
 def test_filter_changes_chart_data(server, tab):
     page = tab.page
     page.goto(server + "/")
     page.wait_for_function(SETTLED, timeout=90_000)
-    card = _card(page, "releases")
+    card = card_of(page, "releases")
     before_rows = card.get_attribute("data-rows")
     before_svg = card.locator(".vis svg.marks").inner_html()
-    legend_before = _legend(card)
+    legend_before = legend(card)
     assert {"China", "US"} <= legend_before
 
     with page.expect_response(
@@ -147,11 +98,11 @@ def test_filter_changes_chart_data(server, tab):
     page.wait_for_function(SETTLED, timeout=90_000)
     assert card.get_attribute("data-rows") != before_rows
     assert card.locator(".vis svg.marks").inner_html() != before_svg
-    assert _legend(card) == {"China"}
+    assert legend(card) == {"China"}
 
     # grouping: the per-card selector re-fetches with by=
     with page.expect_response(lambda r: "/api/metrics/arena" in r.url and "by=org" in r.url):
-        _card(page, "arena").locator("select.by").select_option("org")
+        card_of(page, "arena").locator("select.by").select_option("org")
     assert tab.external == []
 
 
@@ -176,12 +127,12 @@ def test_model_page_shows_lineage_and_downloads(fixture_server, tab):
     nodes = path.locator(".node").all_inner_texts()
     assert nodes == ["test-fixture/Qwen3-8B-ft-GGUF", "test-fixture/Qwen3-8B-ft", ROOT]
     assert "root" in path.locator(".root-badge").inner_text()
-    _screenshot(page, "model-lineage.png")
+    screenshot(page, "model-lineage.png")
     path.locator("a.root").click()
     page.wait_for_url("**/models/Qwen/Qwen3-8B")
     page.wait_for_selector("#downloads-chart[data-state=ready] svg")
     assert page.locator("#downloads-chart svg .mark-line path").count() >= 1
-    _screenshot(page, "model-root.png")
+    screenshot(page, "model-root.png")
     assert tab.external == [] and tab.errors == []
 
 
@@ -217,7 +168,7 @@ def test_date_filter_narrows_arena(server, tab):
     rows = info.value.json()["rows"]
     assert rows and min(r["snapshot_date"] for r in rows) >= "2025-03-01"
     page.wait_for_function(SETTLED, timeout=90_000)
-    assert _card(page, "arena").get_attribute("data-state") == "ready"
+    assert card_of(page, "arena").get_attribute("data-state") == "ready"
 
 
 def test_back_cast_and_unfinished_months_are_left_out_and_the_rows_origin_said(dumps_server, tab):
@@ -234,22 +185,22 @@ def test_back_cast_and_unfinished_months_are_left_out_and_the_rows_origin_said(d
     assert min(r["month"] for r in api_rows) == "2025-04" and not any(r["backcast"] for r in api_rows)
     page.wait_for_function(SETTLED, timeout=90_000)
     for metric in ("downloads", "concentration"):
-        card = _card(page, metric)
+        card = card_of(page, metric)
         assert card.get_attribute("data-state") == "ready", metric
-        assert "estimated" not in _legend(card), metric
+        assert "estimated" not in legend(card), metric
         caption = card.locator(".chart-caption").inner_text()
         # the fixture's rows carry no load run: the caption says so rather than naming a collector
         assert "Rows from 1 source (no load run recorded, 2025-04-01 to 2025-09-01)" in caption, caption
     # the four models keep the same shares every month, so the HHI is one value up to float noise (1e-12):
     # drawn on an axis that does not start at zero, that noise must not become a cliff
-    points = _card(page, "concentration").locator(".vis svg .mark-symbol.role-mark path")
+    points = card_of(page, "concentration").locator(".vis svg .mark-symbol.role-mark path")
     heights = {t.split(",")[1] for t in points.evaluate_all("ns => ns.map(n => n.getAttribute('transform'))")}
     assert len(heights) == 1, heights
-    downloads = _card(page, "downloads")
+    downloads = card_of(page, "downloads")
     regions = {r["region"] for r in api_rows}
     assert downloads.get_attribute("data-rows") == str(5 * len(regions))  # April..August
     assert "2025-09 (to date) is left out" in downloads.locator(".chart-caption").inner_text()
-    assert {"China", "US", "Europe"} <= _legend(downloads)
+    assert {"China", "US", "Europe"} <= legend(downloads)
     ARTIFACTS.mkdir(exist_ok=True)
     downloads.screenshot(path=str(ARTIFACTS / "dashboard-downloads-observed.png"))
     assert tab.external == [] and tab.errors == [], (tab.external, tab.errors)
@@ -279,7 +230,7 @@ def test_a_null_complete_is_left_out_as_the_report_leaves_it_out(dumps_server, t
     page.route(re.compile(r"/api/metrics/downloads(\?|$)"), null_september)
     page.goto(dumps_server + "/")
     page.wait_for_function(SETTLED, timeout=90_000)
-    downloads = _card(page, "downloads")
+    downloads = card_of(page, "downloads")
     assert kept and downloads.get_attribute("data-state") == "ready"
     assert downloads.get_attribute("data-rows") == str(kept[-1])
     assert "2025-09 (to date) is left out" in downloads.locator(".chart-caption").inner_text()
@@ -305,10 +256,75 @@ def test_a_line_has_one_point_per_period_and_series(dumps_server, tab):
     assert len(points) < len(rows) and len({r["month"] for r in rows}) > 2  # several relations, drawn as a line
     page = tab.page
     page.goto(dumps_server + "/")
-    card = _card(page, "derivatives")
+    card = card_of(page, "derivatives")
     card.scroll_into_view_if_needed()
     page.wait_for_function(SETTLED, timeout=90_000)
     assert card.get_attribute("data-state") == "ready"
     assert card.locator(".vis svg .mark-symbol.role-mark path").count() == len(points)  # not legend symbols
     assert "new derivatives summed over relation for each month and region" in card.inner_text()
     assert tab.errors == [], tab.errors
+
+
+# -- widths (issue 26) ----------------------------------------------------------------------------------
+# The dashboard and the model page at a phone (390 px), a tablet (768 px) and a laptop (1,280 px) width: nothing
+# overflows the page or its card, every chart keeps a plot area a reader can read, the sticky header and filters
+# leave the screen to the content, and a screenshot of each width lands in test-artifacts/ (look at them).
+WIDTHS = (390, 768, 1280)
+
+
+@pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
+def sized(request, browser):
+    page = Page(browser, width=request.param, height=844 if request.param < 500 else 900)
+    yield request.param, page
+    page.close()
+
+
+@pytest.mark.parametrize("which", ["dashboard", "dashboard-history"])
+def test_dashboard_reads_at_every_width(which, sized, server, dumps_server):
+    width, tab = sized
+    page = tab.page
+    page.goto((server if which == "dashboard" else dumps_server) + "/")
+    page.wait_for_function(SETTLED, timeout=120_000)
+    page.wait_for_timeout(300)  # vega's resize after the last card settles
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{which}-{width}.png"), full_page=True)
+    assert page.evaluate(OVERFLOW) == []
+    plots = check_plots(page, width)
+    assert len(plots) >= 4  # the bundled data alone draws arena, releases, openness and mof
+    # the sticky header and filters take at most a fifth of a phone's screen, and every filter stays usable
+    sticky = page.evaluate("""() => [...document.querySelectorAll('.topbar, .filters')]
+        .filter(e => getComputedStyle(e).position === 'sticky')
+        .reduce((h, e) => h + e.getBoundingClientRect().height, 0)""")
+    assert sticky <= 0.2 * page.viewport_size["height"], sticky
+    region = page.locator("#filters select[name=region]")
+    if not region.is_visible():
+        page.locator("#filters summary").click()
+    assert region.is_visible()
+    titles = page.locator("article.metric h2").all_inner_texts()
+    assert all("_" not in t.split("\n")[0].rsplit(" ", 1)[0] for t in titles), titles
+    assert tab.external == [] and tab.errors == [], (tab.external, tab.errors)
+
+
+def test_model_page_reads_at_every_width(sized, fixture_server):
+    width, tab = sized
+    page = tab.page
+    page.goto(fixture_server + "/models/" + ROOT)
+    page.wait_for_selector("#downloads-chart[data-state=ready] svg")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"model-{width}.png"), full_page=True)
+    assert page.evaluate(OVERFLOW) == []
+    assert tab.external == [] and tab.errors == []
+
+
+def test_report_reads_at_every_width(sized, bundled_report):
+    width, tab = sized
+    page = tab.page
+    page.set_content(bundled_report.index.read_text(encoding="utf-8"))  # self-contained: CSS and charts inline
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"report-{width}.png"), full_page=True)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width + 1
+    # the data-sources table shows its last column ("Loaded") without scrolling at a laptop width
+    fits = page.evaluate("""() => { const wrap = document.querySelector('table.source-files').parentElement;
+        return wrap.scrollWidth <= wrap.clientWidth + 1; }""")
+    assert fits or width < 1000
+    assert tab.errors == [] and tab.external == []
