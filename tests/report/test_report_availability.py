@@ -7,6 +7,7 @@ import shutil
 import duckdb
 import ibis
 import pandas as pd
+from report_parts import only_parts
 
 from atomscope.metrics.availability import findings
 from atomscope.metrics.availability import section as availability_section
@@ -27,7 +28,7 @@ def test_nothing_collected_says_how_to_collect(bundled_db):
         con.close()
 
 
-def test_section_table_chart_and_standout_finding(bundled_db, tmp_path):
+def test_section_table_chart_and_standout_finding(bundled_db, tmp_path, monkeypatch):
     path = tmp_path / "w.duckdb"
     shutil.copy(bundled_db, path)
     con = warehouse.connect(path)
@@ -54,6 +55,7 @@ def test_section_table_chart_and_standout_finding(bundled_db, tmp_path):
         ).fetchone()[0]
     finally:
         con.close()
+    only_parts(monkeypatch, "availability")  # the other sections: the bundled report's tests
     report = build_report(path, tmp_path / "out")
     section = next(s for s in report.sections if s.key == "availability")
     assert section.missing == []

@@ -10,6 +10,7 @@ import shutil
 import duckdb
 import ibis
 import pandas as pd
+from report_parts import only_parts
 
 from atomscope.collect.openrouter import collect_openrouter
 from atomscope.collect.openrouter_usage import import_usage
@@ -41,7 +42,7 @@ def test_empty_section_says_how_to_load_usage(bundled_db):
     assert "atomscope import openrouter FILE" in section.missing[0] and "docs/imports.md" in section.missing[0]
 
 
-def test_loaded_section_charts_the_metric_and_traces_its_sources(bundled_db, tmp_path):
+def test_loaded_section_charts_the_metric_and_traces_its_sources(bundled_db, tmp_path, monkeypatch):
     path = tmp_path / "w.duckdb"
     shutil.copy(bundled_db, path)
     con = db.connect(path)
@@ -52,6 +53,7 @@ def test_loaded_section_charts_the_metric_and_traces_its_sources(bundled_db, tmp
     import_usage(con, usage)
     con.close()
 
+    only_parts(monkeypatch, "inference_share")  # the other sections: the bundled report's tests
     report = build_report(path, tmp_path / "out")
     assert report.problems == []
     chart = next(c for c in report.charts if c.name == "inference_share")

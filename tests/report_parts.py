@@ -1,0 +1,16 @@
+"""Build a report with only some of its parts: for a test that checks one section built on a warehouse of its
+own, the other sections are computation it never reads (the whole report on the bundled data is built and
+checked once per worker: the `bundled_report` fixture, tests/report/test_report.py)."""
+
+from __future__ import annotations
+
+
+def only_parts(monkeypatch, *metrics: str) -> None:
+    """Make `build_report` assemble only the report parts of `metrics` (registry names), in report order.
+    Everything else of the build runs as always: the page, the summary, the chart files, the credits."""
+    from atomscope.metrics import REGISTRY
+    from atomscope.report import build
+
+    keep = [REGISTRY[name].report for name in metrics]
+    assert all(keep), [name for name, part in zip(metrics, keep, strict=True) if part is None]
+    monkeypatch.setattr(build, "report_parts", lambda: sorted(keep, key=lambda part: part.place))
