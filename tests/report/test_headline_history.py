@@ -13,6 +13,7 @@ import duckdb
 import ibis
 import pytest
 from metric_harness import run_metric
+from report_parts import only_parts
 
 from atomscope.testing.synthetic_dumps import SyntheticDumps
 
@@ -98,7 +99,9 @@ def report(history, tmp_path_factory):
     from atomscope.report.build import build_report
 
     path, _dumps = history
-    return build_report(path, tmp_path_factory.mktemp("report"))
+    with pytest.MonkeyPatch.context() as mp:
+        only_parts(mp, "downloads")  # the section and finding read here; the rest: the bundled report's tests
+        return build_report(path, tmp_path_factory.mktemp("report"))
 
 
 def test_the_report_summary_names_the_true_month_with_its_figures(history, report):
