@@ -71,15 +71,24 @@ def count_true(flag: ir.BooleanValue) -> ir.IntegerValue:
 
 
 Count = tuple[str, ir.Table, str, str]  # (query name, table whose rows are counted, template with {n}, when)
+Shown = tuple[str, str, str, str]  # (query name, column of its one row, template with {n}, when)
+
+
+def listed_notes(
+    notes: list[str], queries: dict[str, ir.Table], shown: list[Shown], after: list[str] | None = None
+) -> NotesPlan:
+    """Notes: `notes`, then per shown (query, column, template, when) the template with `{n}` the value of
+    `column` in the query's one row, shown when that value is nonzero, zero or always (present/notes.py
+    `listed`), then `after`."""
+    return NotesPlan(queries, LISTED, {"notes": notes, "counts": [list(s) for s in shown], "after": after or []})
 
 
 def listed_plan(notes: list[str], counts: list[Count] | None = None, after: list[str] | None = None) -> NotesPlan:
     """Notes: `notes`, then per count the template with `{n}` the number of rows of its table, shown when that
-    number is nonzero, zero or always (present/notes.py `listed`), then `after`."""
+    number is nonzero, zero or always, then `after` (`listed_notes`)."""
     counts = counts or []
     queries = {name: table.aggregate(n=table.count()) for name, table, _template, _when in counts}
-    shown = [[name, "n", template, when] for name, _table, template, when in counts]
-    return NotesPlan(queries, LISTED, {"notes": notes, "counts": shown, "after": after or []})
+    return listed_notes(notes, queries, [(name, "n", template, when) for name, _table, template, when in counts], after)
 
 
 def unresolved_plan(table: ir.Table, what: str, notes: list[str], after: list[str] | None = None) -> NotesPlan:

@@ -46,7 +46,7 @@ from atomscope.metrics.base import (
     planned_result,
     register,
 )
-from atomscope.metrics.common import CRAWL_HINTS, LISTED, count_true, month_of, tracked_models, within
+from atomscope.metrics.common import CRAWL_HINTS, count_true, listed_notes, month_of, tracked_models, within
 from atomscope.metrics.frames import CROSSOVER_PERIODS, MetricData, Unavailable, crossover, metric_frame
 from atomscope.metrics.periods import flag_complete, latest_crawl
 from atomscope.present import charts
@@ -155,17 +155,17 @@ def _notes(ctx: MetricContext) -> NotesPlan:
         "last sighting; a derivative with several roots gives each 1/n"
     ]
     shown = [
-        ["counts", "rootless", "{n} qualifying derivative(s) reach no tracked model and are left out", "nonzero"],
-        [
+        ("counts", "rootless", "{n} qualifying derivative(s) reach no tracked model and are left out", "nonzero"),
+        (
             "counts",
             "cut",
             f"{{n}} derivative(s) have lineage deeper than max_depth={ctx.params['max_depth']} (or a cycle): roots "
             "beyond it are not followed",
             "nonzero",
-        ],
-        ["counts", "multi", "{n} derivative(s) have several roots and are split between them", "nonzero"],
+        ),
+        ("counts", "multi", "{n} derivative(s) have several roots and are split between them", "nonzero"),
     ]
-    return NotesPlan({"counts": counts}, LISTED, {"notes": notes, "counts": shown, "after": []})
+    return listed_notes(notes, {"counts": counts}, shown)
 
 
 def compute(ctx: MetricContext) -> MetricResult:
