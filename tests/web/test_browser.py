@@ -55,6 +55,18 @@ def tab(browser):
     page.close()
 
 
+def only_these_cards_refetch(page, keep: set[str], marker: str) -> None:
+    """A filter change re-fetches every card the filter applies to, and the server computes each new view
+    (about as long as warming the dashboard). A filter test reads the cards in `keep`: the others' requests
+    carrying `marker` are answered here with an error (the card settles in its error state), not computed."""
+
+    def other_card(url: str) -> bool:
+        found = re.search(r"/api/metrics/(\w+)\?", url)
+        return bool(found) and found[1] not in keep and marker in url
+
+    page.route(other_card, lambda route: route.fulfill(status=404, json={"detail": "not read by this test"}))
+
+
 def test_dashboard_renders_offline(server, tab):
     page = tab.page
     page.goto(server + "/")
@@ -90,6 +102,7 @@ def test_filter_changes_chart_data(server, tab):
     legend_before = legend(card)
     assert {"China", "US"} <= legend_before
 
+    only_these_cards_refetch(page, {"releases", "arena"}, "region=china")
     with page.expect_response(
         lambda r: "/api/metrics/releases" in r.url and "region=china" in r.url and r.status == 200
     ) as info:
@@ -165,6 +178,7 @@ def test_date_filter_narrows_arena(server, tab):
     page = tab.page
     page.goto(server + "/")
     page.wait_for_function(SETTLED, timeout=90_000)
+    only_these_cards_refetch(page, {"arena"}, "since=2025-03-01")
     with page.expect_response(
         lambda r: "/api/metrics/arena" in r.url and "since=2025-03-01" in r.url and r.status == 200
     ) as info:
