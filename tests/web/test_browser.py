@@ -279,6 +279,14 @@ def test_a_line_has_one_point_per_period_and_series(dumps_server, tab):
 # overflows the page or its card, every chart keeps a plot area a reader can read, the sticky header and filters
 # leave the screen to the content, and a screenshot of each width lands in test-artifacts/ (look at them).
 WIDTHS = (390, 768, 1280)
+# Vega follows its container's size through a ResizeObserver, whose callbacks run with the next frame; then the
+# view re-runs asynchronously. Two frames, each followed by every view's pending run, instead of a fixed sleep.
+CHARTS_RESIZED = """async () => {
+  for (let i = 0; i < 2; i++) {
+    await new Promise((done) => requestAnimationFrame(() => done()));
+    await Promise.all([...document.querySelectorAll('.vis')].filter((v) => v._view).map((v) => v._view.runAsync()));
+  }
+}"""
 
 
 @pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
@@ -294,7 +302,7 @@ def test_dashboard_reads_at_every_width(which, sized, server, dumps_server):
     page = tab.page
     page.goto((server if which == "dashboard" else dumps_server) + "/")
     page.wait_for_function(SETTLED, timeout=120_000)
-    page.wait_for_timeout(300)  # vega's resize after the last card settles
+    page.evaluate(CHARTS_RESIZED)  # vega's resize after the last card settles
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{which}-{width}.png"), full_page=True)
     assert page.evaluate(OVERFLOW) == []
