@@ -176,7 +176,7 @@ class ModelScopeStandIn:
         self.requests: list[str] = []
         self.lock = threading.Lock()
         self._server = _StandInServer((host, 0), self)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def add(self, model: MsModel) -> None:
         self.models[model.repo_id.casefold()] = model

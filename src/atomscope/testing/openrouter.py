@@ -115,7 +115,7 @@ class OpenRouterStandIn:
         self.body: bytes | None = None
         self.requests: list[str] = []
         self._server = _StandInServer((host, port), self)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:
