@@ -1,12 +1,17 @@
 """Malformed JSON from GitHub and the Hub (issue 29 item 10), through the public commands: each is one clear
-line for that source, never a traceback."""
+line for that source, never a traceback.
+
+The malformed-JSON cases run the entry point (`atomscope.cli.main`) in-process: what they check is the command's
+exit status and message, which the process adds nothing to. The last two tests run the installed `atomscope`
+as a subprocess, one per command (`sources update`, `import hub-stats`): the real process's exit status and
+stderr bytes."""
 
 from __future__ import annotations
 
 import shutil
 
 import pytest
-from hub_helpers import CLI, cli_env, run_cli
+from hub_helpers import CLI, cli_env, run_cli, run_main_in_process
 
 from atomscope.testing.hostile import HostileServer, Reply, json_reply
 
@@ -41,8 +46,8 @@ def test_malformed_github_json_is_one_line_for_that_source(db, tmp_path, source,
         return json_reply(listing)
 
     with HostileServer({"/repos": github}) as server:
-        done = run_cli([str(CLI), "sources", "update", source, "--db", str(db), "--github-api", server.url,
-                        "--github-raw", server.url], cli_env(tmp_path), timeout=120)  # fmt: skip
+        done = run_main_in_process(["sources", "update", source, "--db", str(db), "--github-api", server.url,
+                                    "--github-raw", server.url], cli_env(tmp_path))  # fmt: skip
     out = done.stdout + done.stderr
     assert done.returncode != 0 and "Traceback" not in out, out
     assert message in out
@@ -64,8 +69,8 @@ def test_malformed_github_json_is_one_line_for_that_source(db, tmp_path, source,
 def test_malformed_hub_metadata_is_one_line(db, tmp_path, routes, message):
     served = {f"{REPO}/commits": json_reply(COMMITS), f"{REPO}/paths-info": json_reply([]), **routes}
     with HostileServer(served) as server:
-        done = run_cli([str(CLI), "import", "hub-stats", "--db", str(db), "--endpoint", server.url, "--no-progress"],
-                       cli_env(tmp_path), timeout=120)  # fmt: skip
+        done = run_main_in_process(["import", "hub-stats", "--db", str(db), "--endpoint", server.url,
+                                    "--no-progress"], cli_env(tmp_path))  # fmt: skip
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert message in done.stderr
     assert len(done.stderr.strip().splitlines()) <= 2  # one line (a long one may wrap once)
