@@ -1,6 +1,10 @@
 """Every request to a server we do not control ends (issue 29 items 7, 8, 12), through the public commands:
 a slow-loris that drips one byte at a time meets the request deadline, a gzip bomb stops at the size cap
-without being inflated whole, and the limits come from the environment (docs/network.md)."""
+without being inflated whole, and the limits come from the environment (docs/network.md).
+
+The slow-loris and the gzip bomb run the installed `atomscope` as a subprocess (the real process meets the
+deadline and the cap); the page bound and the date window run the entry point in-process
+(hub_helpers.run_main_in_process, the same environment): exit status and messages."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import json
 import shutil
 
 import pytest
-from hub_helpers import CLI, cli_env, run_cli
+from hub_helpers import CLI, cli_env, run_cli, run_main_in_process
 
 from atomscope.testing.hostile import HostileServer, Reply, gzip_bomb, json_reply
 from atomscope.warehouse import db as warehouse_db
@@ -23,9 +27,10 @@ def db(bundled_db, tmp_path):
     return path
 
 
-def _openrouter(db, server: HostileServer, tmp_path, **limits: str):
+def _openrouter(db, server: HostileServer, tmp_path, process: bool = True, **limits: str):
     env = cli_env(tmp_path, **limits)
-    return run_cli([str(CLI), "collect", "openrouter", "--db", str(db), "--endpoint", server.url], env, timeout=120)
+    args = [str(CLI), "collect", "openrouter", "--db", str(db), "--endpoint", server.url]
+    return run_cli(args, env, timeout=120) if process else run_main_in_process(args, env)
 
 
 def test_a_slow_loris_listing_ends_at_the_request_deadline(db, tmp_path):
@@ -49,7 +54,7 @@ def test_hub_stats_commits_listing_bounded_by_the_deadline_and_the_page_bound(db
     drip = Reply(200, b"[]", {"Content-Type": "application/json"}, drip_s=0.5)
     args = [str(CLI), "import", "hub-stats", "--db", str(db), "--no-progress"]
     with HostileServer({f"{repo}/commits": drip, f"{repo}/paths-info": json_reply([])}) as server:
-        slow = run_cli([*args, "--endpoint", server.url], cli_env(tmp_path, ATOMSCOPE_HTTP_REQUEST_S="2"))
+        slow = run_main_in_process([*args, "--endpoint", server.url], cli_env(tmp_path, ATOMSCOPE_HTTP_REQUEST_S="2"))
     assert slow.returncode == 2 and "no answer within the deadline" in slow.stderr, slow.stderr
 
     def endless(seen, server):  # every page links to a new one
@@ -57,7 +62,7 @@ def test_hub_stats_commits_listing_bounded_by_the_deadline_and_the_page_bound(db
         return json_reply([], Link=f'<{server.url}{repo}/commits/main?page={page + 1}>; rel="next"')
 
     with HostileServer({f"{repo}/commits": endless, f"{repo}/paths-info": json_reply([])}) as server:
-        paged = run_cli([*args, "--endpoint", server.url], cli_env(tmp_path, ATOMSCOPE_HTTP_MAX_PAGES="5"))
+        paged = run_main_in_process([*args, "--endpoint", server.url], cli_env(tmp_path, ATOMSCOPE_HTTP_MAX_PAGES="5"))
         listed = sum("/commits" in s.path for s in server.seen)
     assert paged.returncode == 2 and "more than 5 pages" in paged.stderr, paged.stderr
     assert listed == 5
@@ -67,7 +72,7 @@ def test_openrouter_creation_dates_outside_the_window_are_never_stored(db, tmp_p
     entries = [{"id": f"qwen/m{i}", "hugging_face_id": f"Qwen/M{i}", "created": created}
                for i, created in enumerate([-62135596800, 253402214400, 1745884800])]  # 0001, 9999, 2025  # fmt: skip
     with HostileServer({"/api/v1/models": json_reply({"data": entries})}) as server:
-        done = _openrouter(db, server, tmp_path)
+        done = _openrouter(db, server, tmp_path, process=False)
     assert done.returncode == 0, done.stderr
     con = warehouse_db.connect(db)
     try:

@@ -1,6 +1,9 @@
 """`import hub-stats` against a hostile dataset endpoint (atomscope.testing.hostile), through the CLI.
 
 Item 1 and 2 of issue 29: ids that are paths never reach the filesystem; the token never leaves its host.
+
+The two token tests run the installed `atomscope` as a subprocess (the token is the real process's environment);
+the others run the entry point in-process (hub_helpers.run_main_in_process): exit status and messages.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hub_helpers import CLI, cli_env, run_cli
+from hub_helpers import CLI, cli_env, run_cli, run_main_in_process
 
 from atomscope.testing.hostile import HostileServer, Reply, Seen, json_reply
 
@@ -33,9 +36,9 @@ def db(bundled_db, tmp_path) -> Path:
     return path
 
 
-def _import(db: Path, endpoint: str, env: dict, *more: str):
+def _import(db: Path, endpoint: str, env: dict, *more: str, process: bool = True):
     args = [str(CLI), "import", "hub-stats", "--db", str(db), "--endpoint", endpoint, "--no-progress", *more]
-    return run_cli(args, env, timeout=120)
+    return run_cli(args, env, timeout=120) if process else run_main_in_process(args, env)
 
 
 def test_revision_ids_that_are_paths_never_touch_the_filesystem(db, tmp_path):
@@ -48,7 +51,7 @@ def test_revision_ids_that_are_paths_never_touch_the_filesystem(db, tmp_path):
     routes = {f"{REPO}/commits": json_reply(listing), f"{REPO}/paths-info": _models_entry,
               "/datasets/cfahlgren1/hub-stats/resolve": Reply(200, b"not parquet")}  # fmt: skip
     with HostileServer(routes) as server:
-        done = _import(db, server.url, cli_env(tmp_path), "--since", "2025-01-01")
+        done = _import(db, server.url, cli_env(tmp_path), "--since", "2025-01-01", process=False)
     assert (relative / "keep.txt").read_text() == "precious"
     assert (absolute / "keep.txt").read_text() == "precious"
     out = done.stdout + done.stderr
@@ -89,6 +92,6 @@ def test_a_next_page_link_to_itself_stops_at_once(db, tmp_path):
     with HostileServer({}) as hub:
         hub.routes = {f"{REPO}/commits": _paged(lambda s: f"{s.url}{REPO}/commits/main"),
                       f"{REPO}/paths-info": json_reply([])}  # fmt: skip
-        done = _import(db, hub.url, cli_env(tmp_path))
+        done = _import(db, hub.url, cli_env(tmp_path), process=False)
     assert done.returncode == 2 and "repeats a page already read" in done.stderr, done.stderr
     assert sum("/commits" in s.path for s in hub.seen) <= 2

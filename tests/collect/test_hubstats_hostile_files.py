@@ -1,7 +1,10 @@
 """hub-stats revisions holding files atomscope did not write (issue 29 items 4 and 5), through the CLI:
 a non-UTF-8 models.csv and one with a header over 128 KiB are recorded invalid (file and reason) while the
 others go on, `import hub-dump` refuses the same files with one line, `--retry-invalid` fetches them again,
-and Ctrl-C mid-run leaves no revision recorded invalid."""
+and Ctrl-C mid-run leaves no revision recorded invalid.
+
+The first import and the Ctrl-C'd one are the installed `atomscope` in a subprocess (its exit status, a real
+SIGINT); reruns and `import hub-dump` run the entry point in-process (hub_helpers.run_main_in_process)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from datetime import UTC, datetime
 
 import pytest
 from cli_runner import interruptible_child
-from hub_helpers import CLI, cli_env, run_cli, small_hub, tracked_hub_warehouse
+from hub_helpers import CLI, cli_env, run_cli, run_main_in_process, small_hub, tracked_hub_warehouse
 from hubstats_fixtures import dataset_host
 
 from atomscope.testing.hub import HubEmulator
@@ -44,9 +47,9 @@ def test_unreadable_csv_revisions_are_recorded_invalid_and_retried_on_request(bu
         env = cli_env(tmp_path, HF_ENDPOINT=emu.url)
         args = [str(CLI), "import", "hub-stats", "--db", str(path), "--no-progress"]
         first = run_cli(args, env, timeout=120)
-        again = run_cli(args, env, timeout=120)
+        again = run_main_in_process(args, env)
         downloads = len(host.downloads)
-        retried = run_cli([*args, "--retry-invalid"], env, timeout=120)
+        retried = run_main_in_process([*args, "--retry-invalid"], env)
     for done in (first, retried):
         assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
         assert "models.csv:1: not UTF-8 text" in done.stderr
@@ -67,8 +70,8 @@ def test_import_hub_dump_refuses_the_same_files_with_one_line(bundled_db, tmp_pa
     tracked_hub_warehouse(bundled_db, tmp_path, hub).close()
     dump = tmp_path / "models.csv"
     dump.write_bytes(content)
-    done = run_cli([str(CLI), "import", "hub-dump", str(dump), "--date", "2025-01-03", "--db",
-                    str(tmp_path / "w.duckdb")], cli_env(tmp_path))  # fmt: skip
+    done = run_main_in_process([str(CLI), "import", "hub-dump", str(dump), "--date", "2025-01-03", "--db",
+                                str(tmp_path / "w.duckdb")], cli_env(tmp_path))  # fmt: skip
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert f"{dump}:1:" in done.stderr
 
@@ -97,7 +100,7 @@ def test_ctrl_c_mid_run_records_nothing_invalid_and_a_rerun_imports_every_revisi
             con.close()
         assert proc.returncode != 0 and "invalid" not in dict(recorded), err
         emu.faults.slow_down(0)
-        rerun = run_cli(args, env, timeout=120)
+        rerun = run_main_in_process(args, env)
     assert rerun.returncode == 0, rerun.stderr
     con = db.connect(path)
     try:

@@ -9,7 +9,7 @@ import time
 from datetime import date
 
 import pytest
-from hub_helpers import CLI, cli_env, rows, run_cli, small_hub, tracked_hub_warehouse
+from hub_helpers import CLI, cli_env, rows, run_main_in_process, small_hub, tracked_hub_warehouse
 from hubstats_fixtures import SCENARIO, dataset_host, run_import, whole_bytes
 from rich.console import Console
 
@@ -176,7 +176,7 @@ def test_kill_9_midway_then_a_rerun_equals_an_uninterrupted_run(bundled_db, tmp_
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
         assert proc.returncode == -signal.SIGKILL
-        rerun = run_cli(args, env, timeout=120)
+        rerun = run_main_in_process(args, env)  # the resume, in-process: the entry point's exit status
     assert rerun.returncode == 1, rerun.stderr  # the corrupt revision: recorded, summarised, non-zero
     assert "invalid" in rerun.stdout + rerun.stderr
     from atomscope.warehouse import db
