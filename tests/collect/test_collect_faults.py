@@ -4,7 +4,17 @@ unreachable endpoint and the request cap. The SYNTHETIC hub's emulator injects t
 from __future__ import annotations
 
 import pytest
-from hub_helpers import FAST, cli_env, collect, contents, fast_cli_args, rows, run_cli, tracked_hub_warehouse
+from hub_helpers import (
+    FAST,
+    cli_env,
+    collect,
+    contents,
+    fast_cli_args,
+    rows,
+    run_cli,
+    small_hub,
+    tracked_hub_warehouse,
+)
 
 from atomscope.collect.hub.client import HubRequestError, RetryPolicy
 from atomscope.domain.errors import HubUnreachableError
@@ -16,10 +26,12 @@ PAGE = 4
 SNAP = {"snapshot", "availability", "discovery"}
 
 
-@pytest.fixture
-def clean(bundled_db, tmp_path, hub):
-    """Contents and request count of an uninterrupted, fault-free collection of the same hub."""
-    other = tracked_hub_warehouse(bundled_db, tmp_path, hub, name="clean.duckdb")
+@pytest.fixture(scope="module")
+def clean(bundled_db, tmp_path_factory):
+    """Contents and request count of an uninterrupted, fault-free collection of the same hub (the conftest's
+    `hub`, small_hub(): built from a fixed seed, so the same hub), made once for the module's tests."""
+    hub = small_hub()
+    other = tracked_hub_warehouse(bundled_db, tmp_path_factory.mktemp("clean"), hub, name="clean.duckdb")
     with HubEmulator(hub, page_size=PAGE) as emu:
         summary = collect(other, emu, hub)
     result = contents(other, endpoint=False)
