@@ -1,6 +1,7 @@
 """kill -9 at any moment: the rerun continues where the killed run stopped, and the warehouse ends up
 exactly as after an uninterrupted run (no duplicate, no lost row). The collector runs as a subprocess
-of the real CLI against the (slowed) emulator serving a SYNTHETIC hub."""
+of the real CLI against the (slowed) emulator serving a SYNTHETIC hub; the rerun that finishes is the same entry
+point in-process (hub_helpers.run_main_in_process: nothing is killed, so the process adds nothing)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import signal
 import subprocess
 import time
 
-from hub_helpers import cli_env, collect, contents, fast_cli_args, run_cli, small_hub, tracked_hub_warehouse
+from hub_helpers import cli_env, collect, contents, fast_cli_args, run_main_in_process, small_hub, tracked_hub_warehouse
 
 from atomscope.testing.hub import HubEmulator
 from atomscope.warehouse.db import connect
@@ -47,7 +48,7 @@ def test_kill_9_twice_then_rerun_equals_an_uninterrupted_run(bundled_db, tmp_pat
         second = emu.request_count("/api/")
         assert listings // 2 <= first < listings < second < pages, "both runs were killed midway"
         emu.faults.slow_down(0)
-        done = run_cli(args, env)
+        done = run_main_in_process(args, env)
         assert done.returncode == 0, done.stderr
         served = emu.request_count("/api/")
     con = connect(killed_db)

@@ -6,7 +6,7 @@ import shutil
 from datetime import date
 
 import pytest
-from hub_helpers import CLI, cli_env, run_cli
+from hub_helpers import CLI, cli_env, run_cli, run_main_in_process
 
 from atomscope.collect.modelscope import CollectOptions, collect_modelscope
 from atomscope.domain.errors import ModelScopeAnswerError, ModelScopeUnreachableError
@@ -135,10 +135,10 @@ def test_cli_collects_lists_unmapped_and_is_one_line_when_unreachable(bundled_db
     env = cli_env(tmp_path)
     args = [str(CLI), "collect", "modelscope", "--db", str(path), "--orgs", "alibaba", "--retries", "0"]
     with ModelScopeStandIn(sample()) as stand_in:
-        done = run_cli([*args, "--endpoint", stand_in.url], env)
+        done = run_main_in_process([*args, "--endpoint", stand_in.url], env)  # the summary: in-process
     assert done.returncode == 0, done.stderr
     assert "2 stored" in done.stderr and "Qwen/Qwen3-8B-GGUF-community-build" in done.stderr
-    closed = run_cli([*args, "--endpoint", "http://127.0.0.1:9"], env)
+    closed = run_cli([*args, "--endpoint", "http://127.0.0.1:9"], env)  # the real process: exit 2, one line
     assert closed.returncode == 2
     assert "ModelScope is unreachable" in closed.stderr and "Traceback" not in closed.stderr
     assert len([line for line in closed.stderr.splitlines() if line.strip()]) == 1

@@ -7,7 +7,7 @@ import shutil
 from datetime import date
 
 import pytest
-from hub_helpers import CLI, cli_env, run_cli
+from hub_helpers import CLI, cli_env, run_cli, run_main_in_process
 
 from atomscope.collect.openrouter import collect_openrouter, parse_entry
 from atomscope.domain.errors import OpenRouterListingError, OpenRouterUnreachableError
@@ -125,9 +125,10 @@ def test_cli_collects_and_exits_2_when_unreachable(bundled_db, tmp_path):
     shutil.copy(bundled_db, path)
     env = cli_env(tmp_path)
     with OpenRouterStandIn(sample_listing()) as stand_in:
-        done = run_cli([str(CLI), "collect", "openrouter", "--db", str(path), "--endpoint", stand_in.url], env)
+        done = run_main_in_process(["collect", "openrouter", "--db", str(path), "--endpoint", stand_in.url], env)
     assert done.returncode == 0, done.stderr
     assert "12 entries, 12 stored" in done.stderr and "thedrummer" in done.stderr
+    # the real process: its exit status and stderr
     closed = run_cli([str(CLI), "collect", "openrouter", "--db", str(path), "--endpoint", "http://127.0.0.1:9"], env)
     assert closed.returncode == 2
     assert "the OpenRouter models listing http://127.0.0.1:9/api/v1/models: cannot reach 127.0.0.1:9" in closed.stderr
