@@ -97,16 +97,15 @@ def _known(con: duckdb.DuckDBPyConnection, upstream: Upstream) -> Known:
     return Known(version, None, texts)  # the bundled commit (SOURCES.md)
 
 
-def _same_rows(contract: TableContract, old: str | None, new: str) -> bool:
+def _same_rows(contract: TableContract, old: str | None, new: list[dict]) -> bool:
+    """Whether the `old` text holds the same rows as `new` (the new version's rows, as `_validate` parsed them)."""
     if old is None:
         return False
 
-    def rows(text: str) -> Counter:  # order-insensitive: upstream file order is not data
-        return Counter(
-            tuple((k, v) for k, v in r.items() if k != "_line") for r in read_table_text(text, contract, "-")
-        )
+    def rows(parsed: list[dict]) -> Counter:  # order-insensitive: upstream file order is not data
+        return Counter(tuple((k, v) for k, v in r.items() if k != "_line") for r in parsed)
 
-    return rows(old) == rows(new)
+    return rows(read_table_text(old, contract, "-")) == rows(new)
 
 
 def _filled(text: str) -> Counter:
@@ -242,7 +241,8 @@ def update_sources(
             reads[upstream.name] = _Read(fetched.tree, fetched.blobs)
             parsed = _validate(fetched.tables)
             changed = [t for t in fetched.tables if not _same_rows(CONTRACTS[t.source_key],
-                                                                    known.texts.get(t.source_key), t.text)]  # fmt: skip
+                                                                    known.texts.get(t.source_key),
+                                                                    parsed[t.source_key])]  # fmt: skip
             for table in changed:
                 where = f"{fetched.origin or upstream.origin_of(table.source_key)} @ {_short(fetched.version)}"
                 _refuse_emptied_columns(where, table, known.texts.get(table.source_key))
