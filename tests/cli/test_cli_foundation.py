@@ -13,6 +13,7 @@ from collections import Counter
 
 import pytest
 from cli_runner import atomscope
+from report_parts import only_parts
 
 from atomscope.config import data_dir
 
@@ -91,7 +92,16 @@ def test_missing_warehouse_is_a_clear_error(tmp_path):
     assert proc.returncode == 2 and "run `atomscope init` first" in proc.stderr
 
 
-def test_main_job_skips_an_unreachable_hub_and_builds_the_report(tmp_path):
+def test_main_job_skips_an_unreachable_hub_and_builds_the_report(tmp_path, monkeypatch):
+    # the report of the run with one part (its page and summary as always): every part on the bundled data is
+    # built and checked by the `bundled_report` fixture's tests (tests/report/test_report.py); the default plans
+    # the run keeps are kept for real by `atomscope run` in tests/cli/test_run_hostile.py and checked by
+    # tests/cli/test_metric_plans.py: here, that the run asks for them
+    from atomscope.cli import metric
+
+    only_parts(monkeypatch, "releases")
+    kept = []
+    monkeypatch.setattr(metric, "keep_default_plans", kept.append)
     env_endpoint = os.environ["HF_ENDPOINT"]
     assert env_endpoint.startswith("http://127.0.0.1:"), "conftest points the Hub at a closed loopback port"
     out = tmp_path / ("report-in-a-folder-whose-name-is-long-enough-to-pass-eighty-columns-" + "x" * 20)
@@ -112,6 +122,7 @@ def test_main_job_skips_an_unreachable_hub_and_builds_the_report(tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "State of the open-model ecosystem" in index
     assert (out / "summary.md").exists()
+    assert kept == [tmp_path / "w.duckdb"]
 
 
 def test_help_paragraphs_flow_with_the_terminal_not_with_the_source_lines():
