@@ -54,9 +54,15 @@ CHINESE = {
 }
 
 
-@pytest.fixture
-def db(tmp_path):
-    w = MetricWarehouse(tmp_path)
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("gate")
+
+
+@pytest.fixture(scope="module")
+def db(folder):
+    """The warehouse above, shared by the module's tests: they only read it (the CLI opens it read-only)."""
+    w = MetricWarehouse(folder)
     w.org("alibaba", "china", "Qwen").org("baai", "china", "BAAI").org("meta", "us", "meta-llama")
     w.org("google", "us").org("mistral", "eu", "mistralai")
     w.con.execute("UPDATE organizations SET country = CASE region WHEN 'china' THEN 'CN' WHEN 'us' THEN 'US' END")
@@ -82,15 +88,21 @@ def db(tmp_path):
     w.hub_model("TheBloke/Llama-3.1-8B-Instruct-GPTQ", datetime(2025, 6, 1), 42)
     w.edge("TheBloke/Llama-3.1-8B-Instruct-GPTQ", "meta-llama/Llama-3.1-8B-Instruct", "quantized")
     w.con.close()
-    return tmp_path / "w.duckdb"
+    return folder / "w.duckdb"
 
 
-@pytest.fixture
-def tree(tmp_path):
+@pytest.fixture(scope="module")
+def tree(folder):
     for name, text in TREE.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    return tmp_path / "app"
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder / "app"
+
+
+@pytest.fixture(scope="module")
+def report(db, tree):
+    """The audit of `tree` on `db`, computed once for the tests that read it (each audit costs ~1.5 s)."""
+    return _report(db, tree)
 
 
 def _report(db, *paths):
@@ -106,8 +118,8 @@ def _cli(db, *args, columns: int = 120):
     return CliRunner().invoke(app, ["audit", *args], env=env)
 
 
-def test_publisher_by_namespace_and_repackaging_with_its_match(db, tree):
-    models = {m.model_id: m for m in _report(db, tree).models}
+def test_publisher_by_namespace_and_repackaging_with_its_match(report):
+    models = {m.model_id: m for m in report.models}
     seen = {k: (m.match, m.organization, m.region, m.repackaging_of) for k, m in models.items()}
     assert seen == {
         "Qwen/Qwen2.5-7B-Instruct": ("tracked", "Alibaba", "china", None),
@@ -143,8 +155,8 @@ def test_fail_on_region_china_lists_every_chinese_id_and_no_us_one(db, tree):
     assert listed == CHINESE
 
 
-def test_alternatives_do_the_same_task_on_the_same_or_smaller_class_and_are_available(db, tree):
-    models = {m.model_id: m for m in _report(db, tree).models}
+def test_alternatives_do_the_same_task_on_the_same_or_smaller_class_and_are_available(report):
+    models = {m.model_id: m for m in report.models}
     qwen = models["Qwen/Qwen2.5-7B-Instruct"]
     assert qwen.task == "chat"
     got = [(a.model_id, a.region, a.task, a.q4_class, a.license_class, a.signal) for a in qwen.alternatives]
@@ -163,8 +175,8 @@ def test_alternatives_do_the_same_task_on_the_same_or_smaller_class_and_are_avai
     assert bge.alternatives_note.startswith("nothing fits")
 
 
-def test_fail_on_takes_several_conditions(db, tree):
-    models = _report(db, tree).models
+def test_fail_on_takes_several_conditions(report):
+    models = report.models
 
     def hits(*options):
         return {m.model_id for m, _ in offending(models, parse_conditions(list(options)))}
@@ -188,9 +200,8 @@ def test_fail_on_takes_several_conditions(db, tree):
             parse_conditions([bad])
 
 
-def test_sarif_validates_against_the_2_1_0_schema_one_result_per_id_and_location(db, tree, monkeypatch):
-    monkeypatch.chdir(tree.parent)
-    report = _report(db, tree)
+def test_sarif_validates_against_the_2_1_0_schema_one_result_per_id_and_location(db, tree, report, monkeypatch):
+    monkeypatch.chdir(tree.parent)  # the SARIF names paths relative to the current directory when it writes them
     conditions = parse_conditions(["region=china", "match=unknown"])
     document = json.loads(to_sarif(report, conditions))
     jsonschema.Draft4Validator(json.loads(SCHEMA.read_text(encoding="utf-8"))).validate(document)
@@ -219,12 +230,12 @@ def test_sarif_validates_against_the_2_1_0_schema_one_result_per_id_and_location
 
 
 @pytest.mark.parametrize("columns", [80, 120])
-def test_table_fits_the_terminal_and_never_cuts_an_id(db, tree, columns):
+def test_table_fits_the_terminal_and_never_cuts_an_id(db, tree, report, columns):
     result = _cli(db, str(tree), columns=columns)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert max(len(line) for line in lines) <= columns
-    for model_id in [m.model_id for m in _report(db, tree).models]:
+    for model_id in [m.model_id for m in report.models]:
         assert any(model_id in line for line in lines), model_id
     for alternative in ("meta-llama/Llama-3.1-8B-Instruct", "mistralai/Ministral-8B-Instruct"):
         assert any(alternative in line for line in lines)
