@@ -1,6 +1,6 @@
-"""Each distinct Ibis expression is compiled to DuckDB SQL once per test process, for the tests of
-tests/metrics (but the Spark parity file), cli, report, audit, warehouse and domain: their conftest.py
-installs `compiled_once` around every test.
+"""Each distinct Ibis expression is compiled to DuckDB SQL once per test process, for every test but the Spark
+parity file's (whose DuckDB side checks the product's own compiled-SQL cache against fresh compiles):
+tests/conftest.py installs `compiled_once` around every test.
 
 Compiling an Ibis expression (sqlglot rewrites, then SQL text) is most of a metric test's time, and these
 tests compile equal expressions again and again: every metric on warehouses of the same schema, a plan's

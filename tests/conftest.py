@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 
 import pytest
+from compile_memo import compiled_once  # noqa: F401 - an autouse fixture: each expression compiled once
 
 os.environ.setdefault("HF_ENDPOINT", "http://127.0.0.1:9")
 # `sources update` / `run`'s refresh: GitHub and Epoch's URL also point at a closed loopback port by default
