@@ -22,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from atomscope.testing._serving import serving_thread
+
 
 @dataclass
 class Reply:
@@ -79,7 +81,7 @@ class HostileServer:
         server = ThreadingHTTPServer((self._host, 0), _handler_for(self))
         server.daemon_threads = True
         self._server = server
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        serving_thread(server).start()
         return self
 
     def stop(self) -> None:

@@ -55,6 +55,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from atomscope.testing import hub_payloads as P
 from atomscope.testing._hub_http import HubHTTPServer, HubRequestHandler
+from atomscope.testing._serving import serving_thread
 from atomscope.testing.hub_datasets import DatasetHost
 from atomscope.testing.hub_faults import (
     Faults,
@@ -174,9 +175,7 @@ class HubEmulator:
         if self._server is not None:
             return self
         self._server = HubHTTPServer((self.host, self.port), HubRequestHandler, self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="hub-emulator", daemon=True
-        )
+        self._thread = serving_thread(self._server, "hub-emulator")
         self._thread.start()
         return self
 

@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from atomscope.collect.synthetic_label import PROBE_PATH, SYNTHETIC_HEADER
+from atomscope.testing._serving import serving_thread
 
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 LISTING_WINDOW = 3000  # page_number * page_size, as modelscope-hub enforces
@@ -176,7 +177,7 @@ class ModelScopeStandIn:
         self.requests: list[str] = []
         self.lock = threading.Lock()
         self._server = _StandInServer((host, 0), self)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = serving_thread(self._server)
 
     def add(self, model: MsModel) -> None:
         self.models[model.repo_id.casefold()] = model

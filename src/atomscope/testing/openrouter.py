@@ -16,10 +16,11 @@ realistic names; they carry no usage figures (token counts in tests are SYNTHETI
 from __future__ import annotations
 
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
+
+from atomscope.testing._serving import serving_thread
 
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
@@ -115,7 +116,7 @@ class OpenRouterStandIn:
         self.body: bytes | None = None
         self.requests: list[str] = []
         self._server = _StandInServer((host, port), self)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = serving_thread(self._server)
 
     @property
     def url(self) -> str:

@@ -35,6 +35,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from atomscope.testing._serving import serving_thread
+
 
 @dataclass
 class _Commit:
@@ -164,7 +166,7 @@ class UpstreamStandIn:
     def __enter__(self) -> UpstreamStandIn:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.stand_in = self  # type: ignore[attr-defined]
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        serving_thread(self._server).start()
         return self
 
     def __exit__(self, *exc) -> None:
