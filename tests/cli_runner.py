@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import signal
 import sys
 from dataclasses import dataclass
@@ -24,12 +25,17 @@ class Completed:
     stderr: str
 
 
-def atomscope(*args: object, env: dict[str, str] | None = None) -> Completed:
+def atomscope(*args: object, env: dict[str, str] | None = None, whole_env: bool = False) -> Completed:
+    """`env` is added to this process's environment, or with `whole_env` replaces it (as a child given `env=`
+    would see it). An exception escaping `main` fails the test: the real process would print a traceback."""
     from atomscope.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(sys, "argv", ["atomscope", *map(str, args)])
+        if whole_env:
+            for name in set(os.environ) - set(env or {}):
+                mp.delenv(name)
         for name, value in (env or {}).items():
             mp.setenv(name, value)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

@@ -10,10 +10,10 @@ import os
 import shutil
 import subprocess
 import sys
-import traceback
 from datetime import date
 from pathlib import Path
 
+from cli_runner import atomscope
 from rich.console import Console
 
 from atomscope.collect.hub.client import RetryPolicy
@@ -99,27 +99,7 @@ def run_cli(args: list[str], env: dict[str, str], timeout: float = 60) -> subpro
 
 def run_main_in_process(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     """`run_cli` without a new interpreter: `atomscope.cli.main` (the entry point, with its error handling) runs
-    in this process with `env` as the whole environment and its stdout/stderr captured (click's CliRunner
-    isolation). An exception escaping `main` is written to stderr as the traceback the real process would print,
-    with exit status 1. For tests about the command's answer, not about the process (signals, the real console)."""
-    from click.testing import CliRunner
-
-    from atomscope.cli import main
-
-    argv = [a for a in args if a != str(CLI)]
-    unset: dict[str, str | None] = {k: None for k in os.environ if k not in env}
-    with CliRunner().isolation(env={**unset, **env}) as (out, err, _):
-        saved, sys.argv = sys.argv, ["atomscope", *argv]
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        except Exception:
-            traceback.print_exc(file=sys.stderr)
-            code = 1
-        finally:
-            sys.argv = saved
-        sys.stdout.flush()
-        sys.stderr.flush()
-        return subprocess.CompletedProcess(args, code, out.getvalue().decode(), err.getvalue().decode())
+    in this process with `env` as the whole environment (cli_runner.atomscope). For tests about the command's
+    answer, not about the process (signals, the real console)."""
+    done = atomscope(*(a for a in args if a != str(CLI)), env=env, whole_env=True)
+    return subprocess.CompletedProcess(args, done.returncode, done.stdout, done.stderr)
