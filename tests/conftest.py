@@ -213,7 +213,7 @@ def live_server():
 
 @pytest.fixture
 def served_db(bundled_db, tmp_path):
-    """A private copy of the bundled warehouse (real data) that a test may lock, damage and restore."""
+    """A private copy of the bundled warehouse (real data) that a test may write, lock, damage and restore."""
     import shutil
 
     path = tmp_path / "served.duckdb"

@@ -2,12 +2,12 @@
 warehouse loaded with the bundled data.
 
 Both are built once per test session (per xdist worker) and handed to each test fresh: the warehouse as a copy
-of the session's `bundled_db` (loaded once), the upstream files as the same rebuilt texts committed to a new stand-in.
-Loading the bundled data (~1.3 s) and rebuilding the upstream files (~0.8 s) was the set-up of every test."""
+of the session's `bundled_db` (tests/conftest.py `served_db`), the upstream files as the same rebuilt texts
+committed to a new stand-in. Loading the bundled data (~1.3 s) and rebuilding the upstream files (~0.8 s) was the
+set-up of every test."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 
 import pytest
@@ -56,16 +56,8 @@ def client(stand_in):
 
 
 @pytest.fixture
-def bundled_copy(bundled_db, tmp_path):
-    """The path (str) of this test's own writable copy of the session's bundled warehouse (tests/conftest.py)."""
-    path = tmp_path / "w.duckdb"
-    shutil.copyfile(bundled_db, path)
-    return str(path)
-
-
-@pytest.fixture
-def loaded(bundled_copy):
+def loaded(served_db):
     """A writable warehouse with the bundled data."""
-    con = db.connect(bundled_copy)
+    con = db.connect(served_db)
     yield con
     con.close()

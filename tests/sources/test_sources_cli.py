@@ -31,8 +31,8 @@ def _args(stand_in, *names):
     ]  # fmt: skip
 
 
-def test_update_refuses_a_malformed_file_exits_1_and_updates_the_others(stand_in, bundled_copy):
-    path = bundled_copy  # a copy of the bundled warehouse (conftest)
+def test_update_refuses_a_malformed_file_exits_1_and_updates_the_others(stand_in, served_db):
+    path = str(served_db)  # a copy of the bundled warehouse (tests/conftest.py)
     name = (
         "Falcon.yaml" if "Falcon.yaml" in stand_in.repos[OSAI][-1].files else sorted(stand_in.repos[OSAI][-1].files)[0]
     )
@@ -74,8 +74,8 @@ def test_update_refuses_a_malformed_file_exits_1_and_updates_the_others(stand_in
     assert f"- {namespace}/Added-2B" in reverse.stdout
 
 
-def test_dry_run_shows_the_diff_and_unknown_source(stand_in, bundled_copy):
-    path = bundled_copy  # a copy of the bundled warehouse (conftest)
+def test_dry_run_shows_the_diff_and_unknown_source(stand_in, served_db):
+    path = str(served_db)  # a copy of the bundled warehouse (tests/conftest.py)
     regions = stand_in.repos[ATOM][-1].files["metadata/organization_regions.csv"].decode()
     namespace, region = regions.splitlines()[1].split(",")[:2]
     other = "other" if region != "other" else "us"
@@ -96,8 +96,8 @@ def test_dry_run_shows_the_diff_and_unknown_source(stand_in, bundled_copy):
     assert unknown.exit_code != 0 and "unknown source 'nope'" in str(unknown.exception or unknown.output)
 
 
-def test_run_refresh_offline_is_one_line_and_keeps_the_bundled_data(bundled_copy, monkeypatch):
-    path = bundled_copy  # a copy of the bundled warehouse (conftest)
+def test_run_refresh_offline_is_one_line_and_keeps_the_bundled_data(served_db, monkeypatch):
+    path = str(served_db)  # a copy of the bundled warehouse (tests/conftest.py)
     monkeypatch.setenv("ATOMSCOPE_GITHUB_API", "http://127.0.0.1:9")  # a closed port: nothing listens
     monkeypatch.setenv("ATOMSCOPE_GITHUB_RAW", "http://127.0.0.1:9")
     monkeypatch.setenv("ATOMSCOPE_EPOCH_URL", "http://127.0.0.1:9/notable_ai_models.csv")
@@ -112,8 +112,8 @@ def test_run_refresh_offline_is_one_line_and_keeps_the_bundled_data(bundled_copy
         con.close()
 
 
-def test_list_as_a_table_fits_one_line_per_question(bundled_copy):
-    path = bundled_copy  # a copy of the bundled warehouse (conftest)
+def test_list_as_a_table_fits_one_line_per_question(served_db):
+    path = str(served_db)  # a copy of the bundled warehouse (tests/conftest.py)
     result = CliRunner().invoke(app, ["sources", "list", "--db", path], env={"COLUMNS": "400"})
     assert result.exit_code == 0, result.output
     line = next(line for line in result.stdout.splitlines() if "atom_organization_regions" in line)
@@ -125,9 +125,9 @@ BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".jo
 )
 
 
-def test_yaml_bombs_in_an_upstream_are_refused_at_their_line_and_the_others_update(stand_in, bundled_copy):
+def test_yaml_bombs_in_an_upstream_are_refused_at_their_line_and_the_others_update(stand_in, served_db):
     """Issue 29 item 11: a billion-laughs file and a deeply nested one fail the source with file:line."""
-    path = bundled_copy  # a copy of the bundled warehouse (conftest)
+    path = str(served_db)  # a copy of the bundled warehouse (tests/conftest.py)
     names = sorted(stand_in.repos[OSAI][-1].files)
     deep = "system:\n" + "".join("  " * depth + f"level{depth}:\n" for depth in range(1, 3000))
     stand_in.commit(OSAI, {names[0]: BILLION_LAUGHS, names[1]: deep})
