@@ -151,3 +151,16 @@ def test_the_main_job_keeps_the_default_plans_so_nothing_is_compiled_after_it(cl
     monkeypatch.setattr(metric_cli, "_planned", no_compile)
     kept = cli("metric", "arena", "--db", served_db)
     assert kept.code == 0 and (kept.out, kept.err) == (expected.out, expected.err)
+
+
+def test_with_nothing_kept_a_metric_that_keeps_a_plan_is_computed_without_pandas(cli, served_db):
+    """Its table and notes run as the plan it keeps: pandas (about half a second of imports) is not needed."""
+    args = ["metric", "arena", "--db", str(served_db), "-f", "csv"]
+    expected = cli(*args, "--no-cache")
+    for folder in (answers.answers_dir(served_db), plans.PLANS.folder(served_db)):
+        shutil.rmtree(folder, ignore_errors=True)
+    probe = [sys.executable, "-c", PROBE.format(heavy=HEAVY), *args]
+    out = subprocess.run(probe, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "pandas" not in json.loads(out.stderr.strip().splitlines()[-1])
+    assert out.stdout == expected.out

@@ -22,9 +22,10 @@ discontinued or closed; statuses as the Hugging Face Hub API answers them (colle
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import ibis
 import ibis.expr.types as ir
-import pandas as pd
 
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, ReportPart, planned_result, register
 from atomscope.metrics.common import (
@@ -42,6 +43,9 @@ from atomscope.present import charts
 from atomscope.present.hints import ChartHint
 from atomscope.present.layout import COLLECT_HINT, Chart, Section, Table
 from atomscope.present.wording import Finding, noun, percent
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 STATUSES = ("available", "gated", "removed", "renamed", "disabled")
 UNAVAILABLE = ("gated", "removed", "disabled")

@@ -3,8 +3,9 @@ unresolved share, estimated and back-cast months, month-to-date, imported histor
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import ibis.expr.types as ir
-import pandas as pd
 
 from atomscope.metrics.base import MetricContext
 from atomscope.metrics.common import UNRESOLVED
@@ -16,6 +17,9 @@ from atomscope.metrics.download_months import (
     observed_months,
     thirty_day_months,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _counts(ctx: MetricContext) -> ir.Table:

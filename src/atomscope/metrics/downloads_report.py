@@ -5,8 +5,9 @@ apart from downloads.py (the query) for length; downloads.py registers it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
-import pandas as pd
 
 from atomscope.metrics.frames import CROSSOVER_PERIODS, MetricData, Unavailable, crossover, metric_frame
 from atomscope.present import charts
@@ -14,6 +15,9 @@ from atomscope.present.layout import Chart, Section, Table, hub_missing, hub_sou
 from atomscope.present.periods import finished_mask
 from atomscope.present.wording import Finding, adjective, estimated_run, percent, quoted_month, rival_of
 from atomscope.warehouse.provenance import HubStatus
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def adoption(md: MetricData, hub: HubStatus) -> Section:
@@ -209,6 +213,8 @@ def beyond_hugging_face(md: MetricData, con: duckdb.DuckDBPyConnection) -> Secti
 
 def share_shift(alone: pd.DataFrame, both: pd.DataFrame) -> pd.DataFrame:
     """region, share on the Hub alone, share with ModelScope, change in points, for the latest finished month."""
+    import pandas as pd
+
     finished = both[finished_mask(both)]
     if finished.empty:
         return pd.DataFrame()

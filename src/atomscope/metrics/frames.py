@@ -8,14 +8,16 @@ a short note instead, and `problems` lists what went wrong so the CLI can warn.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from atomscope.metrics.base import REGISTRY, MetricContext, SharedQueries, answer, get
 from atomscope.present.layout import Section
 from atomscope.warehouse.provenance import HubStatus
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class Unavailable(Exception):
@@ -68,6 +70,8 @@ class MetricData:
 
 def to_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """Copy with date columns as datetime64 (what Altair serialises and CSV writes as YYYY-MM-DD)."""
+    import pandas as pd
+
     frame = frame.copy()
     for column in columns:
         frame[column] = pd.to_datetime(frame[column])
@@ -103,6 +107,8 @@ CROSSOVER_PERIODS = 3  # the crossover metric's default: consecutive periods ahe
 
 def crossover(md: MetricData, series: str, a: str, b: str | None) -> dict[str, Any] | None:
     """The crossover metric's row for A over B on a series, or None (metric absent, no crossover)."""
+    import pandas as pd
+
     if b is None:
         return None
     try:

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
-import pandas as pd
 
 from atomscope.domain.errors import MetricRequestError
 from atomscope.metrics.base import (
@@ -255,6 +254,8 @@ RAM_TOP = 15
 
 
 def section(md: MetricData, hub: HubStatus) -> Section:
+    import pandas as pd
+
     section = Section(
         "ram",
         "Relative Adoption Metric (RAM)",

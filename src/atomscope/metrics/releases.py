@@ -29,9 +29,10 @@ Source followed: The ATOM Project (atomproject.ai), open model releases by origi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import ibis
 import ibis.expr.types as ir
-import pandas as pd
 
 from atomscope.metrics.base import Metric, MetricContext, MetricResult, Param, ReportPart, planned_result, register
 from atomscope.metrics.common import listed_plan, tracked_models, within
@@ -40,6 +41,9 @@ from atomscope.present import charts
 from atomscope.present.hints import ChartHint
 from atomscope.present.layout import Chart, Section, Table
 from atomscope.present.wording import Finding, leader_streak, noun, rival_of
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _EUROPE = (
     "Austria", "Belgium", "Bulgaria", "Croatia", "Cyprus", "Czechia", "Denmark", "Estonia", "Finland",

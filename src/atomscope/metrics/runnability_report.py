@@ -8,7 +8,7 @@ snapshot, and since when it has led; and the share of each region's tracked mode
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from atomscope.domain import regions
 from atomscope.domain.hardware import BEST_QUANTIZATION, CLASS_LABELS, CLASS_ORDER
@@ -16,6 +16,9 @@ from atomscope.metrics.frames import MetricData, Unavailable, metric_frame
 from atomscope.present import charts
 from atomscope.present.layout import Chart, Section, Table
 from atomscope.present.wording import RIVALS, Finding, day, noun, percent
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SRC_FIT = (
     "metric `runnability --by region` over tables `models`, `model_facts` (atom_tracked_models.csv, "
@@ -30,11 +33,15 @@ FIT_CLASSES = {"16gb": "laptop (16 GB)", "24gb": "consumer GPU (24 GB)", "80gb":
 
 
 def _day(value) -> str:
+    import pandas as pd
+
     return pd.Timestamp(value).date().isoformat()
 
 
 def best_table(best: pd.DataFrame) -> pd.DataFrame:
     """One row per hardware class of the latest snapshot: each region's best fitting model and its lead."""
+    import pandas as pd
+
     latest = best[best["snapshot_date"] == best["snapshot_date"].max()]
     rows = []
     for hardware in CLASS_ORDER:

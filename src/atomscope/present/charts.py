@@ -12,11 +12,13 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from atomscope.domain import regions
 from atomscope.present.periods import finished_mask
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _lazy_import(name: str):
@@ -146,6 +148,8 @@ def _span(periods: list[str]) -> str:
 def finished_periods(df: pd.DataFrame, columns: list[str], period: str = "month") -> PeriodFrame:
     """The rows of finished periods (a metric's `complete` column; all rows when it has none) and the
     given columns plus `estimated`, `measured_share` and `backcast` when the metric has them."""
+    import pandas as pd
+
     complete = finished_mask(df)
     unfinished = sorted(df.loc[~complete, period].astype(str).unique())
     kept = df[complete]

@@ -4,11 +4,12 @@ notes that stand in for Hub data not collected yet, shared by the metric modules
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from atomscope.warehouse.provenance import HubStatus
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLLECT_HINT = "atomscope collect hf"
 

@@ -13,15 +13,19 @@ The dashboard does not re-derive this: the API answer lists the indices of the u
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 COLUMN = "complete"
 
 
 def is_finished(complete: Any) -> bool:
     """The rule for one `complete` value: true only for a true value (NULL, NaN, NA and false are not)."""
+    import pandas as pd
+
     return not pd.isna(complete) and bool(complete)
 
 
@@ -32,6 +36,8 @@ def row_finished(row: Mapping[str, Any]) -> bool:
 
 def finished_mask(df: pd.DataFrame) -> pd.Series:
     """True for the rows of `df` of a finished period."""
+    import pandas as pd
+
     if COLUMN not in df:
         return pd.Series(True, index=df.index)
     return df[COLUMN].map(is_finished).astype(bool)

@@ -4,12 +4,13 @@ module that writes a finding."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from atomscope.domain import regions
 from atomscope.present.periods import finished_mask
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RIVALS = ("china", "us")  # the comparison the ATOM Project is about
 
@@ -42,6 +43,8 @@ def percent(share: float) -> str:
 
 
 def day(value: Any) -> str:
+    import pandas as pd
+
     return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
@@ -89,6 +92,8 @@ class QuotedMonth:
 
 
 def quoted_month(df: pd.DataFrame) -> QuotedMonth:
+    import pandas as pd
+
     complete = finished_mask(df)
     estimated = df["estimated"].fillna(False).astype(bool) if "estimated" in df else pd.Series(False, index=df.index)
     months = df.assign(_complete=complete, _estimated=estimated).groupby("month")[["_complete", "_estimated"]].any()
