@@ -151,7 +151,7 @@ def test_every_chart_has_data_svg_and_png(built):
         assert len(frame) > 0, chart.name
         assert (folder / f"{chart.name}.svg").read_text().startswith("<svg"), chart.name
         assert (folder / f"{chart.name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", chart.name
-        assert page.figure_svgs.get(chart.name) == 1, chart.name  # drawn inline, once
+        assert page.figure_svgs.get(chart.name) == 2, chart.name  # drawn inline, wide and narrow
         for suffix in ("svg", "png", "csv"):
             assert f"charts/{chart.name}.{suffix}" in page.hrefs
         # the CSV is exactly the data the spec plots

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from atomscope.domain import regions
 from atomscope.present.periods import finished_mask
+from atomscope.present.room import WIDE, Drawing, Room, drawing
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,7 +41,6 @@ alt = _lazy_import("altair")
 vlc = _lazy_import("vl_convert")
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
-WIDTH, HEIGHT = 780, 300
 PNG_SCALE = 2
 LABEL_ROOM = 1.3  # horizontal bars: the axis runs 30% past the longest bar so its label fits
 
@@ -52,21 +52,20 @@ def axis_from_zero(measure: str) -> bool:
     return not measure.endswith("score")
 
 
-def _label_expr(labels: dict[str, str]) -> str:
+def _label_expr(labels: dict[str, str], field: str = "label") -> str:
     pairs = ", ".join(f"'{k}': '{v}'" for k, v in labels.items())
-    return f"({{{pairs}}})[datum.label] || datum.label"
+    return f"({{{pairs}}})[datum.{field}] || datum.{field}"
 
 
-def region_color(df: pd.DataFrame, field: str = "region", title: str = "Region") -> alt.Color:
+def region_color(df: pd.DataFrame, field: str = "region", title: str = "Region", room: Room = WIDE) -> alt.Color:
     """Colour by region with the fixed palette, listing only the regions present (in a fixed order)."""
     domain = regions.ordered(df[field].dropna())
     palette = [regions.color(r) for r in domain]
+    legend = alt.Legend(
+        labelExpr=_label_expr(regions.LABELS), orient="top", direction="horizontal", **room.legend_wrap(len(domain))
+    )
     return alt.Color(
-        f"{field}:N",
-        title=title,
-        scale=alt.Scale(domain=domain, range=palette),
-        sort=domain,
-        legend=alt.Legend(labelExpr=_label_expr(regions.LABELS), orient="top", direction="horizontal"),
+        f"{field}:N", title=title, scale=alt.Scale(domain=domain, range=palette), sort=domain, legend=legend
     )
 
 
@@ -78,13 +77,15 @@ def _with_region_order(chart: alt.Chart, field: str) -> tuple[alt.Chart, alt.Ord
     return chart, alt.Order("region_rank:Q", sort="ascending")
 
 
-def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+def _configure(chart: alt.TopLevelMixin, room: Room) -> alt.TopLevelMixin:
+    if room.fit:  # the room's width is the whole drawing's: the plot gets what axes and legends leave
+        chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     return (
         chart.configure(font=FONT, background="white")
         .configure_view(stroke=None)
         .configure_axis(
-            labelFontSize=11,
-            titleFontSize=12,
+            labelFontSize=room.label_size,
+            titleFontSize=room.title_size,
             titleFontWeight="normal",
             gridColor="#e5e7eb",
             domainColor="#9ca3af",
@@ -92,15 +93,23 @@ def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
             labelColor="#374151",
             titleColor="#374151",
         )
-        .configure_legend(labelFontSize=12, titleFontSize=12, titleFontWeight="normal", symbolType="circle")
+        .configure_legend(
+            labelFontSize=12, titleFontSize=room.title_size, titleFontWeight="normal", symbolType="circle"
+        )
         .configure_title(fontSize=14, anchor="start", color="#111827")
     )
 
 
-def _time_axis(field: str, kind: str, title: str) -> alt.X:
+def _time_axis(df: pd.DataFrame, field: str, kind: str, title: str, room: Room) -> alt.X:
     if kind == "T":
-        return alt.X(f"{field}:T", title=title, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8))
-    return alt.X(f"{field}:O", title=title, axis=alt.Axis(labelAngle=-45 if kind == "month" else 0))
+        return alt.X(f"{field}:T", title=title, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=room.time_ticks))
+    return alt.X(f"{field}:O", title=title, axis=_band_axis(df, field, kind, room))
+
+
+def _band_axis(df: pd.DataFrame, field: str, kind: str, room: Room, order: list | None = None) -> alt.Axis:
+    """The axis of periods or categories (months tilted), labelled as the room allows."""
+    categories = list(order) if order else sorted(df[field].dropna().unique().tolist())
+    return alt.Axis(**room.band_axis(categories, tilted=kind == "month"))
 
 
 # --- honest periods: one rule for every time series (issue 18) ----------------------------------------
@@ -175,16 +184,17 @@ def _has_estimates(df: pd.DataFrame) -> bool:
     return "estimated" in df.columns and bool(df["estimated"].fillna(False).astype(bool).any())
 
 
-def _period_legend(symbol: str) -> alt.Legend:
-    return alt.Legend(title=None, orient="top", direction="horizontal", symbolType=symbol)
+def _period_legend(symbol: str, room: Room, entries: int) -> alt.Legend:
+    wrap = room.legend_wrap(entries)
+    return alt.Legend(title=None, orient=room.estimate_legend, direction="horizontal", symbolType=symbol, **wrap)
 
 
-def _dash() -> alt.StrokeDash:
+def _dash(room: Room) -> alt.StrokeDash:
     """Lines: dashed for estimates. Each layer names its kind in a calculate transform (`line_kind`), so
     one scale (and one legend) covers both layers."""
     legend = alt.Legend(
         title=None,
-        orient="top",
+        orient=room.estimate_legend,
         direction="horizontal",
         symbolType="stroke",
         symbolStrokeColor="#374151",
@@ -195,19 +205,21 @@ def _dash() -> alt.StrokeDash:
     )
 
 
-def estimate_opacity(backcast: bool = False) -> alt.Opacity:
+def estimate_opacity(backcast: bool = False, room: Room = WIDE) -> alt.Opacity:
     """Bars: estimated periods lighter, back-cast ones palest; the kind is a calculate transform
     (`period_kind`), not a column."""
     domain, shades = [MEASURED, ESTIMATED], [1.0, ESTIMATED_OPACITY]
     if backcast:
         domain, shades = [*domain, BACKCAST], [*shades, BACKCAST_OPACITY]
-    return alt.Opacity("period_kind:N", legend=_period_legend("square"), scale=alt.Scale(domain=domain, range=shades))
+    legend = _period_legend("square", room, len(domain))
+    return alt.Opacity("period_kind:N", legend=legend, scale=alt.Scale(domain=domain, range=shades))
 
 
 def _kind_expr() -> str:
     return f"datum.backcast ? '{BACKCAST}' : datum.estimated ? '{ESTIMATED}' : '{MEASURED}'"
 
 
+@drawing
 def lines(
     df: pd.DataFrame,
     x: str,
@@ -220,15 +232,16 @@ def lines(
     y_format: str = ",.0f",
     zero: bool | None = None,
     tooltip: list[str] | None = None,
+    room: Room = WIDE,
 ) -> alt.TopLevelMixin:
     """One line per region (or a single line when color is None) over time. With estimated rows: the
     whole series dashed, the measured stretches drawn solid over it (a segment is solid only between two
     measured points) and hollow points on the estimated periods."""
     zero = axis_from_zero(y) if zero is None else zero
     scale, axis = alt.Scale(zero=zero), alt.Axis(format=y_format)
-    enc = {"x": _time_axis(x, x_kind, x_title)}
+    enc = {"x": _time_axis(df, x, x_kind, x_title, room)}
     if color:
-        enc["color"] = region_color(df, color)
+        enc["color"] = region_color(df, color, room=room)
     if tooltip:
         enc["tooltip"] = tooltip
     style = {} if color else {"color": "#111827"}
@@ -236,26 +249,28 @@ def lines(
     value = alt.Y(f"{y}:Q", title=y_title, scale=scale, axis=axis)
     if not _has_estimates(df):
         mark = base.mark_line(point=alt.OverlayMarkDef(size=18, **style), strokeWidth=2, **style)
-        return _configure(mark.encode(y=value, **enc).properties(width=WIDTH, height=HEIGHT))
+        return _configure(mark.encode(y=value, **enc).properties(width=room.width, height=room.height), room)
     everything = (
         base.transform_calculate(line_kind=f"'{ESTIMATED}'")
         .mark_line(strokeWidth=2, **style)
-        .encode(y=value, strokeDash=_dash(), **enc)
+        .encode(y=value, strokeDash=_dash(room), **enc)
     )
     # no point overlay on the lines: it would turn the dash legend's symbols into filled (invisible) ones
     measured = (
         base.transform_calculate(measured_value=f"datum.estimated ? null : datum['{y}']", line_kind=f"'{MEASURED}'")
         .mark_line(strokeWidth=2, invalid="break-paths-show-domains", **style)
-        .encode(y=alt.Y("measured_value:Q", title=y_title, scale=scale, axis=axis), strokeDash=_dash(), **enc)
+        .encode(y=alt.Y("measured_value:Q", title=y_title, scale=scale, axis=axis), strokeDash=_dash(room), **enc)
     )
     points = base.transform_filter("!datum.estimated").mark_point(size=18, filled=True, opacity=1, **style)
     hollow = base.transform_filter("datum.estimated").mark_point(
         size=22, filled=False, fill="white", opacity=1, strokeWidth=1.5, **style
     )
     points, hollow = points.encode(y=value, **enc), hollow.encode(y=value, **enc)
-    return _configure(alt.layer(everything, measured, points, hollow).properties(width=WIDTH, height=HEIGHT))
+    layers = alt.layer(everything, measured, points, hollow)
+    return _configure(layers.properties(width=room.width, height=room.height), room)
 
 
+@drawing
 def stacked_bars(
     df: pd.DataFrame,
     x: str,
@@ -268,16 +283,16 @@ def stacked_bars(
     normalize: bool = False,
     x_sort: list[str] | None = None,
     horizontal: bool = False,
+    room: Room = WIDE,
 ) -> alt.TopLevelMixin:
     """Bars per period (or category), stacked by region; estimated periods lighter (`estimated` column)."""
     stack = "normalize" if normalize else "zero"
     value = alt.Y(f"{y}:Q", title=y_title, stack=stack, axis=alt.Axis(format=".0%" if normalize else ",.0f"))
     if x_kind == "T":
-        category = alt.X(f"{x}:T", title=x_title, timeUnit="yearmonth", axis=alt.Axis(format="%b %Y", labelAngle=0))
+        axis = alt.Axis(format="%b %Y", labelAngle=0, tickCount=room.time_ticks)
+        category = alt.X(f"{x}:T", title=x_title, timeUnit="yearmonth", axis=axis)
     else:
-        category = alt.X(
-            f"{x}:O", title=x_title, sort=x_sort, axis=alt.Axis(labelAngle=-45 if x_kind == "month" else 0)
-        )
+        category = alt.X(f"{x}:O", title=x_title, sort=x_sort, axis=_band_axis(df, x, x_kind, room, x_sort))
     if horizontal:
         value = alt.X(f"{y}:Q", title=y_title, stack=stack, axis=alt.Axis(format=".0%" if normalize else ",.0f"))
         category = alt.Y(f"{x}:N", title=x_title, sort=x_sort)
@@ -287,16 +302,17 @@ def stacked_bars(
     chart, order = _with_region_order(alt.Chart(df).mark_bar(), color)
     if _has_estimates(df):
         chart = chart.transform_calculate(period_kind=_kind_expr())
-        enc["opacity"] = estimate_opacity("backcast" in df and bool(df["backcast"].any()))
+        enc["opacity"] = estimate_opacity("backcast" in df and bool(df["backcast"].any()), room)
     if "measured_share" in df:
         enc["tooltip"] = [alt.Tooltip(f"{x}:N", title=x_title or x), alt.Tooltip(f"{color}:N", title="Region"),
                           alt.Tooltip(f"{y}:Q", title=y.replace("_", " ").capitalize(), format=",.0f"),
                           alt.Tooltip("measured_share:Q", title="Measured by snapshots", format=".0%")]  # fmt: skip
-    chart = chart.encode(color=region_color(df, color), order=order, **enc)
-    height = max(HEIGHT, 26 * df[x].nunique()) if horizontal else HEIGHT
-    return _configure(chart.properties(width=WIDTH, height=height))
+    chart = chart.encode(color=region_color(df, color, room=room), order=order, **enc)
+    height = max(room.height, 26 * df[x].nunique()) if horizontal else room.height
+    return _configure(chart.properties(width=room.width, height=height), room)
 
 
+@drawing
 def region_bars(
     df: pd.DataFrame,
     y: str,
@@ -305,34 +321,41 @@ def region_bars(
     label: str | None = None,
     value_format: str = ",.0f",
     axis_format: str = ",.0f",
+    room: Room = WIDE,
 ) -> alt.TopLevelMixin:
     """One horizontal bar per region, labelled at its end with `label` (a Vega expression over the row) or
-    the value itself; the axis names the regions, so there is no legend."""
+    the value itself; the axis names the regions, so there is no legend. In a room with `labels_above`,
+    the region's name and the label sit above its bar instead, and the bars run the whole width."""
     order = regions.ordered(df["region"].dropna())
+    text = label or f"format(datum['{y}'], '{value_format}')"
+    above = room.labels_above
+    if above:
+        names = alt.Y("region:N", title=None, sort=order, axis=None)
+        text = f"({_label_expr(regions.LABELS, 'region')}) + ': ' + ({text})"
+    else:
+        axis = alt.Axis(labelExpr=_label_expr(regions.LABELS), labelFontSize=room.text_size, ticks=False, domain=False)
+        names = alt.Y("region:N", title=None, sort=order, axis=axis)
+    top = float(df[y].max()) * (1 if above else LABEL_ROOM) or 1  # room for the labels at the bars' ends
     base = alt.Chart(df).encode(
-        y=alt.Y(
-            "region:N",
-            title=None,
-            sort=order,
-            axis=alt.Axis(labelExpr=_label_expr(regions.LABELS), labelFontSize=12, ticks=False, domain=False),
-        ),
+        y=names,
         x=alt.X(
             f"{y}:Q",
             title=x_title,
             axis=alt.Axis(format=axis_format, tickMinStep=1, tickCount=6),
-            scale=alt.Scale(domain=[0, float(df[y].max()) * LABEL_ROOM or 1]),
-        ),  # room for the labels
+            scale=alt.Scale(domain=[0, top]),
+        ),
     )
-    bars = base.mark_bar(height={"band": 0.7}).encode(color=region_color(df).legend(None))
-    text = label or f"format(datum['{y}'], '{value_format}')"
-    labels = (
-        base.mark_text(align="left", dx=4, fontSize=12, color="#374151")
-        .transform_calculate(bar_label=text)
-        .encode(text="bar_label:N")
+    shape = {"height": {"band": 0.4}, "yOffset": 8} if above else {"height": {"band": 0.7}}
+    bars = base.mark_bar(**shape).encode(color=region_color(df).legend(None))
+    place = {"baseline": "bottom", "dy": -2} if above else {"dx": 4}
+    labels = base.mark_text(align="left", fontSize=room.text_size, color="#374151", **place)
+    labels = labels.transform_calculate(bar_label=text).encode(
+        text="bar_label:N", **({"x": alt.value(0)} if above else {})
     )
-    return _configure((bars + labels).properties(width=WIDTH, height=34 * len(order)))
+    return _configure((bars + labels).properties(width=room.width, height=(44 if above else 34) * len(order)), room)
 
 
+@drawing
 def stacked_area(
     df: pd.DataFrame,
     x: str,
@@ -342,16 +365,17 @@ def stacked_area(
     x_title: str = "",
     color: str = "region",
     normalize: bool = False,
+    room: Room = WIDE,
 ) -> alt.TopLevelMixin:
     stack = "normalize" if normalize else "zero"
     chart, order = _with_region_order(alt.Chart(df).mark_area(interpolate="step-after", opacity=0.9), color)
     chart = chart.encode(
-        x=_time_axis(x, "T", x_title),
+        x=_time_axis(df, x, "T", x_title, room),
         y=alt.Y(f"{y}:Q", title=y_title, stack=stack, axis=alt.Axis(format=".0%" if normalize else ",.0f")),
-        color=region_color(df, color),
+        color=region_color(df, color, room=room),
         order=order,
     )
-    return _configure(chart.properties(width=WIDTH, height=HEIGHT))
+    return _configure(chart.properties(width=room.width, height=room.height), room)
 
 
 # --- rendering -----------------------------------------------------------------------------------------
@@ -359,8 +383,8 @@ def stacked_area(
 _FORBIDDEN_TAGS = {"script", "foreignobject", "iframe", "object", "embed"}
 
 
-def render_svg(chart: alt.TopLevelMixin) -> str:
-    return vlc.vegalite_to_svg(chart.to_dict())
+def render_svg(chart: Drawing, room: Room = WIDE) -> str:
+    return vlc.vegalite_to_svg(chart.at(room).to_dict())
 
 
 def render_png(svg: str) -> bytes:
@@ -369,10 +393,11 @@ def render_png(svg: str) -> bytes:
     return vlc.svg_to_png(svg, scale=PNG_SCALE)
 
 
-def inline_svg(svg: str, prefix: str) -> str:
+def inline_svg(svg: str, prefix: str, title_id: str | None = None) -> str:
     """The SVG made safe to paste into the HTML page: ids namespaced per chart (several inline SVGs share one
     document) and checked to hold no script, foreign content or event handler. Text from external data
-    is already XML-escaped by the renderer; the check refuses the SVG rather than trusting that."""
+    is already XML-escaped by the renderer; the check refuses the SVG rather than trusting that. The SVG is
+    labelled by the element `title_id` (by default `{prefix}-title`), the chart's heading."""
     ids = set(re.findall(r'\bid="([^"]+)"', svg))
     for old in sorted(ids, key=len, reverse=True):
         new = f"{prefix}-{old}"
@@ -388,4 +413,4 @@ def inline_svg(svg: str, prefix: str) -> str:
             if local.startswith("on") or (local == "href" and not value.startswith("#")):
                 raise ValueError(f"chart {prefix}: SVG attribute {local}={value!r} refused")
     svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
-    return svg.replace("<svg ", f'<svg role="img" aria-labelledby="{prefix}-title" ', 1)
+    return svg.replace("<svg ", f'<svg role="img" aria-labelledby="{title_id or prefix + "-title"}" ', 1)

@@ -4,12 +4,14 @@ notes that stand in for Hub data not collected yet, shared by the metric modules
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from atomscope.warehouse.provenance import HubStatus
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from atomscope.present.room import Drawing
 
 COLLECT_HINT = "atomscope collect hf"
 
@@ -21,8 +23,9 @@ class Chart:
     caption: str
     sources: str
     data: pd.DataFrame  # exactly what the spec plots; written as the chart's CSV
-    spec: Any
-    svg: str = ""
+    spec: Drawing  # what a builder of present/charts.py returns, drawn wide and narrow by the report
+    svg: str = ""  # the wide drawing, inline
+    narrow_svg: str = ""  # the narrow one, inline
 
 
 @dataclass

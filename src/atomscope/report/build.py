@@ -26,6 +26,7 @@ from atomscope.metrics.base import REGISTRY, ReportPart
 from atomscope.metrics.frames import MetricData, ReportInputs
 from atomscope.present import charts
 from atomscope.present.layout import COLLECT_HINT, Section
+from atomscope.present.room import NARROW
 from atomscope.present.wording import Finding
 from atomscope.report.catalog import CATALOG
 from atomscope.warehouse import db as warehouse
@@ -180,6 +181,9 @@ def write_charts(sections: list[Section], folder: Path) -> None:
             write_file(folder / f"{chart.name}.csv", frame_csv(chart.data))
             written += [f"{chart.name}.svg", f"{chart.name}.png", f"{chart.name}.csv"]
             chart.svg = Markup(charts.inline_svg(svg, chart.name))  # checked: no script, no handlers
+            # the page's narrow view (style.css), inline only: the files stay the wide chart, the reference
+            narrow = charts.render_svg(chart.spec, NARROW)
+            chart.narrow_svg = Markup(charts.inline_svg(narrow, f"{chart.name}-{NARROW.name}", f"{chart.name}-title"))
         for table in section.tables:
             write_file(folder / f"{table.name}.csv", frame_csv(table.data))
             written.append(f"{table.name}.csv")
