@@ -14,7 +14,7 @@ from report_parts import only_parts
 from atomscope.config import data_dir
 from atomscope.metrics import run
 from atomscope.metrics.base import MetricContext, get
-from atomscope.present.charts import inline_svg
+from atomscope.present.inline_svg import inline_svg
 from atomscope.report.build import build_report
 from atomscope.sources import osai
 from atomscope.warehouse import db as warehouse

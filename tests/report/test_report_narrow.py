@@ -39,7 +39,7 @@ def label_sizes(root: ET.Element) -> list[float]:
 
 
 def check_inlined(svg: str, prefix: str, page_ids: set[str]) -> ET.Element:
-    """What charts.inline_svg guarantees of an SVG in the page: no active content, its ids namespaced, and
+    """What present/inline_svg.py guarantees of an SVG in the page: no active content, its ids namespaced, and
     labelled by an element of the page."""
     root = ET.fromstring(svg)
     assert root.get("role") == "img"

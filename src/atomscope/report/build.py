@@ -25,6 +25,7 @@ from atomscope.domain.spreadsheet import frame_csv
 from atomscope.metrics.base import REGISTRY, ReportPart
 from atomscope.metrics.frames import MetricData, ReportInputs
 from atomscope.present import charts
+from atomscope.present.inline_svg import inline_svg
 from atomscope.present.layout import COLLECT_HINT, Section
 from atomscope.present.room import NARROW
 from atomscope.present.wording import Finding
@@ -128,7 +129,7 @@ def _codify(text: str) -> Markup:
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("atomscope.report", "templates"),
-        autoescape=True,  # every value from external data is escaped; inline SVG is checked (charts.inline_svg)
+        autoescape=True,  # every value from external data is escaped; inline SVG is checked (present/inline_svg.py)
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -180,10 +181,10 @@ def write_charts(sections: list[Section], folder: Path) -> None:
             write_file(folder / f"{chart.name}.png", charts.render_png(svg))
             write_file(folder / f"{chart.name}.csv", frame_csv(chart.data))
             written += [f"{chart.name}.svg", f"{chart.name}.png", f"{chart.name}.csv"]
-            chart.svg = Markup(charts.inline_svg(svg, chart.name))  # checked: no script, no handlers
+            chart.svg = Markup(inline_svg(svg, chart.name))  # checked: no script, no handlers
             # the page's narrow view (style.css), inline only: the files stay the wide chart, the reference
             narrow = charts.render_svg(chart.spec, NARROW)
-            chart.narrow_svg = Markup(charts.inline_svg(narrow, f"{chart.name}-{NARROW.name}", f"{chart.name}-title"))
+            chart.narrow_svg = Markup(inline_svg(narrow, f"{chart.name}-{NARROW.name}", f"{chart.name}-title"))
         for table in section.tables:
             write_file(folder / f"{table.name}.csv", frame_csv(table.data))
             written.append(f"{table.name}.csv")
