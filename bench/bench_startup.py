@@ -101,7 +101,8 @@ def main() -> None:
             "Typer and Rich plus reading one JSON file. After a write, the run finds the plan kept by an earlier",
             "run (warehouse/plans.py: arena's SQL reads no data while it is built) and runs its table and notes SQL",
             "on DuckDB alone, without Ibis or pandas (tests/cli/test_metric_plans.py). With nothing kept, the run",
-            "imports Ibis and pandas, builds the expression, compiles its table and notes SQL and runs them.",
+            "imports Ibis (not pandas: tests/cli/test_metric_plans.py), builds the expression, compiles its table",
+            "and notes SQL and runs them.",
         ]
     )
     print(body)
