@@ -17,7 +17,6 @@ import subprocess
 from collections import Counter
 
 FRAME = re.compile(r"^\s+([\w$.<>]+)\(", re.M)
-THREAD = re.compile(r'sampledThread = "([^"]+)"')
 
 
 def main() -> None:
@@ -40,7 +39,8 @@ def main() -> None:
     print(f"{len(stacks)} samples")
     for name in args.names:
         print(f"{holding[name] / len(stacks):6.1%}  {name}")
-    print("\nleaf frames:")
+    if args.top:
+        print("\nleaf frames:")
     for frame, count in Counter(frames[0] for frames in stacks).most_common(args.top):
         print(f"{count / len(stacks):6.1%}  {frame}")
 

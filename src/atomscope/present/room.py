@@ -59,7 +59,6 @@ NARROW = Room(
     "narrow", 340, 240, fit=True, label_size=12, title_size=12, text_size=13, time_ticks=4,
     flat_labels=5, band_labels=8, legend_columns=3, labels_above=True, estimate_legend="bottom",
 )  # fmt: skip
-ROOMS = (WIDE, NARROW)
 
 
 @dataclass(frozen=True)
